@@ -1,0 +1,71 @@
+"""The dsgrid-viewer Dash application.
+
+`create_app()` builds a fresh app each call; nothing is created at import time, so tests can make
+one app per registry and `import app` stays cheap. The registry folder an app shows is stored in
+`app.server.config["DSGRID_REGISTRY"]`; pages read it from `flask.current_app` per request.
+
+Serving: `dsgrid --registry PATH serve` on one machine; behind gunicorn,
+`DSGRID_REGISTRY=PATH gunicorn app.wsgi:server` (or `app:server`, created on first access).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import dash
+
+__all__ = ["create_app"]
+
+REGISTRY_CONFIG_KEY = "DSGRID_REGISTRY"
+REGISTRY_ENV_VAR = "DSGRID_REGISTRY"
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+# Static files live inside the package (app/assets/) rather than in a top-level assets/ folder:
+# package data is installed by a non-editable `pip install .` too, so this one absolute path is
+# right for a checkout, a wheel and gunicorn alike. See assets/README.md.
+ASSETS_DIR = _PACKAGE_DIR / "assets"
+PAGES_DIR = _PACKAGE_DIR / "pages"
+
+
+def create_app(registry_path: str | os.PathLike[str] | None = None) -> dash.Dash:
+    """Build the viewer for the registry folder `registry_path` (default: env DSGRID_REGISTRY)."""
+    # Heavy imports stay here so that `dsgrid --help` and `import app.ids` stay fast.
+    import dash
+    import flask
+
+    from app.layout import shell
+
+    if registry_path is None:
+        registry_path = os.environ.get(REGISTRY_ENV_VAR) or None
+
+    # Our own Flask server: pages rely on flask.current_app, whatever Dash's default backend is.
+    server = flask.Flask(__name__, static_folder=None)
+    server.config[REGISTRY_CONFIG_KEY] = os.fspath(registry_path) if registry_path else None
+
+    app = dash.Dash(
+        __name__,
+        server=server,
+        use_pages=True,
+        pages_folder=str(PAGES_DIR),
+        assets_folder=str(ASSETS_DIR),
+        # Bootstrap is served from assets/: no CDN is reachable offline.
+        external_stylesheets=[],
+        suppress_callback_exceptions=True,
+        title="dsgrid-viewer",
+    )
+    app.layout = shell
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    # `gunicorn app:server` (the entry point named in the viewer issue) without building an app
+    # when the package is merely imported: the server is made on first access, then kept.
+    if name == "server":
+        from app.wsgi import server
+
+        globals()["server"] = server
+        return server
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

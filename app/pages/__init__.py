@@ -1,0 +1,1 @@
+"""Pages of the viewer, each registered with `dash.register_page` and found by Dash itself."""

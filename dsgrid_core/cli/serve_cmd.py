@@ -1,0 +1,65 @@
+"""`dsgrid serve`: run the web viewer on one machine."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+REGISTRY_ENV_VAR = "DSGRID_REGISTRY"
+
+
+def _registry_from(ctx: click.Context) -> str | None:
+    """The registry given to the main group (`--registry`), else env DSGRID_REGISTRY."""
+    obj = ctx.find_object(dict) or {}
+    registry = obj.get("registry") or os.environ.get(REGISTRY_ENV_VAR)
+    return os.fspath(registry) if registry else None
+
+
+@click.command("serve")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help=(
+        "Address to listen on. The default, loopback, keeps the viewer private to this "
+        "machine: it has no login, so use 0.0.0.0 only on a network you trust "
+        "(or put it behind a proxy with authentication)."
+    ),
+)
+@click.option(
+    "--port",
+    default=8050,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="TCP port to listen on.",
+)
+@click.option(
+    "--debug/--no-debug",
+    default=False,
+    show_default=True,
+    help="Dash debug mode: reload on code changes and show tracebacks in the browser. "
+    "Never on a shared server.",
+)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, debug: bool) -> None:
+    """Start the web viewer on the registry given with --registry (or DSGRID_REGISTRY)."""
+    registry = _registry_from(ctx)
+    if registry is None:
+        click.echo(
+            "No registry given (--registry PATH or DSGRID_REGISTRY): "
+            "the viewer starts with nothing to show.",
+            err=True,
+        )
+    elif not Path(registry).is_dir():
+        raise click.UsageError(
+            f"The registry folder {registry} does not exist. Create one with "
+            f"`dsgrid registry create {registry}`, or a demo one with `dsgrid demo {registry}`."
+        )
+
+    # Imported here so that `dsgrid --help` and the registry commands never load Dash.
+    from app import create_app
+
+    app = create_app(registry)
+    app.run(host=host, port=port, debug=debug)

@@ -1,0 +1,75 @@
+"""Shared base model: unknown keys refused, known legacy keys accepted with a warning."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+
+
+class LegacyKeyWarning(UserWarning):
+    """A config uses an older dsgrid spelling that we accept and translate."""
+
+
+DIMENSION_NAME_RE = r"^[\w -]+$"
+ID_RE = r"^[a-zA-Z]\w*$"
+
+DimensionName = Annotated[str, StringConstraints(pattern=DIMENSION_NAME_RE, min_length=1)]
+ComponentId = Annotated[str, StringConstraints(pattern=ID_RE, min_length=2, max_length=128)]
+Version = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
+
+
+class DsgridModel(BaseModel):
+    """Base of every config model.
+
+    Subclasses list ``legacy_keys``: old key -> new key (moved) or None (accepted and ignored).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        validate_assignment=True,
+        populate_by_name=True,
+        use_enum_values=False,
+    )
+    legacy_keys: ClassVar[dict[str, str | None]] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _translate_legacy_keys(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not cls.legacy_keys:
+            return data
+        data = dict(data)
+        for old, new in cls.legacy_keys.items():
+            if old not in data:
+                continue
+            value = data.pop(old)
+            if new is None:
+                warnings.warn(
+                    f"{cls.__name__}: key '{old}' is a legacy dsgrid key and is ignored",
+                    LegacyKeyWarning,
+                    stacklevel=2,
+                )
+            elif new in data:
+                warnings.warn(
+                    f"{cls.__name__}: legacy key '{old}' ignored because '{new}' is also given",
+                    LegacyKeyWarning,
+                    stacklevel=2,
+                )
+            else:
+                warnings.warn(
+                    f"{cls.__name__}: legacy key '{old}' read as '{new}'",
+                    LegacyKeyWarning,
+                    stacklevel=2,
+                )
+                data[new] = value
+        return data
+
+
+def slugify(text: str) -> str:
+    """Lower-case identifier made of letters, digits and underscores."""
+    slug = re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower()
+    if not slug or not slug[0].isalpha():
+        slug = "d_" + slug
+    return slug

@@ -1,0 +1,81 @@
+"""Reading config files: JSON5 with line/column errors, and paths kept inside allowed folders."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from dsgrid_core.errors import ConfigError, InputError
+
+_JSON5_POSITION = re.compile(r"<string>:(\d+) (.*?) at column (\d+)")
+
+
+def load_json5(path: Path) -> dict[str, Any]:
+    """Parse a JSON5 (or JSON) file; errors name the file, line and column."""
+    import json5
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found. Check the path and try again.") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot be read as a text file ({exc}).") from None
+    try:
+        data = json5.loads(text)
+    except ValueError as exc:
+        match = _JSON5_POSITION.search(str(exc))
+        if match:
+            line, what, column = match.groups()
+            raise ConfigError(
+                f"{path}, line {line}, column {column}: malformed JSON5: {what}. "
+                "Fix the syntax there (a missing comma, quote or bracket is the usual cause)."
+            ) from None
+        raise ConfigError(f"{path}: malformed JSON5: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a JSON5 object at the top level, got {type(data).__name__}.")
+    return data
+
+
+class PathResolver:
+    """Resolves paths written in a config relative to the config's folder, and refuses any
+    that leave the allowed folders (so a config cannot make the registry read /etc/passwd)."""
+
+    def __init__(self, base_dir: Path, allowed_roots: Iterable[Path] = ()):
+        self.base_dir = Path(base_dir).resolve()
+        roots = [self.base_dir, *(Path(r).resolve() for r in allowed_roots)]
+        extra = os.environ.get("DSGRID_DATA_ROOTS", "")
+        roots += [Path(p).resolve() for p in extra.split(os.pathsep) if p]
+        self.allowed_roots = list(dict.fromkeys(roots))
+
+    def child(self, base_dir: Path) -> PathResolver:
+        """Resolver for a config found in another folder, keeping the same allowed roots."""
+        resolver = PathResolver.__new__(PathResolver)
+        resolver.base_dir = Path(base_dir).resolve()
+        resolver.allowed_roots = list(dict.fromkeys([*self.allowed_roots, resolver.base_dir]))
+        return resolver
+
+    def resolve(self, value: str | Path, *, field: str, config_file: Path | None = None,
+                must_exist: bool = True) -> Path:
+        where = f"{config_file}: " if config_file else ""
+        raw = str(value)
+        if "://" in raw:
+            raise InputError(f"{where}{field} = '{raw}': URLs are not supported for input files; "
+                             "download the file and give a local path.")
+        path = Path(raw).expanduser()
+        if not path.is_absolute():
+            path = self.base_dir / path
+        path = path.resolve()
+        if not any(path == root or root in path.parents for root in self.allowed_roots):
+            roots = ", ".join(str(r) for r in self.allowed_roots)
+            raise InputError(
+                f"{where}{field} = '{raw}' points outside the allowed folders ({roots}). "
+                "Move the file under the config's folder, or allow its folder with "
+                "--data-root DIR (or the DSGRID_DATA_ROOTS environment variable)."
+            )
+        if must_exist and not path.exists():
+            raise InputError(f"{where}{field} = '{raw}': file not found (looked for {path}).")
+        return path

@@ -1,0 +1,124 @@
+"""Load a config file into its model; turn validation errors into one readable paragraph."""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from dsgrid_core.config.base import LegacyKeyWarning
+from dsgrid_core.config.files import load_json5
+from dsgrid_core.errors import ConfigError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif str(part).startswith(("function-", "tagged-union", "union")) or part in (
+            "DimensionConfig", "DatetimeTimeConfig", "AnnualTimeConfig",
+            "RepresentativePeriodTimeConfig", "IndexTimeConfig", "NoOpTimeConfig"
+        ) or str(part) in ("datetime", "annual", "representative_period", "index", "noop"):
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _known_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Best effort: the field names of the model found by walking loc (for 'did you mean')."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int) or current is None:
+            continue
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        current = _inner_model(field.annotation)
+    fields = getattr(current, "model_fields", {}) if current else {}
+    return [f.alias or name for name, f in fields.items()]
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def describe_validation_error(exc: ValidationError, model: type[BaseModel], source: str) -> str:
+    lines = []
+    for err in exc.errors()[:10]:
+        loc = _location(err["loc"])
+        if err["type"] == "extra_forbidden":
+            key = str(err["loc"][-1])
+            known = _known_keys(model, err["loc"])
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else " Remove it or check its spelling."
+            lines.append(f"{loc}: unknown key '{key}'.{hint}")
+        elif err["type"] == "missing":
+            lines.append(f"{loc}: required field is missing.")
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            value = err.get("input")
+            shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
+            lines.append(f"{loc}: {msg}{shown}")
+    more = len(exc.errors()) - 10
+    if more > 0:
+        lines.append(f"... and {more} more problems")
+    return f"{source}: invalid {model.__name__.removesuffix('Config').lower()} config:\n" + "\n".join(
+        f"  - {line}" for line in lines
+    )
+
+
+def validate_model(model: type[M], data: Any, source: str) -> tuple[M, list[str]]:
+    """Validate ``data``; return the model and the legacy-key notices it produced."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LegacyKeyWarning)
+        try:
+            obj = model.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(describe_validation_error(exc, model, source)) from None
+    notices = sorted({str(w.message) for w in caught if issubclass(w.category, LegacyKeyWarning)})
+    return obj, notices
+
+
+def load_config(model: type[M], path: Path) -> tuple[M, list[str]]:
+    """Read a JSON5 file and validate it as ``model``."""
+    return validate_model(model, load_json5(Path(path)), str(path))
+
+
+def detect_config_kind(data: dict[str, Any]) -> str:
+    """Which model a JSON5 document is, from its top-level keys."""
+    if "project_id" in data and "dimensions" in data:
+        return "project"
+    if "dataset_id" in data and ("data_layout" in data or "data_schema" in data):
+        return "dataset"
+    if "project" in data and "result" in data or "project" in data and "name" in data:
+        return "query"
+    if {"projects", "datasets", "dataset_submissions"} & set(data) and not (
+        "mappings" in data or "dimensions" in data
+    ):
+        return "bulk"
+    if "mappings" in data:
+        first = (data["mappings"] or [{}])[0]
+        return "mappings" if "dimension_type" in first else "standalone_mappings"
+    if "references" in data:
+        return "mapping_references"
+    if "dimensions" in data:
+        return "dimensions"
+    if "type" in data and "name" in data:
+        return "dimension"
+    raise ConfigError("cannot tell which kind of dsgrid config this is from its keys: "
+                      + ", ".join(sorted(data)))

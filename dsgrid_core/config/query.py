@@ -1,0 +1,144 @@
+"""Project and dataset query configs (dsgrid's query JSON5)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from dsgrid_core.config.base import DsgridModel
+from dsgrid_core.config.dimension import DimensionType
+
+
+class _Filter(DsgridModel):
+    dimension_type: DimensionType
+    dimension_name: str
+    negate: bool = False
+
+
+class ExpressionFilter(_Filter):
+    """``column operator value`` where the value is compared as a literal."""
+
+    filter_type: Literal["expression"] = "expression"
+    column: str = "id"
+    operator: str = "=="
+    value: Any
+
+
+class ExpressionRawFilter(_Filter):
+    """A boolean expression over columns; parsed and restricted, never run as raw SQL."""
+
+    filter_type: Literal["expression_raw"]
+    value: str
+
+
+class ColumnOperatorFilter(_Filter):
+    filter_type: Literal["column_operator"]
+    column: str = "id"
+    operator: Literal["isin", "like", "startswith", "endswith", "contains", "rlike",
+                      "eqNullSafe", "isNull", "isNotNull"]
+    value: Any = None
+
+
+class BetweenColumnOperatorFilter(_Filter):
+    filter_type: Literal["between_column_operator"]
+    column: str = "id"
+    lower_bound: Any
+    upper_bound: Any
+
+
+class SubsetFilter(DsgridModel):
+    filter_type: Literal["subset"]
+    dimension_type: DimensionType
+    dimension_names: list[str] = Field(min_length=1)
+
+
+class SupplementalColumnOperatorFilter(DsgridModel):
+    filter_type: Literal["supplemental_column_operator"]
+    dimension_type: DimensionType
+    dimension_name: str
+    column: str = "id"
+    operator: Literal["isin", "like", "startswith", "endswith", "contains"] = "isin"
+    value: Any = None
+    negate: bool = False
+
+
+DimensionFilter = Annotated[
+    ExpressionFilter | ExpressionRawFilter | ColumnOperatorFilter | BetweenColumnOperatorFilter
+    | SubsetFilter | SupplementalColumnOperatorFilter,
+    Field(discriminator="filter_type"),
+]
+
+
+class SourceDataset(DsgridModel):
+    dataset_id: str
+    dataset_type: Literal["standalone", "derived"] = "standalone"
+
+
+class DatasetParams(DsgridModel):
+    dimension_filters: list[DimensionFilter] = Field(default_factory=list)
+
+
+class QueryDataset(DsgridModel):
+    dataset_id: str
+    source_datasets: list[SourceDataset] = Field(min_length=1)
+    params: DatasetParams = Field(default_factory=DatasetParams)
+    expression: str | None = None
+
+
+class ProjectQueryParams(DsgridModel):
+    project_id: str
+    dataset: QueryDataset
+    excluded_dataset_ids: list[str] = Field(default_factory=list)
+    include_dsgrid_dataset_components: bool = False
+    version: str | None = None
+
+
+class DimensionRef(DsgridModel):
+    dimension_name: str
+    function: str | None = None
+    alias: str | None = None
+
+
+class Aggregation(DsgridModel):
+    aggregation_function: Literal["sum", "mean", "min", "max", "count"] = "sum"
+    dimensions: dict[DimensionType, list[str | DimensionRef]]
+
+
+class Report(DsgridModel):
+    report_type: Literal["peak_load"]
+    inputs: dict[str, Any] | None = None
+
+
+class TableFormat(DsgridModel):
+    format_type: Literal["stacked", "pivoted", "unpivoted"] = "stacked"
+    pivoted_dimension_type: DimensionType | None = None
+
+
+class QueryResultParams(DsgridModel):
+    legacy_keys: ClassVar[dict[str, str | None]] = {"supplemental_columns": None}
+    replace_ids_with_names: bool = False
+    aggregations: list[Aggregation] = Field(default_factory=list)
+    aggregate_each_dataset: bool = False
+    reports: list[Report] = Field(default_factory=list)
+    column_type: Literal["dimension_query_names", "dimension_types"] = "dimension_types"
+    table_format: TableFormat = Field(default_factory=TableFormat)
+    output_format: Literal["parquet", "csv"] = "parquet"
+    sort_columns: list[str] = Field(default_factory=list)
+    dimension_filters: list[DimensionFilter] = Field(default_factory=list)
+    time_zone: str | None = None
+    limit: int | None = Field(default=None, ge=0)
+    offset: int = Field(default=0, ge=0)
+
+
+class ProjectQueryConfig(DsgridModel):
+    name: str = Field(pattern=r"^[\w-]+$")
+    version: str | None = None
+    project: ProjectQueryParams
+    result: QueryResultParams = Field(default_factory=QueryResultParams)
+
+    @model_validator(mode="after")
+    def _one_aggregation(self):
+        if len(self.result.aggregations) > 1:
+            raise ValueError("only one aggregation per query is supported")
+        return self

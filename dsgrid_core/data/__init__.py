@@ -1,0 +1,1 @@
+"""Reading input files and storing dataset tables as Parquet."""

@@ -1,0 +1,205 @@
+"""Dimension and mapping records: read from CSV or inline lists, checked row by row."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from dsgrid_core.config.dimension import ENERGY_UNITS, POWER_UNITS, RECORD_CLASSES
+from dsgrid_core.config.mapping import MappingBase
+from dsgrid_core.errors import InputError
+
+MAX_LISTED = 5
+
+
+def read_csv_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """Rows of a small CSV as dicts (header required, whitespace around values removed)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found.") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a UTF-8 text file; save it as UTF-8 CSV.") from None
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise InputError(f"{path}: the file is empty; it needs a header row.") from None
+    except csv.Error as exc:
+        raise InputError(f"{path}: not a readable CSV file ({exc}).") from None
+    if len(set(header)) != len(header):
+        dupes = sorted(h for h, n in Counter(header).items() if n > 1)
+        raise InputError(f"{path}: header repeats column(s) {', '.join(dupes)}.")
+    rows = []
+    try:
+        for line_no, values in enumerate(reader, start=2):
+            if not values or all(not v.strip() for v in values):
+                continue
+            if len(values) != len(header):
+                raise InputError(
+                    f"{path}, line {line_no}: {len(values)} values but the header has "
+                    f"{len(header)} columns ({', '.join(header)})."
+                )
+            rows.append({h: v.strip() for h, v in zip(header, values, strict=True)})
+    except csv.Error as exc:
+        raise InputError(f"{path}: not a readable CSV file ({exc}).") from None
+    return header, rows
+
+
+def _listing(items: list[str]) -> str:
+    shown = ", ".join(items[:MAX_LISTED])
+    return shown + (f" and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else "")
+
+
+def check_dimension_records(rows: list[dict[str, Any]], record_class: str, source: str
+                            ) -> list[dict[str, Any]]:
+    """Check the columns a record class needs, unique ids, and typed columns."""
+    rc = RECORD_CLASSES[record_class]
+    if not rows:
+        raise InputError(f"{source}: no records; a dimension needs at least one record.")
+    columns = set().union(*(r.keys() for r in rows))
+    missing = [c for c in rc.required if c not in columns]
+    if missing:
+        raise InputError(
+            f"{source}: record class {record_class} needs column(s) {', '.join(missing)}; "
+            f"the file has {', '.join(sorted(columns))}. Add the missing column(s)."
+        )
+    out: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for i, row in enumerate(rows):
+        line = i + 2
+        rec = {k: ("" if v is None else str(v) if not isinstance(v, bool) else v)
+               for k, v in row.items()}
+        rid = str(rec.get("id", "")).strip()
+        if not rid:
+            raise InputError(f"{source}, line {line}: empty id. Every record needs an id.")
+        if rid in seen:
+            raise InputError(
+                f"{source}, line {line}: duplicate id '{rid}' (first on line {seen[rid]}). "
+                "Record ids must be unique within a dimension."
+            )
+        seen[rid] = line
+        for col in rc.booleans:
+            if col in rec and rec[col] != "":
+                value = str(rec[col]).lower()
+                if value not in ("true", "false", "1", "0"):
+                    raise InputError(f"{source}, line {line}: column {col} must be True or "
+                                     f"False, got '{rec[col]}'.")
+                rec[col] = value in ("true", "1")
+        if "unit" in rc.required and rec.get("unit"):
+            unit = rec["unit"]
+            if unit not in ENERGY_UNITS and unit not in POWER_UNITS and record_class in (
+                "EnergyEndUse",
+            ):
+                known = ", ".join([*ENERGY_UNITS, *POWER_UNITS])
+                raise InputError(f"{source}, line {line}: unknown unit '{unit}' for record "
+                                 f"'{rid}'; use one of {known}.")
+        out.append(rec)
+    return out
+
+
+def load_dimension_records(file: Path | None, inline: list[dict] | None, record_class: str,
+                           source: str) -> list[dict[str, Any]]:
+    if file is not None:
+        _, rows = read_csv_rows(file)
+        return check_dimension_records(rows, record_class, str(file))
+    return check_dimension_records(list(inline or []), record_class, source)
+
+
+MappingRecord = tuple[str, str | None, float]
+
+
+def load_mapping_records(config: MappingBase, file: Path | None, source: str
+                         ) -> list[MappingRecord]:
+    """Read from_id,to_id[,from_fraction]; empty to_id means the record is dropped."""
+    if file is not None:
+        header, rows = read_csv_rows(file)
+        source = str(file)
+    else:
+        rows = [{k: "" if v is None else str(v) for k, v in r.items()} for r in config.records or []]
+        header = sorted(set().union(*(r.keys() for r in rows))) if rows else []
+    missing = [c for c in ("from_id", "to_id") if c not in header]
+    if missing:
+        raise InputError(f"{source}: a mapping needs columns from_id and to_id "
+                         f"(missing {', '.join(missing)}); found {', '.join(header)}.")
+    extra = [c for c in header if c not in ("from_id", "to_id", "from_fraction")]
+    if extra:
+        raise InputError(f"{source}: unexpected column(s) {', '.join(extra)}; a mapping has "
+                         "from_id, to_id and optionally from_fraction.")
+    rules = config.rules
+    if rules.fractions_required and "from_fraction" not in header:
+        raise InputError(f"{source}: mapping_type {config.mapping_type.value} needs a "
+                         "from_fraction column.")
+    records: list[MappingRecord] = []
+    for i, row in enumerate(rows, start=2):
+        from_id = row["from_id"]
+        if not from_id:
+            raise InputError(f"{source}, line {i}: empty from_id.")
+        to_id = row["to_id"] or None
+        raw = row.get("from_fraction", "")
+        try:
+            fraction = float(raw) if raw != "" else 1.0
+        except ValueError:
+            raise InputError(f"{source}, line {i}: from_fraction '{raw}' is not a number.") from None
+        records.append((from_id, to_id, fraction))
+    check_mapping_rules(config, records, source)
+    return records
+
+
+def check_mapping_rules(config: MappingBase, records: list[MappingRecord], source: str) -> None:
+    rules, kind = config.rules, config.mapping_type.value
+    pairs = Counter((f, t) for f, t, _ in records)
+    dupes = [f"{f} -> {t}" for (f, t), n in pairs.items() if n > 1]
+    if dupes:
+        raise InputError(f"{source}: the pair(s) {_listing(dupes)} appear more than once.")
+    if rules.unique_from:
+        dupes = [f for f, n in Counter(f for f, _, _ in records).items() if n > 1]
+        if dupes:
+            raise InputError(f"{source}: mapping_type {kind} maps each from_id once, but "
+                             f"{_listing(dupes)} appear(s) more than once.")
+    if rules.unique_to:
+        dupes = [t for t, n in Counter(t for _, t, _ in records if t).items() if n > 1]
+        if dupes:
+            raise InputError(f"{source}: mapping_type {kind} maps to each to_id once, but "
+                             f"{_listing(dupes)} appear(s) more than once.")
+    if rules.all_ones:
+        bad = [f"{f} -> {t} ({x:g})" for f, t, x in records if abs(x - 1) > 1e-12]
+        if bad:
+            raise InputError(f"{source}: mapping_type {kind} needs every from_fraction to be 1; "
+                             f"not so for {_listing(bad)}.")
+    if rules.sum_by:
+        tolerance = (config.from_fraction_tolerance if rules.sum_by == "from_id"
+                     else config.to_fraction_tolerance)
+        sums: dict[str, float] = defaultdict(float)
+        for f, t, x in records:
+            key = f if rules.sum_by == "from_id" else t
+            if key is not None:
+                sums[key] += x
+        bad = [f"{k} (sum {v:.6g})" for k, v in sums.items() if abs(v - 1) > tolerance]
+        if bad:
+            raise InputError(
+                f"{source}: mapping_type {kind} needs from_fraction to sum to 1 per "
+                f"{rules.sum_by} (tolerance {tolerance:g}); it does not for {_listing(bad)}. "
+                "Fix the fractions, or choose an *_explicit_multipliers mapping_type if the "
+                "values are multipliers."
+            )
+
+
+def check_mapping_ids(records: list[MappingRecord], from_ids: set[str], to_ids: set[str],
+                      source: str, from_name: str, to_name: str) -> None:
+    """Every from_id and to_id must be a record of its dimension; every from record mapped."""
+    unknown_from = sorted({f for f, _, _ in records if f not in from_ids})
+    if unknown_from:
+        raise InputError(f"{source}: from_id(s) {_listing(unknown_from)} are not records of "
+                         f"dimension '{from_name}'.")
+    unknown_to = sorted({t for _, t, _ in records if t is not None and t not in to_ids})
+    if unknown_to:
+        raise InputError(f"{source}: to_id(s) {_listing(unknown_to)} are not records of "
+                         f"dimension '{to_name}'.")
+    unmapped = sorted(from_ids - {f for f, _, _ in records})
+    if unmapped:
+        raise InputError(f"{source}: record(s) {_listing(unmapped)} of dimension '{from_name}' "
+                         "are not mapped; add a row for each (leave to_id empty to drop one).")

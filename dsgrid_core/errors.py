@@ -1,0 +1,63 @@
+"""Errors a user can act on.
+
+Every error carries one readable paragraph and the CLI exit code that goes with it:
+2 for bad input (the registry is left exactly as it was), 1 for a check that failed.
+"""
+
+from __future__ import annotations
+
+
+class DsgridError(Exception):
+    """Base of all errors that are shown to a user without a traceback."""
+
+    exit_code = 2
+    http_status = 400
+
+    def __init__(self, message: str, *, details: list[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = list(details or [])
+
+    def __str__(self) -> str:
+        if not self.details:
+            return self.message
+        return self.message + "\n" + "\n".join(f"  {line}" for line in self.details)
+
+    def to_dict(self) -> dict:
+        return {"error": type(self).__name__, "message": self.message, "details": self.details}
+
+
+class InputError(DsgridError):
+    """A file, a field or an argument is wrong; the message says which and what to do."""
+
+
+class ConfigError(InputError):
+    """A config file does not match its model."""
+
+
+class NotFoundError(InputError):
+    http_status = 404
+
+
+class AlreadyExistsError(InputError):
+    http_status = 409
+
+
+class StaleVersionError(InputError):
+    http_status = 409
+
+
+class InUseError(InputError):
+    http_status = 409
+
+
+class CheckFailed(DsgridError):
+    """Data were read correctly but do not pass a check (exit code 1 for `check` commands,
+    2 when the check guards a registration, since nothing was registered)."""
+
+    exit_code = 2
+    http_status = 422
+
+    def __init__(self, message: str, *, details: list[str] | None = None, report_path=None):
+        super().__init__(message, details=details)
+        self.report_path = report_path

@@ -1,0 +1,1 @@
+"""The registry: components, versions, dependencies, over a pluggable store."""

@@ -1,0 +1,88 @@
+"""The RegistryStore protocol: what any metadata store (SQLite, ArangoDB) must provide.
+
+Kinds are 'project', 'dataset', 'dimension', 'dimension_mapping'. A component has many
+versions; a version holds its config (JSON), its log message, and for datasets the data
+location, row count, size and hash. Dimension and mapping records are stored per version so
+they can be paged and searched without loading the whole config.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+KINDS = ("project", "dataset", "dimension", "dimension_mapping")
+
+
+@dataclass
+class ComponentSummary:
+    kind: str
+    id: str
+    name: str
+    type: str | None
+    version: str
+    description: str
+    registered_at: str
+    updated_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class VersionRecord:
+    kind: str
+    id: str
+    version: str
+    config: dict[str, Any]
+    log_message: str
+    submitter: str
+    registered_at: str
+    row_count: int | None = None
+    data_path: str | None = None
+    size_bytes: int | None = None
+    sha256: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Dependency:
+    kind: str
+    id: str
+    version: str
+
+
+class RegistryStore(Protocol):
+    def transaction(self) -> AbstractContextManager[None]: ...
+
+    # components and versions
+    def add_component(self, summary: ComponentSummary) -> None: ...
+    def set_latest(self, kind: str, id: str, version: str, name: str, description: str,
+                   updated_at: str) -> None: ...
+    def add_version(self, record: VersionRecord) -> None: ...
+    def get_component(self, kind: str, id: str) -> ComponentSummary | None: ...
+    def list_components(self, kind: str | None = None, type: str | None = None,
+                        name: str | None = None, text: str | None = None
+                        ) -> list[ComponentSummary]: ...
+    def get_version(self, kind: str, id: str, version: str) -> VersionRecord | None: ...
+    def history(self, kind: str, id: str) -> list[VersionRecord]: ...
+    def remove_component(self, kind: str, id: str) -> None: ...
+
+    # dependencies
+    def add_dependencies(self, kind: str, id: str, version: str, deps: list[Dependency]) -> None: ...
+    def dependencies(self, kind: str, id: str, version: str) -> list[Dependency]: ...
+    def dependents(self, kind: str, id: str) -> list[tuple[Dependency, str]]: ...
+
+    # records
+    def put_dimension_records(self, id: str, version: str, records: list[dict[str, Any]]) -> None: ...
+    def dimension_records(self, id: str, version: str) -> list[dict[str, Any]]: ...
+    def put_mapping_records(self, id: str, version: str,
+                            records: list[tuple[str, str | None, float]]) -> None: ...
+    def mapping_records(self, id: str, version: str) -> list[tuple[str, str | None, float]]: ...
+
+    def iter_versions(self) -> Iterator[VersionRecord]: ...
