@@ -194,9 +194,7 @@ def _cover(
     # `count` cannot clash with a dimension: _check_universe refuses that name.
     columns = [_column_def(d, "VARCHAR") for d in dims] + [_column_def(COUNT_COLUMN, "BIGINT")]
     con.execute(_create_temp(exp.Schema(this=found, expressions=columns)))
-    uncovered = tables.new("uncovered")
-    con.execute(_create_temp(uncovered, exp.select("*").from_(missing)))
-    remaining = total
+    uncovered, remaining = missing, total  # shrinks (as a new table) whenever patterns are found
 
     # Fixing a dimension with one record never narrows a pattern, so such dimensions stay free.
     active = [d for d in dims if sizes[d] > 1]
@@ -228,7 +226,8 @@ def _cover(
                     left, exp.select("*").from_(uncovered).join(batch, using=cols, join_type="anti")
                 )
             )
-            tables.drop(uncovered)
+            if uncovered is not missing:
+                tables.drop(uncovered)
             tables.drop(batch)
             uncovered = left
             remaining = _count(con, uncovered)
@@ -300,7 +299,7 @@ def _check_values(con: duckdb.DuckDBPyConnection, missing: exp.Table, sizes: dic
             exp.func("count", _ident(d)),
             exp.Count(this=exp.Distinct(expressions=[_ident(d)])),
         ]
-    row = con.execute(exp.select(*selects).from_(missing).sql("duckdb")).fetchone()
+    row = con.execute(exp.select(*selects).from_(missing).sql("duckdb")).fetchall()[0]
     total = row[0]
     for i, d in enumerate(dims):
         non_null, distinct = row[1 + 2 * i], row[2 + 2 * i]
@@ -367,9 +366,10 @@ def _distinct_varchar(dims: list[str], source: exp.Table) -> exp.Select:
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: exp.Table) -> int:
+    # fetchall, not fetchone: duckdb 2 refuses further work while a result is not drained.
     return con.execute(
         exp.select(exp.func("count", exp.Star())).from_(table).sql("duckdb")
-    ).fetchone()[0]
+    ).fetchall()[0][0]
 
 
 def _arrow(rel: duckdb.DuckDBPyRelation) -> pa.Table:

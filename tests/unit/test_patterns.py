@@ -212,7 +212,12 @@ def missing_sets(draw):
     return dims, sizes, universe, missing
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=150,
+    deadline=None,
+    database=None,  # no example files written into the repository
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(case=missing_sets())
 def test_patterns_cover_exactly_validly_and_minimally(case):
     dims, sizes, universe, missing = case
@@ -256,7 +261,8 @@ def test_two_million_missing_rows_come_back_as_a_few_hundred_patterns(con):
     con.execute(
         """
         CREATE TABLE missing AS
-        WITH g AS (SELECT i AS gi, 'g' || lpad(i::VARCHAR, 4, '0') AS geography FROM range(1000) t(i)),
+        WITH g AS (SELECT i AS gi, 'g' || lpad(i::VARCHAR, 4, '0') AS geography
+                   FROM range(1000) t(i)),
              s AS (SELECT i AS si, 's' || i AS subsector FROM range(4) t(i)),
              h AS (SELECT i AS hi, 't' || lpad(i::VARCHAR, 4, '0') AS time FROM range(4000) t(i))
         SELECT geography, subsector, time FROM g, s, h

@@ -1,0 +1,314 @@
+"""The Registry: register, update, remove, list, show, history, dependencies, dump.
+
+A registry is a folder: ``registry.db`` (the SQLite store) and ``data/`` (Parquet tables).
+Every write runs in one store transaction; dataset files are staged, then published with a
+rename just before the transaction commits, and removed again if the commit fails.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from collections.abc import Callable
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from dsgrid_core.errors import (
+    AlreadyExistsError,
+    InputError,
+    InUseError,
+    NotFoundError,
+    StaleVersionError,
+)
+from dsgrid_core.registry import versions as semver
+from dsgrid_core.registry.store import (
+    KINDS,
+    ComponentSummary,
+    Dependency,
+    RegistryStore,
+    VersionRecord,
+)
+
+DB_FILE = "registry.db"
+DATA_DIR = "data"
+
+KIND_ALIASES = {
+    "projects": "project", "project": "project", "datasets": "dataset", "dataset": "dataset",
+    "dimensions": "dimension", "dimension": "dimension",
+    "dimension-mappings": "dimension_mapping", "dimension_mappings": "dimension_mapping",
+    "dimension_mapping": "dimension_mapping", "mappings": "dimension_mapping",
+}
+
+Progress = Callable[[str], None]
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def normalize_kind(kind: str) -> str:
+    try:
+        return KIND_ALIASES[kind]
+    except KeyError:
+        raise InputError(f"unknown component kind '{kind}'; use one of "
+                         f"{', '.join(KINDS)}.") from None
+
+
+class Registry:
+    """Facade over a RegistryStore and a data folder."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False):
+        from dsgrid_core.data.storage import DataStore
+        from dsgrid_core.registry.sqlite_store import SqliteStore
+
+        self.path = Path(path)
+        db = self.path / DB_FILE
+        if not db.exists():
+            raise InputError(f"{self.path} is not a registry (no {DB_FILE}). Create one with "
+                             f"`dsgrid registry create {self.path}`.")
+        self.store: RegistryStore = SqliteStore(db, read_only=read_only)
+        self.data = DataStore(self.path / DATA_DIR)
+        self.read_only = read_only
+        self.submitter = _user()
+
+    @classmethod
+    def create(cls, path: str | Path) -> Registry:
+        from dsgrid_core.registry.sqlite_store import SqliteStore
+
+        path = Path(path)
+        if (path / DB_FILE).exists():
+            raise AlreadyExistsError(f"{path} already holds a registry.")
+        if path.exists() and any(path.iterdir()):
+            raise InputError(f"{path} exists and is not empty; choose a new or empty folder.")
+        (path / DATA_DIR).mkdir(parents=True, exist_ok=True)
+        SqliteStore.create(path / DB_FILE).close()
+        return cls(path)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- reading --------------------------------------------------------------------------
+
+    def list(self, kind: str | None = None, *, type: str | None = None, name: str | None = None,
+             text: str | None = None) -> list[ComponentSummary]:
+        return self.store.list_components(normalize_kind(kind) if kind else None, type, name,
+                                          text)
+
+    def get(self, kind: str, id: str) -> ComponentSummary:
+        kind = normalize_kind(kind)
+        summary = self.store.get_component(kind, id)
+        if summary is None:
+            raise NotFoundError(self._not_found_message(kind, id))
+        return summary
+
+    def _not_found_message(self, kind: str, id: str) -> str:
+        import difflib
+
+        ids = [c.id for c in self.store.list_components(kind)]
+        close = difflib.get_close_matches(id, ids, n=3)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        return f"no {kind.replace('_', ' ')} '{id}' in the registry.{hint}"
+
+    def show(self, kind: str, id: str, version: str | None = None) -> VersionRecord:
+        kind = normalize_kind(kind)
+        summary = self.get(kind, id)
+        version = version or summary.version
+        record = self.store.get_version(kind, id, version)
+        if record is None:
+            known = ", ".join(r.version for r in self.store.history(kind, id))
+            raise NotFoundError(f"{kind.replace('_', ' ')} '{id}' has no version {version}; "
+                                f"its versions are {known}.")
+        return record
+
+    def history(self, kind: str, id: str) -> list[VersionRecord]:
+        kind = normalize_kind(kind)
+        self.get(kind, id)
+        return self.store.history(kind, id)
+
+    def records(self, dimension_id: str, version: str | None = None) -> list[dict[str, Any]]:
+        record = self.show("dimension", dimension_id, version)
+        return self.store.dimension_records(dimension_id, record.version)
+
+    def mapping_records(self, mapping_id: str, version: str | None = None):
+        record = self.show("dimension_mapping", mapping_id, version)
+        return self.store.mapping_records(mapping_id, record.version)
+
+    def find(self, id: str, kind: str | None = None) -> ComponentSummary:
+        """A component by id, whatever its kind (ids are unique within a kind)."""
+        kinds = [normalize_kind(kind)] if kind else list(KINDS)
+        found = [s for k in kinds if (s := self.store.get_component(k, id)) is not None]
+        if not found:
+            raise NotFoundError(f"no component '{id}' in the registry.")
+        if len(found) > 1:
+            raise InputError(f"'{id}' names a {' and a '.join(f.kind for f in found)}; "
+                             "say which with --kind.")
+        return found[0]
+
+    def dependencies(self, kind: str, id: str, version: str | None = None) -> list[Dependency]:
+        record = self.show(kind, id, version)
+        return self.store.dependencies(record.kind, id, record.version)
+
+    def dependents(self, kind: str, id: str) -> list[tuple[Dependency, str]]:
+        kind = normalize_kind(kind)
+        self.get(kind, id)
+        return self.store.dependents(kind, id)
+
+    def dataset_table_path(self, dataset_id: str, version: str | None = None) -> Path:
+        record = self.show("dataset", dataset_id, version)
+        return self.path / DATA_DIR / record.data_path
+
+    def find_dimension(self, type_: str, name: str | None = None, version: str = "1.0.0",
+                       dimension_id: str | None = None) -> VersionRecord:
+        """A registered dimension by type + name (+ version), as dataset configs name them."""
+        if dimension_id:
+            record = self.show("dimension", dimension_id, version)
+        else:
+            matches = [c for c in self.store.list_components("dimension", type_)
+                       if c.name == name]
+            if not matches:
+                import difflib
+
+                names = [c.name for c in self.store.list_components("dimension", type_)]
+                close = difflib.get_close_matches(name or "", names, n=3)
+                hint = (f" Close matches: {'; '.join(close)}." if close else
+                        " Register it first (or give its records inline in 'dimensions').")
+                raise NotFoundError(f"no registered {type_} dimension named '{name}'.{hint}")
+            record = self.show("dimension", matches[0].id, version)
+        if record.config.get("type") != type_:
+            raise InputError(f"dimension '{record.id}' is a {record.config.get('type')} "
+                             f"dimension, not {type_}.")
+        return record
+
+    # --- writing helpers ------------------------------------------------------------------
+
+    def _require_writable(self) -> None:
+        if self.read_only:
+            raise InputError("this registry is open read-only.")
+
+    @contextmanager
+    def _transaction(self):
+        self._require_writable()
+        with self.store.transaction():
+            yield
+
+    def _add_component_version(self, kind: str, id: str, name: str, type_: str | None,
+                               description: str, record: VersionRecord,
+                               deps: list[Dependency], *, new: bool) -> None:
+        stamp = record.registered_at
+        if new:
+            self.store.add_component(ComponentSummary(
+                kind=kind, id=id, name=name, type=type_, version=record.version,
+                description=description, registered_at=stamp, updated_at=stamp))
+        else:
+            self.store.set_latest(kind, id, record.version, name, description, stamp)
+        self.store.add_version(record)
+        self.store.add_dependencies(kind, id, record.version, deps)
+
+    def _check_current(self, kind: str, id: str, version: str | None) -> ComponentSummary:
+        summary = self.get(kind, id)
+        if version is None:
+            raise InputError(f"name the version you are updating with --version "
+                             f"(the current version of '{id}' is {summary.version}).")
+        semver.parse(version)
+        if version != summary.version:
+            raise StaleVersionError(
+                f"'{id}' is at version {summary.version}, not {version}: someone updated it "
+                f"since you read it. Review `dsgrid registry {kind.replace('_', '-')}s history "
+                f"{id}`, then update with --version {summary.version}."
+            )
+        return summary
+
+    def version_record(self, kind: str, id: str, version: str, config: dict[str, Any],
+                       log_message: str, **kwargs) -> VersionRecord:
+        return VersionRecord(kind=kind, id=id, version=version, config=config,
+                             log_message=log_message, submitter=self.submitter,
+                             registered_at=now(), **kwargs)
+
+    # --- remove ---------------------------------------------------------------------------
+
+    def remove(self, kind: str, id: str) -> None:
+        kind = normalize_kind(kind)
+        self.get(kind, id)
+        users = sorted({(d.kind, d.id) for d, _ in self.store.dependents(kind, id)})
+        if users:
+            names = ", ".join(f"{k.replace('_', ' ')} {i}" for k, i in users[:10])
+            raise InUseError(f"cannot remove {kind.replace('_', ' ')} '{id}': it is used by "
+                             f"{names}. Remove those first.")
+        with self._transaction():
+            self.store.remove_component(kind, id)
+        if kind == "dataset":
+            self.data.remove_dataset(id)
+
+    # --- registration: delegated to modules with one job each -----------------------------
+
+    def register_dimension(self, config_file: Path, log_message: str, **kw):
+        from dsgrid_core.registry.register_dimensions import register_dimensions_file
+
+        return register_dimensions_file(self, Path(config_file), log_message, **kw)
+
+    def register_mapping(self, config_file: Path, log_message: str, **kw):
+        from dsgrid_core.registry.register_mappings import register_mappings_file
+
+        return register_mappings_file(self, Path(config_file), log_message, **kw)
+
+    def register_project(self, config_file: Path, log_message: str, **kw):
+        from dsgrid_core.registry.register_project import register_project
+
+        return register_project(self, Path(config_file), log_message, **kw)
+
+    def register_dataset(self, config_file: Path, log_message: str, **kw):
+        from dsgrid_core.registry.register_dataset import register_dataset
+
+        return register_dataset(self, Path(config_file), log_message, **kw)
+
+    def submit_dataset(self, project_id: str, dataset_id: str, mappings_file: Path | None,
+                       log_message: str, **kw):
+        from dsgrid_core.registry.submit import submit_dataset
+
+        return submit_dataset(self, project_id, dataset_id,
+                              Path(mappings_file) if mappings_file else None, log_message, **kw)
+
+    def bulk_register(self, bulk_file: Path, **kw):
+        from dsgrid_core.registry.bulk import bulk_register
+
+        return bulk_register(self, Path(bulk_file), **kw)
+
+    def update(self, kind: str, id: str, config_file: Path, *, update_type: str,
+               log_message: str, version: str | None, **kw) -> VersionRecord:
+        from dsgrid_core.registry.update import update_component
+
+        kind = normalize_kind(kind)
+        current = self._check_current(kind, id, version)
+        new_version = semver.bump(current.version, update_type)
+        return update_component(self, kind, id, Path(config_file), new_version, log_message,
+                                expected_current=current.version, **kw)
+
+    def dump(self, kind: str, id: str, out_dir: Path, version: str | None = None) -> Path:
+        from dsgrid_core.registry.dump import dump_component
+
+        return dump_component(self, normalize_kind(kind), id, Path(out_dir), version)
+
+    def summary(self) -> dict[str, Any]:
+        counts = {k: 0 for k in KINDS}
+        for c in self.store.list_components():
+            counts[c.kind] += 1
+        return {"path": str(self.path), "counts": counts}
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, indent=2, default=str)
