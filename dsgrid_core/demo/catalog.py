@@ -172,9 +172,7 @@ RESSTOCK_LIKE = DatasetSpec(
         DatasetEndUse(
             "res_water_systems", "Water Systems", "electricity_water_systems", "water", 15000.0
         ),
-        DatasetEndUse(
-            "res_gas_heating", "Gas Heating", "natural_gas_heating", "heating", 900000.0
-        ),
+        DatasetEndUse("res_gas_heating", "Gas Heating", "natural_gas_heating", "heating", 900000.0),
         DatasetEndUse(
             "res_gas_water_systems",
             "Gas Water Systems",
@@ -222,17 +220,23 @@ def check_scale(scale: str) -> None:
 @cache
 def read_package_csv(name: str) -> tuple[dict[str, str], ...]:
     """Rows of one CSV shipped in `dsgrid_core/demo/data/` (ids stay strings: FIPS keep zeros)."""
-    text = resources.files("dsgrid_core.demo").joinpath("data").joinpath(name).read_text(encoding="utf-8")
+    text = (
+        resources.files("dsgrid_core.demo")
+        .joinpath("data")
+        .joinpath(name)
+        .read_text(encoding="utf-8")
+    )
     return tuple(csv.DictReader(io.StringIO(text)))
 
 
 def counties_for(scale: str) -> list[dict[str, str]]:
-    """County records of the scale's states, sorted by state (in scale order), then FIPS."""
+    """County records of the scale's states, sorted by FIPS (so grouped by state)."""
     check_scale(scale)
-    order = {state: i for i, state in enumerate(SCALE_STATES[scale])}
-    rows = [dict(r) for r in read_package_csv("counties.csv") if r["state"] in order]
-    rows.sort(key=lambda r: (order[r["state"]], r["id"]))
-    return rows
+    states = set(SCALE_STATES[scale])
+    return sorted(
+        (dict(r) for r in read_package_csv("counties.csv") if r["state"] in states),
+        key=lambda r: r["id"],
+    )
 
 
 def residential_subsectors_in(county_id: str) -> tuple[Subsector, ...]:
@@ -248,10 +252,8 @@ def combos_per_county(spec: DatasetSpec, county_id: str) -> int:
         subsectors = residential_subsectors_in(county_id)
     else:
         subsectors = subsectors_of(spec.sector)
-    missing = {pair for pair in spec.missing_subsector_metric}
-    return sum(
-        1 for s in subsectors for eu in spec.end_uses if (s.id, eu.id) not in missing
-    )
+    missing = set(spec.missing_subsector_metric)
+    return sum(1 for s in subsectors for eu in spec.end_uses if (s.id, eu.id) not in missing)
 
 
 def expected_rows_by_dataset(scale: str) -> dict[str, int]:

@@ -159,7 +159,7 @@ def _balancing_areas(counties: list[dict[str, str]]) -> tuple[list, list]:
             if k > 1 and i % 2 == 1:
                 other = home + 1 if home + 1 < k else home - 1
                 share = (0.2, 0.3, 0.4)[i % 3]
-                mapping.append((county["id"], ids[home], round(1 - share, 6)))
+                mapping.append((county["id"], ids[home], round(1.05 - share, 6)))
                 mapping.append((county["id"], ids[other], share))
             else:
                 mapping.append((county["id"], ids[home], 1.0))
@@ -196,7 +196,10 @@ def _write_project(root: Path, scale: str) -> None:
     _write_csv(
         dims / "enduses.csv",
         ["id", "name", "fuel_id", "unit"],
-        [(e.id, end_uses[e.id]["name"], end_uses[e.id]["fuel_id"], e.unit) for e in PROJECT_END_USES],
+        [
+            (e.id, end_uses[e.id]["name"], end_uses[e.id]["fuel_id"], e.unit)
+            for e in PROJECT_END_USES
+        ],
     )
     _write_csv(dims / "model_years.csv", ["id", "name"], [(y, y) for y in MODEL_YEARS])
     _write_csv(dims / "scenarios.csv", ["id", "name"], SCENARIOS)
@@ -214,19 +217,29 @@ def _write_project(root: Path, scale: str) -> None:
     _write_csv(
         supp / "census_divisions.csv",
         ["id", "name"],
-        [(r["id"], r["name"]) for r in _records("census_divisions.csv", lambda r: r["id"] in divisions)],
+        [
+            (r["id"], r["name"])
+            for r in _records("census_divisions.csv", lambda r: r["id"] in divisions)
+        ],
     )
     _write_csv(
         supp / "census_regions.csv",
         ["id", "name"],
-        [(r["id"], r["name"]) for r in _records("census_regions.csv", lambda r: r["id"] in regions)],
+        [
+            (r["id"], r["name"])
+            for r in _records("census_regions.csv", lambda r: r["id"] in regions)
+        ],
     )
     ba_records, ba_mapping = _balancing_areas(counties)
     _write_csv(supp / "demo_balancing_areas.csv", ["id", "name"], ba_records)
     decades = sorted(set(DECADES.values()))
     _write_csv(supp / "decades.csv", ["id", "name"], [(d, f"{d}s") for d in decades])
 
-    _write_csv(maps / "county_to_state.csv", ["from_id", "to_id"], [(c["id"], c["state"]) for c in counties])
+    _write_csv(
+        maps / "county_to_state.csv",
+        ["from_id", "to_id"],
+        [(c["id"], c["state"]) for c in counties],
+    )
     _write_csv(
         maps / "county_to_census_division.csv",
         ["from_id", "to_id"],
@@ -238,21 +251,25 @@ def _write_project(root: Path, scale: str) -> None:
         [(c["id"], state_of[c["state"]]["census_region"]) for c in counties],
     )
     _write_csv(
-        maps / "county_to_demo_balancing_area.csv", ["from_id", "to_id", "from_fraction"], ba_mapping
+        maps / "county_to_demo_balancing_area.csv",
+        ["from_id", "to_id", "from_fraction"],
+        ba_mapping,
     )
     _write_csv(
-        maps / "model_year_to_decade.csv", ["from_id", "to_id"], [(y, DECADES[y]) for y in MODEL_YEARS]
+        maps / "model_year_to_decade.csv",
+        ["from_id", "to_id"],
+        [(y, DECADES[y]) for y in MODEL_YEARS],
     )
     _write_csv(
         dims / "subset" / "subsectors_by_sector.csv",
         ["id", *SELECTORS.values()],
-        [
-            (s.id, *("x" if s.sector == sector else "" for sector in SELECTORS))
-            for s in SUBSECTORS
-        ],
+        [(s.id, *("x" if s.sector == sector else "" for sector in SELECTORS)) for s in SUBSECTORS],
     )
 
-    state_list = ", ".join(sorted(states))
+    state_names = sorted(states)
+    state_list = ", ".join(state_names[:-1]) + " and " + state_names[-1]
+    if len(state_names) == 1:
+        state_list = state_names[0]
     base = [
         _dimension(
             "geography",
@@ -261,7 +278,13 @@ def _write_project(root: Path, scale: str) -> None:
             f"US counties (2010 FIPS) of {state_list}; time zones in dsgrid's names.",
             "dimensions/counties.csv",
         ),
-        _dimension("sector", "Sector", DIM["sector"], "Commercial and residential.", "dimensions/sectors.csv"),
+        _dimension(
+            "sector",
+            "Sector",
+            DIM["sector"],
+            "Commercial and residential.",
+            "dimensions/sectors.csv",
+        ),
         _dimension(
             "subsector",
             "Subsector",
@@ -276,7 +299,13 @@ def _write_project(root: Path, scale: str) -> None:
             "Twelve end uses; electricity in MWh or kWh, natural gas in MBtu or therm.",
             "dimensions/enduses.csv",
         ),
-        _dimension("model_year", "ModelYear", DIM["model_year"], "2025, 2035, 2045.", "dimensions/model_years.csv"),
+        _dimension(
+            "model_year",
+            "ModelYear",
+            DIM["model_year"],
+            "2025, 2035, 2045.",
+            "dimensions/model_years.csv",
+        ),
         _dimension(
             "scenario",
             "Scenario",
@@ -295,31 +324,55 @@ def _write_project(root: Path, scale: str) -> None:
     ]
     supplemental = [
         _supplemental(
-            "geography", "State", "Demo States", "US states of the demo.", "states.csv",
-            "Maps counties to their state.", "county_to_state.csv", "many_to_one_aggregation",
+            "geography",
+            "State",
+            "Demo States",
+            "US states of the demo.",
+            "states.csv",
+            "Maps counties to their state.",
+            "county_to_state.csv",
+            "many_to_one_aggregation",
         ),
         _supplemental(
-            "geography", "CensusDivision", "Demo Census Divisions", "US census divisions.",
-            "census_divisions.csv", "Maps counties to census divisions.",
-            "county_to_census_division.csv", "many_to_one_aggregation",
+            "geography",
+            "CensusDivision",
+            "Demo Census Divisions",
+            "US census divisions.",
+            "census_divisions.csv",
+            "Maps counties to census divisions.",
+            "county_to_census_division.csv",
+            "many_to_one_aggregation",
         ),
         _supplemental(
-            "geography", "CensusRegion", "Demo Census Regions", "US census regions.",
-            "census_regions.csv", "Maps counties to census regions.",
-            "county_to_census_region.csv", "many_to_one_aggregation",
+            "geography",
+            "CensusRegion",
+            "Demo Census Regions",
+            "US census regions.",
+            "census_regions.csv",
+            "Maps counties to census regions.",
+            "county_to_census_region.csv",
+            "many_to_one_aggregation",
         ),
         _supplemental(
-            "geography", "Geography", "Demo Balancing Areas",
+            "geography",
+            "Geography",
+            "Demo Balancing Areas",
             "SYNTHETIC balancing areas invented for the demo (two per state); not real "
             "utility or ISO territories.",
             "demo_balancing_areas.csv",
             "SYNTHETIC: splits some counties between two demo balancing areas; fractions per "
             "county sum to 1.",
-            "county_to_demo_balancing_area.csv", "many_to_many_disaggregation",
+            "county_to_demo_balancing_area.csv",
+            "many_to_many_disaggregation",
         ),
         _supplemental(
-            "model_year", "ModelYear", "Demo Decades", "Decades of the model years (id = first year).",
-            "decades.csv", "Maps each model year to its decade.", "model_year_to_decade.csv",
+            "model_year",
+            "ModelYear",
+            "Demo Decades",
+            "Decades of the model years (id = first year).",
+            "decades.csv",
+            "Maps each model year to its decade.",
+            "model_year_to_decade.csv",
             "many_to_one_aggregation",
         ),
     ]
@@ -430,7 +483,10 @@ def _missing_associations(spec: DatasetSpec, counties: list[dict[str, str]]) -> 
     ]
     files = {"sector__subsector.csv": (("sector", "subsector"), sector_subsector)}
     if spec.missing_subsector_metric:
-        files["subsector__metric.csv"] = (("subsector", "metric"), list(spec.missing_subsector_metric))
+        files["subsector__metric.csv"] = (
+            ("subsector", "metric"),
+            list(spec.missing_subsector_metric),
+        )
     if spec.sector == "res":
         rows = [(c["id"], "mobile_home") for c in counties if c["id"] in NO_MOBILE_HOME_COUNTIES]
         if rows:
@@ -573,7 +629,7 @@ def _write_dataset_configs(folder: Path, spec: DatasetSpec, counties: list[dict[
     _write_json5(
         folder / "dataset.json5",
         config,
-        f"dsgrid dataset config, generated by dsgrid_core.demo.\nPaths are relative to this file.",
+        "dsgrid dataset config, generated by dsgrid_core.demo.\nPaths are relative to this file.",
     )
 
 
@@ -689,4 +745,3 @@ def generate_demo_files(
         out,
     )
     return out / BULK_FILE
-

@@ -253,7 +253,7 @@ def _candidates(
     makes a pattern valid; restricting to keys of uncovered rows skips groups already explained."""
     cols = [_ident(d) for d in subset]
     n = exp.func("count", exp.Star())
-    select = exp.select(*cols, n.as_(_ident(COUNT_COLUMN))).from_(missing)
+    select = exp.select(*cols, n.as_(_ident(COUNT_COLUMN))).from_(uncovered or missing)
     if uncovered is not None:
         keys = exp.select(*cols).distinct().from_(uncovered).subquery("k")
         select = select.join(keys, using=cols, join_type="semi")

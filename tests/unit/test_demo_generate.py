@@ -4,6 +4,7 @@ own config models: plain json5, csv, pyarrow and DuckDB over the written files."
 from __future__ import annotations
 
 import csv
+import functools
 import itertools
 import re
 from collections import defaultdict
@@ -19,8 +20,6 @@ from dsgrid_core.demo import expected_stacked_rows, generate_demo_files
 from dsgrid_core.errors import InputError
 
 HOURS = 8760
-FIRST_UTC = "2018-01-01 05:00:00+00"  # 2018-01-01 00:00 EST
-LAST_UTC = "2019-01-01 04:00:00+00"  # 2018-12-31 23:00 EST
 PATH_KEYS = {"file", "filename", "path", "config_file", "dimension_mapping_file"}
 SUM_TO_ONE_PER_FROM = {
     "one_to_one",
@@ -38,7 +37,9 @@ def demo(tmp_path_factory) -> Path:
     return generate_demo_files(tmp_path_factory.mktemp("demo"), "small", seed=0)
 
 
+@functools.cache
 def load(path: Path) -> dict:
+    """A parsed JSON5 file (cached: json5 is slow and the tests only read)."""
     return json5.loads(path.read_text(encoding="utf-8"))
 
 
@@ -53,7 +54,9 @@ def project_dir(bulk: Path) -> Path:
 
 def datasets(bulk: Path) -> dict[str, Path]:
     """dataset_id -> folder of its dataset.json5."""
-    return {d["dataset_id"]: (bulk.parent / d["config_file"]).parent for d in load(bulk)["datasets"]}
+    return {
+        d["dataset_id"]: (bulk.parent / d["config_file"]).parent for d in load(bulk)["datasets"]
+    }
 
 
 def base_dimension(bulk: Path, dim_type: str) -> dict:
@@ -73,19 +76,31 @@ def dataset_dimension_ids(folder: Path, dim_type: str) -> set[str]:
     return {r["id"] for r in read_csv(folder / dim["file"])}
 
 
-def stacked_data(bulk: Path, dataset_id: str) -> str:
-    """SQL for the dataset as a stacked table (geography, sector, subsector, metric, ...)."""
-    folder = datasets(bulk)[dataset_id]
-    layout = load(folder / "dataset.json5")["data_layout"]
-    data = (folder / layout["data_file"]["path"]).as_posix()
-    if layout["table_format"] == "one_table":
-        return f"SELECT * FROM read_parquet('{data}')"
-    lookup = (folder / layout["lookup_data_file"]["path"]).as_posix()
-    return (
-        f"SELECT l.geography, l.sector, l.subsector, u.metric, u.timestamp, u.value FROM "
-        f"(UNPIVOT read_parquet('{data}') ON COLUMNS(* EXCLUDE (id, timestamp)) "
-        f"INTO NAME metric VALUE value) u JOIN read_parquet('{lookup}') l USING (id)"
-    )
+STACKED_ONE_TABLE = "CREATE VIEW data AS SELECT * FROM raw"
+STACKED_TWO_TABLE = (
+    "CREATE VIEW data AS SELECT l.geography, l.sector, l.subsector, u.metric, u.timestamp, "
+    "u.value FROM (UNPIVOT raw ON COLUMNS(* EXCLUDE (id, timestamp)) INTO NAME metric "
+    "VALUE value) u JOIN lookup l USING (id)"
+)
+
+
+@pytest.fixture(scope="module")
+def stacked(demo) -> dict[str, duckdb.DuckDBPyConnection]:
+    """dataset_id -> a DuckDB connection whose view `data` is the dataset, stacked."""
+    connections = {}
+    for dataset_id, folder in datasets(demo).items():
+        layout = load(folder / "dataset.json5")["data_layout"]
+        con = duckdb.connect()
+        con.register("raw", pq.read_table(folder / layout["data_file"]["path"]))
+        if layout["table_format"] == "one_table":
+            con.execute(STACKED_ONE_TABLE)
+        else:
+            con.register("lookup", pq.read_table(folder / layout["lookup_data_file"]["path"]))
+            con.execute(STACKED_TWO_TABLE)
+        connections[dataset_id] = con
+    yield connections
+    for con in connections.values():
+        con.close()
 
 
 def test_returns_the_bulk_file_and_every_json5_file_parses(demo):
@@ -219,7 +234,10 @@ def _check_fractions(rows: list[dict[str, str]], mapping_type: str, label: str) 
 def test_base_to_supplemental_mappings_cover_the_base_records_and_sum_to_one(demo):
     root = project_dir(demo)
     project = load(root / "project.json5")
-    types = {d["type"]: d["mapping"]["mapping_type"] for d in project["dimensions"]["supplemental_dimensions"]}
+    types = {
+        d["type"]: d["mapping"]["mapping_type"]
+        for d in project["dimensions"]["supplemental_dimensions"]
+    }
     assert "many_to_many_disaggregation" in types.values()
     split = 0
     for dim in project["dimensions"]["supplemental_dimensions"]:
@@ -279,22 +297,48 @@ def test_data_files_have_dsgrid_column_types(demo):
     assert lookup.names == ["id", "geography", "sector", "subsector"]
 
 
-def test_every_data_id_is_a_dimension_record(demo):
-    con = duckdb.connect()
+COMBOS = "SELECT DISTINCT geography, sector, subsector, metric FROM data"
+SERIES = (
+    "SELECT geography, subsector, metric, count(*), count(DISTINCT timestamp), min(timestamp), "
+    "max(timestamp) FROM data GROUP BY ALL"
+)
+FIRST_AND_LAST = "SELECT TIMESTAMPTZ '2018-01-01 05:00:00+00', TIMESTAMPTZ '2019-01-01 04:00:00+00'"
+BAD_VALUES = (
+    "SELECT count(*) FROM data WHERE value IS NULL OR isnan(value) OR isinf(value) OR value < 0"
+)
+HEATING_AND_COOLING_BY_MONTH = (
+    "SELECT metric || '/' || month(timestamp AT TIME ZONE 'Etc/GMT+5'), sum(value) FROM data "
+    "WHERE metric LIKE '%heating' OR metric LIKE '%cooling' GROUP BY 1"
+)
+OFFICE_LIGHTING_BY_WEEKDAY_HOUR = (
+    "SELECT hour(timestamp AT TIME ZONE 'America/New_York'), avg(value) FROM data "
+    "WHERE subsector = 'small_office' AND metric = 'com_interior_lighting' "
+    "AND dayofweek(timestamp AT TIME ZONE 'America/New_York') BETWEEN 1 AND 5 GROUP BY 1"
+)
+
+
+@pytest.fixture(scope="module")
+def combos(stacked) -> dict[str, set[tuple[str, str, str, str]]]:
+    """dataset_id -> distinct (geography, sector, subsector, metric) in its data."""
+    return {d: set(con.execute(COMBOS).fetchall()) for d, con in stacked.items()}
+
+
+def test_every_data_id_is_a_dimension_record(demo, combos):
     for dataset_id, folder in datasets(demo).items():
-        sql = stacked_data(demo, dataset_id)
-        for column, known in [
-            ("geography", base_ids(demo, "geography")),
-            ("sector", base_ids(demo, "sector")),
-            ("subsector", base_ids(demo, "subsector")),
-            ("metric", dataset_dimension_ids(folder, "metric")),
-        ]:
-            found = {r[0] for r in con.sql(f"SELECT DISTINCT {column} FROM ({sql})").fetchall()}
-            assert found and found <= known, (dataset_id, column, found - known)
+        known = [
+            base_ids(demo, "geography"),
+            base_ids(demo, "sector"),
+            base_ids(demo, "subsector"),
+            dataset_dimension_ids(folder, "metric"),
+        ]
+        for position, ids in enumerate(known):
+            found = {combo[position] for combo in combos[dataset_id]}
+            assert found and found <= ids, (dataset_id, found - ids)
     res = datasets(demo)["demo_resstock_like"]
-    data_ids = con.sql(f"SELECT DISTINCT id FROM '{res / 'load_data.parquet'}'").fetchall()
-    lookup_ids = con.sql(f"SELECT id FROM '{res / 'load_data_lookup.parquet'}'").fetchall()
-    assert sorted(data_ids) == sorted(lookup_ids)
+    data_ids = pq.read_table(res / "load_data.parquet", columns=["id"])["id"].unique()
+    lookup_ids = pq.read_table(res / "load_data_lookup.parquet", columns=["id"])["id"]
+    assert sorted(data_ids.to_pylist()) == sorted(lookup_ids.to_pylist())
+    assert len(set(lookup_ids.to_pylist())) == len(lookup_ids)
 
 
 def _missing_patterns(folder: Path) -> list[dict[str, str]]:
@@ -308,8 +352,7 @@ def _missing_patterns(folder: Path) -> list[dict[str, str]]:
     return patterns
 
 
-def test_associations_are_complete_except_exactly_the_declared_missing_ones(demo):
-    con = duckdb.connect()
+def test_associations_are_complete_except_exactly_the_declared_missing_ones(demo, combos):
     for dataset_id, folder in datasets(demo).items():
         records = {
             "geography": sorted(base_ids(demo, "geography")),
@@ -324,37 +367,26 @@ def test_associations_are_complete_except_exactly_the_declared_missing_ones(demo
             row = dict(zip(records, combo, strict=True))
             if not any(all(row[k] == v for k, v in p.items()) for p in patterns):
                 expected.add(combo)
-        sql = stacked_data(demo, dataset_id)
-        found = set(
-            con.sql(f"SELECT DISTINCT geography, sector, subsector, metric FROM ({sql})").fetchall()
-        )
+        found = combos[dataset_id]
         assert found == expected, (dataset_id, sorted(found ^ expected)[:5])
-        # Every declared pattern really is absent (no pattern hides existing data).
+        # Declared patterns name real records of the dataset's dimensions (nothing stale).
         for p in patterns:
-            assert not any(all(dict(zip(records, c, strict=True))[k] == v for k, v in p.items()) for c in found)
+            assert all(v in records[k] for k, v in p.items()), p
 
 
-def test_every_series_has_all_8760_hours_of_2018_est(demo):
-    con = duckdb.connect()
-    for dataset_id in datasets(demo):
-        sql = stacked_data(demo, dataset_id)
-        rows = con.sql(
-            f"SELECT geography, subsector, metric, count(*), count(DISTINCT timestamp), "
-            f"min(timestamp), max(timestamp) FROM ({sql}) GROUP BY ALL"
-        ).fetchall()
-        counties = {r[0] for r in rows}
-        assert counties == base_ids(demo, "geography")
-        first = con.sql(f"SELECT TIMESTAMPTZ '{FIRST_UTC}', TIMESTAMPTZ '{LAST_UTC}'").fetchone()
+def test_every_series_has_all_8760_hours_of_2018_est(demo, stacked):
+    for dataset_id, con in stacked.items():
+        rows = con.execute(SERIES).fetchall()
+        assert {r[0] for r in rows} == base_ids(demo, "geography")
+        first_last = con.execute(FIRST_AND_LAST).fetchone()
         for row in rows:
             assert row[3] == row[4] == HOURS, (dataset_id, row[:3])
-            assert (row[5], row[6]) == first, (dataset_id, row[:3])
+            assert (row[5], row[6]) == first_last, (dataset_id, row[:3])
 
 
-def test_row_count_matches_expected_stacked_rows(demo):
-    con = duckdb.connect()
+def test_row_count_matches_expected_stacked_rows(stacked):
     total = sum(
-        con.sql(f"SELECT count(value) FROM ({stacked_data(demo, d)})").fetchone()[0]
-        for d in datasets(demo)
+        con.execute("SELECT count(value) FROM data").fetchone()[0] for con in stacked.values()
     )
     assert total == expected_stacked_rows("small")
     assert 1_500_000 <= total <= 3_000_000
@@ -362,40 +394,23 @@ def test_row_count_matches_expected_stacked_rows(demo):
     assert 150_000_000 <= expected_stacked_rows("large") <= 200_000_000
 
 
-def test_values_are_finite_non_negative_and_seasonal(demo):
-    con = duckdb.connect()
-    for dataset_id in datasets(demo):
-        sql = stacked_data(demo, dataset_id)
-        bad = con.sql(
-            f"SELECT count(*) FROM ({sql}) WHERE value IS NULL OR isnan(value) OR value < 0 "
-            "OR isinf(value)"
-        ).fetchone()[0]
-        assert bad == 0
-        by_month = dict(
-            con.sql(
-                f"SELECT metric || '/' || month(timestamp AT TIME ZONE 'Etc/GMT+5'), sum(value) "
-                f"FROM ({sql}) WHERE metric LIKE '%heating' OR metric LIKE '%cooling' GROUP BY 1"
-            ).fetchall()
-        )
+def test_values_are_finite_non_negative_and_seasonal(stacked):
+    for dataset_id, con in stacked.items():
+        assert con.execute(BAD_VALUES).fetchone()[0] == 0
+        by_month = dict(con.execute(HEATING_AND_COOLING_BY_MONTH).fetchall())
         prefix = "com" if "comstock" in dataset_id else "res"
         assert by_month[f"{prefix}_heating/1"] > 5 * by_month[f"{prefix}_heating/7"]
         assert by_month[f"{prefix}_cooling/7"] > 5 * by_month[f"{prefix}_cooling/1"]
 
 
-def test_commercial_loads_follow_opening_hours(demo):
-    con = duckdb.connect()
-    sql = stacked_data(demo, "demo_comstock_like")
+def test_commercial_loads_follow_opening_hours(stacked):
     by_hour = dict(
-        con.sql(
-            f"SELECT hour(timestamp AT TIME ZONE 'America/New_York'), avg(value) FROM ({sql}) "
-            "WHERE subsector = 'small_office' AND metric = 'com_interior_lighting' "
-            "AND dayofweek(timestamp AT TIME ZONE 'America/New_York') BETWEEN 1 AND 5 GROUP BY 1"
-        ).fetchall()
+        stacked["demo_comstock_like"].execute(OFFICE_LIGHTING_BY_WEEKDAY_HOUR).fetchall()
     )
     assert by_hour[12] > 3 * by_hour[3]
 
 
-def test_required_records_are_what_the_datasets_provide_after_mapping(demo):
+def test_required_records_are_what_the_datasets_provide_after_mapping(demo, combos):
     root = project_dir(demo)
     project = load(root / "project.json5")
     subset = project["dimensions"]["subset_dimensions"][0]
@@ -408,13 +423,9 @@ def test_required_records_are_what_the_datasets_provide_after_mapping(demo):
         (multi,) = dims["multi_dimensional"]
         (selector,) = multi["subsector"]["subset"][0]["selectors"]
         wanted = {r["id"] for r in selectors if r[selector] == "x"}
-        (sector,) = multi["sector"]["base"]
-        con = duckdb.connect()
-        found = con.sql(
-            f"SELECT DISTINCT sector, subsector FROM ({stacked_data(demo, required['dataset_id'])})"
-        ).fetchall()
-        assert {s for s, _ in found} == {sector}
-        assert {sub for _, sub in found} == wanted
+        found = combos[required["dataset_id"]]
+        assert {c[1] for c in found} == set(multi["sector"]["base"])
+        assert {c[2] for c in found} == wanted
 
 
 def test_same_seed_gives_identical_files_and_another_seed_other_values(demo, tmp_path):

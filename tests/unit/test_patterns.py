@@ -213,7 +213,7 @@ def missing_sets(draw):
 
 
 @settings(
-    max_examples=150,
+    max_examples=100,
     deadline=None,
     database=None,  # no example files written into the repository
     suppress_health_check=[HealthCheck.too_slow],
