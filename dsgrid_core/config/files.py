@@ -15,7 +15,7 @@ _JSON5_POSITION = re.compile(r"<string>:(\d+) (.*?) at column (\d+)")
 
 def load_json5(path: Path) -> dict[str, Any]:
     """Parse a JSON5 (or JSON) file; errors name the file, line and column."""
-    import json5
+    from dsgrid_core.config import json5_fast
 
     path = Path(path)
     try:
@@ -25,7 +25,7 @@ def load_json5(path: Path) -> dict[str, Any]:
     except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot be read as a text file ({exc}).") from None
     try:
-        data = json5.loads(text)
+        data = json5_fast.loads(text)
     except ValueError as exc:
         match = _JSON5_POSITION.search(str(exc))
         if match:

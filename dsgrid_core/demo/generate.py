@@ -159,7 +159,7 @@ def _balancing_areas(counties: list[dict[str, str]]) -> tuple[list, list]:
             if k > 1 and i % 2 == 1:
                 other = home + 1 if home + 1 < k else home - 1
                 share = (0.2, 0.3, 0.4)[i % 3]
-                mapping.append((county["id"], ids[home], round(1.05 - share, 6)))
+                mapping.append((county["id"], ids[home], round(1 - share, 6)))
                 mapping.append((county["id"], ids[other], share))
             else:
                 mapping.append((county["id"], ids[home], 1.0))

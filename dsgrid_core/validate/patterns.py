@@ -103,7 +103,8 @@ class PatternSummary:
 
     def lines(self, max_lines: int = 20, labels: dict[str, str] | None = None) -> list[str]:
         """At most `max_lines` sentences, so the message fits on a screen; when patterns are
-        left out, the last line says how many and how many combinations they cover."""
+        left out, the last line says how many and how many combinations they cover (the sum of
+        their counts: patterns may overlap, and counting the union would need the rows)."""
         if max_lines < 1:
             raise ValueError(f"max_lines must be at least 1, got {max_lines}")
         if len(self.patterns) <= max_lines:
@@ -253,7 +254,7 @@ def _candidates(
     makes a pattern valid; restricting to keys of uncovered rows skips groups already explained."""
     cols = [_ident(d) for d in subset]
     n = exp.func("count", exp.Star())
-    select = exp.select(*cols, n.as_(_ident(COUNT_COLUMN))).from_(uncovered or missing)
+    select = exp.select(*cols, n.as_(_ident(COUNT_COLUMN))).from_(missing)
     if uncovered is not None:
         keys = exp.select(*cols).distinct().from_(uncovered).subquery("k")
         select = select.join(keys, using=cols, join_type="semi")
