@@ -39,3 +39,114 @@ def pytest_setup_options():
     for arg in CHROMIUM_ARGS:
         options.add_argument(arg)
     return options
+
+
+# ---------------------------------------------------------------------------------------------
+# Registries: the real dsgrid test data (../shared/dsgrid-test-data) registered once per
+# session, copied for every test that changes it.
+# ---------------------------------------------------------------------------------------------
+
+import hashlib  # noqa: E402
+import sqlite3  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TEST_DATA = Path(os.environ.get("DSGRID_TEST_DATA", REPO_ROOT.parent / "shared" / "dsgrid-test-data"))
+EFS_BULK = TEST_DATA / "test_efs_registration.json5"
+
+
+@pytest.fixture(scope="session")
+def test_data() -> Path:
+    if not EFS_BULK.exists():
+        pytest.skip(f"dsgrid test data not found at {TEST_DATA} (set DSGRID_TEST_DATA)")
+    return TEST_DATA
+
+
+class CliResult:
+    def __init__(self, result):
+        self.exit_code = result.exit_code
+        self.stdout = result.stdout
+        self.stderr = result.stderr
+        self.exception = result.exception
+
+    def json(self):
+        import json
+
+        return json.loads(self.stdout)
+
+    def __repr__(self) -> str:
+        return f"<exit {self.exit_code}\nstdout: {self.stdout}\nstderr: {self.stderr}>"
+
+
+def run_dsgrid(*args: str | Path, registry: Path | None = None, as_json: bool = False,
+               env: dict | None = None) -> CliResult:
+    """Run the dsgrid CLI in-process, as a user would from a shell."""
+    from click.testing import CliRunner
+
+    from dsgrid_core.cli.main import cli
+
+    argv: list[str] = []
+    if registry is not None:
+        argv += ["--registry", str(registry)]
+    if as_json:
+        argv.append("--json")
+    argv += [str(a) for a in args]
+    result = CliRunner().invoke(cli, argv, env=env, catch_exceptions=True)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        import traceback
+
+        raise AssertionError("unexpected traceback:\n" + "".join(
+            traceback.format_exception(result.exception)))
+    return CliResult(result)
+
+
+@pytest.fixture
+def dsgrid():
+    return run_dsgrid
+
+
+@pytest.fixture(scope="session")
+def efs_registry_template(tmp_path_factory, test_data) -> Path:
+    path = tmp_path_factory.mktemp("efs") / "registry"
+    assert run_dsgrid("registry", "create", path).exit_code == 0
+    result = run_dsgrid("registry", "bulk-register", test_data / "test_efs_registration.json5",
+                        registry=path)
+    assert result.exit_code == 0, result
+    return path
+
+
+@pytest.fixture
+def efs_registry(efs_registry_template, tmp_path) -> Path:
+    """A private copy of the registered test_efs registry."""
+    target = tmp_path / "registry"
+    shutil.copytree(efs_registry_template, target)
+    return target
+
+
+@pytest.fixture
+def empty_registry(tmp_path) -> Path:
+    path = tmp_path / "empty_registry"
+    assert run_dsgrid("registry", "create", path).exit_code == 0
+    return path
+
+
+def registry_snapshot(path: Path) -> tuple[str, tuple]:
+    """Everything a registry holds: the database content and every data file with its hash."""
+    con = sqlite3.connect(f"file:{path / 'registry.db'}?mode=ro", uri=True)
+    try:
+        dump = "\n".join(con.iterdump())
+    finally:
+        con.close()
+    files = []
+    for file in sorted((path / "data").rglob("*")):
+        if file.is_file():
+            files.append((str(file.relative_to(path)),
+                          hashlib.sha256(file.read_bytes()).hexdigest()))
+        else:
+            files.append((str(file.relative_to(path)), "dir"))
+    return hashlib.sha256(dump.encode()).hexdigest(), tuple(files)
+
+
+@pytest.fixture
+def snapshot():
+    return registry_snapshot

@@ -16,15 +16,25 @@ from dsgrid_core.errors import ConfigError
 M = TypeVar("M", bound=BaseModel)
 
 
+def _tag_models() -> dict[str, type[BaseModel]]:
+    """Tags of the dimension union (pydantic puts them in error locations): tag -> model."""
+    from dsgrid_core.config import dimension as d
+
+    return {"dimension": d.DimensionConfig, "datetime": d.DatetimeTimeConfig,
+            "annual": d.AnnualTimeConfig, "representative_period": d.RepresentativePeriodTimeConfig,
+            "index": d.IndexTimeConfig, "noop": d.NoOpTimeConfig}
+
+
 def _location(loc: tuple[Any, ...]) -> str:
     out = ""
+    tags = _tag_models()
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
         elif str(part).startswith(("function-", "tagged-union", "union")) or part in (
             "DimensionConfig", "DatetimeTimeConfig", "AnnualTimeConfig",
             "RepresentativePeriodTimeConfig", "IndexTimeConfig", "NoOpTimeConfig"
-        ) or str(part) in ("datetime", "annual", "representative_period", "index", "noop"):
+        ) or str(part) in tags:
             continue
         else:
             out += ("." if out else "") + str(part)
@@ -34,8 +44,12 @@ def _location(loc: tuple[Any, ...]) -> str:
 def _known_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     """Best effort: the field names of the model found by walking loc (for 'did you mean')."""
     current: Any = model
+    tags = _tag_models()
     for part in loc[:-1]:
         if isinstance(part, int) or current is None:
+            continue
+        if str(part) in tags:  # a union member chosen by its tag: its fields are the known keys
+            current = tags[str(part)]
             continue
         field = getattr(current, "model_fields", {}).get(part)
         if field is None:

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from dsgrid_core.demo.catalog import HOURS_PER_YEAR, DatasetSpec, Subsector
+from dsgrid_core.demo.catalog import HOURS_PER_YEAR, PROJECT_END_USES, DatasetSpec, Subsector
 
 # First hour of the project time dimension (2018-01-01 00:00 EST) in UTC.
 START_UTC = datetime(2018, 1, 1, 5, tzinfo=UTC)
@@ -249,8 +249,6 @@ def county_series(
     Returns an array of shape (series, 8760) ordered by subsector, then end use, skipping the
     dataset's missing (subsector, end use) pairs; values are in each end use's unit.
     """
-    from dsgrid_core.demo.catalog import PROJECT_END_USES
-
     units = {eu.id: eu.unit for eu in PROJECT_END_USES}
     missing = set(spec.missing_subsector_metric)
     rng = np.random.default_rng([seed, 3, int(county_id), 0 if spec.sector == "com" else 1])

@@ -428,8 +428,12 @@ def test_required_records_are_what_the_datasets_provide_after_mapping(demo, comb
         assert {c[2] for c in found} == wanted
 
 
-def test_same_seed_gives_identical_files_and_another_seed_other_values(demo, tmp_path):
-    again = generate_demo_files(tmp_path / "again", "small", seed=0)
+def test_same_seed_gives_identical_files_another_seed_other_values_with_progress(demo, tmp_path):
+    calls = []
+    again = generate_demo_files(
+        tmp_path / "again", "small", seed=0, progress=lambda done, total: calls.append(done)
+    )
+    assert calls == sorted(calls) and calls[-1] == expected_stacked_rows("small")
     other = generate_demo_files(tmp_path / "other", "small", seed=1)
     for path in sorted(demo.parent.rglob("*")):
         if path.is_file():
