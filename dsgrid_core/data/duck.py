@@ -5,11 +5,42 @@ from __future__ import annotations
 import os
 
 
+class _Result:
+    """A drained result: duckdb 2 refuses new work while a result is only partly fetched."""
+
+    def __init__(self, rows: list[tuple]):
+        self._rows = rows
+
+    def fetchone(self):
+        return self._rows[0] if self._rows else None
+
+    def fetchall(self) -> list[tuple]:
+        return self._rows
+
+
+class Connection:
+    """A DuckDB connection whose ``execute`` always drains its result."""
+
+    def __init__(self, con):
+        self.raw = con
+
+    def execute(self, sql: str, parameters=None) -> _Result:
+        cursor = self.raw.execute(sql) if parameters is None else self.raw.execute(sql, parameters)
+        try:
+            rows = cursor.fetchall()
+        except Exception:  # noqa: BLE001 - statements without a result set
+            rows = []
+        return _Result(rows)
+
+    def __getattr__(self, name: str):
+        return getattr(self.raw, name)
+
+
 def connect(database: str = ":memory:", *, threads: int | None = None,
-            memory_limit: str | None = None):
+            memory_limit: str | None = None) -> Connection:
     import duckdb
 
-    con = duckdb.connect(database)
+    con = Connection(duckdb.connect(database))
     con.execute("SET TimeZone = 'UTC'")
     threads = threads or int(os.environ.get("DSGRID_DUCKDB_THREADS", "0") or 0)
     if threads:

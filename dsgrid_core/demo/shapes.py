@@ -199,9 +199,9 @@ def _shape(
         return hdh * ((0.55 + 0.45 * occ) if com else (0.75 + 0.25 * occ))
     if family == "cooling":
         cdh = np.maximum(0.0, temp - (20.0 if com else 22.0))
-        return cdh * ((0.25 + 0.75 * occ) if com else (0.55 + 0.45 * occ)) + (
-            0.02 * occ if com else 0
-        )
+        if com:  # plus a little all-year cooling of internal gains while occupied
+            return cdh * (0.25 + 0.75 * occ) + 0.02 * occ
+        return cdh * (0.55 + 0.45 * occ)
     if family == "fans":
         load = np.maximum(0.0, 15.0 - temp) + np.maximum(0.0, temp - 20.0)
         return 0.2 + occ * (0.6 + 0.4 * load / max(load.max(), 1e-9))

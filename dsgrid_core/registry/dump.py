@@ -54,8 +54,13 @@ def dump_component(registry, kind: str, id: str, out_dir: Path, version: str | N
         config["dimension_references"] = [
             {"type": t, "name": d["name"], "version": d["version"]} for t, d in dims.items()]
         config["trivial_dimensions"] = []
-        config["data_layout"] = {"table_format": "one_table", "value_format": "stacked",
-                                 "data_file": {"path": "load_data.parquet"}}
+        layout = {"table_format": "one_table", "value_format": "stacked",
+                  "data_file": {"path": "load_data.parquet"}}
+        missing = table.parent / "missing_associations.parquet"
+        if missing.exists():
+            shutil.copyfile(missing, target / "missing_associations.parquet")
+            layout["missing_associations"] = ["missing_associations.parquet"]
+        config["data_layout"] = layout
         _write_json5(target / "dataset.json5", config)
     elif kind == "project":
         base = record.extra["base_dimensions"]

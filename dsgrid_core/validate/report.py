@@ -16,7 +16,8 @@ def explain_missing(con, missing_table: str, universe: dict[str, int], *, headli
     """Build the CheckFailed for a non-empty table of missing combinations."""
     from dsgrid_core.validate.patterns import find_minimal_patterns
 
-    summary = find_minimal_patterns(con, f"SELECT * FROM {ident(missing_table)}", universe)
+    raw = getattr(con, "raw", con)
+    summary = find_minimal_patterns(raw, f"SELECT * FROM {ident(missing_table)}", universe)
     details = summary.lines(max_lines=MAX_LINES, labels=labels)
     report_path = None
     if report_dir is not None:
