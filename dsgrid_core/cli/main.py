@@ -362,13 +362,15 @@ def demo_cmd(ctx, path, scale, seed, work_dir):
             f"{i['kind']} {i['id']}" for i in done))
 
 
-def _add_serve() -> None:
+def _add_commands() -> None:
+    from dsgrid_core.cli.query_cmds import query
     from dsgrid_core.cli.serve_cmd import serve
 
+    cli.add_command(query)
     cli.add_command(serve)
 
 
-_add_serve()
+_add_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     cli(prog_name=os.path.basename(sys.argv[0]))

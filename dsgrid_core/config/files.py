@@ -10,7 +10,7 @@ from typing import Any
 
 from dsgrid_core.errors import ConfigError, InputError
 
-_JSON5_POSITION = re.compile(r"<string>:(\d+) (.*?) at column (\d+)")
+_JSON5_POSITION = re.compile(r"<string>:(\d+) (.*?) at column (\d+)", re.DOTALL)
 
 
 def load_json5(path: Path) -> dict[str, Any]:
@@ -30,6 +30,7 @@ def load_json5(path: Path) -> dict[str, Any]:
         match = _JSON5_POSITION.search(str(exc))
         if match:
             line, what, column = match.groups()
+            what = what.replace("\n", "\\n")  # an unterminated string ends at a line break
             raise ConfigError(
                 f"{path}, line {line}, column {column}: malformed JSON5: {what}. "
                 "Fix the syntax there (a missing comma, quote or bracket is the usual cause)."
@@ -77,5 +78,7 @@ class PathResolver:
                 "--data-root DIR (or the DSGRID_DATA_ROOTS environment variable)."
             )
         if must_exist and not path.exists():
-            raise InputError(f"{where}{field} = '{raw}': file not found (looked for {path}).")
+            raise InputError(f"{where}{field} = '{raw}': file not found (looked for {path}). "
+                             "Fix the path (relative paths start at the config's folder) or "
+                             "add the file.")
         return path

@@ -130,8 +130,10 @@ def _time_exprs(con, table: str, types: dict[str, str], time_config, source: Pat
         column = fmt.time_column
         _require(types, [column], source, "time")
         col_type = types[column].upper()
-        if "TIME ZONE" in col_type:
-            return [f"{ident(column)} AS timestamp"]
+        # DuckDB names Parquet's aware timestamps "TIMESTAMP WITH TIME ZONE", or
+        # TIMESTAMPTZ_NS/_MS/_S for other units (pandas writes nanoseconds): all are instants.
+        if "TIME ZONE" in col_type or col_type.startswith("TIMESTAMPTZ"):
+            return [f"{ident(column)}::TIMESTAMPTZ AS timestamp"]
         if col_type.startswith("TIMESTAMP") or col_type == "DATE":
             return [f"timezone({tz}, {ident(column)}::TIMESTAMP) AS timestamp"]
         text = f"trim({ident(column)}::VARCHAR)"

@@ -194,11 +194,12 @@ def check_mapping_ids(records: list[MappingRecord], from_ids: set[str], to_ids: 
     unknown_from = sorted({f for f, _, _ in records if f not in from_ids})
     if unknown_from:
         raise InputError(f"{source}: from_id(s) {_listing(unknown_from)} are not records of "
-                         f"dimension '{from_name}'.")
+                         f"dimension '{from_name}'. Correct those ids, or remove their rows.")
     unknown_to = sorted({t for _, t, _ in records if t is not None and t not in to_ids})
     if unknown_to:
         raise InputError(f"{source}: to_id(s) {_listing(unknown_to)} are not records of "
-                         f"dimension '{to_name}'.")
+                         f"dimension '{to_name}'. Correct those ids (leave to_id empty to drop "
+                         "a record).")
     unmapped = sorted(from_ids - {f for f, _, _ in records})
     if unmapped:
         raise InputError(f"{source}: record(s) {_listing(unmapped)} of dimension '{from_name}' "

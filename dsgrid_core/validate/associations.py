@@ -88,6 +88,16 @@ def expected_combinations_sql(dims: list[str], rules: AssociationRules,
     return sql
 
 
+def excused_combinations_sql(dims: list[str], rules: AssociationRules,
+                             record_prefix: str = "rec") -> str | None:
+    """SELECT of the combinations the rules leave out (None when every one is expected)."""
+    if not rules.expected and not rules.missing:
+        return None
+    every = expected_combinations_sql(dims, AssociationRules(), record_prefix)
+    expected = expected_combinations_sql(dims, rules, record_prefix)
+    return f"SELECT * FROM ({every}) a ANTI JOIN ({expected}) e USING ({idents(dims)})"  # noqa: S608
+
+
 def missing_combinations_sql(dims: list[str], present_table: str, rules: AssociationRules,
                              record_prefix: str = "rec") -> str:
     expected = expected_combinations_sql(dims, rules, record_prefix)

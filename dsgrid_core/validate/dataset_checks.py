@@ -18,6 +18,7 @@ from dsgrid_core.sql import ident, idents
 from dsgrid_core.validate.associations import (
     AssociationRules,
     create_record_tables,
+    excused_combinations_sql,
     load_association_tables,
     missing_combinations_sql,
 )
@@ -164,6 +165,7 @@ def check_dataset_table(con, check: DatasetCheckInput, report_dir: Path | None =
             headline=f"{check.source}: dimension associations are incomplete",
             hint="Add the data, or declare the combinations in missing_associations.",
             report_dir=report_dir, report_name="missing_associations",
+            excused_sql=excused_combinations_sql(dims, rules),
         )
     if expected_cols:
         short = con.execute(
@@ -180,7 +182,7 @@ def check_dataset_table(con, check: DatasetCheckInput, report_dir: Path | None =
                             "FROM missing_times")
             else:
                 con.execute(f"CREATE OR REPLACE TEMP TABLE missing_times AS SELECT "  # noqa: S608
-                            f"{idents(dims)}, strftime({ident(tcols[0])}, '%Y-%m-%d %H:%M') "
+                            f"{idents(dims)}, strftime({ident(tcols[0])}, '%Y-%m-%d %H:%M UTC') "
                             f"AS time FROM missing_times" if tcols == ["timestamp"] else
                             f"CREATE OR REPLACE TEMP TABLE missing_times AS SELECT {idents(dims)},"
                             f" {ident(tcols[0])}::VARCHAR AS time FROM missing_times")

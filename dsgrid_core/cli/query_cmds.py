@@ -1,0 +1,195 @@
+"""`dsgrid query ...`: run, validate, and manage query jobs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from dsgrid_core.cli.output import emit_json, emit_table
+
+
+def _open(ctx, read_only=True):
+    from dsgrid_core.cli.main import open_registry
+
+    return open_registry(ctx, read_only=read_only)
+
+
+@click.group("query")
+def query() -> None:
+    """Run dsgrid project queries and manage query jobs."""
+
+
+@query.command("run")
+@click.argument("query_file", type=click.Path())
+@click.option("--output", "-o", "output_dir", type=click.Path(file_okay=False), default=".",
+              show_default=True, help="Writes OUTPUT/<query name>/table.parquet (or .csv).")
+@click.option("--background", is_flag=True, help="Run as a detached job; print its id.")
+@click.option("--time-limit", type=float, help="Stop the query after this many seconds.")
+@click.option("--no-cache", is_flag=True, help="Do not read or fill the result cache.")
+@click.option("--overwrite", is_flag=True, help="Replace OUTPUT/<query name> if it exists.")
+@click.pass_context
+def run_cmd(ctx, query_file, output_dir, background, time_limit, no_cache, overwrite):
+    """Run QUERY_FILE (dsgrid project query JSON5) on the chosen engine."""
+    from dsgrid_core.errors import InputError
+    from dsgrid_core.jobs.runner import create_query_job, execute_job, start_in_process
+    from dsgrid_core.jobs.store import JobStore
+    from dsgrid_core.query.run import load_query
+
+    query_model = load_query(Path(query_file))
+    target = Path(output_dir) / query_model.name
+    if target.exists() and not overwrite:
+        raise InputError(f"{target} already exists; remove it, choose another --output, or "
+                         "pass --overwrite.")
+    with _open(ctx) as registry:
+        registry_path = registry.path
+        # Resolve names now so that mistakes are reported before a job is created.
+        from dsgrid_core.query.context import load_project_context
+        from dsgrid_core.query.planner import plan_project_query
+
+        ids = [s.dataset_id for s in query_model.project.dataset.source_datasets]
+        plan_project_query(load_project_context(registry, query_model.project.project_id,
+                                                query_model.project.version, ids), query_model)
+    job_id = create_query_job(registry_path, query_model.model_dump(mode="json"),
+                              engine=ctx.obj["engine"], time_limit=time_limit,
+                              output_dir=str(Path(output_dir).resolve()),
+                              use_cache=not no_cache)
+    if background:
+        start_in_process(registry_path, job_id)
+        if ctx.obj["json"]:
+            emit_json({"ok": True, "job_id": job_id})
+        else:
+            click.echo(f"Started job {job_id}; follow it with `dsgrid query status {job_id}`.")
+        return
+    try:
+        status = execute_job(registry_path, job_id)
+    except KeyboardInterrupt:
+        store = JobStore(registry_path)
+        store.finish(job_id, "cancelled", error="interrupted from the keyboard")
+        store.close()
+        raise
+    store = JobStore(registry_path)
+    job = store.get(job_id)
+    store.close()
+    if status != "succeeded":
+        click.echo(f"Error: query {status}: {job.error}", err=True)
+        if ctx.obj["json"]:
+            emit_json({"ok": False, "job_id": job_id, "status": status, "error": job.error})
+        sys.exit(2 if status == "failed" else 1)
+    meta = job.metadata or {}
+    if ctx.obj["json"]:
+        emit_json({"ok": True, "job_id": job_id, "output": str(target), **meta})
+    else:
+        timings = meta.get("timings", {})
+        click.echo(f"Wrote {meta.get('row_count', 0):,} rows to {target} "
+                   f"({meta.get('engine', '')}, cache {meta.get('cache')}, "
+                   f"{timings.get('total', 0):.2f} s)")
+        for notice in meta.get("notices", []):
+            click.echo(f"Note: {notice}", err=True)
+
+
+@query.command("validate")
+@click.argument("query_file", type=click.Path())
+@click.option("--show-sql", is_flag=True, help="Print the SQL each engine would run.")
+@click.pass_context
+def validate_cmd(ctx, query_file, show_sql):
+    """Check QUERY_FILE against the registry without running it."""
+    from dsgrid_core.engine.duckdb_engine import DuckDBEngine
+    from dsgrid_core.query.context import load_project_context
+    from dsgrid_core.query.planner import plan_project_query
+    from dsgrid_core.query.run import load_query
+
+    query_model = load_query(Path(query_file))
+    with _open(ctx) as registry:
+        ids = [s.dataset_id for s in query_model.project.dataset.source_datasets]
+        context = load_project_context(registry, query_model.project.project_id,
+                                       query_model.project.version, ids)
+        plan = plan_project_query(context, query_model)
+    columns = [o.name for o in plan.columns]
+    if ctx.obj["json"]:
+        emit_json({"ok": True, "columns": columns, "datasets": ids,
+                   "notices": context.notices})
+    else:
+        click.echo(f"Valid: {query_model.name} reads {', '.join(ids)}; columns "
+                   f"{', '.join(columns)}")
+        for notice in context.notices:
+            click.echo(f"Note: {notice}", err=True)
+    if show_sql:
+        engine = DuckDBEngine()
+        click.echo(plan.sql(engine))
+        engine.close()
+
+
+def _job_row(job) -> dict:
+    return {"id": job.id, "status": job.status, "progress": f"{job.stages_done}/"
+            f"{job.stages_total}", "message": job.message, "created_at": job.created_at,
+            "error": job.error or "", "result_path": job.result_path or ""}
+
+
+@query.command("status")
+@click.argument("job_id")
+@click.pass_context
+def status_cmd(ctx, job_id):
+    """Status and progress of a query job."""
+    from dsgrid_core.errors import NotFoundError
+    from dsgrid_core.jobs.store import JobStore
+
+    with _open(ctx) as registry:
+        store = JobStore(registry.path)
+        job = store.get(job_id)
+        store.close()
+    if job is None:
+        raise NotFoundError(f"no job '{job_id}'; `dsgrid query list` shows the recent ones.")
+    if ctx.obj["json"]:
+        emit_json(job.to_dict())
+    else:
+        for key, value in _job_row(job).items():
+            if value:
+                click.echo(f"{key:>12}: {value}")
+
+
+@query.command("cancel")
+@click.argument("job_id")
+@click.pass_context
+def cancel_cmd(ctx, job_id):
+    """Cancel a queued or running job."""
+    from dsgrid_core.jobs.runner import cancel_job
+
+    with _open(ctx) as registry:
+        path = registry.path
+    message = cancel_job(path, job_id)
+    if ctx.obj["json"]:
+        emit_json({"ok": True, "job_id": job_id, "message": message})
+    else:
+        click.echo(f"Job {job_id}: {message}")
+
+
+@query.command("list")
+@click.option("--limit", type=int, default=20, show_default=True)
+@click.pass_context
+def list_cmd(ctx, limit):
+    """Recent query jobs (interrupted ones are marked failed)."""
+    from dsgrid_core.jobs.store import JobStore
+
+    with _open(ctx) as registry:
+        store = JobStore(registry.path)
+        store.mark_interrupted()
+        jobs = store.list(limit)
+        store.close()
+    rows = [_job_row(j) for j in jobs]
+    if ctx.obj["json"]:
+        emit_json([j.to_dict() for j in jobs])
+    else:
+        emit_table(rows, ["id", "status", "progress", "created_at", "error"])
+
+
+@query.command("clear-cache")
+@click.pass_context
+def clear_cache_cmd(ctx):
+    """Remove every cached query result."""
+    from dsgrid_core.query.cache import ResultCache
+
+    with _open(ctx) as registry:
+        count = ResultCache(registry.path).clear()
+    click.echo(f"Removed {count} cached result(s).")

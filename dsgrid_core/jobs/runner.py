@@ -1,0 +1,180 @@
+"""Running query jobs: in a thread (web server), in a detached process (CLI --background),
+or in the foreground (CLI). Cancel and time limits interrupt the engine mid-statement."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from dsgrid_core.errors import DsgridError, InputError, NotFoundError
+from dsgrid_core.jobs.store import JobStore
+
+_RUNNING: dict[str, Any] = {}          # job id -> engine, for jobs running in this process
+_LOCK = threading.Lock()
+
+
+class JobCancelled(Exception):
+    pass
+
+
+class _Progress:
+    """Progress callback handed to the query runner: records stages, exposes the engine."""
+
+    def __init__(self, store: JobStore, job_id: str):
+        self.store, self.job_id = store, job_id
+        self._engine = None
+
+    def __call__(self, done: int, total: int, message: str) -> None:
+        self.store.progress(self.job_id, done, total, message)
+
+    @property
+    def engine(self):
+        return self._engine
+
+    @engine.setter
+    def engine(self, value) -> None:
+        self._engine = value
+        with _LOCK:
+            _RUNNING[self.job_id] = value
+        if self.store.cancel_requested(self.job_id):
+            value.interrupt()
+
+
+def create_query_job(registry_path: Path, query_dict: dict[str, Any], *, engine: str,
+                     time_limit: float | None = None, output_dir: str | None = None,
+                     use_cache: bool = True) -> str:
+    from dsgrid_core.query.run import STAGES
+
+    store = JobStore(registry_path)
+    try:
+        job = store.create("query", {"query": query_dict, "engine": engine,
+                                     "output_dir": output_dir, "use_cache": use_cache},
+                           stages_total=len(STAGES), time_limit=time_limit)
+    finally:
+        store.close()
+    return job.id
+
+
+def execute_job(registry_path: Path, job_id: str) -> str:
+    """Run a queued job to the end; returns its final status."""
+    from dsgrid_core.config.query import ProjectQueryConfig
+    from dsgrid_core.query.run import run_project_query, write_result
+    from dsgrid_core.registry.registry import Registry
+
+    store = JobStore(registry_path)
+    job = store.get(job_id)
+    if job is None:
+        raise NotFoundError(f"no job '{job_id}'.")
+    store.start(job_id, os.getpid())
+    progress = _Progress(store, job_id)
+    timer = None
+    timed_out = threading.Event()
+    if job.time_limit:
+        def expire():
+            timed_out.set()
+            engine = _RUNNING.get(job_id)
+            if engine is not None:
+                engine.interrupt()
+        timer = threading.Timer(job.time_limit, expire)
+        timer.daemon = True
+        timer.start()
+
+    def cancel_check():
+        if store.cancel_requested(job_id):
+            raise JobCancelled()
+        if timed_out.is_set():
+            raise TimeoutError()
+
+    status = "failed"
+    try:
+        params = job.params
+        query = ProjectQueryConfig.model_validate(params["query"])
+        with Registry(registry_path, read_only=True) as registry:
+            result = run_project_query(registry, query, engine=params["engine"],
+                                       use_cache=params.get("use_cache", True),
+                                       progress=progress, cancel_check=cancel_check)
+        cancel_check()
+        jobs_dir = Path(registry_path) / "jobs" / job_id
+        target = write_result(result, query.model_copy(update={"name": "result"}), jobs_dir,
+                              overwrite=True)
+        if params.get("output_dir"):
+            write_result(result, query, Path(params["output_dir"]), overwrite=True)
+        store.finish(job_id, "succeeded", result_path=str(target), metadata=result.metadata)
+        status = "succeeded"
+    except JobCancelled:
+        store.finish(job_id, "cancelled", error="cancelled on request")
+        status = "cancelled"
+    except TimeoutError:
+        store.finish(job_id, "failed", error=f"over its time limit of {job.time_limit:g} s")
+    except DsgridError as exc:
+        if timed_out.is_set():
+            store.finish(job_id, "failed", error=f"over its time limit of {job.time_limit:g} s")
+        elif store.cancel_requested(job_id):
+            store.finish(job_id, "cancelled", error="cancelled on request")
+            status = "cancelled"
+        else:
+            store.finish(job_id, "failed", error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - recorded for the user, never lost
+        from dsgrid_core.engine.duckdb_engine import QueryInterrupted
+
+        if isinstance(exc, QueryInterrupted) and timed_out.is_set():
+            store.finish(job_id, "failed", error=f"over its time limit of {job.time_limit:g} s")
+        elif isinstance(exc, QueryInterrupted) or store.cancel_requested(job_id):
+            store.finish(job_id, "cancelled", error="cancelled on request")
+            status = "cancelled"
+        else:
+            store.finish(job_id, "failed", error=f"{type(exc).__name__}: {exc}")
+    finally:
+        if timer is not None:
+            timer.cancel()
+        with _LOCK:
+            _RUNNING.pop(job_id, None)
+        store.close()
+    return status
+
+
+def start_in_thread(registry_path: Path, job_id: str) -> threading.Thread:
+    thread = threading.Thread(target=execute_job, args=(registry_path, job_id), daemon=True,
+                              name=f"dsgrid-job-{job_id}")
+    thread.start()
+    return thread
+
+
+def start_in_process(registry_path: Path, job_id: str) -> int:
+    """A detached worker process that outlives the CLI command that started it."""
+    process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
+        [sys.executable, "-m", "dsgrid_core.jobs.worker", str(registry_path), job_id],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True, close_fds=True)
+    return process.pid
+
+
+def cancel_job(registry_path: Path, job_id: str) -> str:
+    import signal
+
+    store = JobStore(registry_path)
+    try:
+        job = store.get(job_id)
+        if job is None:
+            raise NotFoundError(f"no job '{job_id}'.")
+        if job.status not in ("queued", "running"):
+            raise InputError(f"job {job_id} is already {job.status}.")
+        store.request_cancel(job_id)
+        with _LOCK:
+            engine = _RUNNING.get(job_id)
+        if engine is not None:
+            engine.interrupt()
+        elif job.pid and job.pid != os.getpid():
+            try:
+                os.kill(job.pid, signal.SIGUSR1)
+            except ProcessLookupError:
+                store.finish(job_id, "cancelled", error="cancelled on request")
+        if job.status == "queued" and job.pid is None:
+            store.finish(job_id, "cancelled", error="cancelled before it started")
+        return "cancel requested"
+    finally:
+        store.close()

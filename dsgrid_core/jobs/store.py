@@ -1,0 +1,148 @@
+"""Job records in the registry's SQLite database (table ``jobs``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL,
+    stages_done INTEGER NOT NULL DEFAULT 0, stages_total INTEGER NOT NULL DEFAULT 0,
+    message TEXT NOT NULL DEFAULT '', params TEXT NOT NULL, result_path TEXT, error TEXT,
+    pid INTEGER, host TEXT, created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT,
+    cancel_requested INTEGER NOT NULL DEFAULT 0, time_limit REAL, metadata TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at);
+"""
+
+ACTIVE = ("queued", "running")
+FINISHED = ("succeeded", "failed", "cancelled")
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass
+class Job:
+    id: str
+    kind: str
+    status: str
+    stages_done: int
+    stages_total: int
+    message: str
+    params: dict[str, Any]
+    result_path: str | None
+    error: str | None
+    pid: int | None
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    cancel_requested: bool
+    time_limit: float | None
+    metadata: dict[str, Any] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class JobStore:
+    def __init__(self, registry_path: Path):
+        self.path = Path(registry_path) / "registry.db"
+        self.con = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                   check_same_thread=False)
+        self.con.row_factory = sqlite3.Row
+        self.con.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def _row(self, row) -> Job:
+        return Job(id=row["id"], kind=row["kind"], status=row["status"],
+                   stages_done=row["stages_done"], stages_total=row["stages_total"],
+                   message=row["message"], params=json.loads(row["params"]),
+                   result_path=row["result_path"], error=row["error"], pid=row["pid"],
+                   created_at=row["created_at"], started_at=row["started_at"],
+                   finished_at=row["finished_at"],
+                   cancel_requested=bool(row["cancel_requested"]), time_limit=row["time_limit"],
+                   metadata=json.loads(row["metadata"]) if row["metadata"] else None)
+
+    def create(self, kind: str, params: dict[str, Any], *, stages_total: int,
+               time_limit: float | None = None) -> Job:
+        job_id = uuid.uuid4().hex[:12]
+        self.con.execute(
+            "INSERT INTO jobs (id, kind, status, stages_total, params, created_at, time_limit, "
+            "host) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)",
+            (job_id, kind, stages_total, json.dumps(params, default=str), now(), time_limit,
+             os.uname().nodename))
+        return self.get(job_id)
+
+    def get(self, job_id: str) -> Job | None:
+        row = self.con.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return self._row(row) if row else None
+
+    def list(self, limit: int = 50) -> list[Job]:
+        rows = self.con.execute("SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?",
+                                (limit,)).fetchall()
+        return [self._row(r) for r in rows]
+
+    def start(self, job_id: str, pid: int) -> None:
+        self.con.execute("UPDATE jobs SET status = 'running', pid = ?, started_at = ? "
+                         "WHERE id = ? AND status = 'queued'", (pid, now(), job_id))
+
+    def progress(self, job_id: str, done: int, total: int, message: str) -> None:
+        self.con.execute("UPDATE jobs SET stages_done = ?, stages_total = ?, message = ? "
+                         "WHERE id = ?", (done, total, message, job_id))
+
+    def finish(self, job_id: str, status: str, *, result_path: str | None = None,
+               error: str | None = None, metadata: dict | None = None) -> None:
+        self.con.execute(
+            "UPDATE jobs SET status = ?, finished_at = ?, result_path = ?, error = ?, "
+            "metadata = ?, stages_done = CASE WHEN ? = 'succeeded' THEN stages_total "
+            "ELSE stages_done END WHERE id = ? AND status IN ('queued', 'running')",
+            (status, now(), result_path, error,
+             json.dumps(metadata, default=str) if metadata else None, status, job_id))
+
+    def request_cancel(self, job_id: str) -> None:
+        self.con.execute("UPDATE jobs SET cancel_requested = 1 WHERE id = ?", (job_id,))
+
+    def cancel_requested(self, job_id: str) -> bool:
+        row = self.con.execute("SELECT cancel_requested FROM jobs WHERE id = ?",
+                               (job_id,)).fetchone()
+        return bool(row and row[0])
+
+    def mark_interrupted(self) -> int:
+        """Jobs left 'running' or 'queued' by a process that no longer exists become failed."""
+        host = os.uname().nodename
+        count = 0
+        for job in [self._row(r) for r in self.con.execute(
+                "SELECT * FROM jobs WHERE status IN ('queued', 'running')").fetchall()]:
+            if job.pid is not None and _alive(job.pid) and job.pid != os.getpid():
+                continue
+            if job.pid == os.getpid():
+                continue
+            row = self.con.execute("SELECT host FROM jobs WHERE id = ?", (job.id,)).fetchone()
+            if row and row[0] not in (None, host):
+                continue
+            self.finish(job.id, "failed",
+                        error="interrupted: the process running this job ended (server "
+                              "restart or crash); run the query again")
+            count += 1
+        return count
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
