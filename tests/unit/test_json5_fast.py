@@ -31,7 +31,7 @@ def _render(value, style: int) -> str:
     if isinstance(value, list):
         trail = "," if value and style % 3 == 0 else ""
         return "[" + ", ".join(_render(v, style) for v in value) + trail + "]"
-    if isinstance(value, str) and style % 5 == 0 and "\n" not in value and "\\" not in value:
+    if isinstance(value, str) and style % 5 == 0 and value.isprintable() and "\\" not in value:
         return "'" + value.replace("'", "\\'") + "'"
     # ensure_ascii=False: json5 does not join \u surrogate pairs (our fast path does)
     return json.dumps(value, ensure_ascii=False)
