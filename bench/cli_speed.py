@@ -36,9 +36,13 @@ def timed(cmd: list[str], runs: int, setup=None) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--test-data", type=Path, default=REPO.parent / "shared" / "dsgrid-test-data")
+    parser.add_argument(
+        "--test-data", type=Path, default=REPO.parent / "shared" / "dsgrid-test-data"
+    )
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--demo-medium", action="store_true", help="also time `dsgrid demo --scale medium` once")
+    parser.add_argument(
+        "--demo-medium", action="store_true", help="also time `dsgrid demo --scale medium` once"
+    )
     args = parser.parse_args()
     dsgrid = _dsgrid()
     rows = []
@@ -50,20 +54,42 @@ def main() -> None:
 
         def fresh():
             shutil.rmtree(registry, ignore_errors=True)
-            subprocess.run([*dsgrid, "registry", "create", str(registry)], check=True,
-                           stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [*dsgrid, "registry", "create", str(registry)],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
 
-        rows.append(("bulk-register test_efs (3 datasets, 2 submissions)",
-                     *timed([*dsgrid, "--registry", str(registry), "registry", "bulk-register",
-                             str(bulk)], args.runs, setup=fresh), "< 2.5 s"))
-        rows.append(("`dsgrid registry datasets list`",
-                     *timed([*dsgrid, "--registry", str(registry), "registry", "datasets", "list"],
-                            args.runs), "< 0.5 s"))
+        rows.append(
+            (
+                "bulk-register test_efs (3 datasets, 2 submissions)",
+                *timed(
+                    [*dsgrid, "--registry", str(registry), "registry", "bulk-register", str(bulk)],
+                    args.runs,
+                    setup=fresh,
+                ),
+                "< 2.5 s",
+            )
+        )
+        rows.append(
+            (
+                "`dsgrid registry datasets list`",
+                *timed(
+                    [*dsgrid, "--registry", str(registry), "registry", "datasets", "list"],
+                    args.runs,
+                ),
+                "< 0.5 s",
+            )
+        )
         if args.demo_medium:
             demo = tmp / "demo"
-            rows.append(("`dsgrid demo --scale medium` (23.9M rows)",
-                         *timed([*dsgrid, "demo", str(demo), "--scale", "medium"], 1),
-                         "< 180 s"))
+            rows.append(
+                (
+                    "`dsgrid demo --scale medium` (23.9M rows)",
+                    *timed([*dsgrid, "demo", str(demo), "--scale", "medium"], 1),
+                    "< 180 s",
+                )
+            )
     print("| command | median (s) | min (s) | target |")
     print("|---|---:|---:|---|")
     for name, median, best, target in rows:

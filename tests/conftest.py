@@ -51,7 +51,9 @@ import sqlite3  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-TEST_DATA = Path(os.environ.get("DSGRID_TEST_DATA", REPO_ROOT.parent / "shared" / "dsgrid-test-data"))
+TEST_DATA = Path(
+    os.environ.get("DSGRID_TEST_DATA", REPO_ROOT.parent / "shared" / "dsgrid-test-data")
+)
 EFS_BULK = TEST_DATA / "test_efs_registration.json5"
 
 
@@ -78,8 +80,9 @@ class CliResult:
         return f"<exit {self.exit_code}\nstdout: {self.stdout}\nstderr: {self.stderr}>"
 
 
-def run_dsgrid(*args: str | Path, registry: Path | None = None, as_json: bool = False,
-               env: dict | None = None) -> CliResult:
+def run_dsgrid(
+    *args: str | Path, registry: Path | None = None, as_json: bool = False, env: dict | None = None
+) -> CliResult:
     """Run the dsgrid CLI in-process, as a user would from a shell."""
     from click.testing import CliRunner
 
@@ -95,8 +98,9 @@ def run_dsgrid(*args: str | Path, registry: Path | None = None, as_json: bool = 
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         import traceback
 
-        raise AssertionError("unexpected traceback:\n" + "".join(
-            traceback.format_exception(result.exception)))
+        raise AssertionError(
+            "unexpected traceback:\n" + "".join(traceback.format_exception(result.exception))
+        )
     return CliResult(result)
 
 
@@ -109,8 +113,9 @@ def dsgrid():
 def efs_registry_template(tmp_path_factory, test_data) -> Path:
     path = tmp_path_factory.mktemp("efs") / "registry"
     assert run_dsgrid("registry", "create", path).exit_code == 0
-    result = run_dsgrid("registry", "bulk-register", test_data / "test_efs_registration.json5",
-                        registry=path)
+    result = run_dsgrid(
+        "registry", "bulk-register", test_data / "test_efs_registration.json5", registry=path
+    )
     assert result.exit_code == 0, result
     return path
 
@@ -140,8 +145,9 @@ def registry_snapshot(path: Path) -> tuple[str, tuple]:
     files = []
     for file in sorted((path / "data").rglob("*")):
         if file.is_file():
-            files.append((str(file.relative_to(path)),
-                          hashlib.sha256(file.read_bytes()).hexdigest()))
+            files.append(
+                (str(file.relative_to(path)), hashlib.sha256(file.read_bytes()).hexdigest())
+            )
         else:
             files.append((str(file.relative_to(path)), "dir"))
     return hashlib.sha256(dump.encode()).hexdigest(), tuple(files)

@@ -39,11 +39,22 @@ class DsgridGroup(click.Group):
 
 
 @click.group(cls=DsgridGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--registry", "registry", envvar="DSGRID_REGISTRY", type=click.Path(),
-              help="Registry folder (env DSGRID_REGISTRY).")
+@click.option(
+    "--registry",
+    "registry",
+    envvar="DSGRID_REGISTRY",
+    type=click.Path(),
+    help="Registry folder (env DSGRID_REGISTRY).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")
-@click.option("--engine", type=click.Choice(["duckdb", "spark"]), envvar="DSGRID_ENGINE",
-              default="duckdb", show_default=True, help="Query engine (env DSGRID_ENGINE).")
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "spark"]),
+    envvar="DSGRID_ENGINE",
+    default="duckdb",
+    show_default=True,
+    help="Query engine (env DSGRID_ENGINE).",
+)
 @click.version_option(package_name="dsgrid-viewer")
 @click.pass_context
 def cli(ctx: click.Context, registry: str | None, as_json: bool, engine: str) -> None:
@@ -63,15 +74,21 @@ def open_registry(ctx: click.Context, *, read_only: bool = False):
 
 
 def data_root_option(f):
-    return click.option("--data-root", "data_roots", multiple=True, type=click.Path(),
-                        help="Also allow input files under this folder (repeatable; env "
-                             "DSGRID_DATA_ROOTS).")(f)
+    return click.option(
+        "--data-root",
+        "data_roots",
+        multiple=True,
+        type=click.Path(),
+        help="Also allow input files under this folder (repeatable; env DSGRID_DATA_ROOTS).",
+    )(f)
 
 
 def report_dir_option(f):
-    return click.option("--report-dir", type=click.Path(file_okay=False),
-                        help="On a failed check, write the full list of problems here as "
-                             "Parquet.")(f)
+    return click.option(
+        "--report-dir",
+        type=click.Path(file_okay=False),
+        help="On a failed check, write the full list of problems here as Parquet.",
+    )(f)
 
 
 @cli.group(cls=DsgridGroup)
@@ -94,19 +111,37 @@ def registry_create(ctx: click.Context, path: str) -> None:
 
 
 def _summary_row(s) -> dict:
-    return {"id": s.id, "version": s.version, "name": s.name, "type": s.type,
-            "kind": s.kind, "description": s.description, "updated_at": s.updated_at}
+    return {
+        "id": s.id,
+        "version": s.version,
+        "name": s.name,
+        "type": s.type,
+        "kind": s.kind,
+        "description": s.description,
+        "updated_at": s.updated_at,
+    }
 
 
 def _version_dict(registry_obj, record) -> dict:
     summary = registry_obj.get(record.kind, record.id)
-    out = {"id": record.id, "kind": record.kind, "version": record.version,
-           "latest_version": summary.version, "name": summary.name, "type": summary.type,
-           "description": summary.description, "log_message": record.log_message,
-           "submitter": record.submitter, "registered_at": record.registered_at,
-           "row_count": record.row_count, "size_bytes": record.size_bytes,
-           "data_path": record.data_path, "sha256": record.sha256,
-           "config": record.config, **{k: v for k, v in record.extra.items() if k != "hash"}}
+    out = {
+        "id": record.id,
+        "kind": record.kind,
+        "version": record.version,
+        "latest_version": summary.version,
+        "name": summary.name,
+        "type": summary.type,
+        "description": summary.description,
+        "log_message": record.log_message,
+        "submitter": record.submitter,
+        "registered_at": record.registered_at,
+        "row_count": record.row_count,
+        "size_bytes": record.size_bytes,
+        "data_path": record.data_path,
+        "sha256": record.sha256,
+        "config": record.config,
+        **{k: v for k, v in record.extra.items() if k != "hash"},
+    }
     return {k: v for k, v in out.items() if v is not None}
 
 
@@ -141,14 +176,28 @@ def make_kind_group(group_name: str, kind: str) -> click.Group:
             record = reg.show(kind, component_id, version)
             data = _version_dict(reg, record)
             if kind == "dimension":
-                data["record_count"] = len(reg.store.dimension_records(component_id,
-                                                                       record.version))
+                data["record_count"] = len(
+                    reg.store.dimension_records(component_id, record.version)
+                )
         if ctx.obj["json"]:
             emit_json(data)
         else:
-            for key in ("id", "kind", "name", "type", "version", "latest_version",
-                        "description", "registered_at", "submitter", "log_message",
-                        "row_count", "size_bytes", "record_count", "data_path"):
+            for key in (
+                "id",
+                "kind",
+                "name",
+                "type",
+                "version",
+                "latest_version",
+                "description",
+                "registered_at",
+                "submitter",
+                "log_message",
+                "row_count",
+                "size_bytes",
+                "record_count",
+                "data_path",
+            ):
                 if key in data and data[key] not in ("", None):
                     click.echo(f"{key:>15}: {data[key]}")
 
@@ -158,9 +207,15 @@ def make_kind_group(group_name: str, kind: str) -> click.Group:
     def history_cmd(ctx, component_id):
         """Every version with its log message."""
         with open_registry(ctx, read_only=True) as reg:
-            rows = [{"version": r.version, "registered_at": r.registered_at,
-                     "submitter": r.submitter, "log_message": r.log_message}
-                    for r in reg.history(kind, component_id)]
+            rows = [
+                {
+                    "version": r.version,
+                    "registered_at": r.registered_at,
+                    "submitter": r.submitter,
+                    "log_message": r.log_message,
+                }
+                for r in reg.history(kind, component_id)
+            ]
         if ctx.obj["json"]:
             emit_json(rows)
         else:
@@ -171,8 +226,12 @@ def make_kind_group(group_name: str, kind: str) -> click.Group:
     @click.option("--log-message", "-l", required=True, help="Why it is registered.")
     @data_root_option
     @report_dir_option
-    @click.option("--data-path", type=click.Path(), hidden=kind != "dataset",
-                  help="Folder with load_data files, for configs without data_file.")
+    @click.option(
+        "--data-path",
+        type=click.Path(),
+        hidden=kind != "dataset",
+        help="Folder with load_data files, for configs without data_file.",
+    )
     @click.pass_context
     def register_cmd(ctx, config_file, log_message, data_roots, report_dir, data_path):
         """Register the component(s) described in CONFIG_FILE."""
@@ -180,11 +239,19 @@ def make_kind_group(group_name: str, kind: str) -> click.Group:
         with open_registry(ctx) as reg:
             kw = {"data_roots": [Path(p) for p in data_roots]}
             if kind == "dataset":
-                kw.update(report_dir=Path(report_dir) if report_dir else None,
-                          data_path=Path(data_path) if data_path else None, progress=progress)
+                kw.update(
+                    report_dir=Path(report_dir) if report_dir else None,
+                    data_path=Path(data_path) if data_path else None,
+                    progress=progress,
+                )
                 plan = reg.register_dataset(Path(config_file), log_message, **kw)
-                items = [{"id": plan.config.dataset_id, "version": "1.0.0",
-                          "row_count": reg.show("dataset", plan.config.dataset_id).row_count}]
+                items = [
+                    {
+                        "id": plan.config.dataset_id,
+                        "version": "1.0.0",
+                        "row_count": reg.show("dataset", plan.config.dataset_id).row_count,
+                    }
+                ]
             elif kind == "project":
                 plan = reg.register_project(Path(config_file), log_message, **kw)
                 items = [{"id": plan.config.project_id, "version": "1.0.0"}]
@@ -199,22 +266,33 @@ def make_kind_group(group_name: str, kind: str) -> click.Group:
     @group.command("update")
     @click.argument("component_id")
     @click.argument("config_file", type=click.Path())
-    @click.option("--update-type", "-t", required=True,
-                  type=click.Choice(["major", "minor", "patch"]))
+    @click.option(
+        "--update-type", "-t", required=True, type=click.Choice(["major", "minor", "patch"])
+    )
     @click.option("--log-message", "-l", required=True, help="What changed.")
-    @click.option("--version", required=True,
-                  help="The current version you are updating (a stale one is refused).")
+    @click.option(
+        "--version",
+        required=True,
+        help="The current version you are updating (a stale one is refused).",
+    )
     @data_root_option
     @report_dir_option
     @click.pass_context
-    def update_cmd(ctx, component_id, config_file, update_type, log_message, version,
-                   data_roots, report_dir):
+    def update_cmd(
+        ctx, component_id, config_file, update_type, log_message, version, data_roots, report_dir
+    ):
         """Register a new version of COMPONENT_ID from CONFIG_FILE."""
         with open_registry(ctx) as reg:
-            record = reg.update(kind, component_id, Path(config_file), update_type=update_type,
-                                log_message=log_message, version=version,
-                                data_roots=[Path(p) for p in data_roots],
-                                report_dir=Path(report_dir) if report_dir else None)
+            record = reg.update(
+                kind,
+                component_id,
+                Path(config_file),
+                update_type=update_type,
+                log_message=log_message,
+                version=version,
+                data_roots=[Path(p) for p in data_roots],
+                report_dir=Path(report_dir) if report_dir else None,
+            )
         _report_done(ctx, "Updated", kind, [{"id": record.id, "version": record.version}])
 
     @group.command("remove")
@@ -248,8 +326,11 @@ def _report_done(ctx, verb: str, kind: str, items: list[dict]) -> None:
         emit_json({"ok": True, "kind": kind, "items": items})
         return
     for item in items:
-        extra = "".join(f", {k} {v:,}" if isinstance(v, int) else ""
-                        for k, v in item.items() if k == "row_count")
+        extra = "".join(
+            f", {k} {v:,}" if isinstance(v, int) else ""
+            for k, v in item.items()
+            if k == "row_count"
+        )
         version = f" version {item['version']}" if "version" in item else ""
         click.echo(f"{verb} {kind.replace('_', ' ')} {item['id']}{version}{extra}")
 
@@ -261,27 +342,38 @@ for _name, _kind in KIND_GROUPS.items():
 @registry.get_command(None, "projects").command("submit-dataset")
 @click.option("--project", "-p", "project_id", required=True)
 @click.option("--dataset", "-d", "dataset_id", required=True)
-@click.option("--mappings", "-m", "mappings_file", type=click.Path(),
-              help="dimension_mappings.json5 mapping dataset dimensions to the project's.")
+@click.option(
+    "--mappings",
+    "-m",
+    "mappings_file",
+    type=click.Path(),
+    help="dimension_mappings.json5 mapping dataset dimensions to the project's.",
+)
 @click.option("--log-message", "-l", default=None)
 @data_root_option
 @report_dir_option
 @click.pass_context
-def submit_dataset_cmd(ctx, project_id, dataset_id, mappings_file, log_message, data_roots,
-                       report_dir):
+def submit_dataset_cmd(
+    ctx, project_id, dataset_id, mappings_file, log_message, data_roots, report_dir
+):
     """Submit a registered dataset to a project (checks it, bumps the project version)."""
     with open_registry(ctx) as reg:
         result = reg.submit_dataset(
-            project_id, dataset_id, Path(mappings_file) if mappings_file else None,
+            project_id,
+            dataset_id,
+            Path(mappings_file) if mappings_file else None,
             log_message or f"submitted dataset {dataset_id}",
             data_roots=[Path(p) for p in data_roots],
             report_dir=Path(report_dir) if report_dir else None,
-            progress=Progress(f"submit {dataset_id}"))
+            progress=Progress(f"submit {dataset_id}"),
+        )
     if ctx.obj["json"]:
         emit_json({"ok": True, **result})
     else:
-        click.echo(f"Submitted dataset {dataset_id} to project {project_id}; project is now "
-                   f"version {result['project_version']}")
+        click.echo(
+            f"Submitted dataset {dataset_id} to project {project_id}; project is now "
+            f"version {result['project_version']}"
+        )
 
 
 @registry.command("bulk-register")
@@ -293,10 +385,13 @@ def submit_dataset_cmd(ctx, project_id, dataset_id, mappings_file, log_message, 
 def bulk_register_cmd(ctx, bulk_file, log_message, data_roots, report_dir):
     """Register projects, datasets and submissions listed in BULK_FILE."""
     with open_registry(ctx) as reg:
-        done = reg.bulk_register(Path(bulk_file), log_message=log_message,
-                                 data_roots=[Path(p) for p in data_roots],
-                                 report_dir=Path(report_dir) if report_dir else None,
-                                 progress=Progress("bulk-register"))
+        done = reg.bulk_register(
+            Path(bulk_file),
+            log_message=log_message,
+            data_roots=[Path(p) for p in data_roots],
+            report_dir=Path(report_dir) if report_dir else None,
+            progress=Progress("bulk-register"),
+        )
     if ctx.obj["json"]:
         emit_json({"ok": True, "items": done})
     else:
@@ -306,8 +401,7 @@ def bulk_register_cmd(ctx, bulk_file, log_message, data_roots, report_dir):
 
 @registry.command("deps")
 @click.argument("component_id")
-@click.option("--kind", type=click.Choice(["project", "dataset", "dimension",
-                                           "dimension_mapping"]))
+@click.option("--kind", type=click.Choice(["project", "dataset", "dimension", "dimension_mapping"]))
 @click.option("--version", help="Version whose dependencies to show (default: latest).")
 @click.pass_context
 def deps_cmd(ctx, component_id, kind, version):
@@ -315,13 +409,24 @@ def deps_cmd(ctx, component_id, kind, version):
     with open_registry(ctx, read_only=True) as reg:
         summary = reg.find(component_id, kind)
         record = reg.show(summary.kind, component_id, version)
-        uses = [{"kind": d.kind, "id": d.id, "version": d.version}
-                for d in reg.dependencies(summary.kind, component_id, record.version)]
-        used_by = [{"kind": d.kind, "id": d.id, "version": d.version, "uses_version": v}
-                   for d, v in reg.dependents(summary.kind, component_id)]
+        uses = [
+            {"kind": d.kind, "id": d.id, "version": d.version}
+            for d in reg.dependencies(summary.kind, component_id, record.version)
+        ]
+        used_by = [
+            {"kind": d.kind, "id": d.id, "version": d.version, "uses_version": v}
+            for d, v in reg.dependents(summary.kind, component_id)
+        ]
     if ctx.obj["json"]:
-        emit_json({"id": component_id, "kind": summary.kind, "version": record.version,
-                   "uses": uses, "used_by": used_by})
+        emit_json(
+            {
+                "id": component_id,
+                "kind": summary.kind,
+                "version": record.version,
+                "uses": uses,
+                "used_by": used_by,
+            }
+        )
         return
     click.echo(f"{summary.kind.replace('_', ' ')} {component_id} {record.version} uses:")
     emit_table(uses, ["kind", "id", "version"])
@@ -331,11 +436,15 @@ def deps_cmd(ctx, component_id, kind, version):
 
 @cli.command("demo")
 @click.argument("path", type=click.Path())
-@click.option("--scale", type=click.Choice(["small", "medium", "large"]), default="small",
-              show_default=True)
+@click.option(
+    "--scale", type=click.Choice(["small", "medium", "large"]), default="small", show_default=True
+)
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--work-dir", type=click.Path(file_okay=False),
-              help="Where to write the generated input files (default: PATH/.demo-input).")
+@click.option(
+    "--work-dir",
+    type=click.Path(file_okay=False),
+    help="Where to write the generated input files (default: PATH/.demo-input).",
+)
 @click.pass_context
 def demo_cmd(ctx, path, scale, seed, work_dir):
     """Build a demo registry in PATH from generated, realistic US building load data."""
@@ -358,8 +467,9 @@ def demo_cmd(ctx, path, scale, seed, work_dir):
     if ctx.obj["json"]:
         emit_json({"ok": True, "path": str(Path(path).resolve()), "items": done})
     else:
-        click.echo(f"Demo registry ready in {path}: " + ", ".join(
-            f"{i['kind']} {i['id']}" for i in done))
+        click.echo(
+            f"Demo registry ready in {path}: " + ", ".join(f"{i['kind']} {i['id']}" for i in done)
+        )
 
 
 def _add_commands() -> None:

@@ -23,8 +23,15 @@ def query() -> None:
 
 @query.command("run")
 @click.argument("query_file", type=click.Path())
-@click.option("--output", "-o", "output_dir", type=click.Path(file_okay=False), default=".",
-              show_default=True, help="Writes OUTPUT/<query name>/table.parquet (or .csv).")
+@click.option(
+    "--output",
+    "-o",
+    "output_dir",
+    type=click.Path(file_okay=False),
+    default=".",
+    show_default=True,
+    help="Writes OUTPUT/<query name>/table.parquet (or .csv).",
+)
 @click.option("--background", is_flag=True, help="Run as a detached job; print its id.")
 @click.option("--time-limit", type=float, help="Stop the query after this many seconds.")
 @click.option("--no-cache", is_flag=True, help="Do not read or fill the result cache.")
@@ -40,8 +47,9 @@ def run_cmd(ctx, query_file, output_dir, background, time_limit, no_cache, overw
     query_model = load_query(Path(query_file))
     target = Path(output_dir) / query_model.name
     if target.exists() and not overwrite:
-        raise InputError(f"{target} already exists; remove it, choose another --output, or "
-                         "pass --overwrite.")
+        raise InputError(
+            f"{target} already exists; remove it, choose another --output, or pass --overwrite."
+        )
     with _open(ctx) as registry:
         registry_path = registry.path
         # Resolve names now so that mistakes are reported before a job is created.
@@ -49,12 +57,20 @@ def run_cmd(ctx, query_file, output_dir, background, time_limit, no_cache, overw
         from dsgrid_core.query.planner import plan_project_query
 
         ids = [s.dataset_id for s in query_model.project.dataset.source_datasets]
-        plan_project_query(load_project_context(registry, query_model.project.project_id,
-                                                query_model.project.version, ids), query_model)
-    job_id = create_query_job(registry_path, query_model.model_dump(mode="json"),
-                              engine=ctx.obj["engine"], time_limit=time_limit,
-                              output_dir=str(Path(output_dir).resolve()),
-                              use_cache=not no_cache)
+        plan_project_query(
+            load_project_context(
+                registry, query_model.project.project_id, query_model.project.version, ids
+            ),
+            query_model,
+        )
+    job_id = create_query_job(
+        registry_path,
+        query_model.model_dump(mode="json"),
+        engine=ctx.obj["engine"],
+        time_limit=time_limit,
+        output_dir=str(Path(output_dir).resolve()),
+        use_cache=not no_cache,
+    )
     if background:
         start_in_process(registry_path, job_id)
         if ctx.obj["json"]:
@@ -82,9 +98,11 @@ def run_cmd(ctx, query_file, output_dir, background, time_limit, no_cache, overw
         emit_json({"ok": True, "job_id": job_id, "output": str(target), **meta})
     else:
         timings = meta.get("timings", {})
-        click.echo(f"Wrote {meta.get('row_count', 0):,} rows to {target} "
-                   f"({meta.get('engine', '')}, cache {meta.get('cache')}, "
-                   f"{timings.get('total', 0):.2f} s)")
+        click.echo(
+            f"Wrote {meta.get('row_count', 0):,} rows to {target} "
+            f"({meta.get('engine', '')}, cache {meta.get('cache')}, "
+            f"{timings.get('total', 0):.2f} s)"
+        )
         for notice in meta.get("notices", []):
             click.echo(f"Note: {notice}", err=True)
 
@@ -103,16 +121,17 @@ def validate_cmd(ctx, query_file, show_sql):
     query_model = load_query(Path(query_file))
     with _open(ctx) as registry:
         ids = [s.dataset_id for s in query_model.project.dataset.source_datasets]
-        context = load_project_context(registry, query_model.project.project_id,
-                                       query_model.project.version, ids)
+        context = load_project_context(
+            registry, query_model.project.project_id, query_model.project.version, ids
+        )
         plan = plan_project_query(context, query_model)
     columns = [o.name for o in plan.columns]
     if ctx.obj["json"]:
-        emit_json({"ok": True, "columns": columns, "datasets": ids,
-                   "notices": context.notices})
+        emit_json({"ok": True, "columns": columns, "datasets": ids, "notices": context.notices})
     else:
-        click.echo(f"Valid: {query_model.name} reads {', '.join(ids)}; columns "
-                   f"{', '.join(columns)}")
+        click.echo(
+            f"Valid: {query_model.name} reads {', '.join(ids)}; columns {', '.join(columns)}"
+        )
         for notice in context.notices:
             click.echo(f"Note: {notice}", err=True)
     if show_sql:
@@ -122,9 +141,15 @@ def validate_cmd(ctx, query_file, show_sql):
 
 
 def _job_row(job) -> dict:
-    return {"id": job.id, "status": job.status, "progress": f"{job.stages_done}/"
-            f"{job.stages_total}", "message": job.message, "created_at": job.created_at,
-            "error": job.error or "", "result_path": job.result_path or ""}
+    return {
+        "id": job.id,
+        "status": job.status,
+        "progress": f"{job.stages_done}/{job.stages_total}",
+        "message": job.message,
+        "created_at": job.created_at,
+        "error": job.error or "",
+        "result_path": job.result_path or "",
+    }
 
 
 @query.command("status")

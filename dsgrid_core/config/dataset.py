@@ -9,9 +9,27 @@ from pydantic import Field, model_validator
 from dsgrid_core.config.base import ComponentId, DsgridModel
 from dsgrid_core.config.dimension import AnyDimensionConfig, DimensionReference, DimensionType
 
-DATA_TYPES = {"int", "integer", "bigint", "long", "short", "tinyint", "smallint", "double",
-              "float", "real", "string", "str", "varchar", "bool", "boolean", "date",
-              "timestamp", "timestamp_tz", "timestamp_ntz"}
+DATA_TYPES = {
+    "int",
+    "integer",
+    "bigint",
+    "long",
+    "short",
+    "tinyint",
+    "smallint",
+    "double",
+    "float",
+    "real",
+    "string",
+    "str",
+    "varchar",
+    "bool",
+    "boolean",
+    "date",
+    "timestamp",
+    "timestamp_tz",
+    "timestamp_ntz",
+}
 
 
 class DataColumn(DsgridModel):
@@ -51,8 +69,11 @@ class DataLayout(DsgridModel):
             raise ValueError("value_format 'pivoted' needs pivoted_dimension_type (e.g. metric)")
         if self.value_format == "stacked" and self.pivoted_dimension_type is not None:
             raise ValueError("pivoted_dimension_type is only allowed with value_format 'pivoted'")
-        if (self.table_format == "two_table" and self.data_file is not None
-                and self.lookup_data_file is None):
+        if (
+            self.table_format == "two_table"
+            and self.data_file is not None
+            and self.lookup_data_file is None
+        ):
             raise ValueError("table_format 'two_table' needs lookup_data_file")
         if self.table_format == "one_table" and self.lookup_data_file is not None:
             raise ValueError("lookup_data_file is only allowed with table_format 'two_table'")
@@ -61,7 +82,8 @@ class DataLayout(DsgridModel):
 
 class DatasetConfig(DsgridModel):
     legacy_keys: ClassVar[dict[str, str | None]] = {
-        "data_schema_type": None, "enable_unit_conversion": None,
+        "data_schema_type": None,
+        "enable_unit_conversion": None,
         "use_project_geography_time_zone": None,
     }
     dataset_id: ComponentId
@@ -131,8 +153,10 @@ class DatasetConfig(DsgridModel):
             raise ValueError(f"more than one dimension of type {', '.join(dupes)}")
         missing = [t.value for t in DimensionType if t.value not in given]
         if missing:
-            raise ValueError(f"no dimension of type {', '.join(missing)}: give each of the 8 "
-                             "types in 'dimensions' or 'dimension_references'")
+            raise ValueError(
+                f"no dimension of type {', '.join(missing)}: give each of the 8 "
+                "types in 'dimensions' or 'dimension_references'"
+            )
         if DimensionType.TIME in self.trivial_dimensions:
             raise ValueError("time cannot be a trivial dimension")
         return self

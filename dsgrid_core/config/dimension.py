@@ -11,7 +11,7 @@ from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 from dsgrid_core.config.base import DimensionName, DsgridModel, Version
 
 
-class DimensionType(str, enum.Enum):
+class DimensionType(enum.StrEnum):
     METRIC = "metric"
     GEOGRAPHY = "geography"
     SECTOR = "sector"
@@ -28,9 +28,21 @@ NON_TIME_TYPES: tuple[str, ...] = tuple(t for t in DIMENSION_TYPES if t != "time
 
 # --- record classes -------------------------------------------------------------------------
 
-ENERGY_UNITS = {"Wh": 1e-3, "kWh": 1.0, "MWh": 1e3, "GWh": 1e6, "TWh": 1e9,
-                "therm": 29.307107, "MBtu": 293.07107, "MMBtu": 293.07107, "Btu": 2.9307107e-4,
-                "kBtu": 0.29307107, "GJ": 277.77778, "MJ": 0.27777778, "TJ": 277777.78}
+ENERGY_UNITS = {
+    "Wh": 1e-3,
+    "kWh": 1.0,
+    "MWh": 1e3,
+    "GWh": 1e6,
+    "TWh": 1e9,
+    "therm": 29.307107,
+    "MBtu": 293.07107,
+    "MMBtu": 293.07107,
+    "Btu": 2.9307107e-4,
+    "kBtu": 0.29307107,
+    "GJ": 277.77778,
+    "MJ": 0.27777778,
+    "TJ": 277777.78,
+}
 POWER_UNITS = {"W": 1e-3, "kW": 1.0, "MW": 1e3, "GW": 1e6, "TW": 1e9}
 """Factors to kWh (energy) and kW (power): one source for validation and unit conversion."""
 
@@ -38,8 +50,13 @@ POWER_UNITS = {"W": 1e-3, "kW": 1.0, "MW": 1e3, "GW": 1e6, "TW": 1e9}
 class RecordClass:
     """Columns a record class requires, and the known values of some of them."""
 
-    def __init__(self, dimension_type: str | None, required: tuple[str, ...] = (),
-                 optional: tuple[str, ...] = (), booleans: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        dimension_type: str | None,
+        required: tuple[str, ...] = (),
+        optional: tuple[str, ...] = (),
+        booleans: tuple[str, ...] = (),
+    ):
         self.dimension_type = dimension_type
         self.required = ("id", "name", *required)
         self.optional = optional
@@ -48,8 +65,12 @@ class RecordClass:
 
 RECORD_CLASSES: dict[str, RecordClass] = {
     "County": RecordClass("geography", ("state",), ("time_zone",)),
-    "State": RecordClass("geography", (), ("is_conus", "census_division", "census_region",
-                                           "time_zone"), booleans=("is_conus",)),
+    "State": RecordClass(
+        "geography",
+        (),
+        ("is_conus", "census_division", "census_region", "time_zone"),
+        booleans=("is_conus",),
+    ),
     "CensusDivision": RecordClass("geography"),
     "CensusRegion": RecordClass("geography"),
     "Geography": RecordClass("geography", (), ("time_zone",)),
@@ -72,24 +93,39 @@ for _type in DIMENSION_TYPES:
     _name = "".join(p.capitalize() for p in _type.split("_")) + "DimensionBaseModel"
     RECORD_CLASSES[_name] = RecordClass(_type)
 
-DEFAULT_CLASS = {"metric": "EnergyEndUse", "geography": "Geography", "sector": "Sector",
-                 "subsector": "Subsector", "time": "Time", "weather_year": "WeatherYear",
-                 "model_year": "ModelYear", "scenario": "Scenario"}
+DEFAULT_CLASS = {
+    "metric": "EnergyEndUse",
+    "geography": "Geography",
+    "sector": "Sector",
+    "subsector": "Subsector",
+    "time": "Time",
+    "weather_year": "WeatherYear",
+    "model_year": "ModelYear",
+    "scenario": "Scenario",
+}
 
 
 # --- time zones ------------------------------------------------------------------------------
 
 LEGACY_TIME_ZONES = {
     "UTC": "UTC",
-    "HawaiiAleutianStandard": "Etc/GMT+10", "AlaskaStandard": "Etc/GMT+9",
-    "PacificStandard": "Etc/GMT+8", "MountainStandard": "Etc/GMT+7",
-    "CentralStandard": "Etc/GMT+6", "EasternStandard": "Etc/GMT+5",
+    "HawaiiAleutianStandard": "Etc/GMT+10",
+    "AlaskaStandard": "Etc/GMT+9",
+    "PacificStandard": "Etc/GMT+8",
+    "MountainStandard": "Etc/GMT+7",
+    "CentralStandard": "Etc/GMT+6",
+    "EasternStandard": "Etc/GMT+5",
     "AtlanticStandard": "Etc/GMT+4",
-    "HawaiiAleutianPrevailing": "Pacific/Honolulu", "AlaskaPrevailing": "America/Anchorage",
-    "PacificPrevailing": "America/Los_Angeles", "MountainPrevailing": "America/Denver",
-    "CentralPrevailing": "America/Chicago", "EasternPrevailing": "America/New_York",
-    "AtlanticPrevailing": "America/Puerto_Rico", "ArizonaStandard": "America/Phoenix",
-    "LOCAL": "LOCAL", "NONE": "NONE",
+    "HawaiiAleutianPrevailing": "Pacific/Honolulu",
+    "AlaskaPrevailing": "America/Anchorage",
+    "PacificPrevailing": "America/Los_Angeles",
+    "MountainPrevailing": "America/Denver",
+    "CentralPrevailing": "America/Chicago",
+    "EasternPrevailing": "America/New_York",
+    "AtlanticPrevailing": "America/Puerto_Rico",
+    "ArizonaStandard": "America/Phoenix",
+    "LOCAL": "LOCAL",
+    "NONE": "NONE",
 }
 
 
@@ -155,8 +191,12 @@ class DimensionConfig(DimensionBase):
     """A non-time dimension: records from a CSV file (`file`) or given inline (`records`)."""
 
     type: Literal[
-        DimensionType.METRIC, DimensionType.GEOGRAPHY, DimensionType.SECTOR,
-        DimensionType.SUBSECTOR, DimensionType.WEATHER_YEAR, DimensionType.MODEL_YEAR,
+        DimensionType.METRIC,
+        DimensionType.GEOGRAPHY,
+        DimensionType.SECTOR,
+        DimensionType.SUBSECTOR,
+        DimensionType.WEATHER_YEAR,
+        DimensionType.MODEL_YEAR,
         DimensionType.SCENARIO,
     ]
     file: str | None = None
@@ -175,13 +215,13 @@ class DimensionConfig(DimensionBase):
         return self
 
 
-class TimeInterval(str, enum.Enum):
+class TimeInterval(enum.StrEnum):
     PERIOD_BEGINNING = "period_beginning"
     PERIOD_ENDING = "period_ending"
     INSTANTANEOUS = "instantaneous"
 
 
-class MeasurementType(str, enum.Enum):
+class MeasurementType(enum.StrEnum):
     TOTAL = "total"
     MEAN = "mean"
     MIN = "min"
@@ -203,7 +243,9 @@ class TimeZoneFormat(DsgridModel):
 
 
 class TimestampColumn(DsgridModel):
-    dtype: Literal["timestamp_tz", "timestamp_ntz", "TIMESTAMP_TZ", "TIMESTAMP_NTZ"] = "timestamp_tz"
+    dtype: Literal["timestamp_tz", "timestamp_ntz", "TIMESTAMP_TZ", "TIMESTAMP_NTZ"] = (
+        "timestamp_tz"
+    )
     time_column: str = "timestamp"
 
 
@@ -253,7 +295,9 @@ class DatetimeRange(DsgridModel):
 
 class TimeBase(DimensionBase):
     legacy_keys: ClassVar[dict[str, str | None]] = {
-        **DimensionBase.legacy_keys, "timezone": "time_zone_format", "datetime_format": None,
+        **DimensionBase.legacy_keys,
+        "timezone": "time_zone_format",
+        "datetime_format": None,
     }
     type: Literal[DimensionType.TIME]
     time_interval_type: TimeInterval = TimeInterval.PERIOD_BEGINNING
@@ -265,8 +309,10 @@ class TimeBase(DimensionBase):
         # Legacy files give a bare time zone string; current ones a time_zone_format object.
         if isinstance(data, dict) and isinstance(data.get("timezone"), str):
             data = dict(data)
-            data["timezone"] = {"format_type": "aligned_in_absolute_time",
-                                "time_zone": data["timezone"]}
+            data["timezone"] = {
+                "format_type": "aligned_in_absolute_time",
+                "time_zone": data["timezone"],
+            }
         return data
 
 
@@ -310,8 +356,11 @@ class DatetimeTimeConfig(TimeBase):
             step = parse_frequency(rng.frequency) if rng.frequency else self.step
             current, end = datetime.strptime(rng.start, fmt), datetime.strptime(rng.end, fmt)
             while current <= end:
-                if not (self.leap_day_adjustment == "drop_feb29"
-                        and current.month == 2 and current.day == 29):
+                if not (
+                    self.leap_day_adjustment == "drop_feb29"
+                    and current.month == 2
+                    and current.day == 29
+                ):
                     out.append(current)
                 current += step
         return out
@@ -416,7 +465,10 @@ AnyDimensionConfig = Annotated[
     Discriminator(_dimension_tag),
 ]
 TimeDimensionConfig = (
-    DatetimeTimeConfig | AnnualTimeConfig | RepresentativePeriodTimeConfig | IndexTimeConfig
+    DatetimeTimeConfig
+    | AnnualTimeConfig
+    | RepresentativePeriodTimeConfig
+    | IndexTimeConfig
     | NoOpTimeConfig
 )
 

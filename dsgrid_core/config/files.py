@@ -37,7 +37,9 @@ def load_json5(path: Path) -> dict[str, Any]:
             ) from None
         raise ConfigError(f"{path}: malformed JSON5: {exc}") from None
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a JSON5 object at the top level, got {type(data).__name__}.")
+        raise ConfigError(
+            f"{path}: expected a JSON5 object at the top level, got {type(data).__name__}."
+        )
     return data
 
 
@@ -59,13 +61,21 @@ class PathResolver:
         resolver.allowed_roots = list(dict.fromkeys([*self.allowed_roots, resolver.base_dir]))
         return resolver
 
-    def resolve(self, value: str | Path, *, field: str, config_file: Path | None = None,
-                must_exist: bool = True) -> Path:
+    def resolve(
+        self,
+        value: str | Path,
+        *,
+        field: str,
+        config_file: Path | None = None,
+        must_exist: bool = True,
+    ) -> Path:
         where = f"{config_file}: " if config_file else ""
         raw = str(value)
         if "://" in raw:
-            raise InputError(f"{where}{field} = '{raw}': URLs are not supported for input files; "
-                             "download the file and give a local path.")
+            raise InputError(
+                f"{where}{field} = '{raw}': URLs are not supported for input files; "
+                "download the file and give a local path."
+            )
         path = Path(raw).expanduser()
         if not path.is_absolute():
             path = self.base_dir / path
@@ -78,7 +88,9 @@ class PathResolver:
                 "--data-root DIR (or the DSGRID_DATA_ROOTS environment variable)."
             )
         if must_exist and not path.exists():
-            raise InputError(f"{where}{field} = '{raw}': file not found (looked for {path}). "
-                             "Fix the path (relative paths start at the config's folder) or "
-                             "add the file.")
+            raise InputError(
+                f"{where}{field} = '{raw}': file not found (looked for {path}). "
+                "Fix the path (relative paths start at the config's folder) or "
+                "add the file."
+            )
         return path

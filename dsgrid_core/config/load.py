@@ -20,9 +20,14 @@ def _tag_models() -> dict[str, type[BaseModel]]:
     """Tags of the dimension union (pydantic puts them in error locations): tag -> model."""
     from dsgrid_core.config import dimension as d
 
-    return {"dimension": d.DimensionConfig, "datetime": d.DatetimeTimeConfig,
-            "annual": d.AnnualTimeConfig, "representative_period": d.RepresentativePeriodTimeConfig,
-            "index": d.IndexTimeConfig, "noop": d.NoOpTimeConfig}
+    return {
+        "dimension": d.DimensionConfig,
+        "datetime": d.DatetimeTimeConfig,
+        "annual": d.AnnualTimeConfig,
+        "representative_period": d.RepresentativePeriodTimeConfig,
+        "index": d.IndexTimeConfig,
+        "noop": d.NoOpTimeConfig,
+    }
 
 
 def _location(loc: tuple[Any, ...]) -> str:
@@ -31,10 +36,19 @@ def _location(loc: tuple[Any, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif str(part).startswith(("function-", "tagged-union", "union")) or part in (
-            "DimensionConfig", "DatetimeTimeConfig", "AnnualTimeConfig",
-            "RepresentativePeriodTimeConfig", "IndexTimeConfig", "NoOpTimeConfig"
-        ) or str(part) in tags:
+        elif (
+            str(part).startswith(("function-", "tagged-union", "union"))
+            or part
+            in (
+                "DimensionConfig",
+                "DatetimeTimeConfig",
+                "AnnualTimeConfig",
+                "RepresentativePeriodTimeConfig",
+                "IndexTimeConfig",
+                "NoOpTimeConfig",
+            )
+            or str(part) in tags
+        ):
             continue
         else:
             out += ("." if out else "") + str(part)
@@ -91,8 +105,9 @@ def describe_validation_error(exc: ValidationError, model: type[BaseModel], sour
     more = len(exc.errors()) - 10
     if more > 0:
         lines.append(f"... and {more} more problems")
-    return f"{source}: invalid {model.__name__.removesuffix('Config').lower()} config:\n" + "\n".join(
-        f"  - {line}" for line in lines
+    return (
+        f"{source}: invalid {model.__name__.removesuffix('Config').lower()} config:\n"
+        + "\n".join(f"  - {line}" for line in lines)
     )
 
 
@@ -134,5 +149,6 @@ def detect_config_kind(data: dict[str, Any]) -> str:
         return "dimensions"
     if "type" in data and "name" in data:
         return "dimension"
-    raise ConfigError("cannot tell which kind of dsgrid config this is from its keys: "
-                      + ", ".join(sorted(data)))
+    raise ConfigError(
+        "cannot tell which kind of dsgrid config this is from its keys: " + ", ".join(sorted(data))
+    )

@@ -14,7 +14,7 @@ from dsgrid_core.config.dimension import DimensionReference, DimensionType
 FRACTION_TOLERANCE = 1e-6
 
 
-class MappingType(str, enum.Enum):
+class MappingType(enum.StrEnum):
     ONE_TO_ONE = "one_to_one"
     MANY_TO_ONE_AGGREGATION = "many_to_one_aggregation"
     MANY_TO_ONE_REASSIGNMENT = "many_to_one_reassignment"
@@ -61,7 +61,8 @@ MAPPING_RULES: dict[MappingType, MappingRules] = {
     MappingType.MANY_TO_ONE_ASSIGNMENT: MappingRules(sum_by="to_id"),
     MappingType.MANY_TO_MANY_ASSIGNMENT: MappingRules(sum_by="to_id"),
     MappingType.ONE_TO_ONE_EXPLICIT_MULTIPLIERS: MappingRules(
-        unique_from=True, unique_to=True, sum_by=None),
+        unique_from=True, unique_to=True, sum_by=None
+    ),
     MappingType.ONE_TO_MANY_EXPLICIT_MULTIPLIERS: MappingRules(unique_to=True, sum_by=None),
     MappingType.MANY_TO_ONE_EXPLICIT_MULTIPLIERS: MappingRules(unique_from=True, sum_by=None),
     MappingType.MANY_TO_MANY_EXPLICIT_MULTIPLIERS: MappingRules(sum_by=None),

@@ -35,8 +35,17 @@ class ExpressionRawFilter(_Filter):
 class ColumnOperatorFilter(_Filter):
     filter_type: Literal["column_operator"]
     column: str = "id"
-    operator: Literal["isin", "like", "startswith", "endswith", "contains", "rlike",
-                      "eqNullSafe", "isNull", "isNotNull"]
+    operator: Literal[
+        "isin",
+        "like",
+        "startswith",
+        "endswith",
+        "contains",
+        "rlike",
+        "eqNullSafe",
+        "isNull",
+        "isNotNull",
+    ]
     value: Any = None
 
 
@@ -64,8 +73,12 @@ class SupplementalColumnOperatorFilter(DsgridModel):
 
 
 DimensionFilter = Annotated[
-    ExpressionFilter | ExpressionRawFilter | ColumnOperatorFilter | BetweenColumnOperatorFilter
-    | SubsetFilter | SupplementalColumnOperatorFilter,
+    ExpressionFilter
+    | ExpressionRawFilter
+    | ColumnOperatorFilter
+    | BetweenColumnOperatorFilter
+    | SubsetFilter
+    | SupplementalColumnOperatorFilter,
     Field(discriminator="filter_type"),
 ]
 

@@ -36,8 +36,9 @@ class Connection:
         return getattr(self.raw, name)
 
 
-def connect(database: str = ":memory:", *, threads: int | None = None,
-            memory_limit: str | None = None) -> Connection:
+def connect(
+    database: str = ":memory:", *, threads: int | None = None, memory_limit: str | None = None
+) -> Connection:
     import duckdb
 
     con = Connection(duckdb.connect(database))

@@ -24,8 +24,21 @@ from dsgrid_core.config.dimension import (
 from dsgrid_core.errors import InputError
 from dsgrid_core.sql import ident, idents, lit
 
-NUMERIC_TYPES = ("DOUBLE", "FLOAT", "REAL", "DECIMAL", "INTEGER", "BIGINT", "SMALLINT",
-                 "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT")
+NUMERIC_TYPES = (
+    "DOUBLE",
+    "FLOAT",
+    "REAL",
+    "DECIMAL",
+    "INTEGER",
+    "BIGINT",
+    "SMALLINT",
+    "TINYINT",
+    "HUGEINT",
+    "UBIGINT",
+    "UINTEGER",
+    "USMALLINT",
+    "UTINYINT",
+)
 
 
 def time_columns(time_config) -> list[str]:
@@ -45,7 +58,7 @@ def time_columns(time_config) -> list[str]:
 class DatasetShape:
     """What the reader needs to know about the dataset's dimensions."""
 
-    trivial: dict[str, str]                 # type -> the single record id
+    trivial: dict[str, str]  # type -> the single record id
     pivot_ids: set[str] = field(default_factory=set)  # record ids of the pivoted dimension
     time: Any = None
 
@@ -62,8 +75,10 @@ def _file_format(data_file: DataFile, path: Path) -> str:
         return "json"
     if suffix in (".parquet", ".pq"):
         return "parquet"
-    raise InputError(f"{path}: cannot tell the file format from the extension '{suffix}'; "
-                     "use .csv, .json (JSON lines) or .parquet, or set file_format.")
+    raise InputError(
+        f"{path}: cannot tell the file format from the extension '{suffix}'; "
+        "use .csv, .json (JSON lines) or .parquet, or set file_format."
+    )
 
 
 def scan_sql(con, path: Path, data_file: DataFile) -> str:
@@ -79,8 +94,10 @@ def scan_sql(con, path: Path, data_file: DataFile) -> str:
         if len(set(header)) != len(header) or not all(header):
             raise InputError(f"{path}: the header has empty or repeated column names.")
         columns = "{" + ", ".join(f"{lit(h)}: 'VARCHAR'" for h in header) + "}"
-        return (f"read_csv({lit(str(path))}, columns = {columns}, header = true, "
-                "delim = ',', quote = '\"', auto_detect = false, strict_mode = false)")
+        return (
+            f"read_csv({lit(str(path))}, columns = {columns}, header = true, "
+            "delim = ',', quote = '\"', auto_detect = false, strict_mode = false)"
+        )
     if fmt == "json":
         return f"read_json({lit(str(path))}, format = 'newline_delimited')"
     target = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
@@ -105,19 +122,19 @@ def _cast_checked(con, table: str, column: str, target: str, source: Path) -> st
         f"WHERE {ident(column)} IS NOT NULL AND {expr} IS NULL LIMIT 1"
     ).fetchone()
     if bad:
-        raise InputError(f"{source}: column '{column}' should be {target.lower()} but has "
-                         f"{bad[1]} value(s) that are not, e.g. '{bad[0]}'. Fix those values.")
+        raise InputError(
+            f"{source}: column '{column}' should be {target.lower()} but has "
+            f"{bad[1]} value(s) that are not, e.g. '{bad[0]}'. Fix those values."
+        )
     return expr
 
 
-def _time_exprs(con, table: str, types: dict[str, str], time_config, source: Path
-                ) -> list[str]:
+def _time_exprs(con, table: str, types: dict[str, str], time_config, source: Path) -> list[str]:
     """Expressions producing the stored time columns from the file's columns."""
     if isinstance(time_config, NoOpTimeConfig) or time_config is None:
         return []
     if isinstance(time_config, DatetimeTimeConfig):
-        tz = lit(time_config.time_zone if time_config.time_zone not in ("LOCAL", "NONE")
-                 else "UTC")
+        tz = lit(time_config.time_zone if time_config.time_zone not in ("LOCAL", "NONE") else "UTC")
         fmt = time_config.column_format
         if isinstance(fmt, TimeInPartsColumns):
             parts = [fmt.year_column, fmt.month_column, fmt.day_column]
@@ -125,8 +142,10 @@ def _time_exprs(con, table: str, types: dict[str, str], time_config, source: Pat
             _require(types, needed, source, "time in parts")
             casts = [_cast_checked(con, table, c, "INTEGER", source) for c in needed]
             hour = casts[3] if fmt.hour_column else "0"
-            return [f"timezone({tz}, make_timestamp({casts[0]}, {casts[1]}, {casts[2]}, "
-                    f"{hour}, 0, 0)) AS timestamp"]
+            return [
+                f"timezone({tz}, make_timestamp({casts[0]}, {casts[1]}, {casts[2]}, "
+                f"{hour}, 0, 0)) AS timestamp"
+            ]
         column = fmt.time_column
         _require(types, [column], source, "time")
         col_type = types[column].upper()
@@ -141,13 +160,16 @@ def _time_exprs(con, table: str, types: dict[str, str], time_config, source: Pat
         aware = f"TRY_CAST({text} AS TIMESTAMPTZ)"
         naive = f"timezone({tz}, TRY_CAST({text} AS TIMESTAMP))"
         expr = f"CASE WHEN {with_offset} THEN {aware} ELSE {naive} END"
-        bad = con.execute(f"SELECT {ident(column)}::VARCHAR FROM {table} "  # noqa: S608
-                          f"WHERE {ident(column)} IS NOT NULL AND ({expr}) IS NULL LIMIT 1"
-                          ).fetchone()
+        bad = con.execute(
+            f"SELECT {ident(column)}::VARCHAR FROM {table} "  # noqa: S608
+            f"WHERE {ident(column)} IS NOT NULL AND ({expr}) IS NULL LIMIT 1"
+        ).fetchone()
         if bad:
-            raise InputError(f"{source}: column '{column}' has a value that is not a timestamp:"
-                             f" '{bad[0]}'. Write timestamps like 2012-01-01 00:00:00 or "
-                             "2012-01-01T00:00:00-05:00.")
+            raise InputError(
+                f"{source}: column '{column}' has a value that is not a timestamp:"
+                f" '{bad[0]}'. Write timestamps like 2012-01-01 00:00:00 or "
+                "2012-01-01T00:00:00-05:00."
+            )
         return [f"{expr} AS timestamp"]
     names = time_columns(time_config)
     aliases = {"time_year": ["time_year", "year"], "time_index": ["time_index", "index"]}
@@ -163,27 +185,34 @@ def _time_exprs(con, table: str, types: dict[str, str], time_config, source: Pat
 def _require(types: dict[str, str], columns: list[str], source: Path, what: str) -> None:
     missing = [c for c in columns if c not in types]
     if missing:
-        raise InputError(f"{source}: missing {what} column(s) {', '.join(missing)}; the file "
-                         f"has {', '.join(types)}.")
+        raise InputError(
+            f"{source}: missing {what} column(s) {', '.join(missing)}; the file "
+            f"has {', '.join(types)}."
+        )
 
 
 def _time_source_columns(time_config) -> set[str]:
     if isinstance(time_config, DatetimeTimeConfig):
         fmt = time_config.column_format
         if isinstance(fmt, TimeInPartsColumns):
-            return {c for c in (fmt.year_column, fmt.month_column, fmt.day_column,
-                                fmt.hour_column) if c}
+            return {
+                c for c in (fmt.year_column, fmt.month_column, fmt.day_column, fmt.hour_column) if c
+            }
         return {fmt.time_column}
     return {"time_year", "year", "time_index", "index", "month", "day_of_week", "hour"} & set(
-        time_columns(time_config) + ["year", "index"])
+        time_columns(time_config) + ["year", "index"]
+    )
 
 
-def build_stacked_view(con, layout: DataLayout, data_path: Path, lookup_path: Path | None,
-                       shape: DatasetShape) -> str:
+def build_stacked_view(
+    con, layout: DataLayout, data_path: Path, lookup_path: Path | None, shape: DatasetShape
+) -> str:
     """Create the view ``stacked`` over the input files and return its name."""
     data_file = layout.data_file or DataFile(path=str(data_path))
-    con.execute(f"CREATE OR REPLACE VIEW src_data AS SELECT * FROM "  # noqa: S608
-                f"{scan_sql(con, data_path, data_file)}")
+    con.execute(
+        f"CREATE OR REPLACE VIEW src_data AS SELECT * FROM "  # noqa: S608
+        f"{scan_sql(con, data_path, data_file)}"
+    )
     data_types = describe(con, "src_data")
     time_cols = _time_source_columns(shape.time)
     pivot_type = layout.pivoted_dimension_type.value if layout.pivoted_dimension_type else None
@@ -193,37 +222,53 @@ def build_stacked_view(con, layout: DataLayout, data_path: Path, lookup_path: Pa
     available = dict(data_types)
     if layout.table_format == "two_table":
         lookup_file = layout.lookup_data_file or DataFile(path=str(lookup_path))
-        con.execute(f"CREATE OR REPLACE VIEW src_lookup AS SELECT * FROM "  # noqa: S608
-                    f"{scan_sql(con, lookup_path, lookup_file)}")
+        con.execute(
+            f"CREATE OR REPLACE VIEW src_lookup AS SELECT * FROM "  # noqa: S608
+            f"{scan_sql(con, lookup_path, lookup_file)}"
+        )
         lookup_types = describe(con, "src_lookup")
         _require(data_types, ["id"], data_path, "id")
         _require(lookup_types, ["id"], lookup_path, "id")
         lookup_dims = [c for c in lookup_types if c in NON_TIME_TYPES]
         unknown = [c for c in lookup_types if c not in (*NON_TIME_TYPES, "id", "scaling_factor")]
         if unknown:
-            raise InputError(f"{lookup_path}: unexpected column(s) {', '.join(unknown)}; a "
-                             "lookup table has id, dimension columns and scaling_factor.")
+            raise InputError(
+                f"{lookup_path}: unexpected column(s) {', '.join(unknown)}; a "
+                "lookup table has id, dimension columns and scaling_factor."
+            )
         scaling = "scaling_factor" in lookup_types
-        sf = (_cast_checked(con, "src_lookup", "scaling_factor", "DOUBLE", lookup_path)
-              if scaling else None)
+        sf = (
+            _cast_checked(con, "src_lookup", "scaling_factor", "DOUBLE", lookup_path)
+            if scaling
+            else None
+        )
         lookup_select = ", ".join(
             [f"{ident('id')}::VARCHAR AS {ident('__lookup_id')}"]
             + [f"{ident(c)}::VARCHAR AS {ident(c)}" for c in lookup_dims]
             + ([f"{sf} AS {ident('__scaling_factor')}"] if scaling else [])
         )
         null_ids = con.execute("SELECT count(*) FROM src_lookup WHERE id IS NULL").fetchone()[0]
-        con.execute(f"CREATE OR REPLACE VIEW src_lookup_cast AS SELECT {lookup_select} "  # noqa: S608
-                    "FROM src_lookup WHERE id IS NOT NULL")
+        con.execute(
+            f"CREATE OR REPLACE VIEW src_lookup_cast AS SELECT {lookup_select} "  # noqa: S608
+            "FROM src_lookup WHERE id IS NOT NULL"
+        )
         orphan = con.execute(
             "SELECT d.id::VARCHAR FROM (SELECT DISTINCT id FROM src_data) d ANTI JOIN "
-            "src_lookup_cast l ON d.id::VARCHAR = l.__lookup_id LIMIT 1").fetchone()
+            "src_lookup_cast l ON d.id::VARCHAR = l.__lookup_id LIMIT 1"
+        ).fetchone()
         if orphan:
-            raise InputError(f"{data_path}: id {orphan[0]} has no row in the lookup table "
-                             f"{lookup_path}. Every id of the data table needs a lookup row.")
-        relation = ("(SELECT * FROM src_data JOIN src_lookup_cast "
-                    "ON src_data.id::VARCHAR = src_lookup_cast.__lookup_id)")
-        available = {**{k: v for k, v in data_types.items() if k != "id"},
-                     **{c: "VARCHAR" for c in lookup_dims}}
+            raise InputError(
+                f"{data_path}: id {orphan[0]} has no row in the lookup table "
+                f"{lookup_path}. Every id of the data table needs a lookup row."
+            )
+        relation = (
+            "(SELECT * FROM src_data JOIN src_lookup_cast "
+            "ON src_data.id::VARCHAR = src_lookup_cast.__lookup_id)"
+        )
+        available = {
+            **{k: v for k, v in data_types.items() if k != "id"},
+            **{c: "VARCHAR" for c in lookup_dims},
+        }
         value_scale = f" * {ident('__scaling_factor')}" if scaling else ""
         del null_ids
     else:
@@ -234,8 +279,9 @@ def build_stacked_view(con, layout: DataLayout, data_path: Path, lookup_path: Pa
 
     value_columns: list[str]
     if layout.value_format == "pivoted":
-        value_columns = [c for c in data_types
-                         if c not in time_cols and c not in NON_TIME_TYPES and c != "id"]
+        value_columns = [
+            c for c in data_types if c not in time_cols and c not in NON_TIME_TYPES and c != "id"
+        ]
         unknown = sorted(set(value_columns) - shape.pivot_ids)
         if unknown:
             raise InputError(
@@ -244,8 +290,10 @@ def build_stacked_view(con, layout: DataLayout, data_path: Path, lookup_path: Pa
                 f"to {pivot_type} record ids, or remove them."
             )
         if not value_columns:
-            raise InputError(f"{data_path}: a pivoted table needs one column per {pivot_type} "
-                             "record; found none.")
+            raise InputError(
+                f"{data_path}: a pivoted table needs one column per {pivot_type} "
+                "record; found none."
+            )
         for c in value_columns:
             if available[c].upper() not in NUMERIC_TYPES:
                 _cast_checked(con, "joined", c, "DOUBLE", data_path)
@@ -254,13 +302,17 @@ def build_stacked_view(con, layout: DataLayout, data_path: Path, lookup_path: Pa
         if available["value"].upper() not in NUMERIC_TYPES:
             _cast_checked(con, "joined", "value", "DOUBLE", data_path)
         value_columns = []
-        extra = [c for c in available
-                 if c not in (*NON_TIME_TYPES, "value") and c not in time_cols
-                 and not c.startswith("__")]
+        extra = [
+            c
+            for c in available
+            if c not in (*NON_TIME_TYPES, "value") and c not in time_cols and not c.startswith("__")
+        ]
         if extra:
-            raise InputError(f"{data_path}: unexpected column(s) {', '.join(extra)}. A stacked "
-                             "table has one column per dimension type, the time column(s) and "
-                             "value.")
+            raise InputError(
+                f"{data_path}: unexpected column(s) {', '.join(extra)}. A stacked "
+                "table has one column per dimension type, the time column(s) and "
+                "value."
+            )
 
     for dim in NON_TIME_TYPES:
         if dim == pivot_type:
@@ -270,27 +322,35 @@ def build_stacked_view(con, layout: DataLayout, data_path: Path, lookup_path: Pa
         elif dim in shape.trivial:
             dim_exprs[dim] = f"{lit(shape.trivial[dim])} AS {ident(dim)}"
         else:
-            raise InputError(f"{data_path}: no column for dimension '{dim}'. Add the column, or "
-                             f"list '{dim}' in trivial_dimensions if it has a single record.")
+            raise InputError(
+                f"{data_path}: no column for dimension '{dim}'. Add the column, or "
+                f"list '{dim}' in trivial_dimensions if it has a single record."
+            )
 
     stored_time = [e.rsplit(" AS ", 1)[1] for e in time_exprs]
     select = ", ".join([*dim_exprs.values(), *time_exprs])
     if layout.value_format == "pivoted":
-        con.execute(f"CREATE OR REPLACE VIEW wide AS SELECT {select}, "  # noqa: S608
-                    + ", ".join(f"{ident(c)}::DOUBLE{value_scale} AS {ident(c)}"
-                                for c in value_columns) + " FROM joined")
+        con.execute(
+            f"CREATE OR REPLACE VIEW wide AS SELECT {select}, "  # noqa: S608
+            + ", ".join(f"{ident(c)}::DOUBLE{value_scale} AS {ident(c)}" for c in value_columns)
+            + " FROM joined"
+        )
         keep = [*(d for d in NON_TIME_TYPES if d != pivot_type), *stored_time]
         con.execute(
             f"CREATE OR REPLACE VIEW stacked_raw AS UNPIVOT wide ON {idents(value_columns)} "
             f"INTO NAME {ident(pivot_type)} VALUE {ident('value')}"
         )
         order = [*NON_TIME_TYPES, *stored_time, "value"]
-        con.execute(f"CREATE OR REPLACE VIEW stacked AS SELECT {idents(order)} "  # noqa: S608
-                    "FROM stacked_raw")
+        con.execute(
+            f"CREATE OR REPLACE VIEW stacked AS SELECT {idents(order)} "  # noqa: S608
+            "FROM stacked_raw"
+        )
         del keep
     else:
-        con.execute(f"CREATE OR REPLACE VIEW stacked AS SELECT {select}, "  # noqa: S608
-                    f"{ident('value')}::DOUBLE{value_scale} AS {ident('value')} FROM joined")
+        con.execute(
+            f"CREATE OR REPLACE VIEW stacked AS SELECT {select}, "  # noqa: S608
+            f"{ident('value')}::DOUBLE{value_scale} AS {ident('value')} FROM joined"
+        )
     return "stacked"
 
 

@@ -54,8 +54,9 @@ def _listing(items: list[str]) -> str:
     return shown + (f" and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else "")
 
 
-def check_dimension_records(rows: list[dict[str, Any]], record_class: str, source: str
-                            ) -> list[dict[str, Any]]:
+def check_dimension_records(
+    rows: list[dict[str, Any]], record_class: str, source: str
+) -> list[dict[str, Any]]:
     """Check the columns a record class needs, unique ids, and typed columns."""
     rc = RECORD_CLASSES[record_class]
     if not rows:
@@ -71,8 +72,10 @@ def check_dimension_records(rows: list[dict[str, Any]], record_class: str, sourc
     seen: dict[str, int] = {}
     for i, row in enumerate(rows):
         line = i + 2
-        rec = {k: ("" if v is None else str(v) if not isinstance(v, bool) else v)
-               for k, v in row.items()}
+        rec = {
+            k: ("" if v is None else str(v) if not isinstance(v, bool) else v)
+            for k, v in row.items()
+        }
         rid = str(rec.get("id", "")).strip()
         if not rid:
             raise InputError(f"{source}, line {line}: empty id. Every record needs an id.")
@@ -86,23 +89,30 @@ def check_dimension_records(rows: list[dict[str, Any]], record_class: str, sourc
             if col in rec and rec[col] != "":
                 value = str(rec[col]).lower()
                 if value not in ("true", "false", "1", "0"):
-                    raise InputError(f"{source}, line {line}: column {col} must be True or "
-                                     f"False, got '{rec[col]}'.")
+                    raise InputError(
+                        f"{source}, line {line}: column {col} must be True or "
+                        f"False, got '{rec[col]}'."
+                    )
                 rec[col] = value in ("true", "1")
         if "unit" in rc.required and rec.get("unit"):
             unit = rec["unit"]
-            if unit not in ENERGY_UNITS and unit not in POWER_UNITS and record_class in (
-                "EnergyEndUse",
+            if (
+                unit not in ENERGY_UNITS
+                and unit not in POWER_UNITS
+                and record_class in ("EnergyEndUse",)
             ):
                 known = ", ".join([*ENERGY_UNITS, *POWER_UNITS])
-                raise InputError(f"{source}, line {line}: unknown unit '{unit}' for record "
-                                 f"'{rid}'; use one of {known}.")
+                raise InputError(
+                    f"{source}, line {line}: unknown unit '{unit}' for record "
+                    f"'{rid}'; use one of {known}."
+                )
         out.append(rec)
     return out
 
 
-def load_dimension_records(file: Path | None, inline: list[dict] | None, record_class: str,
-                           source: str) -> list[dict[str, Any]]:
+def load_dimension_records(
+    file: Path | None, inline: list[dict] | None, record_class: str, source: str
+) -> list[dict[str, Any]]:
     if file is not None:
         _, rows = read_csv_rows(file)
         return check_dimension_records(rows, record_class, str(file))
@@ -112,27 +122,35 @@ def load_dimension_records(file: Path | None, inline: list[dict] | None, record_
 MappingRecord = tuple[str, str | None, float]
 
 
-def load_mapping_records(config: MappingBase, file: Path | None, source: str
-                         ) -> list[MappingRecord]:
+def load_mapping_records(
+    config: MappingBase, file: Path | None, source: str
+) -> list[MappingRecord]:
     """Read from_id,to_id[,from_fraction]; empty to_id means the record is dropped."""
     if file is not None:
         header, rows = read_csv_rows(file)
         source = str(file)
     else:
-        rows = [{k: "" if v is None else str(v) for k, v in r.items()} for r in config.records or []]
+        rows = [
+            {k: "" if v is None else str(v) for k, v in r.items()} for r in config.records or []
+        ]
         header = sorted(set().union(*(r.keys() for r in rows))) if rows else []
     missing = [c for c in ("from_id", "to_id") if c not in header]
     if missing:
-        raise InputError(f"{source}: a mapping needs columns from_id and to_id "
-                         f"(missing {', '.join(missing)}); found {', '.join(header)}.")
+        raise InputError(
+            f"{source}: a mapping needs columns from_id and to_id "
+            f"(missing {', '.join(missing)}); found {', '.join(header)}."
+        )
     extra = [c for c in header if c not in ("from_id", "to_id", "from_fraction")]
     if extra:
-        raise InputError(f"{source}: unexpected column(s) {', '.join(extra)}; a mapping has "
-                         "from_id, to_id and optionally from_fraction.")
+        raise InputError(
+            f"{source}: unexpected column(s) {', '.join(extra)}; a mapping has "
+            "from_id, to_id and optionally from_fraction."
+        )
     rules = config.rules
     if rules.fractions_required and "from_fraction" not in header:
-        raise InputError(f"{source}: mapping_type {config.mapping_type.value} needs a "
-                         "from_fraction column.")
+        raise InputError(
+            f"{source}: mapping_type {config.mapping_type.value} needs a from_fraction column."
+        )
     records: list[MappingRecord] = []
     for i, row in enumerate(rows, start=2):
         from_id = row["from_id"]
@@ -143,7 +161,9 @@ def load_mapping_records(config: MappingBase, file: Path | None, source: str
         try:
             fraction = float(raw) if raw != "" else 1.0
         except ValueError:
-            raise InputError(f"{source}, line {i}: from_fraction '{raw}' is not a number.") from None
+            raise InputError(
+                f"{source}, line {i}: from_fraction '{raw}' is not a number."
+            ) from None
         records.append((from_id, to_id, fraction))
     check_mapping_rules(config, records, source)
     return records
@@ -158,21 +178,30 @@ def check_mapping_rules(config: MappingBase, records: list[MappingRecord], sourc
     if rules.unique_from:
         dupes = [f for f, n in Counter(f for f, _, _ in records).items() if n > 1]
         if dupes:
-            raise InputError(f"{source}: mapping_type {kind} maps each from_id once, but "
-                             f"{_listing(dupes)} appear(s) more than once.")
+            raise InputError(
+                f"{source}: mapping_type {kind} maps each from_id once, but "
+                f"{_listing(dupes)} appear(s) more than once."
+            )
     if rules.unique_to:
         dupes = [t for t, n in Counter(t for _, t, _ in records if t).items() if n > 1]
         if dupes:
-            raise InputError(f"{source}: mapping_type {kind} maps to each to_id once, but "
-                             f"{_listing(dupes)} appear(s) more than once.")
+            raise InputError(
+                f"{source}: mapping_type {kind} maps to each to_id once, but "
+                f"{_listing(dupes)} appear(s) more than once."
+            )
     if rules.all_ones:
         bad = [f"{f} -> {t} ({x:g})" for f, t, x in records if abs(x - 1) > 1e-12]
         if bad:
-            raise InputError(f"{source}: mapping_type {kind} needs every from_fraction to be 1; "
-                             f"not so for {_listing(bad)}.")
+            raise InputError(
+                f"{source}: mapping_type {kind} needs every from_fraction to be 1; "
+                f"not so for {_listing(bad)}."
+            )
     if rules.sum_by:
-        tolerance = (config.from_fraction_tolerance if rules.sum_by == "from_id"
-                     else config.to_fraction_tolerance)
+        tolerance = (
+            config.from_fraction_tolerance
+            if rules.sum_by == "from_id"
+            else config.to_fraction_tolerance
+        )
         sums: dict[str, float] = defaultdict(float)
         for f, t, x in records:
             key = f if rules.sum_by == "from_id" else t
@@ -188,19 +217,31 @@ def check_mapping_rules(config: MappingBase, records: list[MappingRecord], sourc
             )
 
 
-def check_mapping_ids(records: list[MappingRecord], from_ids: set[str], to_ids: set[str],
-                      source: str, from_name: str, to_name: str) -> None:
+def check_mapping_ids(
+    records: list[MappingRecord],
+    from_ids: set[str],
+    to_ids: set[str],
+    source: str,
+    from_name: str,
+    to_name: str,
+) -> None:
     """Every from_id and to_id must be a record of its dimension; every from record mapped."""
     unknown_from = sorted({f for f, _, _ in records if f not in from_ids})
     if unknown_from:
-        raise InputError(f"{source}: from_id(s) {_listing(unknown_from)} are not records of "
-                         f"dimension '{from_name}'. Correct those ids, or remove their rows.")
+        raise InputError(
+            f"{source}: from_id(s) {_listing(unknown_from)} are not records of "
+            f"dimension '{from_name}'. Correct those ids, or remove their rows."
+        )
     unknown_to = sorted({t for _, t, _ in records if t is not None and t not in to_ids})
     if unknown_to:
-        raise InputError(f"{source}: to_id(s) {_listing(unknown_to)} are not records of "
-                         f"dimension '{to_name}'. Correct those ids (leave to_id empty to drop "
-                         "a record).")
+        raise InputError(
+            f"{source}: to_id(s) {_listing(unknown_to)} are not records of "
+            f"dimension '{to_name}'. Correct those ids (leave to_id empty to drop "
+            "a record)."
+        )
     unmapped = sorted(from_ids - {f for f, _, _ in records})
     if unmapped:
-        raise InputError(f"{source}: record(s) {_listing(unmapped)} of dimension '{from_name}' "
-                         "are not mapped; add a row for each (leave to_id empty to drop one).")
+        raise InputError(
+            f"{source}: record(s) {_listing(unmapped)} of dimension '{from_name}' "
+            "are not mapped; add a row for each (leave to_id empty to drop one)."
+        )

@@ -17,14 +17,18 @@ class DuckDBEngine:
     def __init__(self, *, threads: int | None = None, memory_limit: str | None = None):
         from dsgrid_core.data.duck import connect
 
-        self.con = connect(threads=threads, memory_limit=memory_limit
-                           or os.environ.get("DSGRID_DUCKDB_MEMORY_LIMIT"))
+        self.con = connect(
+            threads=threads,
+            memory_limit=memory_limit or os.environ.get("DSGRID_DUCKDB_MEMORY_LIMIT"),
+        )
         self._paths: list[str] = []
 
     def register_parquet(self, name: str, path: str) -> None:
         self._paths.append(str(path))
-        self.con.execute(f"CREATE OR REPLACE VIEW {ident(name)} AS SELECT * FROM "  # noqa: S608
-                         f"read_parquet({lit(str(path))})")
+        self.con.execute(
+            f"CREATE OR REPLACE VIEW {ident(name)} AS SELECT * FROM "  # noqa: S608
+            f"read_parquet({lit(str(path))})"
+        )
 
     def register_arrow(self, name: str, table) -> None:
         self.con.raw.register(name, table)
@@ -34,8 +38,7 @@ class DuckDBEngine:
         from dsgrid_core.sql import lit
 
         if self._paths:
-            self.con.execute("SET allowed_paths = [" + ", ".join(lit(p) for p in self._paths)
-                             + "]")
+            self.con.execute("SET allowed_paths = [" + ", ".join(lit(p) for p in self._paths) + "]")
         self.con.execute("SET enable_external_access = false")
 
     def execute(self, sql: str):
@@ -44,14 +47,15 @@ class DuckDBEngine:
         try:
             return self.con.raw.sql(sql).to_arrow_table()
         except duckdb.InterruptException:
-            from dsgrid_core.errors import DsgridError
-
-            raise QueryInterrupted("the query was interrupted (cancelled or over its time "
-                                   "limit).") from None
+            raise QueryInterrupted(
+                "the query was interrupted (cancelled or over its time limit)."
+            ) from None
         except duckdb.OutOfMemoryException as exc:
-            raise InputError(f"DuckDB ran out of memory ({str(exc).splitlines()[0]}). Raise "
-                             "DSGRID_DUCKDB_MEMORY_LIMIT, or aggregate more / filter in the "
-                             "query.") from None
+            raise InputError(
+                f"DuckDB ran out of memory ({str(exc).splitlines()[0]}). Raise "
+                "DSGRID_DUCKDB_MEMORY_LIMIT, or aggregate more / filter in the "
+                "query."
+            ) from None
         except Exception as exc:
             if type(exc).__name__ == "InterruptException" or "INTERRUPT" in str(exc).upper():
                 raise QueryInterrupted("the query was interrupted.") from None

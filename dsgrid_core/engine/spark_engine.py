@@ -33,37 +33,48 @@ def get_session(master: str | None = None):
     try:
         from pyspark.sql import SparkSession
     except ImportError:
-        raise InputError("the Spark engine needs pyspark: pip install 'dsgrid-viewer[spark]'."
-                         ) from None
+        raise InputError(
+            "the Spark engine needs pyspark: pip install 'dsgrid-viewer[spark]'."
+        ) from None
     if master.startswith("sc://"):
         try:
             session = SparkSession.builder.remote(master).getOrCreate()
             session.conf.set("spark.sql.session.timeZone", "UTC")
         except Exception as exc:  # noqa: BLE001 - grpc errors have many types
-            raise InputError(f"cannot reach the Spark Connect server {master}: "
-                             f"{str(exc).splitlines()[0][:200]}. Start it, or check the "
-                             "address in DSGRID_SPARK_MASTER.") from None
+            raise InputError(
+                f"cannot reach the Spark Connect server {master}: "
+                f"{str(exc).splitlines()[0][:200]}. Start it, or check the "
+                "address in DSGRID_SPARK_MASTER."
+            ) from None
     else:
         if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-            raise InputError("the Spark engine needs Java 17 (apt-get install "
-                             "openjdk-17-jre-headless), or use --engine duckdb.")
-        builder = (SparkSession.builder.master(master).appName("dsgrid")
-                   .config("spark.sql.session.timeZone", "UTC")
-                   .config("spark.ui.enabled", "false")
-                   .config("spark.ui.showConsoleProgress", "false")
-                   .config("spark.sql.shuffle.partitions",
-                           os.environ.get("DSGRID_SPARK_SHUFFLE_PARTITIONS", "8"))
-                   .config("spark.driver.memory", os.environ.get("DSGRID_SPARK_DRIVER_MEMORY",
-                                                                 "4g"))
-                   .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
+            raise InputError(
+                "the Spark engine needs Java 17 (apt-get install "
+                "openjdk-17-jre-headless), or use --engine duckdb."
+            )
+        builder = (
+            SparkSession.builder.master(master)
+            .appName("dsgrid")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config(
+                "spark.sql.shuffle.partitions",
+                os.environ.get("DSGRID_SPARK_SHUFFLE_PARTITIONS", "8"),
+            )
+            .config("spark.driver.memory", os.environ.get("DSGRID_SPARK_DRIVER_MEMORY", "4g"))
+            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        )
         if master.startswith("local"):
             builder = builder.config("spark.driver.bindAddress", "127.0.0.1").config(
-                "spark.driver.host", "127.0.0.1")
+                "spark.driver.host", "127.0.0.1"
+            )
         try:
             session = builder.getOrCreate()
         except Exception as exc:  # noqa: BLE001
-            raise InputError(f"cannot start Spark with master {master}: "
-                             f"{str(exc).splitlines()[0][:200]}.") from None
+            raise InputError(
+                f"cannot start Spark with master {master}: {str(exc).splitlines()[0][:200]}."
+            ) from None
         session.sparkContext.setLogLevel("ERROR")
     _SESSION, _SESSION_MASTER = session, master
     return session
@@ -110,5 +121,6 @@ class SparkEngine:
         self.views.clear()
 
     def local_time(self, expr: exp.Expression, time_zone: str) -> exp.Expression:
-        return exp.Anonymous(this="from_utc_timestamp",
-                             expressions=[expr, exp.Literal.string(time_zone)])
+        return exp.Anonymous(
+            this="from_utc_timestamp", expressions=[expr, exp.Literal.string(time_zone)]
+        )

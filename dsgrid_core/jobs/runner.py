@@ -13,7 +13,7 @@ from typing import Any
 from dsgrid_core.errors import DsgridError, InputError, NotFoundError
 from dsgrid_core.jobs.store import JobStore
 
-_RUNNING: dict[str, Any] = {}          # job id -> engine, for jobs running in this process
+_RUNNING: dict[str, Any] = {}  # job id -> engine, for jobs running in this process
 _LOCK = threading.Lock()
 
 
@@ -44,16 +44,30 @@ class _Progress:
             value.interrupt()
 
 
-def create_query_job(registry_path: Path, query_dict: dict[str, Any], *, engine: str,
-                     time_limit: float | None = None, output_dir: str | None = None,
-                     use_cache: bool = True) -> str:
+def create_query_job(
+    registry_path: Path,
+    query_dict: dict[str, Any],
+    *,
+    engine: str,
+    time_limit: float | None = None,
+    output_dir: str | None = None,
+    use_cache: bool = True,
+) -> str:
     from dsgrid_core.query.run import STAGES
 
     store = JobStore(registry_path)
     try:
-        job = store.create("query", {"query": query_dict, "engine": engine,
-                                     "output_dir": output_dir, "use_cache": use_cache},
-                           stages_total=len(STAGES), time_limit=time_limit)
+        job = store.create(
+            "query",
+            {
+                "query": query_dict,
+                "engine": engine,
+                "output_dir": output_dir,
+                "use_cache": use_cache,
+            },
+            stages_total=len(STAGES),
+            time_limit=time_limit,
+        )
     finally:
         store.close()
     return job.id
@@ -74,11 +88,13 @@ def execute_job(registry_path: Path, job_id: str) -> str:
     timer = None
     timed_out = threading.Event()
     if job.time_limit:
+
         def expire():
             timed_out.set()
             engine = _RUNNING.get(job_id)
             if engine is not None:
                 engine.interrupt()
+
         timer = threading.Timer(job.time_limit, expire)
         timer.daemon = True
         timer.start()
@@ -94,13 +110,19 @@ def execute_job(registry_path: Path, job_id: str) -> str:
         params = job.params
         query = ProjectQueryConfig.model_validate(params["query"])
         with Registry(registry_path, read_only=True) as registry:
-            result = run_project_query(registry, query, engine=params["engine"],
-                                       use_cache=params.get("use_cache", True),
-                                       progress=progress, cancel_check=cancel_check)
+            result = run_project_query(
+                registry,
+                query,
+                engine=params["engine"],
+                use_cache=params.get("use_cache", True),
+                progress=progress,
+                cancel_check=cancel_check,
+            )
         cancel_check()
         jobs_dir = Path(registry_path) / "jobs" / job_id
-        target = write_result(result, query.model_copy(update={"name": "result"}), jobs_dir,
-                              overwrite=True)
+        target = write_result(
+            result, query.model_copy(update={"name": "result"}), jobs_dir, overwrite=True
+        )
         if params.get("output_dir"):
             write_result(result, query, Path(params["output_dir"]), overwrite=True)
         store.finish(job_id, "succeeded", result_path=str(target), metadata=result.metadata)
@@ -138,8 +160,9 @@ def execute_job(registry_path: Path, job_id: str) -> str:
 
 
 def start_in_thread(registry_path: Path, job_id: str) -> threading.Thread:
-    thread = threading.Thread(target=execute_job, args=(registry_path, job_id), daemon=True,
-                              name=f"dsgrid-job-{job_id}")
+    thread = threading.Thread(
+        target=execute_job, args=(registry_path, job_id), daemon=True, name=f"dsgrid-job-{job_id}"
+    )
     thread.start()
     return thread
 
@@ -148,8 +171,12 @@ def start_in_process(registry_path: Path, job_id: str) -> int:
     """A detached worker process that outlives the CLI command that started it."""
     process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
         [sys.executable, "-m", "dsgrid_core.jobs.worker", str(registry_path), job_id],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True, close_fds=True)
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        close_fds=True,
+    )
     return process.pid
 
 

@@ -56,8 +56,9 @@ class Job:
 class JobStore:
     def __init__(self, registry_path: Path):
         self.path = Path(registry_path) / "registry.db"
-        self.con = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                   check_same_thread=False)
+        self.con = sqlite3.connect(
+            self.path, timeout=30, isolation_level=None, check_same_thread=False
+        )
         self.con.row_factory = sqlite3.Row
         self.con.executescript(SCHEMA)
 
@@ -65,23 +66,47 @@ class JobStore:
         self.con.close()
 
     def _row(self, row) -> Job:
-        return Job(id=row["id"], kind=row["kind"], status=row["status"],
-                   stages_done=row["stages_done"], stages_total=row["stages_total"],
-                   message=row["message"], params=json.loads(row["params"]),
-                   result_path=row["result_path"], error=row["error"], pid=row["pid"],
-                   created_at=row["created_at"], started_at=row["started_at"],
-                   finished_at=row["finished_at"],
-                   cancel_requested=bool(row["cancel_requested"]), time_limit=row["time_limit"],
-                   metadata=json.loads(row["metadata"]) if row["metadata"] else None)
+        return Job(
+            id=row["id"],
+            kind=row["kind"],
+            status=row["status"],
+            stages_done=row["stages_done"],
+            stages_total=row["stages_total"],
+            message=row["message"],
+            params=json.loads(row["params"]),
+            result_path=row["result_path"],
+            error=row["error"],
+            pid=row["pid"],
+            created_at=row["created_at"],
+            started_at=row["started_at"],
+            finished_at=row["finished_at"],
+            cancel_requested=bool(row["cancel_requested"]),
+            time_limit=row["time_limit"],
+            metadata=json.loads(row["metadata"]) if row["metadata"] else None,
+        )
 
-    def create(self, kind: str, params: dict[str, Any], *, stages_total: int,
-               time_limit: float | None = None) -> Job:
+    def create(
+        self,
+        kind: str,
+        params: dict[str, Any],
+        *,
+        stages_total: int,
+        time_limit: float | None = None,
+    ) -> Job:
         job_id = uuid.uuid4().hex[:12]
         self.con.execute(
             "INSERT INTO jobs (id, kind, status, stages_total, params, created_at, time_limit, "
             "host) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)",
-            (job_id, kind, stages_total, json.dumps(params, default=str), now(), time_limit,
-             os.uname().nodename))
+            (
+                job_id,
+                kind,
+                stages_total,
+                json.dumps(params, default=str),
+                now(),
+                time_limit,
+                os.uname().nodename,
+            ),
+        )
         return self.get(job_id)
 
     def get(self, job_id: str) -> Job | None:
@@ -89,41 +114,67 @@ class JobStore:
         return self._row(row) if row else None
 
     def list(self, limit: int = 50) -> list[Job]:
-        rows = self.con.execute("SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?",
-                                (limit,)).fetchall()
+        rows = self.con.execute(
+            "SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?", (limit,)
+        ).fetchall()
         return [self._row(r) for r in rows]
 
     def start(self, job_id: str, pid: int) -> None:
-        self.con.execute("UPDATE jobs SET status = 'running', pid = ?, started_at = ? "
-                         "WHERE id = ? AND status = 'queued'", (pid, now(), job_id))
+        self.con.execute(
+            "UPDATE jobs SET status = 'running', pid = ?, started_at = ? "
+            "WHERE id = ? AND status = 'queued'",
+            (pid, now(), job_id),
+        )
 
     def progress(self, job_id: str, done: int, total: int, message: str) -> None:
-        self.con.execute("UPDATE jobs SET stages_done = ?, stages_total = ?, message = ? "
-                         "WHERE id = ?", (done, total, message, job_id))
+        self.con.execute(
+            "UPDATE jobs SET stages_done = ?, stages_total = ?, message = ? WHERE id = ?",
+            (done, total, message, job_id),
+        )
 
-    def finish(self, job_id: str, status: str, *, result_path: str | None = None,
-               error: str | None = None, metadata: dict | None = None) -> None:
+    def finish(
+        self,
+        job_id: str,
+        status: str,
+        *,
+        result_path: str | None = None,
+        error: str | None = None,
+        metadata: dict | None = None,
+    ) -> None:
         self.con.execute(
             "UPDATE jobs SET status = ?, finished_at = ?, result_path = ?, error = ?, "
             "metadata = ?, stages_done = CASE WHEN ? = 'succeeded' THEN stages_total "
             "ELSE stages_done END WHERE id = ? AND status IN ('queued', 'running')",
-            (status, now(), result_path, error,
-             json.dumps(metadata, default=str) if metadata else None, status, job_id))
+            (
+                status,
+                now(),
+                result_path,
+                error,
+                json.dumps(metadata, default=str) if metadata else None,
+                status,
+                job_id,
+            ),
+        )
 
     def request_cancel(self, job_id: str) -> None:
         self.con.execute("UPDATE jobs SET cancel_requested = 1 WHERE id = ?", (job_id,))
 
     def cancel_requested(self, job_id: str) -> bool:
-        row = self.con.execute("SELECT cancel_requested FROM jobs WHERE id = ?",
-                               (job_id,)).fetchone()
+        row = self.con.execute(
+            "SELECT cancel_requested FROM jobs WHERE id = ?", (job_id,)
+        ).fetchone()
         return bool(row and row[0])
 
     def mark_interrupted(self) -> int:
         """Jobs left 'running' or 'queued' by a process that no longer exists become failed."""
         host = os.uname().nodename
         count = 0
-        for job in [self._row(r) for r in self.con.execute(
-                "SELECT * FROM jobs WHERE status IN ('queued', 'running')").fetchall()]:
+        for job in [
+            self._row(r)
+            for r in self.con.execute(
+                "SELECT * FROM jobs WHERE status IN ('queued', 'running')"
+            ).fetchall()
+        ]:
             if job.pid is not None and _alive(job.pid) and job.pid != os.getpid():
                 continue
             if job.pid == os.getpid():
@@ -131,9 +182,12 @@ class JobStore:
             row = self.con.execute("SELECT host FROM jobs WHERE id = ?", (job.id,)).fetchone()
             if row and row[0] not in (None, host):
                 continue
-            self.finish(job.id, "failed",
-                        error="interrupted: the process running this job ended (server "
-                              "restart or crash); run the query again")
+            self.finish(
+                job.id,
+                "failed",
+                error="interrupted: the process running this job ended (server "
+                "restart or crash); run the query again",
+            )
             count += 1
         return count
 

@@ -19,8 +19,7 @@ CACHE_DIR = "cache"
 
 def cache_key(query_dict: dict[str, Any], versions: dict[str, Any]) -> str:
     canonical = {k: v for k, v in query_dict.items() if k not in ("name", "version")}
-    payload = json.dumps({"query": canonical, "versions": versions}, sort_keys=True,
-                         default=str)
+    payload = json.dumps({"query": canonical, "versions": versions}, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 

@@ -36,7 +36,7 @@ class SupplementalInfo:
     dimension: DimensionInfo
     mapping_id: str
     mapping_version: str
-    mapping: list[tuple[str, str | None, float]]     # base id -> supplemental id, fraction
+    mapping: list[tuple[str, str | None, float]]  # base id -> supplemental id, fraction
 
 
 @dataclass
@@ -44,7 +44,7 @@ class SourceDataset:
     dataset_id: str
     version: str
     table_path: Path
-    mappings: dict[str, list[tuple[str, str, float]]]   # type -> (dataset id, base id, factor)
+    mappings: dict[str, list[tuple[str, str, float]]]  # type -> (dataset id, base id, factor)
     time_shift_seconds: int
     dimensions: dict[str, dict[str, Any]]
 
@@ -69,8 +69,10 @@ class ProjectContext:
         return {
             "project": {self.project_id: self.version},
             "datasets": {d.dataset_id: d.version for d in self.datasets},
-            "dimensions": {**{b.id: b.version for b in self.base.values()},
-                           **{s.dimension.id: s.dimension.version for s in self.supplemental}},
+            "dimensions": {
+                **{b.id: b.version for b in self.base.values()},
+                **{s.dimension.id: s.dimension.version for s in self.supplemental},
+            },
             "dimension_mappings": {s.mapping_id: s.mapping_version for s in self.supplemental},
         }
 
@@ -82,13 +84,18 @@ class ProjectContext:
         for supp in self.supplemental:
             if supp.dimension.type == type_ and name in (supp.dimension.name, supp.dimension.id):
                 return supp.dimension, supp
-        names = [base.name] + [s.dimension.name for s in self.supplemental
-                               if s.dimension.type == type_]
+        names = [base.name] + [
+            s.dimension.name for s in self.supplemental if s.dimension.type == type_
+        ]
         close = difflib.get_close_matches(name, names, n=3, cutoff=0.4)
-        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else (
-            f" Known {type_} dimensions: {', '.join(repr(n) for n in names)}.")
-        raise InputError(f"project '{self.project_id}' has no {type_} dimension named "
-                         f"'{name}'.{hint}")
+        hint = (
+            f" Did you mean {', '.join(repr(c) for c in close)}?"
+            if close
+            else (f" Known {type_} dimensions: {', '.join(repr(n) for n in names)}.")
+        )
+        raise InputError(
+            f"project '{self.project_id}' has no {type_} dimension named '{name}'.{hint}"
+        )
 
 
 def unit_factor(from_unit: str | None, to_unit: str | None) -> float:
@@ -101,15 +108,17 @@ def unit_factor(from_unit: str | None, to_unit: str | None) -> float:
 
 def _dimension(registry, ref: dict[str, Any], type_: str) -> DimensionInfo:
     records = registry.store.dimension_records(ref["id"], ref["version"])
-    return DimensionInfo(type=type_, id=ref["id"], version=ref["version"], name=ref["name"],
-                         records=records)
+    return DimensionInfo(
+        type=type_, id=ref["id"], version=ref["version"], name=ref["name"], records=records
+    )
 
 
 def time_shift_seconds(dataset_time, project_time) -> int:
     """Seconds to add to a dataset's stored instants so they label the same periods as the
     project's (period-ending data is moved to the beginning of its period, and back)."""
     if not isinstance(dataset_time, DatetimeTimeConfig) or not isinstance(
-            project_time, DatetimeTimeConfig):
+        project_time, DatetimeTimeConfig
+    ):
         return 0
 
     def offset(cfg) -> int:
@@ -119,13 +128,15 @@ def time_shift_seconds(dataset_time, project_time) -> int:
     return offset(dataset_time) - offset(project_time)
 
 
-def load_project_context(registry, project_id: str, version: str | None = None,
-                         dataset_ids: list[str] | None = None) -> ProjectContext:
+def load_project_context(
+    registry, project_id: str, version: str | None = None, dataset_ids: list[str] | None = None
+) -> ProjectContext:
     notices = []
     summary = registry.get("project", project_id)
     if version and registry.store.get_version("project", project_id, version) is None:
-        notices.append(f"project {project_id} has no version {version}; used the latest, "
-                       f"{summary.version}")
+        notices.append(
+            f"project {project_id} has no version {version}; used the latest, {summary.version}"
+        )
         version = None
     project = registry.show("project", project_id, version)
     extra = project.extra
@@ -134,29 +145,40 @@ def load_project_context(registry, project_id: str, version: str | None = None,
     for s in extra["supplemental_dimensions"]:
         info = _dimension(registry, s, s["type"])
         mapping = registry.store.mapping_records(s["mapping_id"], s["mapping_version"])
-        supplemental.append(SupplementalInfo(info, s["mapping_id"], s["mapping_version"],
-                                             mapping))
+        supplemental.append(SupplementalInfo(info, s["mapping_id"], s["mapping_version"], mapping))
     time_record = registry.show("dimension", base["time"].id, base["time"].version)
     project_time = parse_dimension(time_record.config)
-    context = ProjectContext(project_id=project_id, version=project.version, base=base,
-                             supplemental=supplemental, subsets=extra["subset_dimensions"],
-                             time=project_time, notices=notices)
+    context = ProjectContext(
+        project_id=project_id,
+        version=project.version,
+        base=base,
+        supplemental=supplemental,
+        subsets=extra["subset_dimensions"],
+        time=project_time,
+        notices=notices,
+    )
     status = extra.get("datasets", {})
     for dataset_id in dataset_ids or []:
         info = status.get(dataset_id)
         if info is None or info.get("status") != "Registered":
             known = [k for k, v in status.items() if v.get("status") == "Registered"]
             close = difflib.get_close_matches(dataset_id, known, n=3, cutoff=0.4)
-            hint = (f" Did you mean {', '.join(close)}?" if close else
-                    f" Submitted datasets: {', '.join(known) or 'none'}.")
-            raise NotFoundError(f"dataset '{dataset_id}' is not submitted to project "
-                                f"'{project_id}' (version {project.version}).{hint}")
+            hint = (
+                f" Did you mean {', '.join(close)}?"
+                if close
+                else f" Submitted datasets: {', '.join(known) or 'none'}."
+            )
+            raise NotFoundError(
+                f"dataset '{dataset_id}' is not submitted to project "
+                f"'{project_id}' (version {project.version}).{hint}"
+            )
         context.datasets.append(_source_dataset(registry, context, dataset_id, info))
     return context
 
 
-def _source_dataset(registry, context: ProjectContext, dataset_id: str,
-                    info: dict[str, Any]) -> SourceDataset:
+def _source_dataset(
+    registry, context: ProjectContext, dataset_id: str, info: dict[str, Any]
+) -> SourceDataset:
     record = registry.show("dataset", dataset_id, info["version"])
     dims = record.extra["dimensions"]
     mappings: dict[str, list[tuple[str, str, float]]] = {}
@@ -164,26 +186,36 @@ def _source_dataset(registry, context: ProjectContext, dataset_id: str,
     for t in NON_TIME_TYPES:
         if t in by_type:
             m = by_type[t]
-            rows = [(f, to, x) for f, to, x in registry.store.mapping_records(m["mapping_id"],
-                                                                              m["version"])
-                    if to is not None]
+            rows = [
+                (f, to, x)
+                for f, to, x in registry.store.mapping_records(m["mapping_id"], m["version"])
+                if to is not None
+            ]
         else:
             rows = None
         if t == "metric":
-            ds_units = {r["id"]: r.get("unit") for r in registry.store.dimension_records(
-                dims[t]["id"], dims[t]["version"])}
+            ds_units = {
+                r["id"]: r.get("unit")
+                for r in registry.store.dimension_records(dims[t]["id"], dims[t]["version"])
+            }
             pj_units = {r["id"]: r.get("unit") for r in context.base[t].records}
             if rows is None:
                 rows = [(i, i, 1.0) for i in ds_units]
-            rows = [(f, to, x * unit_factor(ds_units.get(f), pj_units.get(to)))
-                    for f, to, x in rows]
+            rows = [
+                (f, to, x * unit_factor(ds_units.get(f), pj_units.get(to))) for f, to, x in rows
+            ]
             if all(f == to and x == 1.0 for f, to, x in rows):
                 rows = None
         if rows is not None:
             mappings[t] = rows
-    ds_time = parse_dimension(registry.show("dimension", dims["time"]["id"],
-                                            dims["time"]["version"]).config)
+    ds_time = parse_dimension(
+        registry.show("dimension", dims["time"]["id"], dims["time"]["version"]).config
+    )
     return SourceDataset(
-        dataset_id=dataset_id, version=record.version,
-        table_path=registry.path / "data" / record.data_path, mappings=mappings,
-        time_shift_seconds=time_shift_seconds(ds_time, context.time), dimensions=dims)
+        dataset_id=dataset_id,
+        version=record.version,
+        table_path=registry.path / "data" / record.data_path,
+        mappings=mappings,
+        time_shift_seconds=time_shift_seconds(ds_time, context.time),
+        dimensions=dims,
+    )

@@ -26,16 +26,45 @@ from dsgrid_core.config.query import (
 )
 from dsgrid_core.errors import InputError
 
-COMPARISONS = {"==": exp.EQ, "=": exp.EQ, "!=": exp.NEQ, "<>": exp.NEQ, ">": exp.GT,
-               ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE}
-RAW_ALLOWED = (exp.Column, exp.Identifier, exp.Literal, exp.Boolean, exp.Null, exp.EQ, exp.NEQ,
-               exp.GT, exp.GTE, exp.LT, exp.LTE, exp.And, exp.Or, exp.Not, exp.Paren, exp.In,
-               exp.Is, exp.Like, exp.ILike, exp.Between, exp.Neg, exp.Tuple)
+COMPARISONS = {
+    "==": exp.EQ,
+    "=": exp.EQ,
+    "!=": exp.NEQ,
+    "<>": exp.NEQ,
+    ">": exp.GT,
+    ">=": exp.GTE,
+    "<": exp.LT,
+    "<=": exp.LTE,
+}
+RAW_ALLOWED = (
+    exp.Column,
+    exp.Identifier,
+    exp.Literal,
+    exp.Boolean,
+    exp.Null,
+    exp.EQ,
+    exp.NEQ,
+    exp.GT,
+    exp.GTE,
+    exp.LT,
+    exp.LTE,
+    exp.And,
+    exp.Or,
+    exp.Not,
+    exp.Paren,
+    exp.In,
+    exp.Is,
+    exp.Like,
+    exp.ILike,
+    exp.Between,
+    exp.Neg,
+    exp.Tuple,
+)
 
 
 @dataclass
 class IdCondition:
-    column: str            # dimension type (a base column of the plan)
+    column: str  # dimension type (a base column of the plan)
     ids: list[str]
 
 
@@ -62,8 +91,9 @@ def _check_column(column: str, columns: list[str], where: str) -> None:
     if column not in columns:
         close = difflib.get_close_matches(column, columns, n=2)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
-        raise InputError(f"{where}: unknown column '{column}'; the records have "
-                         f"{', '.join(columns)}.{hint}")
+        raise InputError(
+            f"{where}: unknown column '{column}'; the records have {', '.join(columns)}.{hint}"
+        )
 
 
 def column_operator_condition(operator: str, column: str, value) -> exp.Expression:
@@ -83,10 +113,13 @@ def column_operator_condition(operator: str, column: str, value) -> exp.Expressi
         return exp.RegexpLike(this=col, expression=_value(value))
     if operator in ("startswith", "endswith", "contains"):
         text = str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = {"startswith": f"{text}%", "endswith": f"%{text}",
-                   "contains": f"%{text}%"}[operator]
-        return exp.Escape(this=exp.Like(this=col, expression=exp.Literal.string(pattern)),
-                          expression=exp.Literal.string("\\"))
+        pattern = {"startswith": f"{text}%", "endswith": f"%{text}", "contains": f"%{text}%"}[
+            operator
+        ]
+        return exp.Escape(
+            this=exp.Like(this=col, expression=exp.Literal.string(pattern)),
+            expression=exp.Literal.string("\\"),
+        )
     raise InputError(f"unknown operator '{operator}'")
 
 
@@ -95,8 +128,9 @@ def check_raw_expression(text: str, columns: list[str], where: str) -> exp.Expre
     try:
         tree = sqlglot.parse_one(text, dialect="duckdb")
     except sqlglot.errors.ParseError as exc:
-        raise InputError(f"{where}: cannot parse expression_raw '{text}': "
-                         f"{str(exc).splitlines()[0]}") from None
+        raise InputError(
+            f"{where}: cannot parse expression_raw '{text}': {str(exc).splitlines()[0]}"
+        ) from None
     for node in tree.walk():
         if not isinstance(node, RAW_ALLOWED):
             raise InputError(
@@ -120,8 +154,12 @@ def select_records(records: list[dict], condition: exp.Expression, where: str) -
     from dsgrid_core.data.duck import connect
 
     columns = list(dict.fromkeys(k for r in records for k in r))
-    table = pa.table({c: pa.array([None if r.get(c) is None else str(r.get(c))
-                                   for r in records], pa.string()) for c in columns})
+    table = pa.table(
+        {
+            c: pa.array([None if r.get(c) is None else str(r.get(c)) for r in records], pa.string())
+            for c in columns
+        }
+    )
     for node in condition.find_all(exp.Column):
         _check_column(node.name, columns, where)
     con = connect()
@@ -131,8 +169,9 @@ def select_records(records: list[dict], condition: exp.Expression, where: str) -
         try:
             rows = con.execute(sql).fetchall()
         except Exception as exc:  # noqa: BLE001 - a type error in user values
-            raise InputError(f"{where}: the filter cannot be evaluated: "
-                             f"{str(exc).splitlines()[0]}") from None
+            raise InputError(
+                f"{where}: the filter cannot be evaluated: {str(exc).splitlines()[0]}"
+            ) from None
     finally:
         con.close()
     return [r[0] for r in rows]
@@ -143,12 +182,17 @@ def resolve_filter(context, flt, where: str) -> IdCondition | TimeCondition:
         t = flt.dimension_type.value
         ids: list[str] = []
         for name in flt.dimension_names:
-            selectors = {sel: (subset_name, subset) for subset_name, subset in
-                         context.subsets.items() if subset["type"] == t
-                         for sel in subset["selectors"]}
+            selectors = {
+                sel: (subset_name, subset)
+                for subset_name, subset in context.subsets.items()
+                if subset["type"] == t
+                for sel in subset["selectors"]
+            }
             if name not in selectors:
-                raise InputError(f"{where}: no subset selector '{name}' for {t}; known: "
-                                 f"{', '.join(selectors) or 'none'}.")
+                raise InputError(
+                    f"{where}: no subset selector '{name}' for {t}; known: "
+                    f"{', '.join(selectors) or 'none'}."
+                )
             ids += selectors[name][1]["selectors"][name]
         return IdCondition(t, list(dict.fromkeys(ids)))
     t = flt.dimension_type.value
@@ -160,15 +204,17 @@ def resolve_filter(context, flt, where: str) -> IdCondition | TimeCondition:
         _check_column(flt.column, columns, where)
         op = COMPARISONS.get(flt.operator)
         if op is None:
-            raise InputError(f"{where}: operator '{flt.operator}' is not one of "
-                             f"{', '.join(COMPARISONS)}.")
+            raise InputError(
+                f"{where}: operator '{flt.operator}' is not one of {', '.join(COMPARISONS)}."
+            )
         condition = op(this=_col(flt.column), expression=_value(flt.value))
     elif isinstance(flt, ExpressionRawFilter):
         condition = check_raw_expression(flt.value, columns, where)
     elif isinstance(flt, BetweenColumnOperatorFilter):
         _check_column(flt.column, columns, where)
-        condition = exp.Between(this=_col(flt.column), low=_value(flt.lower_bound),
-                                high=_value(flt.upper_bound))
+        condition = exp.Between(
+            this=_col(flt.column), low=_value(flt.lower_bound), high=_value(flt.upper_bound)
+        )
     elif isinstance(flt, ColumnOperatorFilter | SupplementalColumnOperatorFilter):
         _check_column(flt.column, columns, where)
         condition = column_operator_condition(flt.operator, flt.column, flt.value)
@@ -190,8 +236,9 @@ def _parse_time(value, time_zone: str, where: str) -> datetime:
         try:
             parsed = datetime.fromisoformat(str(value))
         except ValueError:
-            raise InputError(f"{where}: '{value}' is not a timestamp; write it like "
-                             "2012-01-01 00:00:00.") from None
+            raise InputError(
+                f"{where}: '{value}' is not a timestamp; write it like 2012-01-01 00:00:00."
+            ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(time_zone))
     return parsed.astimezone(UTC)
@@ -200,13 +247,17 @@ def _parse_time(value, time_zone: str, where: str) -> datetime:
 def _time_condition(context, flt, where: str) -> TimeCondition:
     tz = context.time_zone
     if isinstance(flt, BetweenColumnOperatorFilter):
-        return TimeCondition(_parse_time(flt.lower_bound, tz, where),
-                             _parse_time(flt.upper_bound, tz, where), flt.negate)
+        return TimeCondition(
+            _parse_time(flt.lower_bound, tz, where),
+            _parse_time(flt.upper_bound, tz, where),
+            flt.negate,
+        )
     if isinstance(flt, ExpressionFilter) and flt.operator in (">", ">=", "<", "<="):
         bound = _parse_time(flt.value, tz, where)
         strict = flt.operator in (">", "<")
         if flt.operator.startswith(">"):
             return TimeCondition(bound, None, flt.negate, lower_strict=strict)
         return TimeCondition(None, bound, flt.negate, upper_strict=strict)
-    raise InputError(f"{where}: on time, use between_column_operator or an expression with "
-                     ">, >=, <, <=.")
+    raise InputError(
+        f"{where}: on time, use between_column_operator or an expression with >, >=, <, <=."
+    )

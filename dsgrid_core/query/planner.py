@@ -48,16 +48,16 @@ def in_ids(expr: exp.Expression, ids: list[str]) -> exp.Expression:
 @dataclass
 class OutputColumn:
     name: str
-    type: str                      # dimension type, "time" or "value"
-    dimension: Any = None           # DimensionInfo for names
+    type: str  # dimension type, "time" or "value"
+    dimension: Any = None  # DimensionInfo for names
 
 
 @dataclass
 class Plan:
     tree: exp.Select
-    tables: dict[str, tuple[str, Any]]           # name -> ("parquet", path) | ("arrow", table)
+    tables: dict[str, tuple[str, Any]]  # name -> ("parquet", path) | ("arrow", table)
     columns: list[OutputColumn]
-    time_output: str | None                      # "instant", "local" or None
+    time_output: str | None  # "instant", "local" or None
     time_zone: str | None
     reports: dict[str, exp.Select] = field(default_factory=dict)
 
@@ -86,31 +86,50 @@ def _localize(tree: exp.Expression, engine) -> exp.Expression:
 def _mapping_table(rows) -> Any:
     import pyarrow as pa
 
-    return pa.table({"from_id": pa.array([r[0] for r in rows], pa.string()),
-                     "to_id": pa.array([r[1] for r in rows], pa.string()),
-                     "fraction": pa.array([float(r[2]) for r in rows], pa.float64())})
+    return pa.table(
+        {
+            "from_id": pa.array([r[0] for r in rows], pa.string()),
+            "to_id": pa.array([r[1] for r in rows], pa.string()),
+            "fraction": pa.array([float(r[2]) for r in rows], pa.float64()),
+        }
+    )
 
 
 def _names_table(dimension) -> Any:
     import pyarrow as pa
 
-    return pa.table({"id": pa.array(dimension.ids, pa.string()),
-                     "name": pa.array([str(r.get("name") or r["id"]) for r in dimension.records],
-                                      pa.string())})
+    return pa.table(
+        {
+            "id": pa.array(dimension.ids, pa.string()),
+            "name": pa.array(
+                [str(r.get("name") or r["id"]) for r in dimension.records], pa.string()
+            ),
+        }
+    )
 
 
 def _time_predicate(expr: exp.Expression, cond: TimeCondition) -> exp.Expression:
     parts = []
     if cond.lower is not None:
-        lit = exp.cast(exp.Literal.string(cond.lower.strftime("%Y-%m-%d %H:%M:%S")),
-                       exp.DataType.build("timestamp"))
-        parts.append(exp.GT(this=expr, expression=lit) if cond.lower_strict
-                     else exp.GTE(this=expr, expression=lit))
+        lit = exp.cast(
+            exp.Literal.string(cond.lower.strftime("%Y-%m-%d %H:%M:%S")),
+            exp.DataType.build("timestamp"),
+        )
+        parts.append(
+            exp.GT(this=expr, expression=lit)
+            if cond.lower_strict
+            else exp.GTE(this=expr, expression=lit)
+        )
     if cond.upper is not None:
-        lit = exp.cast(exp.Literal.string(cond.upper.strftime("%Y-%m-%d %H:%M:%S")),
-                       exp.DataType.build("timestamp"))
-        parts.append(exp.LT(this=expr, expression=lit) if cond.upper_strict
-                     else exp.LTE(this=expr, expression=lit))
+        lit = exp.cast(
+            exp.Literal.string(cond.upper.strftime("%Y-%m-%d %H:%M:%S")),
+            exp.DataType.build("timestamp"),
+        )
+        parts.append(
+            exp.LT(this=expr, expression=lit)
+            if cond.upper_strict
+            else exp.LTE(this=expr, expression=lit)
+        )
     predicate = exp.and_(*parts) if parts else exp.true()
     return exp.Not(this=exp.Paren(this=predicate)) if cond.negate else predicate
 
@@ -119,8 +138,11 @@ def _shifted(expr: exp.Expression, seconds: int) -> exp.Expression:
     if not seconds:
         return expr
     interval = exp.Interval(this=exp.Literal.string(str(abs(seconds))), unit=exp.var("SECOND"))
-    return exp.Add(this=expr, expression=interval) if seconds > 0 else exp.Sub(
-        this=expr, expression=interval)
+    return (
+        exp.Add(this=expr, expression=interval)
+        if seconds > 0
+        else exp.Sub(this=expr, expression=interval)
+    )
 
 
 def _dataset_select(i: int, ds, tables: dict, conditions: list) -> exp.Select:
@@ -134,8 +156,9 @@ def _dataset_select(i: int, ds, tables: dict, conditions: list) -> exp.Select:
         if t in ds.mappings:
             name, m = f"map_{i}_{t}", f"m_{t}"
             tables[name] = ("arrow", _mapping_table(ds.mappings[t]))
-            select = select.join(table(name, m), on=exp.EQ(this=col(t, "d"),
-                                                           expression=col("from_id", m)))
+            select = select.join(
+                table(name, m), on=exp.EQ(this=col(t, "d"), expression=col("from_id", m))
+            )
             projections.append(alias(col("to_id", m), t))
             value = exp.Mul(this=value, expression=col("fraction", m))
         else:
@@ -156,8 +179,9 @@ def _dataset_select(i: int, ds, tables: dict, conditions: list) -> exp.Select:
     return select
 
 
-def _time_expr(source: exp.Expression, ref: DimensionRef | None, time_zone: str | None
-               ) -> tuple[exp.Expression, str]:
+def _time_expr(
+    source: exp.Expression, ref: DimensionRef | None, time_zone: str | None
+) -> tuple[exp.Expression, str]:
     """The output time column: instants (UTC) unless a zone or a resolution is asked for."""
     function = ref.function if ref is not None else None
     if function and function not in TIME_FUNCTIONS:
@@ -174,19 +198,25 @@ def _time_expr(source: exp.Expression, ref: DimensionRef | None, time_zone: str 
 
 def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Plan:
     tables: dict[str, tuple[str, Any]] = {}
-    dataset_conditions = [resolve_filter(context, f, f"project.dataset.params.dimension_filters"
-                                                      f"[{i}]")
-                          for i, f in enumerate(query.project.dataset.params.dimension_filters)]
+    dataset_conditions = [
+        resolve_filter(context, f, f"project.dataset.params.dimension_filters[{i}]")
+        for i, f in enumerate(query.project.dataset.params.dimension_filters)
+    ]
     result = query.result
-    result_conditions = [resolve_filter(context, f, f"result.dimension_filters[{i}]")
-                         for i, f in enumerate(result.dimension_filters)]
-    selects = [_dataset_select(i, ds, tables, dataset_conditions + result_conditions)
-               for i, ds in enumerate(context.datasets)]
+    result_conditions = [
+        resolve_filter(context, f, f"result.dimension_filters[{i}]")
+        for i, f in enumerate(result.dimension_filters)
+    ]
+    selects = [
+        _dataset_select(i, ds, tables, dataset_conditions + result_conditions)
+        for i, ds in enumerate(context.datasets)
+    ]
     union: exp.Expression = selects[0]
     for other in selects[1:]:
         union = exp.union(union, other, distinct=False)
-    source = exp.Subquery(this=union, alias=exp.TableAlias(this=exp.to_identifier("u",
-                                                                                  quoted=True)))
+    source = exp.Subquery(
+        this=union, alias=exp.TableAlias(this=exp.to_identifier("u", quoted=True))
+    )
     time_zone = result.time_zone
     if time_zone:
         from dsgrid_core.config.dimension import to_iana_time_zone
@@ -216,16 +246,23 @@ def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Pl
             if not names:
                 continue
             if len(names) > 1:
-                raise InputError(f"result.aggregations: give one {t} dimension (got "
-                                 f"{len(names)}).")
-            ref = names[0] if isinstance(names[0], DimensionRef) else DimensionRef(
-                dimension_name=names[0])
+                raise InputError(f"result.aggregations: give one {t} dimension (got {len(names)}).")
+            ref = (
+                names[0]
+                if isinstance(names[0], DimensionRef)
+                else DimensionRef(dimension_name=names[0])
+            )
             if t == "time":
-                if ref.dimension_name not in (context.base["time"].name, context.base["time"].id,
-                                              "time"):
-                    raise InputError(f"result.aggregations: the project's time dimension is "
-                                     f"'{context.base['time'].name}', not "
-                                     f"'{ref.dimension_name}'.")
+                if ref.dimension_name not in (
+                    context.base["time"].name,
+                    context.base["time"].id,
+                    "time",
+                ):
+                    raise InputError(
+                        f"result.aggregations: the project's time dimension is "
+                        f"'{context.base['time'].name}', not "
+                        f"'{ref.dimension_name}'."
+                    )
                 time_sql, time_output = _time_expr(col(TIME, "u"), ref, time_zone)
                 outputs.append(OutputColumn(ref.alias or TIME, "time"))
                 group.append(time_sql)
@@ -237,17 +274,25 @@ def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Pl
             else:
                 m = f"s_{t}"
                 tname = f"supp_{t}_{supp.dimension.id}"
-                tables[tname] = ("arrow", _mapping_table(
-                    [r for r in supp.mapping if r[1] is not None]))
-                agg_select = agg_select.join(table(tname, m), on=exp.EQ(
-                    this=col(t, "u"), expression=col("from_id", m)))
+                tables[tname] = (
+                    "arrow",
+                    _mapping_table([r for r in supp.mapping if r[1] is not None]),
+                )
+                agg_select = agg_select.join(
+                    table(tname, m), on=exp.EQ(this=col(t, "u"), expression=col("from_id", m))
+                )
                 expr = col("to_id", m)
                 value = exp.Mul(this=value, expression=col("fraction", m))
             outputs.append(OutputColumn(name, t, info))
             group.append(expr)
     function = aggregation.aggregation_function if aggregation else "sum"
-    agg_func = {"sum": exp.Sum, "mean": exp.Avg, "min": exp.Min, "max": exp.Max,
-                "count": exp.Count}[function]
+    agg_func = {
+        "sum": exp.Sum,
+        "mean": exp.Avg,
+        "min": exp.Min,
+        "max": exp.Max,
+        "count": exp.Count,
+    }[function]
     projections = [alias(g.copy(), o.name) for g, o in zip(group, outputs, strict=True)]
     projections.append(alias(agg_func(this=value), VALUE))
     agg_select = agg_select.select(*projections)
@@ -257,8 +302,11 @@ def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Pl
     current: exp.Select = agg_select
 
     if result.replace_ids_with_names:
-        named = exp.select().from_(exp.Subquery(this=current, alias=exp.TableAlias(
-            this=exp.to_identifier("a", quoted=True))))
+        named = exp.select().from_(
+            exp.Subquery(
+                this=current, alias=exp.TableAlias(this=exp.to_identifier("a", quoted=True))
+            )
+        )
         cols = []
         for o in outputs:
             if o.type in ("time", "value") or o.dimension is None:
@@ -267,31 +315,49 @@ def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Pl
             n = f"n_{o.name}"
             tname = f"names_{o.name}_{o.dimension.id}"
             tables[tname] = ("arrow", _names_table(o.dimension))
-            named = named.join(table(tname, n), on=exp.EQ(this=col(o.name, "a"),
-                                                         expression=col("id", n)),
-                               join_type="left")
-            cols.append(alias(exp.Coalesce(this=col("name", n), expressions=[col(o.name, "a")]),
-                              o.name))
+            named = named.join(
+                table(tname, n),
+                on=exp.EQ(this=col(o.name, "a"), expression=col("id", n)),
+                join_type="left",
+            )
+            cols.append(
+                alias(exp.Coalesce(this=col("name", n), expressions=[col(o.name, "a")]), o.name)
+            )
         current = named.select(*cols)
 
     fmt = result.table_format
     if fmt.format_type == "pivoted":
-        pivot_type = (fmt.pivoted_dimension_type.value if fmt.pivoted_dimension_type
-                      else "metric")
+        pivot_type = fmt.pivoted_dimension_type.value if fmt.pivoted_dimension_type else "metric"
         pivot = next((o for o in outputs if o.type == pivot_type), None)
         if pivot is None:
-            raise InputError(f"result.table_format: cannot pivot on {pivot_type}: it is not "
-                             "an output column of the query.")
+            raise InputError(
+                f"result.table_format: cannot pivot on {pivot_type}: it is not "
+                "an output column of the query."
+            )
         keys = [o for o in outputs if o.type != "value" and o is not pivot]
-        ids = (pivot.dimension.ids if not result.replace_ids_with_names else
-               [str(r.get("name") or r["id"]) for r in pivot.dimension.records])
-        inner = exp.Subquery(this=current, alias=exp.TableAlias(
-            this=exp.to_identifier("p", quoted=True)))
+        ids = (
+            pivot.dimension.ids
+            if not result.replace_ids_with_names
+            else [str(r.get("name") or r["id"]) for r in pivot.dimension.records]
+        )
+        inner = exp.Subquery(
+            this=current, alias=exp.TableAlias(this=exp.to_identifier("p", quoted=True))
+        )
         cols = [alias(col(o.name, "p"), o.name) for o in keys]
         for rid in ids:
-            cols.append(alias(exp.Sum(this=exp.If(
-                this=exp.EQ(this=col(pivot.name, "p"), expression=exp.Literal.string(rid)),
-                true=col(VALUE, "p"))), rid))
+            cols.append(
+                alias(
+                    exp.Sum(
+                        this=exp.If(
+                            this=exp.EQ(
+                                this=col(pivot.name, "p"), expression=exp.Literal.string(rid)
+                            ),
+                            true=col(VALUE, "p"),
+                        )
+                    ),
+                    rid,
+                )
+            )
         current = exp.select(*cols).from_(inner)
         if keys:
             current = current.group_by(*[col(o.name, "p") for o in keys])
@@ -303,14 +369,18 @@ def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Pl
         descending = name.startswith("-")
         bare = name.lstrip("-")
         if bare not in names:
-            raise InputError(f"result.sort_columns: '{bare}' is not an output column; columns "
-                             f"are {', '.join(names)}.")
+            raise InputError(
+                f"result.sort_columns: '{bare}' is not an output column; columns "
+                f"are {', '.join(names)}."
+            )
         order.append(exp.Ordered(this=col(bare), desc=descending))
-    wrapped = exp.select(*[col(n) for n in names]).from_(exp.Subquery(
-        this=current, alias=exp.TableAlias(this=exp.to_identifier("r", quoted=True))))
+    wrapped = exp.select(*[col(n) for n in names]).from_(
+        exp.Subquery(this=current, alias=exp.TableAlias(this=exp.to_identifier("r", quoted=True)))
+    )
     if not order and (result.limit is not None or result.offset):
         order = [exp.Ordered(this=col(n)) for n in names if n != VALUE][:8] or [
-            exp.Ordered(this=col(VALUE))]
+            exp.Ordered(this=col(VALUE))
+        ]
     if order:
         wrapped = wrapped.order_by(*order)
     if result.limit is not None:
@@ -318,8 +388,9 @@ def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Pl
     if result.offset:
         wrapped = wrapped.offset(result.offset)
 
-    plan = Plan(tree=wrapped, tables=tables, columns=outputs, time_output=time_output,
-                time_zone=time_zone)
+    plan = Plan(
+        tree=wrapped, tables=tables, columns=outputs, time_output=time_output, time_zone=time_zone
+    )
     for report in result.reports:
         if report.report_type == "peak_load":
             plan.reports["peak_load"] = _peak_load(current, outputs)
@@ -335,13 +406,22 @@ def _peak_load(result: exp.Select, outputs: list[OutputColumn]) -> exp.Select:
     window = exp.Window(
         this=exp.RowNumber(),
         partition_by=[col(k) for k in keys] or None,
-        order=exp.Order(expressions=[exp.Ordered(this=col(VALUE), desc=True),
-                                     exp.Ordered(this=col(times[0]))]),
+        order=exp.Order(
+            expressions=[exp.Ordered(this=col(VALUE), desc=True), exp.Ordered(this=col(times[0]))]
+        ),
     )
-    ranked = exp.select(*[col(n) for n in [*keys, *times, VALUE]],
-                        alias(window, "__rank")).from_(exp.Subquery(
-        this=result.copy(), alias=exp.TableAlias(this=exp.to_identifier("q", quoted=True))))
-    return exp.select(*[col(n) for n in [*keys, *times, VALUE]]).from_(exp.Subquery(
-        this=ranked, alias=exp.TableAlias(this=exp.to_identifier("k", quoted=True)))).where(
-        exp.EQ(this=col("__rank"), expression=exp.Literal.number(1))).order_by(
-        *[exp.Ordered(this=col(k)) for k in keys] or [exp.Ordered(this=col(VALUE))])
+    ranked = exp.select(*[col(n) for n in [*keys, *times, VALUE]], alias(window, "__rank")).from_(
+        exp.Subquery(
+            this=result.copy(), alias=exp.TableAlias(this=exp.to_identifier("q", quoted=True))
+        )
+    )
+    return (
+        exp.select(*[col(n) for n in [*keys, *times, VALUE]])
+        .from_(
+            exp.Subquery(
+                this=ranked, alias=exp.TableAlias(this=exp.to_identifier("k", quoted=True))
+            )
+        )
+        .where(exp.EQ(this=col("__rank"), expression=exp.Literal.number(1)))
+        .order_by(*[exp.Ordered(this=col(k)) for k in keys] or [exp.Ordered(this=col(VALUE))])
+    )

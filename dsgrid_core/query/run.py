@@ -20,7 +20,7 @@ STAGES = ("resolve", "plan", "execute", "write")
 
 @dataclass
 class QueryResult:
-    table: Any                                   # pyarrow.Table
+    table: Any  # pyarrow.Table
     reports: dict[str, Any] = field(default_factory=dict)
     metadata: dict[str, Any] = field(default_factory=dict)
 
@@ -54,11 +54,17 @@ def _normalize(table, plan):
                     column = pc.assume_timezone(column.cast(pa.timestamp("us")), "UTC")
                 column = column.cast(pa.timestamp("us", tz="UTC"))
             else:
-                column = column.cast(pa.timestamp("us", tz=column.type.tz)) if getattr(
-                    column.type, "tz", None) else column.cast(pa.timestamp("us"))
+                column = (
+                    column.cast(pa.timestamp("us", tz=column.type.tz))
+                    if getattr(column.type, "tz", None)
+                    else column.cast(pa.timestamp("us"))
+                )
                 if getattr(column.type, "tz", None):
-                    column = pc.local_timestamp(column) if column.type.tz != "UTC" else (
-                        column.cast(pa.timestamp("us")))
+                    column = (
+                        pc.local_timestamp(column)
+                        if column.type.tz != "UTC"
+                        else (column.cast(pa.timestamp("us")))
+                    )
         elif kind == "value":
             column = column.cast(pa.float64())
         else:
@@ -68,9 +74,16 @@ def _normalize(table, plan):
     return pa.table(arrays, names=names)
 
 
-def run_project_query(registry, query: ProjectQueryConfig, *, engine: str | None = None,
-                      use_cache: bool = True, progress=None, engine_options=None,
-                      cancel_check=None) -> QueryResult:
+def run_project_query(
+    registry,
+    query: ProjectQueryConfig,
+    *,
+    engine: str | None = None,
+    use_cache: bool = True,
+    progress=None,
+    engine_options=None,
+    cancel_check=None,
+) -> QueryResult:
     from dsgrid_core.engine import create_engine
     from dsgrid_core.query.cache import ResultCache, cache_key
     from dsgrid_core.query.context import load_project_context
@@ -86,10 +99,14 @@ def run_project_query(registry, query: ProjectQueryConfig, *, engine: str | None
             cancel_check()
 
     stage(0)
-    source_ids = [s.dataset_id for s in query.project.dataset.source_datasets
-                  if s.dataset_id not in query.project.excluded_dataset_ids]
-    context = load_project_context(registry, query.project.project_id, query.project.version,
-                                   source_ids)
+    source_ids = [
+        s.dataset_id
+        for s in query.project.dataset.source_datasets
+        if s.dataset_id not in query.project.excluded_dataset_ids
+    ]
+    context = load_project_context(
+        registry, query.project.project_id, query.project.version, source_ids
+    )
     timings["resolve"] = time.perf_counter() - start
     query_dict = query.model_dump(mode="json")
     versions = context.versions_read()
@@ -99,8 +116,11 @@ def run_project_query(registry, query: ProjectQueryConfig, *, engine: str | None
         hit = cache.get(key)
         if hit is not None:
             table, reports, metadata = hit
-            metadata = {**metadata, "cache": "hit",
-                        "timings": {"total": time.perf_counter() - start}}
+            metadata = {
+                **metadata,
+                "cache": "hit",
+                "timings": {"total": time.perf_counter() - start},
+            }
             return QueryResult(table, reports, metadata)
     stage(1)
     t0 = time.perf_counter()
@@ -120,17 +140,24 @@ def run_project_query(registry, query: ProjectQueryConfig, *, engine: str | None
         if progress is not None:
             progress.engine = eng  # lets a job cancel the running statement
         table = _normalize(eng.execute(plan.sql(eng)), plan)
-        reports = {name: _normalize(eng.execute(plan.report_sql(name, eng)), plan)
-                   for name in plan.reports}
+        reports = {
+            name: _normalize(eng.execute(plan.report_sql(name, eng)), plan) for name in plan.reports
+        }
     finally:
         eng.close()
     timings["execute"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - start
     metadata = {
-        "query_name": query.name, "row_count": table.num_rows, "engine": eng.name,
-        "versions": versions, "notices": context.notices, "timings": timings,
-        "time_output": plan.time_output, "time_zone": plan.time_zone or "UTC",
-        "columns": [{"name": o.name, "type": o.type} for o in plan.columns], "cache": "miss",
+        "query_name": query.name,
+        "row_count": table.num_rows,
+        "engine": eng.name,
+        "versions": versions,
+        "notices": context.notices,
+        "timings": timings,
+        "time_output": plan.time_output,
+        "time_zone": plan.time_zone or "UTC",
+        "columns": [{"name": o.name, "type": o.type} for o in plan.columns],
+        "cache": "miss",
         "cache_key": key,
     }
     if use_cache:
@@ -138,8 +165,9 @@ def run_project_query(registry, query: ProjectQueryConfig, *, engine: str | None
     return QueryResult(table, reports, metadata)
 
 
-def write_result(result: QueryResult, query: ProjectQueryConfig, output_dir: Path,
-                 *, overwrite: bool = False) -> Path:
+def write_result(
+    result: QueryResult, query: ProjectQueryConfig, output_dir: Path, *, overwrite: bool = False
+) -> Path:
     """DIR/<name>/table.parquet|csv, query.json5, metadata.json, reports; all or nothing."""
     import pyarrow.csv as pcsv
     import pyarrow.parquet as pq
@@ -147,13 +175,16 @@ def write_result(result: QueryResult, query: ProjectQueryConfig, output_dir: Pat
     output_dir = Path(output_dir)
     target = output_dir / query.name
     if target.exists() and not overwrite:
-        raise InputError(f"{target} already exists; remove it, choose another --output, or "
-                         "pass --overwrite.")
+        raise InputError(
+            f"{target} already exists; remove it, choose another --output, or pass --overwrite."
+        )
     fmt = query.result.output_format
     if fmt == "csv" and result.table.num_rows > CSV_ROW_CAP:
-        raise InputError(f"the result has {result.table.num_rows:,} rows, above the CSV cap of "
-                         f"{CSV_ROW_CAP:,}; use output_format 'parquet' (smaller and faster), "
-                         "or aggregate more.")
+        raise InputError(
+            f"the result has {result.table.num_rows:,} rows, above the CSV cap of "
+            f"{CSV_ROW_CAP:,}; use output_format 'parquet' (smaller and faster), "
+            "or aggregate more."
+        )
     output_dir.mkdir(parents=True, exist_ok=True)
     staging = output_dir / f".{query.name}.tmp-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
@@ -165,9 +196,11 @@ def write_result(result: QueryResult, query: ProjectQueryConfig, output_dir: Pat
         for name, report in result.reports.items():
             pq.write_table(report, staging / f"{name}.parquet")
         (staging / "query.json5").write_text(
-            json.dumps(query.model_dump(mode="json", exclude_none=True), indent=2) + "\n")
-        (staging / "metadata.json").write_text(json.dumps(result.metadata, indent=2,
-                                                          default=str) + "\n")
+            json.dumps(query.model_dump(mode="json", exclude_none=True), indent=2) + "\n"
+        )
+        (staging / "metadata.json").write_text(
+            json.dumps(result.metadata, indent=2, default=str) + "\n"
+        )
         if target.exists():
             shutil.rmtree(target)
         os.replace(staging, target)

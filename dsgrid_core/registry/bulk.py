@@ -14,8 +14,15 @@ from dsgrid_core.config.files import PathResolver
 from dsgrid_core.config.load import load_config
 
 
-def bulk_register(registry, bulk_file: Path, *, log_message: str | None = None, data_roots=(),
-                  report_dir: Path | None = None, progress=None) -> list[dict[str, Any]]:
+def bulk_register(
+    registry,
+    bulk_file: Path,
+    *,
+    log_message: str | None = None,
+    data_roots=(),
+    report_dir: Path | None = None,
+    progress=None,
+) -> list[dict[str, Any]]:
     bulk, _ = load_config(BulkRegistration, bulk_file)
     folder = bulk_file.parent.resolve()
     roots = [folder, *data_roots]
@@ -34,23 +41,40 @@ def bulk_register(registry, bulk_file: Path, *, log_message: str | None = None, 
         if plan.config.project_id != p.project_id:
             from dsgrid_core.errors import InputError
 
-            raise InputError(f"{bulk_file}: project_id '{p.project_id}' but {path} registers "
-                             f"'{plan.config.project_id}'.")
+            raise InputError(
+                f"{bulk_file}: project_id '{p.project_id}' but {path} registers "
+                f"'{plan.config.project_id}'."
+            )
         done.append({"kind": "project", "id": p.project_id, "version": "1.0.0"})
     for d in bulk.datasets:
         path = resolver.resolve(d.config_file, field="datasets.config_file", config_file=bulk_file)
-        data_path = (resolver.resolve(d.dataset_path, field="datasets.dataset_path",
-                                      config_file=bulk_file) if d.dataset_path else None)
+        data_path = (
+            resolver.resolve(d.dataset_path, field="datasets.dataset_path", config_file=bulk_file)
+            if d.dataset_path
+            else None
+        )
         step(f"dataset {d.dataset_id}")
-        registry.register_dataset(path, message, data_roots=roots, data_path=data_path,
-                                  report_dir=report_dir)
+        registry.register_dataset(
+            path, message, data_roots=roots, data_path=data_path, report_dir=report_dir
+        )
         done.append({"kind": "dataset", "id": d.dataset_id, "version": "1.0.0"})
     for s in bulk.dataset_submissions:
-        mfile = (resolver.resolve(s.dimension_mapping_file, field="dimension_mapping_file",
-                                  config_file=bulk_file) if s.dimension_mapping_file else None)
+        mfile = (
+            resolver.resolve(
+                s.dimension_mapping_file, field="dimension_mapping_file", config_file=bulk_file
+            )
+            if s.dimension_mapping_file
+            else None
+        )
         step(f"submission {s.dataset_id} -> {s.project_id}")
-        result = registry.submit_dataset(s.project_id, s.dataset_id, mfile, message,
-                                         data_roots=roots, report_dir=report_dir)
-        done.append({"kind": "submission", "id": f"{s.dataset_id}->{s.project_id}",
-                     "version": result["project_version"]})
+        result = registry.submit_dataset(
+            s.project_id, s.dataset_id, mfile, message, data_roots=roots, report_dir=report_dir
+        )
+        done.append(
+            {
+                "kind": "submission",
+                "id": f"{s.dataset_id}->{s.project_id}",
+                "version": result["project_version"],
+            }
+        )
     return done

@@ -33,7 +33,7 @@ class PreparedDimension:
     config: dict[str, Any]
     records: list[dict[str, Any]]
     hash: str
-    id: str | None = None          # set when stored or matched
+    id: str | None = None  # set when stored or matched
     version: str = "1.0.0"
     reused: bool = False
 
@@ -42,27 +42,37 @@ class PreparedDimension:
         return [r["id"] for r in self.records]
 
 
-def prepare_dimension(config: DimensionConfig | TimeBase, resolver: PathResolver,
-                      config_file: Path | None, where: str) -> PreparedDimension:
-    stored = config.model_dump(mode="json", by_alias=True, exclude_none=True,
-                               exclude={"file", "records", "dimension_id"})
+def prepare_dimension(
+    config: DimensionConfig | TimeBase, resolver: PathResolver, config_file: Path | None, where: str
+) -> PreparedDimension:
+    stored = config.model_dump(
+        mode="json", by_alias=True, exclude_none=True, exclude={"file", "records", "dimension_id"}
+    )
     records: list[dict[str, Any]] = []
     if isinstance(config, DimensionConfig):
-        file = (resolver.resolve(config.file, field=f"{where}.file", config_file=config_file)
-                if config.file else None)
-        records = load_dimension_records(file, config.records, config.record_class,
-                                         f"{config_file}: {where}.records")
+        file = (
+            resolver.resolve(config.file, field=f"{where}.file", config_file=config_file)
+            if config.file
+            else None
+        )
+        records = load_dimension_records(
+            file, config.records, config.record_class, f"{config_file}: {where}.records"
+        )
     stored["class"] = config.record_class
     identity = {k: v for k, v in stored.items() if k not in ("description", "display_name")}
     return PreparedDimension(
-        type=config.type.value, name=config.name, description=config.description,
-        config=stored, records=records, hash=content_hash([identity, records]),
+        type=config.type.value,
+        name=config.name,
+        description=config.description,
+        config=stored,
+        records=records,
+        hash=content_hash([identity, records]),
     )
 
 
 @dataclass
 class PreparedMapping:
-    from_dim: tuple[str, str]      # (id, version)
+    from_dim: tuple[str, str]  # (id, version)
     to_dim: tuple[str, str]
     type: str
     config: dict[str, Any]
@@ -76,28 +86,58 @@ class PreparedMapping:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def prepare_mapping(config: MappingBase, resolver: PathResolver, config_file: Path | None,
-                    where: str, from_dim: tuple[str, str, str, list[str]],
-                    to_dim: tuple[str, str, str, list[str]], dimension_type: str
-                    ) -> PreparedMapping:
+def prepare_mapping(
+    config: MappingBase,
+    resolver: PathResolver,
+    config_file: Path | None,
+    where: str,
+    from_dim: tuple[str, str, str, list[str]],
+    to_dim: tuple[str, str, str, list[str]],
+    dimension_type: str,
+) -> PreparedMapping:
     """``from_dim``/``to_dim`` are (id, version, name, record ids)."""
-    file = (resolver.resolve(config.file, field=f"{where}.file", config_file=config_file)
-            if config.file else None)
+    file = (
+        resolver.resolve(config.file, field=f"{where}.file", config_file=config_file)
+        if config.file
+        else None
+    )
     source = str(file) if file else f"{config_file}: {where}"
     records = load_mapping_records(config, file, source)
     check_mapping_ids(records, set(from_dim[3]), set(to_dim[3]), source, from_dim[2], to_dim[2])
-    stored = config.model_dump(mode="json", exclude_none=True,
-                               exclude={"file", "records", "mapping_id", "dimension_type",
-                                        "from_dimension", "to_dimension"})
-    stored["from_dimension"] = {"dimension_id": from_dim[0], "version": from_dim[1],
-                                "name": from_dim[2], "type": dimension_type}
-    stored["to_dimension"] = {"dimension_id": to_dim[0], "version": to_dim[1],
-                              "name": to_dim[2], "type": dimension_type}
+    stored = config.model_dump(
+        mode="json",
+        exclude_none=True,
+        exclude={
+            "file",
+            "records",
+            "mapping_id",
+            "dimension_type",
+            "from_dimension",
+            "to_dimension",
+        },
+    )
+    stored["from_dimension"] = {
+        "dimension_id": from_dim[0],
+        "version": from_dim[1],
+        "name": from_dim[2],
+        "type": dimension_type,
+    }
+    stored["to_dimension"] = {
+        "dimension_id": to_dim[0],
+        "version": to_dim[1],
+        "name": to_dim[2],
+        "type": dimension_type,
+    }
     identity = {k: v for k, v in stored.items() if k != "description"}
     return PreparedMapping(
-        from_dim=from_dim[:2], to_dim=to_dim[:2], type=dimension_type, config=stored,
-        records=records, hash=content_hash([identity, records]),
-        name=f"{from_dim[2]} to {to_dim[2]}", description=config.description,
+        from_dim=from_dim[:2],
+        to_dim=to_dim[:2],
+        type=dimension_type,
+        config=stored,
+        records=records,
+        hash=content_hash([identity, records]),
+        name=f"{from_dim[2]} to {to_dim[2]}",
+        description=config.description,
     )
 
 

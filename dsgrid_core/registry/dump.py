@@ -52,10 +52,14 @@ def dump_component(registry, kind: str, id: str, out_dir: Path, version: str | N
         dims = record.extra["dimensions"]
         config.pop("dimensions", None)
         config["dimension_references"] = [
-            {"type": t, "name": d["name"], "version": d["version"]} for t, d in dims.items()]
+            {"type": t, "name": d["name"], "version": d["version"]} for t, d in dims.items()
+        ]
         config["trivial_dimensions"] = []
-        layout = {"table_format": "one_table", "value_format": "stacked",
-                  "data_file": {"path": "load_data.parquet"}}
+        layout = {
+            "table_format": "one_table",
+            "value_format": "stacked",
+            "data_file": {"path": "load_data.parquet"},
+        }
         missing = table.parent / "missing_associations.parquet"
         if missing.exists():
             shutil.copyfile(missing, target / "missing_associations.parquet")
@@ -67,29 +71,46 @@ def dump_component(registry, kind: str, id: str, out_dir: Path, version: str | N
         dims = config["dimensions"]
         dims.pop("base_dimensions", None)
         dims["base_dimension_references"] = [
-            {"type": t, "name": d["name"], "version": d["version"]} for t, d in base.items()]
+            {"type": t, "name": d["name"], "version": d["version"]} for t, d in base.items()
+        ]
         dims.pop("supplemental_dimensions", None)
         dims["supplemental_dimension_references"] = [
             {"type": s["type"], "name": s["name"], "version": s["version"]}
-            for s in record.extra["supplemental_dimensions"]]
+            for s in record.extra["supplemental_dimensions"]
+        ]
         subsets = []
         for name, subset in record.extra["subset_dimensions"].items():
             filename = f"subset_{len(subsets)}.csv"
             ids = sorted({i for sel in subset["selectors"].values() for i in sel})
-            rows = [{"id": i, **{s: ("x" if i in v else "") for s, v in subset["selectors"].items()}}
-                    for i in ids]
+            rows = [
+                {"id": i, **{s: ("x" if i in v else "") for s, v in subset["selectors"].items()}}
+                for i in ids
+            ]
             _write_records(target / filename, rows)
-            subsets.append({"name": name, "type": subset["type"], "filename": filename,
-                            "description": subset.get("description", ""),
-                            "selectors": [{"name": s} for s in subset["selectors"]]})
+            subsets.append(
+                {
+                    "name": name,
+                    "type": subset["type"],
+                    "filename": filename,
+                    "description": subset.get("description", ""),
+                    "selectors": [{"name": s} for s in subset["selectors"]],
+                }
+            )
         dims["subset_dimensions"] = subsets
         mappings = []
         for s in record.extra["supplemental_dimensions"]:
             m = registry.show("dimension_mapping", s["mapping_id"], s["mapping_version"])
-            mappings.append({"from_dimension_type": s["type"], "to_dimension_type": s["type"],
-                             "mapping_names": {"from": m.config["from_dimension"]["name"],
-                                               "to": m.config["to_dimension"]["name"]},
-                             "version": s["mapping_version"]})
+            mappings.append(
+                {
+                    "from_dimension_type": s["type"],
+                    "to_dimension_type": s["type"],
+                    "mapping_names": {
+                        "from": m.config["from_dimension"]["name"],
+                        "to": m.config["to_dimension"]["name"],
+                    },
+                    "version": s["mapping_version"],
+                }
+            )
         config["dimension_mappings"] = {"base_to_supplemental_references": mappings}
         for ds in config.get("datasets", []):
             ds["status"] = "Unregistered"

@@ -39,8 +39,9 @@ class DatasetPlan:
     expected_paths: list[Path] = field(default_factory=list)
 
 
-def plan_dataset(registry, config_file: Path, *, data_roots=(), data_path: Path | None = None
-                 ) -> DatasetPlan:
+def plan_dataset(
+    registry, config_file: Path, *, data_roots=(), data_path: Path | None = None
+) -> DatasetPlan:
     config, notices = load_config(DatasetConfig, config_file)
     resolver = PathResolver(config_file.parent, data_roots)
     plan = DatasetPlan(config=config, notices=notices)
@@ -57,41 +58,54 @@ def plan_dataset(registry, config_file: Path, *, data_roots=(), data_path: Path 
     for ref in config.dimension_references:
         record = registry.find_dimension(ref.type.value, ref.name, ref.version, ref.dimension_id)
         t = ref.type.value
-        plan.dimensions[t] = {"id": record.id, "version": record.version,
-                              "name": registry.get("dimension", record.id).name}
-        plan.records[t] = [r["id"] for r in registry.store.dimension_records(record.id,
-                                                                             record.version)]
+        plan.dimensions[t] = {
+            "id": record.id,
+            "version": record.version,
+            "name": registry.get("dimension", record.id).name,
+        }
+        plan.records[t] = [
+            r["id"] for r in registry.store.dimension_records(record.id, record.version)
+        ]
         if t == "time":
             plan.time = parse_dimension(record.config)
         plan.deps.append(Dependency("dimension", record.id, record.version))
     for dim in config.trivial_dimensions:
         n = len(plan.records[dim.value])
         if n != 1:
-            raise InputError(f"{config_file}: '{dim.value}' is listed in trivial_dimensions but "
-                             f"its dimension has {n} records; a trivial dimension has exactly "
-                             "one.")
+            raise InputError(
+                f"{config_file}: '{dim.value}' is listed in trivial_dimensions but "
+                f"its dimension has {n} records; a trivial dimension has exactly "
+                "one."
+            )
     layout = config.data_layout
     if layout.data_file is not None:
-        plan.data_path = resolver.resolve(layout.data_file.path, field="data_layout.data_file.path",
-                                          config_file=config_file)
+        plan.data_path = resolver.resolve(
+            layout.data_file.path, field="data_layout.data_file.path", config_file=config_file
+        )
         if layout.lookup_data_file is not None:
-            plan.lookup_path = resolver.resolve(layout.lookup_data_file.path,
-                                                field="data_layout.lookup_data_file.path",
-                                                config_file=config_file)
+            plan.lookup_path = resolver.resolve(
+                layout.lookup_data_file.path,
+                field="data_layout.lookup_data_file.path",
+                config_file=config_file,
+            )
     elif data_path is not None:
         folder = resolver.child(Path(data_path)).resolve(data_path, field="--data-path")
         plan.data_path = _find_table(folder, "load_data", config_file)
         if layout.table_format == "two_table":
             plan.lookup_path = _find_table(folder, "load_data_lookup", config_file)
     else:
-        raise InputError(f"{config_file}: no data_layout.data_file; give the folder holding "
-                         "load_data (and load_data_lookup) with --data-path.")
-    plan.missing_paths = [resolver.resolve(p, field="data_layout.missing_associations",
-                                           config_file=config_file)
-                          for p in layout.missing_associations]
-    plan.expected_paths = [resolver.resolve(p, field="data_layout.expected_associations",
-                                            config_file=config_file)
-                           for p in layout.expected_associations]
+        raise InputError(
+            f"{config_file}: no data_layout.data_file; give the folder holding "
+            "load_data (and load_data_lookup) with --data-path."
+        )
+    plan.missing_paths = [
+        resolver.resolve(p, field="data_layout.missing_associations", config_file=config_file)
+        for p in layout.missing_associations
+    ]
+    plan.expected_paths = [
+        resolver.resolve(p, field="data_layout.expected_associations", config_file=config_file)
+        for p in layout.expected_associations
+    ]
     return plan
 
 
@@ -103,8 +117,9 @@ def _find_table(folder: Path, stem: str, config_file: Path) -> Path:
     raise InputError(f"{config_file}: no {stem} file in {folder}.")
 
 
-def stage_dataset_table(registry, plan: DatasetPlan, *, report_dir: Path | None = None,
-                        progress=None) -> tuple[Path, dict[str, Any]]:
+def stage_dataset_table(
+    registry, plan: DatasetPlan, *, report_dir: Path | None = None, progress=None
+) -> tuple[Path, dict[str, Any]]:
     """Read, stack, write to a staging folder and check; returns (staging dir, facts)."""
     from dsgrid_core.data.duck import connect
     from dsgrid_core.data.readers import DatasetShape, build_stacked_view, stored_columns
@@ -115,8 +130,9 @@ def stage_dataset_table(registry, plan: DatasetPlan, *, report_dir: Path | None 
     layout = plan.config.data_layout
     trivial = {d.value: plan.records[d.value][0] for d in plan.config.trivial_dimensions}
     pivot = layout.pivoted_dimension_type.value if layout.pivoted_dimension_type else None
-    shape = DatasetShape(trivial=trivial, pivot_ids=set(plan.records.get(pivot, [])),
-                         time=plan.time)
+    shape = DatasetShape(
+        trivial=trivial, pivot_ids=set(plan.records.get(pivot, [])), time=plan.time
+    )
     staging = registry.data.new_staging_dir()
     con = connect()
     try:
@@ -125,16 +141,27 @@ def stage_dataset_table(registry, plan: DatasetPlan, *, report_dir: Path | None 
         table_path = staging / TABLE_FILE
         columns = ", ".join(ident(c) for c in stored_columns(plan.time))
         _say(progress, "writing Parquet")
-        con.execute(f"COPY (SELECT {columns} FROM stacked) TO {lit(str(table_path))} "  # noqa: S608
-                    "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)")
-        con.execute(f"CREATE OR REPLACE VIEW stored AS SELECT * FROM "  # noqa: S608
-                    f"read_parquet({lit(str(table_path))})")
+        con.execute(
+            f"COPY (SELECT {columns} FROM stacked) TO {lit(str(table_path))} "  # noqa: S608
+            "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)"
+        )
+        con.execute(
+            f"CREATE OR REPLACE VIEW stored AS SELECT * FROM "  # noqa: S608
+            f"read_parquet({lit(str(table_path))})"
+        )
         _say(progress, "checking")
-        facts = check_dataset_table(con, DatasetCheckInput(
-            table="stored", records={t: plan.records[t] for t in NON_TIME_TYPES},
-            time=plan.time, missing_association_paths=plan.missing_paths,
-            expected_association_paths=plan.expected_paths,
-            source=f"dataset {plan.config.dataset_id}"), report_dir=report_dir)
+        facts = check_dataset_table(
+            con,
+            DatasetCheckInput(
+                table="stored",
+                records={t: plan.records[t] for t in NON_TIME_TYPES},
+                time=plan.time,
+                missing_association_paths=plan.missing_paths,
+                expected_association_paths=plan.expected_paths,
+                source=f"dataset {plan.config.dataset_id}",
+            ),
+            report_dir=report_dir,
+        )
         # Combinations the dataset legitimately lacks, kept for the submission check.
         dims = list(NON_TIME_TYPES)
         from dsgrid_core.validate.associations import AssociationRules
@@ -142,7 +169,8 @@ def stage_dataset_table(registry, plan: DatasetPlan, *, report_dir: Path | None 
         con.execute(
             f"COPY (SELECT * FROM ({expected_combinations_sql(dims, AssociationRules())}) a "  # noqa: S608
             f"ANTI JOIN present USING ({', '.join(ident(d) for d in dims)})) "
-            f"TO {lit(str(staging / MISSING_FILE))} (FORMAT parquet)")
+            f"TO {lit(str(staging / MISSING_FILE))} (FORMAT parquet)"
+        )
         size, digest = file_digest(table_path)
         facts.update(size_bytes=size, sha256=digest)
         return staging, facts
@@ -153,9 +181,16 @@ def stage_dataset_table(registry, plan: DatasetPlan, *, report_dir: Path | None 
         con.close()
 
 
-def register_dataset(registry, config_file: Path, log_message: str, *, data_roots=(),
-                     data_path: Path | None = None, report_dir: Path | None = None,
-                     progress=None) -> DatasetPlan:
+def register_dataset(
+    registry,
+    config_file: Path,
+    log_message: str,
+    *,
+    data_roots=(),
+    data_path: Path | None = None,
+    report_dir: Path | None = None,
+    progress=None,
+) -> DatasetPlan:
     registry._require_writable()
     plan = plan_dataset(registry, config_file, data_roots=data_roots, data_path=data_path)
     dataset_id = plan.config.dataset_id
@@ -163,14 +198,24 @@ def register_dataset(registry, config_file: Path, log_message: str, *, data_root
         raise AlreadyExistsError(
             f"dataset '{dataset_id}' is already registered. To replace its data or config run "
             f"`dsgrid registry datasets update {dataset_id} {config_file} --update-type minor "
-            f"--version {registry.get('dataset', dataset_id).version} --log-message ...`.")
-    store_dataset_version(registry, plan, "1.0.0", log_message, new=True,
-                          report_dir=report_dir, progress=progress)
+            f"--version {registry.get('dataset', dataset_id).version} --log-message ...`."
+        )
+    store_dataset_version(
+        registry, plan, "1.0.0", log_message, new=True, report_dir=report_dir, progress=progress
+    )
     return plan
 
 
-def store_dataset_version(registry, plan: DatasetPlan, version: str, log_message: str, *,
-                          new: bool, report_dir=None, progress=None) -> dict[str, Any]:
+def store_dataset_version(
+    registry,
+    plan: DatasetPlan,
+    version: str,
+    log_message: str,
+    *,
+    new: bool,
+    report_dir=None,
+    progress=None,
+) -> dict[str, Any]:
     staging, facts = stage_dataset_table(registry, plan, report_dir=report_dir, progress=progress)
     dataset_id = plan.config.dataset_id
     config = plan.config.model_dump(mode="json", by_alias=True, exclude_none=True)
@@ -182,16 +227,33 @@ def store_dataset_version(registry, plan: DatasetPlan, version: str, log_message
             from dsgrid_core.data.storage import TABLE_FILE
 
             record = registry.version_record(
-                "dataset", dataset_id, version, config, log_message,
-                row_count=facts["row_count"], size_bytes=facts["size_bytes"],
-                sha256=facts["sha256"], data_path=f"{dataset_id}/{version}/{TABLE_FILE}",
-                extra={"dimensions": plan.dimensions, "combinations": facts["combinations"],
-                       "trivial": {d.value: plan.records[d.value][0]
-                                   for d in plan.config.trivial_dimensions}},
+                "dataset",
+                dataset_id,
+                version,
+                config,
+                log_message,
+                row_count=facts["row_count"],
+                size_bytes=facts["size_bytes"],
+                sha256=facts["sha256"],
+                data_path=f"{dataset_id}/{version}/{TABLE_FILE}",
+                extra={
+                    "dimensions": plan.dimensions,
+                    "combinations": facts["combinations"],
+                    "trivial": {
+                        d.value: plan.records[d.value][0] for d in plan.config.trivial_dimensions
+                    },
+                },
             )
             registry._add_component_version(
-                "dataset", dataset_id, plan.config.dataset_id, plan.config.dataset_type,
-                plan.config.description, record, list(dict.fromkeys(plan.deps)), new=new)
+                "dataset",
+                dataset_id,
+                plan.config.dataset_id,
+                plan.config.dataset_type,
+                plan.config.description,
+                record,
+                list(dict.fromkeys(plan.deps)),
+                new=new,
+            )
             _say(progress, "publishing")
             registry.data.publish(staging, dataset_id, version)
             published = True

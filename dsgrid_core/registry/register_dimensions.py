@@ -47,20 +47,27 @@ def resolve_prepared(registry, prep: PreparedDimension, *, allow_reuse: bool) ->
             "give the new one another name."
         )
     prep.id = candidate_dimension_id(
-        prep.name, prep.type, lambda i: registry.store.get_component("dimension", i) is not None)
+        prep.name, prep.type, lambda i: registry.store.get_component("dimension", i) is not None
+    )
 
 
-def store_dimension(registry, prep: PreparedDimension, log_message: str, *,
-                    new: bool = True) -> None:
+def store_dimension(
+    registry, prep: PreparedDimension, log_message: str, *, new: bool = True
+) -> None:
     """Write a prepared dimension (inside the caller's transaction)."""
     if prep.reused:
         return
     record = registry.version_record(
-        "dimension", prep.id, prep.version, prep.config, log_message,
+        "dimension",
+        prep.id,
+        prep.version,
+        prep.config,
+        log_message,
         extra={"hash": prep.hash, "record_count": len(prep.records), "type": prep.type},
     )
-    registry._add_component_version("dimension", prep.id, prep.name, prep.type,
-                                    prep.description, record, [], new=new)
+    registry._add_component_version(
+        "dimension", prep.id, prep.name, prep.type, prep.description, record, [], new=new
+    )
     if prep.records:
         registry.store.put_dimension_records(prep.id, prep.version, prep.records)
 
@@ -69,8 +76,9 @@ def dimension_dependency(prep: PreparedDimension) -> Dependency:
     return Dependency("dimension", prep.id, prep.version)
 
 
-def register_dimensions_file(registry, config_file: Path, log_message: str, *,
-                             data_roots=()) -> list[PreparedDimension]:
+def register_dimensions_file(
+    registry, config_file: Path, log_message: str, *, data_roots=()
+) -> list[PreparedDimension]:
     """A file with one dimension, or a ``dimensions: [...]`` list."""
     from dsgrid_core.config.dimension import parse_dimension
 
@@ -89,15 +97,20 @@ def register_dimensions_file(registry, config_file: Path, log_message: str, *,
         except ValidationError as exc:
             from dsgrid_core.config.dimension import DimensionConfig
 
-            raise InputError(describe_validation_error(exc, DimensionConfig,
-                                                       str(config_file))) from None
-    preps = [prepare_dimension(c, resolver, config_file, f"dimensions[{i}]")
-             for i, c in enumerate(configs)]
+            raise InputError(
+                describe_validation_error(exc, DimensionConfig, str(config_file))
+            ) from None
+    preps = [
+        prepare_dimension(c, resolver, config_file, f"dimensions[{i}]")
+        for i, c in enumerate(configs)
+    ]
     names = [(p.type, p.name) for p in preps]
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
-        raise InputError(f"{config_file}: dimension(s) listed twice: "
-                         + ", ".join(f"{t} '{n}'" for t, n in sorted(dupes)))
+        raise InputError(
+            f"{config_file}: dimension(s) listed twice: "
+            + ", ".join(f"{t} '{n}'" for t, n in sorted(dupes))
+        )
     with registry._transaction():
         for prep in preps:
             resolve_prepared(registry, prep, allow_reuse=False)

@@ -27,24 +27,30 @@ def resolve_mapping(registry, prep: PreparedMapping, *, allow_reuse: bool) -> No
                 if not allow_reuse:
                     raise AlreadyExistsError(
                         f"this mapping from '{from_id}' to '{to_id}' is already registered as "
-                        f"'{c.id}' version {record.version}; nothing to do.")
+                        f"'{c.id}' version {record.version}; nothing to do."
+                    )
                 prep.id, prep.version, prep.reused = c.id, record.version, True
                 return
     prep.id = candidate_mapping_id(
-        from_id, to_id,
-        lambda i: registry.store.get_component("dimension_mapping", i) is not None)
+        from_id, to_id, lambda i: registry.store.get_component("dimension_mapping", i) is not None
+    )
 
 
 def store_mapping(registry, prep: PreparedMapping, log_message: str, *, new: bool = True) -> None:
     if prep.reused:
         return
     record = registry.version_record(
-        "dimension_mapping", prep.id, prep.version, prep.config, log_message,
+        "dimension_mapping",
+        prep.id,
+        prep.version,
+        prep.config,
+        log_message,
         extra={"hash": prep.hash, "record_count": len(prep.records), "type": prep.type},
     )
     deps = [Dependency("dimension", *prep.from_dim), Dependency("dimension", *prep.to_dim)]
-    registry._add_component_version("dimension_mapping", prep.id, prep.name, prep.type,
-                                    prep.description, record, deps, new=new)
+    registry._add_component_version(
+        "dimension_mapping", prep.id, prep.name, prep.type, prep.description, record, deps, new=new
+    )
     registry.store.put_mapping_records(prep.id, prep.version, prep.records)
 
 
@@ -52,8 +58,9 @@ def mapping_dependency(prep: PreparedMapping) -> Dependency:
     return Dependency("dimension_mapping", prep.id, prep.version)
 
 
-def register_mappings_file(registry, config_file: Path, log_message: str, *,
-                           data_roots=()) -> list[PreparedMapping]:
+def register_mappings_file(
+    registry, config_file: Path, log_message: str, *, data_roots=()
+) -> list[PreparedMapping]:
     data = load_json5(config_file)
     resolver = PathResolver(config_file.parent, data_roots)
     if "mappings" in data:
@@ -66,8 +73,17 @@ def register_mappings_file(registry, config_file: Path, log_message: str, *,
     for i, config in enumerate(configs):
         from_dim = dimension_endpoint(registry, config.from_dimension)
         to_dim = dimension_endpoint(registry, config.to_dimension)
-        preps.append(prepare_mapping(config, resolver, config_file, f"mappings[{i}]", from_dim,
-                                     to_dim, config.from_dimension.type.value))
+        preps.append(
+            prepare_mapping(
+                config,
+                resolver,
+                config_file,
+                f"mappings[{i}]",
+                from_dim,
+                to_dim,
+                config.from_dimension.type.value,
+            )
+        )
     with registry._transaction():
         for prep in preps:
             resolve_mapping(registry, prep, allow_reuse=False)

@@ -32,26 +32,29 @@ class ProjectPlan:
     config: ProjectConfig
     new_dimensions: list[PreparedDimension] = field(default_factory=list)
     new_mappings: list[PreparedMapping] = field(default_factory=list)
-    base: dict[str, dict[str, Any]] = field(default_factory=dict)     # type -> {id, version, name}
+    base: dict[str, dict[str, Any]] = field(default_factory=dict)  # type -> {id, version, name}
     supplemental: list[dict[str, Any]] = field(default_factory=list)
     subsets: dict[str, dict[str, Any]] = field(default_factory=dict)
     deps: list[Dependency] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
     def resolved(self) -> dict[str, Any]:
-        return {"base_dimensions": self.base, "supplemental_dimensions": self.supplemental,
-                "subset_dimensions": self.subsets}
+        return {
+            "base_dimensions": self.base,
+            "supplemental_dimensions": self.supplemental,
+            "subset_dimensions": self.subsets,
+        }
 
 
-def _records_of(registry, plan_dims: dict[str, PreparedDimension], dim_id: str, version: str
-                ) -> list[str]:
+def _records_of(
+    registry, plan_dims: dict[str, PreparedDimension], dim_id: str, version: str
+) -> list[str]:
     if dim_id in plan_dims:
         return plan_dims[dim_id].record_ids
     return [r["id"] for r in registry.store.dimension_records(dim_id, version)]
 
 
 def plan_project(registry, config_file: Path, *, data_roots=()) -> ProjectPlan:
-    from dsgrid_core.registry.register_mappings import dimension_endpoint
 
     config, notices = load_config(ProjectConfig, config_file)
     resolver = PathResolver(config_file.parent, data_roots)
@@ -83,27 +86,52 @@ def plan_project(registry, config_file: Path, *, data_roots=()) -> ProjectPlan:
         where = f"dimensions.supplemental_dimensions[{i}]"
         prep = add_dimension(supp, where)
         base = plan.base[supp.type.value]
-        from_dim = (base["id"], base["version"], base["name"],
-                    _records_of(registry, prepared, base["id"], base["version"]))
+        from_dim = (
+            base["id"],
+            base["version"],
+            base["name"],
+            _records_of(registry, prepared, base["id"], base["version"]),
+        )
         to_dim = (prep.id, prep.version, prep.name, prep.record_ids)
         from dsgrid_core.registry.components import prepare_mapping
 
-        mapping = prepare_mapping(supp.mapping, resolver, config_file, f"{where}.mapping",
-                                  from_dim, to_dim, supp.type.value)
+        mapping = prepare_mapping(
+            supp.mapping,
+            resolver,
+            config_file,
+            f"{where}.mapping",
+            from_dim,
+            to_dim,
+            supp.type.value,
+        )
         resolve_mapping(registry, mapping, allow_reuse=True)
         if not mapping.reused:
             plan.new_mappings.append(mapping)
         plan.deps.append(mapping_dependency(mapping))
-        plan.supplemental.append({"type": prep.type, "id": prep.id, "version": prep.version,
-                                  "name": prep.name, "mapping_id": mapping.id,
-                                  "mapping_version": mapping.version})
+        plan.supplemental.append(
+            {
+                "type": prep.type,
+                "id": prep.id,
+                "version": prep.version,
+                "name": prep.name,
+                "mapping_id": mapping.id,
+                "mapping_version": mapping.version,
+            }
+        )
     for ref in dims.supplemental_dimension_references:
         record = registry.find_dimension(ref.type.value, ref.name, ref.version, ref.dimension_id)
         name = registry.get("dimension", record.id).name
         plan.deps.append(Dependency("dimension", record.id, record.version))
-        plan.supplemental.append({"type": ref.type.value, "id": record.id,
-                                  "version": record.version, "name": name,
-                                  "mapping_id": None, "mapping_version": None})
+        plan.supplemental.append(
+            {
+                "type": ref.type.value,
+                "id": record.id,
+                "version": record.version,
+                "name": name,
+                "mapping_id": None,
+                "mapping_version": None,
+            }
+        )
     for ref in config.dimension_mappings.base_to_supplemental_references:
         mapping = _find_mapping(registry, ref)
         plan.deps.append(Dependency("dimension_mapping", mapping.id, mapping.version))
@@ -113,41 +141,56 @@ def plan_project(registry, config_file: Path, *, data_roots=()) -> ProjectPlan:
                 supp["mapping_id"], supp["mapping_version"] = mapping.id, mapping.version
     unmapped = [s["name"] for s in plan.supplemental if s["mapping_id"] is None]
     if unmapped:
-        raise InputError(f"{config_file}: supplemental dimension(s) {', '.join(unmapped)} have no "
-                         "mapping from the base dimension; add one to "
-                         "dimension_mappings.base_to_supplemental_references.")
+        raise InputError(
+            f"{config_file}: supplemental dimension(s) {', '.join(unmapped)} have no "
+            "mapping from the base dimension; add one to "
+            "dimension_mappings.base_to_supplemental_references."
+        )
 
     for i, subset in enumerate(dims.subset_dimensions):
         where = f"dimensions.subset_dimensions[{i}]"
-        path = resolver.resolve(subset.filename, field=f"{where}.filename",
-                                config_file=config_file)
+        path = resolver.resolve(subset.filename, field=f"{where}.filename", config_file=config_file)
         header, rows = read_csv_rows(path)
         base = plan.base[subset.type.value]
         base_ids = set(_records_of(registry, prepared, base["id"], base["version"]))
         selectors: dict[str, list[str]] = {}
         for sel in subset.selectors:
             if sel.name not in header:
-                raise InputError(f"{path}: no column for selector '{sel.name}' (columns: "
-                                 f"{', '.join(header)}).")
+                raise InputError(
+                    f"{path}: no column for selector '{sel.name}' (columns: {', '.join(header)})."
+                )
             selectors[sel.name] = [r["id"] for r in rows if r[sel.name].strip().lower() == "x"]
         unknown = sorted({r["id"] for r in rows} - base_ids)
         if unknown:
-            raise InputError(f"{path}: id(s) {', '.join(unknown[:5])} are not records of the "
-                             f"base {subset.type.value} dimension '{base['name']}'.")
-        plan.subsets[subset.name] = {"type": subset.type.value, "selectors": selectors,
-                                     "description": subset.description}
+            raise InputError(
+                f"{path}: id(s) {', '.join(unknown[:5])} are not records of the "
+                f"base {subset.type.value} dimension '{base['name']}'."
+            )
+        plan.subsets[subset.name] = {
+            "type": subset.type.value,
+            "selectors": selectors,
+            "description": subset.description,
+        }
 
     for ds in config.datasets:
-        required_records(plan, registry, prepared, ds.required_dimensions,
-                         f"{config_file}: datasets[{ds.dataset_id}].required_dimensions")
+        required_records(
+            plan,
+            registry,
+            prepared,
+            ds.required_dimensions,
+            f"{config_file}: datasets[{ds.dataset_id}].required_dimensions",
+        )
     return plan
 
 
-def _set_base(plan: ProjectPlan, config_file: Path, type_: str, id: str, version: str,
-              name: str) -> None:
+def _set_base(
+    plan: ProjectPlan, config_file: Path, type_: str, id: str, version: str, name: str
+) -> None:
     if type_ in plan.base:
-        raise InputError(f"{config_file}: more than one base dimension of type {type_}; give "
-                         "one base dimension per type.")
+        raise InputError(
+            f"{config_file}: more than one base dimension of type {type_}; give "
+            "one base dimension per type."
+        )
     plan.base[type_] = {"id": id, "version": version, "name": name}
 
 
@@ -157,15 +200,18 @@ def _find_mapping(registry, ref):
         record = registry.store.get_version("dimension_mapping", c.id, ref.version)
         if record is None:
             continue
-        if names is None or (record.config["from_dimension"]["name"] == names.from_
-                             and record.config["to_dimension"]["name"] == names.to):
+        if names is None or (
+            record.config["from_dimension"]["name"] == names.from_
+            and record.config["to_dimension"]["name"] == names.to
+        ):
             return record
     what = f"'{names.from_}' to '{names.to}'" if names else ref.from_dimension_type.value
     raise InputError(f"no registered dimension mapping from {what} at version {ref.version}.")
 
 
-def required_records(plan: ProjectPlan, registry, prepared, required, where: str
-                     ) -> list[dict[str, list[str]]]:
+def required_records(
+    plan: ProjectPlan, registry, prepared, required, where: str
+) -> list[dict[str, list[str]]]:
     """Expand required_dimensions to groups of {type: [base ids]}; errors name bad ids."""
     groups: list[dict[str, list[str]]] = []
     entries = [required.single_dimensional] if required.single_dimensional else []
@@ -179,24 +225,28 @@ def required_records(plan: ProjectPlan, registry, prepared, required, where: str
             ids: list[str] = list(recs.base)
             unknown = [i for i in ids if i not in set(base_ids)]
             if unknown:
-                raise InputError(f"{where}.{t}: id(s) {', '.join(unknown[:5])} are not records of "
-                                 f"the base dimension '{base['name']}'.")
+                raise InputError(
+                    f"{where}.{t}: id(s) {', '.join(unknown[:5])} are not records of "
+                    f"the base dimension '{base['name']}'."
+                )
             for sub in recs.subset:
                 subset = plan.subsets.get(sub.name)
                 if subset is None:
                     raise InputError(f"{where}.{t}: no subset dimension named '{sub.name}'.")
                 for sel in sub.selectors:
                     if sel not in subset["selectors"]:
-                        raise InputError(f"{where}.{t}: subset '{sub.name}' has no selector "
-                                         f"'{sel}'; it has {', '.join(subset['selectors'])}.")
+                        raise InputError(
+                            f"{where}.{t}: subset '{sub.name}' has no selector "
+                            f"'{sel}'; it has {', '.join(subset['selectors'])}."
+                        )
                     ids += subset["selectors"][sel]
             for supp_ref in recs.supplemental:
                 supp = next((s for s in plan.supplemental if s["name"] == supp_ref.name), None)
                 if supp is None:
                     raise InputError(f"{where}.{t}: no supplemental dimension '{supp_ref.name}'.")
-                mapping = registry.store.mapping_records(supp["mapping_id"],
-                                                         supp["mapping_version"]) or next(
-                    (m.records for m in plan.new_mappings if m.id == supp["mapping_id"]), [])
+                mapping = registry.store.mapping_records(
+                    supp["mapping_id"], supp["mapping_version"]
+                ) or next((m.records for m in plan.new_mappings if m.id == supp["mapping_id"]), [])
                 wanted = set(supp_ref.record_ids)
                 ids += [f for f, t_, _ in mapping if t_ in wanted]
             group[t] = list(dict.fromkeys(ids))
@@ -211,14 +261,22 @@ def register_project(registry, config_file: Path, log_message: str, *, data_root
         raise AlreadyExistsError(
             f"project '{project_id}' is already registered. To change it run `dsgrid registry "
             f"projects update {project_id} {config_file} --update-type minor --version "
-            f"{registry.get('project', project_id).version} --log-message ...`.")
+            f"{registry.get('project', project_id).version} --log-message ...`."
+        )
     store_project_version(registry, plan, "1.0.0", log_message, new=True)
     return plan
 
 
-def store_project_version(registry, plan: ProjectPlan, version: str, log_message: str, *,
-                          new: bool, status: dict[str, Any] | None = None,
-                          extra_deps: list[Dependency] = ()) -> None:
+def store_project_version(
+    registry,
+    plan: ProjectPlan,
+    version: str,
+    log_message: str,
+    *,
+    new: bool,
+    status: dict[str, Any] | None = None,
+    extra_deps: list[Dependency] = (),
+) -> None:
     config = plan.config.model_dump(mode="json", by_alias=True, exclude_none=True)
     with registry._transaction():
         for prep in plan.new_dimensions:
@@ -226,9 +284,21 @@ def store_project_version(registry, plan: ProjectPlan, version: str, log_message
         for mapping in plan.new_mappings:
             store_mapping(registry, mapping, log_message)
         record = registry.version_record(
-            "project", plan.config.project_id, version, config, log_message,
+            "project",
+            plan.config.project_id,
+            version,
+            config,
+            log_message,
             extra={**plan.resolved(), "datasets": status or {}},
         )
         deps = list(dict.fromkeys([*plan.deps, *extra_deps]))
-        registry._add_component_version("project", plan.config.project_id, plan.config.name,
-                                        None, plan.config.description, record, deps, new=new)
+        registry._add_component_version(
+            "project",
+            plan.config.project_id,
+            plan.config.name,
+            None,
+            plan.config.description,
+            record,
+            deps,
+            new=new,
+        )

@@ -35,10 +35,16 @@ DB_FILE = "registry.db"
 DATA_DIR = "data"
 
 KIND_ALIASES = {
-    "projects": "project", "project": "project", "datasets": "dataset", "dataset": "dataset",
-    "dimensions": "dimension", "dimension": "dimension",
-    "dimension-mappings": "dimension_mapping", "dimension_mappings": "dimension_mapping",
-    "dimension_mapping": "dimension_mapping", "mappings": "dimension_mapping",
+    "projects": "project",
+    "project": "project",
+    "datasets": "dataset",
+    "dataset": "dataset",
+    "dimensions": "dimension",
+    "dimension": "dimension",
+    "dimension-mappings": "dimension_mapping",
+    "dimension_mappings": "dimension_mapping",
+    "dimension_mapping": "dimension_mapping",
+    "mappings": "dimension_mapping",
 }
 
 Progress = Callable[[str], None]
@@ -52,8 +58,9 @@ def normalize_kind(kind: str) -> str:
     try:
         return KIND_ALIASES[kind]
     except KeyError:
-        raise InputError(f"unknown component kind '{kind}'; use one of "
-                         f"{', '.join(KINDS)}.") from None
+        raise InputError(
+            f"unknown component kind '{kind}'; use one of {', '.join(KINDS)}."
+        ) from None
 
 
 class Registry:
@@ -66,8 +73,10 @@ class Registry:
         self.path = Path(path)
         db = self.path / DB_FILE
         if not db.exists():
-            raise InputError(f"{self.path} is not a registry (no {DB_FILE}). Create one with "
-                             f"`dsgrid registry create {self.path}`.")
+            raise InputError(
+                f"{self.path} is not a registry (no {DB_FILE}). Create one with "
+                f"`dsgrid registry create {self.path}`."
+            )
         self.store: RegistryStore = SqliteStore(db, read_only=read_only)
         self.data = DataStore(self.path / DATA_DIR)
         self.read_only = read_only
@@ -97,10 +106,15 @@ class Registry:
 
     # --- reading --------------------------------------------------------------------------
 
-    def list(self, kind: str | None = None, *, type: str | None = None, name: str | None = None,
-             text: str | None = None) -> list[ComponentSummary]:
-        return self.store.list_components(normalize_kind(kind) if kind else None, type, name,
-                                          text)
+    def list(
+        self,
+        kind: str | None = None,
+        *,
+        type: str | None = None,
+        name: str | None = None,
+        text: str | None = None,
+    ) -> list[ComponentSummary]:
+        return self.store.list_components(normalize_kind(kind) if kind else None, type, name, text)
 
     def get(self, kind: str, id: str) -> ComponentSummary:
         kind = normalize_kind(kind)
@@ -124,8 +138,10 @@ class Registry:
         record = self.store.get_version(kind, id, version)
         if record is None:
             known = ", ".join(r.version for r in self.store.history(kind, id))
-            raise NotFoundError(f"{kind.replace('_', ' ')} '{id}' has no version {version}; "
-                                f"its versions are {known}.")
+            raise NotFoundError(
+                f"{kind.replace('_', ' ')} '{id}' has no version {version}; "
+                f"its versions are {known}."
+            )
         return record
 
     def history(self, kind: str, id: str) -> list[VersionRecord]:
@@ -148,8 +164,9 @@ class Registry:
         if not found:
             raise NotFoundError(f"no component '{id}' in the registry.")
         if len(found) > 1:
-            raise InputError(f"'{id}' names a {' and a '.join(f.kind for f in found)}; "
-                             "say which with --kind.")
+            raise InputError(
+                f"'{id}' names a {' and a '.join(f.kind for f in found)}; say which with --kind."
+            )
         return found[0]
 
     def dependencies(self, kind: str, id: str, version: str | None = None) -> list[Dependency]:
@@ -165,26 +182,34 @@ class Registry:
         record = self.show("dataset", dataset_id, version)
         return self.path / DATA_DIR / record.data_path
 
-    def find_dimension(self, type_: str, name: str | None = None, version: str = "1.0.0",
-                       dimension_id: str | None = None) -> VersionRecord:
+    def find_dimension(
+        self,
+        type_: str,
+        name: str | None = None,
+        version: str = "1.0.0",
+        dimension_id: str | None = None,
+    ) -> VersionRecord:
         """A registered dimension by type + name (+ version), as dataset configs name them."""
         if dimension_id:
             record = self.show("dimension", dimension_id, version)
         else:
-            matches = [c for c in self.store.list_components("dimension", type_)
-                       if c.name == name]
+            matches = [c for c in self.store.list_components("dimension", type_) if c.name == name]
             if not matches:
                 import difflib
 
                 names = [c.name for c in self.store.list_components("dimension", type_)]
                 close = difflib.get_close_matches(name or "", names, n=3)
-                hint = (f" Close matches: {'; '.join(close)}." if close else
-                        " Register it first (or give its records inline in 'dimensions').")
+                hint = (
+                    f" Close matches: {'; '.join(close)}."
+                    if close
+                    else " Register it first (or give its records inline in 'dimensions')."
+                )
                 raise NotFoundError(f"no registered {type_} dimension named '{name}'.{hint}")
             record = self.show("dimension", matches[0].id, version)
         if record.config.get("type") != type_:
-            raise InputError(f"dimension '{record.id}' is a {record.config.get('type')} "
-                             f"dimension, not {type_}.")
+            raise InputError(
+                f"dimension '{record.id}' is a {record.config.get('type')} dimension, not {type_}."
+            )
         return record
 
     # --- writing helpers ------------------------------------------------------------------
@@ -199,14 +224,32 @@ class Registry:
         with self.store.transaction():
             yield
 
-    def _add_component_version(self, kind: str, id: str, name: str, type_: str | None,
-                               description: str, record: VersionRecord,
-                               deps: list[Dependency], *, new: bool) -> None:
+    def _add_component_version(
+        self,
+        kind: str,
+        id: str,
+        name: str,
+        type_: str | None,
+        description: str,
+        record: VersionRecord,
+        deps: list[Dependency],
+        *,
+        new: bool,
+    ) -> None:
         stamp = record.registered_at
         if new:
-            self.store.add_component(ComponentSummary(
-                kind=kind, id=id, name=name, type=type_, version=record.version,
-                description=description, registered_at=stamp, updated_at=stamp))
+            self.store.add_component(
+                ComponentSummary(
+                    kind=kind,
+                    id=id,
+                    name=name,
+                    type=type_,
+                    version=record.version,
+                    description=description,
+                    registered_at=stamp,
+                    updated_at=stamp,
+                )
+            )
         else:
             self.store.set_latest(kind, id, record.version, name, description, stamp)
         self.store.add_version(record)
@@ -215,8 +258,10 @@ class Registry:
     def _check_current(self, kind: str, id: str, version: str | None) -> ComponentSummary:
         summary = self.get(kind, id)
         if version is None:
-            raise InputError(f"name the version you are updating with --version "
-                             f"(the current version of '{id}' is {summary.version}).")
+            raise InputError(
+                f"name the version you are updating with --version "
+                f"(the current version of '{id}' is {summary.version})."
+            )
         semver.parse(version)
         if version != summary.version:
             raise StaleVersionError(
@@ -226,11 +271,19 @@ class Registry:
             )
         return summary
 
-    def version_record(self, kind: str, id: str, version: str, config: dict[str, Any],
-                       log_message: str, **kwargs) -> VersionRecord:
-        return VersionRecord(kind=kind, id=id, version=version, config=config,
-                             log_message=log_message, submitter=self.submitter,
-                             registered_at=now(), **kwargs)
+    def version_record(
+        self, kind: str, id: str, version: str, config: dict[str, Any], log_message: str, **kwargs
+    ) -> VersionRecord:
+        return VersionRecord(
+            kind=kind,
+            id=id,
+            version=version,
+            config=config,
+            log_message=log_message,
+            submitter=self.submitter,
+            registered_at=now(),
+            **kwargs,
+        )
 
     # --- remove ---------------------------------------------------------------------------
 
@@ -240,8 +293,10 @@ class Registry:
         users = sorted({(d.kind, d.id) for d, _ in self.store.dependents(kind, id)})
         if users:
             names = ", ".join(f"{k.replace('_', ' ')} {i}" for k, i in users[:10])
-            raise InUseError(f"cannot remove {kind.replace('_', ' ')} '{id}': it is used by "
-                             f"{names}. Remove those first.")
+            raise InUseError(
+                f"cannot remove {kind.replace('_', ' ')} '{id}': it is used by "
+                f"{names}. Remove those first."
+            )
         with self._transaction():
             self.store.remove_component(kind, id)
         if kind == "dataset":
@@ -269,27 +324,51 @@ class Registry:
 
         return register_dataset(self, Path(config_file), log_message, **kw)
 
-    def submit_dataset(self, project_id: str, dataset_id: str, mappings_file: Path | None,
-                       log_message: str, **kw):
+    def submit_dataset(
+        self, project_id: str, dataset_id: str, mappings_file: Path | None, log_message: str, **kw
+    ):
         from dsgrid_core.registry.submit import submit_dataset
 
-        return submit_dataset(self, project_id, dataset_id,
-                              Path(mappings_file) if mappings_file else None, log_message, **kw)
+        return submit_dataset(
+            self,
+            project_id,
+            dataset_id,
+            Path(mappings_file) if mappings_file else None,
+            log_message,
+            **kw,
+        )
 
     def bulk_register(self, bulk_file: Path, **kw):
         from dsgrid_core.registry.bulk import bulk_register
 
         return bulk_register(self, Path(bulk_file), **kw)
 
-    def update(self, kind: str, id: str, config_file: Path, *, update_type: str,
-               log_message: str, version: str | None, **kw) -> VersionRecord:
+    def update(
+        self,
+        kind: str,
+        id: str,
+        config_file: Path,
+        *,
+        update_type: str,
+        log_message: str,
+        version: str | None,
+        **kw,
+    ) -> VersionRecord:
         from dsgrid_core.registry.update import update_component
 
         kind = normalize_kind(kind)
         current = self._check_current(kind, id, version)
         new_version = semver.bump(current.version, update_type)
-        return update_component(self, kind, id, Path(config_file), new_version, log_message,
-                                expected_current=current.version, **kw)
+        return update_component(
+            self,
+            kind,
+            id,
+            Path(config_file),
+            new_version,
+            log_message,
+            expected_current=current.version,
+            **kw,
+        )
 
     def dump(self, kind: str, id: str, out_dir: Path, version: str | None = None) -> Path:
         from dsgrid_core.registry.dump import dump_component

@@ -56,11 +56,13 @@ class SqliteStore:
         self.read_only = read_only
         if read_only:
             uri = f"file:{self.db_path}?mode=ro"
-            self.con = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None,
-                                       check_same_thread=False)
+            self.con = sqlite3.connect(
+                uri, uri=True, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
         else:
-            self.con = sqlite3.connect(self.db_path, timeout=timeout, isolation_level=None,
-                                       check_same_thread=False)
+            self.con = sqlite3.connect(
+                self.db_path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
             self.con.execute("PRAGMA journal_mode=WAL")
             self.con.execute("PRAGMA synchronous=NORMAL")
         self.con.execute("PRAGMA foreign_keys=ON")
@@ -71,8 +73,9 @@ class SqliteStore:
     def create(cls, db_path: Path) -> SqliteStore:
         store = cls(db_path)
         store.con.executescript(SCHEMA)
-        store.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
-                          (str(SCHEMA_VERSION),))
+        store.con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+        )
         return store
 
     def close(self) -> None:
@@ -111,16 +114,30 @@ class SqliteStore:
 
     @staticmethod
     def _summary(row: sqlite3.Row) -> ComponentSummary:
-        return ComponentSummary(kind=row["kind"], id=row["id"], name=row["name"],
-                                type=row["type"], version=row["latest_version"],
-                                description=row["description"],
-                                registered_at=row["registered_at"], updated_at=row["updated_at"])
+        return ComponentSummary(
+            kind=row["kind"],
+            id=row["id"],
+            name=row["name"],
+            type=row["type"],
+            version=row["latest_version"],
+            description=row["description"],
+            registered_at=row["registered_at"],
+            updated_at=row["updated_at"],
+        )
 
     def add_component(self, summary: ComponentSummary) -> None:
         self.con.execute(
             "INSERT INTO components VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (summary.kind, summary.id, summary.name, summary.type, summary.version,
-             summary.description, summary.registered_at, summary.updated_at),
+            (
+                summary.kind,
+                summary.id,
+                summary.name,
+                summary.type,
+                summary.version,
+                summary.description,
+                summary.registered_at,
+                summary.updated_at,
+            ),
         )
 
     def set_latest(self, kind, id, version, name, description, updated_at) -> None:
@@ -131,8 +148,9 @@ class SqliteStore:
         )
 
     def get_component(self, kind: str, id: str) -> ComponentSummary | None:
-        row = self.con.execute("SELECT * FROM components WHERE kind = ? AND id = ?",
-                               (kind, id)).fetchone()
+        row = self.con.execute(
+            "SELECT * FROM components WHERE kind = ? AND id = ?", (kind, id)
+        ).fetchone()
         return self._summary(row) if row else None
 
     def list_components(self, kind=None, type=None, name=None, text=None):
@@ -145,17 +163,25 @@ class SqliteStore:
             clauses.append("name LIKE ? ESCAPE '\\'")
             params.append("%" + _escape_like(name) + "%")
         if text:
-            clauses.append("(id LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' "
-                           "OR description LIKE ? ESCAPE '\\')")
+            clauses.append(
+                "(id LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' "
+                "OR description LIKE ? ESCAPE '\\')"
+            )
             params += ["%" + _escape_like(text) + "%"] * 3
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        rows = self.con.execute(f"SELECT * FROM components {where} ORDER BY kind, id",  # noqa: S608
-                                params).fetchall()
+        rows = self.con.execute(
+            f"SELECT * FROM components {where} ORDER BY kind, id",  # noqa: S608
+            params,
+        ).fetchall()
         return [self._summary(r) for r in rows]
 
     def remove_component(self, kind: str, id: str) -> None:
-        versions = [r[0] for r in self.con.execute(
-            "SELECT version FROM versions WHERE kind = ? AND id = ?", (kind, id))]
+        versions = [
+            r[0]
+            for r in self.con.execute(
+                "SELECT version FROM versions WHERE kind = ? AND id = ?", (kind, id)
+            )
+        ]
         self.con.execute("DELETE FROM dependencies WHERE kind = ? AND id = ?", (kind, id))
         if kind == "dimension":
             self.con.execute("DELETE FROM dimension_records WHERE dimension_id = ?", (id,))
@@ -170,31 +196,49 @@ class SqliteStore:
     def add_version(self, record: VersionRecord) -> None:
         self.con.execute(
             "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (record.kind, record.id, record.version, json.dumps(record.config),
-             record.log_message, record.submitter, record.registered_at, record.row_count,
-             record.data_path, record.size_bytes, record.sha256, json.dumps(record.extra)),
+            (
+                record.kind,
+                record.id,
+                record.version,
+                json.dumps(record.config),
+                record.log_message,
+                record.submitter,
+                record.registered_at,
+                record.row_count,
+                record.data_path,
+                record.size_bytes,
+                record.sha256,
+                json.dumps(record.extra),
+            ),
         )
 
     @staticmethod
     def _version(row: sqlite3.Row) -> VersionRecord:
         return VersionRecord(
-            kind=row["kind"], id=row["id"], version=row["version"],
-            config=json.loads(row["config"]), log_message=row["log_message"],
-            submitter=row["submitter"], registered_at=row["registered_at"],
-            row_count=row["row_count"], data_path=row["data_path"],
-            size_bytes=row["size_bytes"], sha256=row["sha256"],
+            kind=row["kind"],
+            id=row["id"],
+            version=row["version"],
+            config=json.loads(row["config"]),
+            log_message=row["log_message"],
+            submitter=row["submitter"],
+            registered_at=row["registered_at"],
+            row_count=row["row_count"],
+            data_path=row["data_path"],
+            size_bytes=row["size_bytes"],
+            sha256=row["sha256"],
             extra=json.loads(row["extra"] or "{}"),
         )
 
     def get_version(self, kind: str, id: str, version: str) -> VersionRecord | None:
         row = self.con.execute(
-            "SELECT * FROM versions WHERE kind = ? AND id = ? AND version = ?",
-            (kind, id, version)).fetchone()
+            "SELECT * FROM versions WHERE kind = ? AND id = ? AND version = ?", (kind, id, version)
+        ).fetchone()
         return self._version(row) if row else None
 
     def history(self, kind: str, id: str) -> list[VersionRecord]:
-        rows = self.con.execute("SELECT * FROM versions WHERE kind = ? AND id = ?",
-                                (kind, id)).fetchall()
+        rows = self.con.execute(
+            "SELECT * FROM versions WHERE kind = ? AND id = ?", (kind, id)
+        ).fetchall()
         records = [self._version(r) for r in rows]
         return sorted(records, key=lambda r: tuple(int(p) for p in r.version.split(".")))
 
@@ -214,7 +258,8 @@ class SqliteStore:
         rows = self.con.execute(
             "SELECT dep_kind, dep_id, dep_version FROM dependencies "
             "WHERE kind = ? AND id = ? AND version = ? ORDER BY dep_kind, dep_id",
-            (kind, id, version)).fetchall()
+            (kind, id, version),
+        ).fetchall()
         return [Dependency(*r) for r in rows]
 
     def dependents(self, kind, id) -> list[tuple[Dependency, str]]:
@@ -222,7 +267,8 @@ class SqliteStore:
         rows = self.con.execute(
             "SELECT kind, id, version, dep_version FROM dependencies "
             "WHERE dep_kind = ? AND dep_id = ? ORDER BY kind, id, version",
-            (kind, id)).fetchall()
+            (kind, id),
+        ).fetchall()
         return [(Dependency(r[0], r[1], r[2]), r[3]) for r in rows]
 
     # --- records -----------------------------------------------------------------------
@@ -230,14 +276,18 @@ class SqliteStore:
     def put_dimension_records(self, id, version, records) -> None:
         self.con.executemany(
             "INSERT INTO dimension_records VALUES (?, ?, ?, ?, ?, ?)",
-            [(id, version, i, r["id"], r.get("name"), json.dumps(r))
-             for i, r in enumerate(records)],
+            [
+                (id, version, i, r["id"], r.get("name"), json.dumps(r))
+                for i, r in enumerate(records)
+            ],
         )
 
     def dimension_records(self, id, version) -> list[dict[str, Any]]:
         rows = self.con.execute(
             "SELECT data FROM dimension_records WHERE dimension_id = ? AND version = ? "
-            "ORDER BY position", (id, version)).fetchall()
+            "ORDER BY position",
+            (id, version),
+        ).fetchall()
         return [json.loads(r[0]) for r in rows]
 
     def put_mapping_records(self, id, version, records) -> None:
@@ -249,7 +299,9 @@ class SqliteStore:
     def mapping_records(self, id, version):
         rows = self.con.execute(
             "SELECT from_id, to_id, from_fraction FROM mapping_records "
-            "WHERE mapping_id = ? AND version = ? ORDER BY position", (id, version)).fetchall()
+            "WHERE mapping_id = ? AND version = ? ORDER BY position",
+            (id, version),
+        ).fetchall()
         return [(r[0], r[1], r[2]) for r in rows]
 
 

@@ -8,9 +8,19 @@ from dsgrid_core.errors import InputError
 from dsgrid_core.registry.store import VersionRecord
 
 
-def update_component(registry, kind: str, id: str, config_file: Path, new_version: str,
-                     log_message: str, *, expected_current: str, data_roots=(),
-                     report_dir=None, progress=None) -> VersionRecord:
+def update_component(
+    registry,
+    kind: str,
+    id: str,
+    config_file: Path,
+    new_version: str,
+    log_message: str,
+    *,
+    expected_current: str,
+    data_roots=(),
+    report_dir=None,
+    progress=None,
+) -> VersionRecord:
     if not log_message:
         raise InputError("give a --log-message saying what changed.")
     if kind == "dimension":
@@ -18,17 +28,26 @@ def update_component(registry, kind: str, id: str, config_file: Path, new_versio
     elif kind == "dimension_mapping":
         _update_mapping(registry, id, config_file, new_version, log_message, data_roots)
     elif kind == "project":
-        _update_project(registry, id, config_file, new_version, log_message, data_roots,
-                        expected_current)
+        _update_project(
+            registry, id, config_file, new_version, log_message, data_roots, expected_current
+        )
     elif kind == "dataset":
         from dsgrid_core.registry.register_dataset import plan_dataset, store_dataset_version
 
         plan = plan_dataset(registry, config_file, data_roots=data_roots)
         if plan.config.dataset_id != id:
-            raise InputError(f"{config_file} describes dataset '{plan.config.dataset_id}', "
-                             f"not '{id}'.")
-        store_dataset_version(registry, plan, new_version, log_message, new=False,
-                              report_dir=report_dir, progress=progress)
+            raise InputError(
+                f"{config_file} describes dataset '{plan.config.dataset_id}', not '{id}'."
+            )
+        store_dataset_version(
+            registry,
+            plan,
+            new_version,
+            log_message,
+            new=False,
+            report_dir=report_dir,
+            progress=progress,
+        )
     return registry.show(kind, id, new_version)
 
 
@@ -48,17 +67,20 @@ def _update_dimension(registry, id, config_file, new_version, log_message, data_
             from dsgrid_core.config.dimension import DimensionConfig
             from dsgrid_core.config.load import describe_validation_error
 
-            raise InputError(describe_validation_error(exc, DimensionConfig,
-                                                       str(config_file))) from None
+            raise InputError(
+                describe_validation_error(exc, DimensionConfig, str(config_file))
+            ) from None
         raise
-    prep = prepare_dimension(config, PathResolver(config_file.parent, data_roots), config_file,
-                             "dimension")
+    prep = prepare_dimension(
+        config, PathResolver(config_file.parent, data_roots), config_file, "dimension"
+    )
     if prep.type != current.config["type"]:
-        raise InputError(f"{config_file}: dimension '{id}' is {current.config['type']}; an update "
-                         f"cannot change its type to {prep.type}.")
+        raise InputError(
+            f"{config_file}: dimension '{id}' is {current.config['type']}; an update "
+            f"cannot change its type to {prep.type}."
+        )
     if prep.hash == current.extra.get("hash"):
-        raise InputError(f"{config_file}: nothing changed compared with version "
-                         f"{current.version}.")
+        raise InputError(f"{config_file}: nothing changed compared with version {current.version}.")
     prep.id, prep.version = id, new_version
     with registry._transaction():
         registry._check_current("dimension", id, current.version)
@@ -76,39 +98,57 @@ def _update_mapping(registry, id, config_file, new_version, log_message, data_ro
     config, _ = load_config(DimensionMappingConfig, config_file)
     from_dim = dimension_endpoint(registry, config.from_dimension)
     to_dim = dimension_endpoint(registry, config.to_dimension)
-    prep = prepare_mapping(config, PathResolver(config_file.parent, data_roots), config_file,
-                           "mapping", from_dim, to_dim, config.from_dimension.type.value)
+    prep = prepare_mapping(
+        config,
+        PathResolver(config_file.parent, data_roots),
+        config_file,
+        "mapping",
+        from_dim,
+        to_dim,
+        config.from_dimension.type.value,
+    )
     if prep.hash == current.extra.get("hash"):
-        raise InputError(f"{config_file}: nothing changed compared with version "
-                         f"{current.version}.")
+        raise InputError(f"{config_file}: nothing changed compared with version {current.version}.")
     prep.id, prep.version = id, new_version
     with registry._transaction():
         registry._check_current("dimension_mapping", id, current.version)
         store_mapping(registry, prep, log_message, new=False)
 
 
-def _update_project(registry, id, config_file, new_version, log_message, data_roots,
-                    expected_current):
+def _update_project(
+    registry, id, config_file, new_version, log_message, data_roots, expected_current
+):
     from dsgrid_core.registry.register_project import plan_project, store_project_version
     from dsgrid_core.registry.store import Dependency
 
     current = registry.show("project", id)
     plan = plan_project(registry, config_file, data_roots=data_roots)
     if plan.config.project_id != id:
-        raise InputError(f"{config_file} describes project '{plan.config.project_id}', not "
-                         f"'{id}'.")
+        raise InputError(f"{config_file} describes project '{plan.config.project_id}', not '{id}'.")
     # Datasets already submitted stay submitted if the new config still lists them.
-    status = {k: v for k, v in current.extra.get("datasets", {}).items()
-              if plan.config.dataset(k) is not None}
+    status = {
+        k: v
+        for k, v in current.extra.get("datasets", {}).items()
+        if plan.config.dataset(k) is not None
+    }
     extra_deps = []
     for ds_id, info in status.items():
         entry = plan.config.dataset(ds_id)
         entry.status, entry.version = "Registered", info["version"]
         entry.mapping_references = info.get("mappings", [])
         extra_deps.append(Dependency("dataset", ds_id, info["version"]))
-        extra_deps += [Dependency("dimension_mapping", m["mapping_id"], m["version"])
-                       for m in info.get("mappings", [])]
+        extra_deps += [
+            Dependency("dimension_mapping", m["mapping_id"], m["version"])
+            for m in info.get("mappings", [])
+        ]
     with registry._transaction():
         registry._check_current("project", id, expected_current)
-        store_project_version(registry, plan, new_version, log_message, new=False,
-                              status=status, extra_deps=extra_deps)
+        store_project_version(
+            registry,
+            plan,
+            new_version,
+            log_message,
+            new=False,
+            status=status,
+            extra_deps=extra_deps,
+        )

@@ -11,8 +11,9 @@ def parse(version: str) -> tuple[int, int, int]:
     try:
         major, minor, patch = (int(p) for p in version.split("."))
     except ValueError:
-        raise InputError(f"'{version}' is not a version; write it as MAJOR.MINOR.PATCH, "
-                         "e.g. 1.0.0.") from None
+        raise InputError(
+            f"'{version}' is not a version; write it as MAJOR.MINOR.PATCH, e.g. 1.0.0."
+        ) from None
     return major, minor, patch
 
 

@@ -28,15 +28,19 @@ def association_files(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files += sorted(p for p in path.iterdir()
-                            if p.suffix.lower() in (".csv", ".parquet") and p.is_file())
+            files += sorted(
+                p
+                for p in path.iterdir()
+                if p.suffix.lower() in (".csv", ".parquet") and p.is_file()
+            )
         else:
             files.append(path)
     return files
 
 
-def load_association_tables(con, paths: list[Path], records: dict[str, list[str]],
-                            prefix: str) -> list[tuple[str, list[str]]]:
+def load_association_tables(
+    con, paths: list[Path], records: dict[str, list[str]], prefix: str
+) -> list[tuple[str, list[str]]]:
     """Load each file into a temp table after checking its columns and record ids."""
     tables = []
     for i, file in enumerate(association_files(paths)):
@@ -45,19 +49,25 @@ def load_association_tables(con, paths: list[Path], records: dict[str, list[str]
 
             table = pq.read_table(file)
             header = table.column_names
-            rows = [{k: (None if v is None else str(v)) for k, v in r.items()}
-                    for r in table.to_pylist()]
+            rows = [
+                {k: (None if v is None else str(v)) for k, v in r.items()}
+                for r in table.to_pylist()
+            ]
         else:
             header, rows = read_csv_rows(file)
         unknown = [c for c in header if c not in NON_TIME_TYPES]
         if unknown or not header:
-            raise InputError(f"{file}: column(s) {', '.join(unknown) or '(none)'} are not "
-                             f"dimension types; use columns among {', '.join(NON_TIME_TYPES)}.")
+            raise InputError(
+                f"{file}: column(s) {', '.join(unknown) or '(none)'} are not "
+                f"dimension types; use columns among {', '.join(NON_TIME_TYPES)}."
+            )
         for line, row in enumerate(rows, start=2):
             for col in header:
                 if row[col] not in records[col]:
-                    raise InputError(f"{file}, line {line}: '{row[col]}' is not a record of the "
-                                     f"dataset's {col} dimension.")
+                    raise InputError(
+                        f"{file}, line {line}: '{row[col]}' is not a record of the "
+                        f"dataset's {col} dimension."
+                    )
         name = f"{prefix}_{i}"
         cols = ", ".join(f"{ident(c)} VARCHAR" for c in header)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(name)} ({cols})")
@@ -77,8 +87,9 @@ def create_record_tables(con, records: dict[str, list[str]], prefix: str = "rec"
         con.executemany(f"INSERT INTO {ident(name)} VALUES (?)", [[i] for i in ids])  # noqa: S608
 
 
-def expected_combinations_sql(dims: list[str], rules: AssociationRules,
-                              record_prefix: str = "rec") -> str:
+def expected_combinations_sql(
+    dims: list[str], rules: AssociationRules, record_prefix: str = "rec"
+) -> str:
     """SELECT of every expected combination of ``dims``."""
     sql = "SELECT * FROM " + " CROSS JOIN ".join(ident(f"{record_prefix}_{d}") for d in dims)
     for table, cols in rules.expected:
@@ -88,8 +99,9 @@ def expected_combinations_sql(dims: list[str], rules: AssociationRules,
     return sql
 
 
-def excused_combinations_sql(dims: list[str], rules: AssociationRules,
-                             record_prefix: str = "rec") -> str | None:
+def excused_combinations_sql(
+    dims: list[str], rules: AssociationRules, record_prefix: str = "rec"
+) -> str | None:
     """SELECT of the combinations the rules leave out (None when every one is expected)."""
     if not rules.expected and not rules.missing:
         return None
@@ -98,11 +110,14 @@ def excused_combinations_sql(dims: list[str], rules: AssociationRules,
     return f"SELECT * FROM ({every}) a ANTI JOIN ({expected}) e USING ({idents(dims)})"  # noqa: S608
 
 
-def missing_combinations_sql(dims: list[str], present_table: str, rules: AssociationRules,
-                             record_prefix: str = "rec") -> str:
+def missing_combinations_sql(
+    dims: list[str], present_table: str, rules: AssociationRules, record_prefix: str = "rec"
+) -> str:
     expected = expected_combinations_sql(dims, rules, record_prefix)
-    return (f"SELECT {idents(dims)} FROM ({expected}) e "
-            f"ANTI JOIN {ident(present_table)} p USING ({idents(dims)})")
+    return (
+        f"SELECT {idents(dims)} FROM ({expected}) e "
+        f"ANTI JOIN {ident(present_table)} p USING ({idents(dims)})"
+    )
 
 
 def literal_list(values) -> str:

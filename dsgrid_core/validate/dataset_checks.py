@@ -29,12 +29,12 @@ MAX_IDS = 8
 
 @dataclass
 class DatasetCheckInput:
-    table: str                              # a view or table in ``con`` (the stacked data)
-    records: dict[str, list[str]]           # dimension type -> record ids (non-time types)
-    time: object                            # the time dimension config
+    table: str  # a view or table in ``con`` (the stacked data)
+    records: dict[str, list[str]]  # dimension type -> record ids (non-time types)
+    time: object  # the time dimension config
     missing_association_paths: list[Path]
     expected_association_paths: list[Path]
-    source: str                             # what to call the data in messages
+    source: str  # what to call the data in messages
 
 
 def expected_time_values(time_config) -> list[tuple]:
@@ -55,8 +55,11 @@ def create_expected_time_table(con, time_config, name: str = "expected_time") ->
     if not cols:
         return []
     types = ["TIMESTAMPTZ" if c == "timestamp" else "INTEGER" for c in cols]
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(name)} ("
-                + ", ".join(f"{ident(c)} {t}" for c, t in zip(cols, types, strict=True)) + ")")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {ident(name)} ("
+        + ", ".join(f"{ident(c)} {t}" for c, t in zip(cols, types, strict=True))
+        + ")"
+    )
     rows = expected_time_values(time_config)
     if rows:
         import pyarrow as pa
@@ -65,7 +68,9 @@ def create_expected_time_table(con, time_config, name: str = "expected_time") ->
         if cols == ["timestamp"]:
             table = pa.table({"timestamp": pa.array(arrays[0], pa.timestamp("us", tz="UTC"))})
         else:
-            table = pa.table({c: pa.array(a, pa.int32()) for c, a in zip(cols, arrays, strict=True)})
+            table = pa.table(
+                {c: pa.array(a, pa.int32()) for c, a in zip(cols, arrays, strict=True)}
+            )
         con.register("__expected_time_arrow", table)
         con.execute(f"INSERT INTO {ident(name)} SELECT * FROM __expected_time_arrow")  # noqa: S608
         con.unregister("__expected_time_arrow")
@@ -87,12 +92,13 @@ def check_dataset_table(con, check: DatasetCheckInput, report_dir: Path | None =
     # 1. dimension columns hold known record ids, never NULL
     for dim in dims:
         known = set(check.records[dim])
-        values = con.execute(
-            f"SELECT {ident(dim)}, count(*) FROM {table} GROUP BY ALL").fetchall()  # noqa: S608
+        values = con.execute(f"SELECT {ident(dim)}, count(*) FROM {table} GROUP BY ALL").fetchall()  # noqa: S608
         nulls = sum(n for v, n in values if v is None)
         if nulls:
-            raise CheckFailed(f"{check.source}: {nulls:,} rows have no {dim} id. Every row needs "
-                              f"a {dim} record id.")
+            raise CheckFailed(
+                f"{check.source}: {nulls:,} rows have no {dim} id. Every row needs "
+                f"a {dim} record id."
+            )
         unknown = sorted(((v, n) for v, n in values if v not in known), key=lambda x: -x[1])
         if unknown:
             shown = [f"'{v}' ({n:,} rows)" for v, n in unknown[:MAX_IDS]]
@@ -106,8 +112,10 @@ def check_dataset_table(con, check: DatasetCheckInput, report_dir: Path | None =
 
     null_values = con.execute(f"SELECT count(*) FROM {table} WHERE value IS NULL").fetchone()[0]  # noqa: S608
     if null_values:
-        raise CheckFailed(f"{check.source}: {null_values:,} rows have no value. Remove them (and "
-                          "declare the combinations as missing associations) or fill them in.")
+        raise CheckFailed(
+            f"{check.source}: {null_values:,} rows have no value. Remove them (and "
+            "declare the combinations as missing associations) or fill them in."
+        )
 
     # 2. time values are exactly those of the time dimension
     expected_cols = create_expected_time_table(con, check.time)
@@ -116,13 +124,16 @@ def check_dataset_table(con, check: DatasetCheckInput, report_dir: Path | None =
         extra = con.execute(
             f"SELECT {idents(tcols)}, count(*) FROM (SELECT DISTINCT {idents(tcols)} "  # noqa: S608
             f"FROM {table}) d ANTI JOIN expected_time USING ({idents(tcols)}) "
-            f"GROUP BY ALL ORDER BY ALL LIMIT 5").fetchall()
+            f"GROUP BY ALL ORDER BY ALL LIMIT 5"
+        ).fetchall()
         if extra:
             n_extra = con.execute(
                 f"SELECT count(*) FROM (SELECT DISTINCT {idents(tcols)} FROM {table}) d "  # noqa: S608
-                f"ANTI JOIN expected_time USING ({idents(tcols)})").fetchone()[0]
+                f"ANTI JOIN expected_time USING ({idents(tcols)})"
+            ).fetchone()[0]
             first_expected = con.execute(
-                f"SELECT min({ident(tcols[0])}) FROM expected_time").fetchone()[0]  # noqa: S608
+                f"SELECT min({ident(tcols[0])}) FROM expected_time"
+            ).fetchone()[0]  # noqa: S608
             first_data = con.execute(f"SELECT min({ident(tcols[0])}) FROM {table}").fetchone()[0]  # noqa: S608
             shown = ", ".join(_fmt(r[0]) if len(r) == 2 else str(r[:-1]) for r in extra)
             raise CheckFailed(
@@ -135,36 +146,49 @@ def check_dataset_table(con, check: DatasetCheckInput, report_dir: Path | None =
     # 3. no duplicate rows for one combination and time
     dup = con.execute(
         f"SELECT {idents(dims + tcols)}, count(*) AS n FROM {table} GROUP BY ALL "  # noqa: S608
-        "HAVING count(*) > 1 LIMIT 1").fetchone()
+        "HAVING count(*) > 1 LIMIT 1"
+    ).fetchone()
     if dup:
         n_dup = con.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM {table} GROUP BY {idents(dims + tcols)} "  # noqa: S608
-            "HAVING count(*) > 1)").fetchone()[0]
+            "HAVING count(*) > 1)"
+        ).fetchone()[0]
         combo = ", ".join(f"{d}={v}" for d, v in zip(dims + tcols, dup[:-1], strict=True))
-        raise CheckFailed(f"{check.source}: {n_dup:,} combinations appear more than once, e.g. "
-                          f"{combo} ({dup[-1]} rows). Each combination and time must appear "
-                          "once.")
+        raise CheckFailed(
+            f"{check.source}: {n_dup:,} combinations appear more than once, e.g. "
+            f"{combo} ({dup[-1]} rows). Each combination and time must appear "
+            "once."
+        )
 
     # 4. every expected combination present, at every time
     create_record_tables(con, {d: check.records[d] for d in dims})
     rules = AssociationRules(
-        expected=load_association_tables(con, check.expected_association_paths, check.records,
-                                         "expected_assoc"),
-        missing=load_association_tables(con, check.missing_association_paths, check.records,
-                                        "missing_assoc"),
+        expected=load_association_tables(
+            con, check.expected_association_paths, check.records, "expected_assoc"
+        ),
+        missing=load_association_tables(
+            con, check.missing_association_paths, check.records, "missing_assoc"
+        ),
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE present AS SELECT {idents(dims)}, "  # noqa: S608
-                f"count(*) AS n_times FROM {table} GROUP BY ALL")
-    con.execute("CREATE OR REPLACE TEMP TABLE missing_combos AS "
-                + missing_combinations_sql(dims, "present", rules))
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE present AS SELECT {idents(dims)}, "  # noqa: S608
+        f"count(*) AS n_times FROM {table} GROUP BY ALL"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE missing_combos AS "
+        + missing_combinations_sql(dims, "present", rules)
+    )
     n_missing = con.execute("SELECT count(*) FROM missing_combos").fetchone()[0]
     universe = {d: len(check.records[d]) for d in dims}
     if n_missing:
         raise explain_missing(
-            con, "missing_combos", universe,
+            con,
+            "missing_combos",
+            universe,
             headline=f"{check.source}: dimension associations are incomplete",
             hint="Add the data, or declare the combinations in missing_associations.",
-            report_dir=report_dir, report_name="missing_associations",
+            report_dir=report_dir,
+            report_name="missing_associations",
             excused_sql=excused_combinations_sql(dims, rules),
         )
     if expected_cols:
@@ -175,23 +199,33 @@ def check_dataset_table(con, check: DatasetCheckInput, report_dir: Path | None =
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE missing_times AS SELECT {idents(dims + tcols)} "  # noqa: S608
                 f"FROM (SELECT * FROM present WHERE n_times < {int(n_expected)}) p "
-                f"CROSS JOIN expected_time ANTI JOIN {table} d USING ({idents(dims + tcols)})")
+                f"CROSS JOIN expected_time ANTI JOIN {table} d USING ({idents(dims + tcols)})"
+            )
             if len(tcols) > 1:
-                con.execute("CREATE OR REPLACE TEMP TABLE missing_times AS SELECT "  # noqa: S608
-                            f"{idents(dims)}, concat_ws('-', {idents(tcols)}) AS time "
-                            "FROM missing_times")
+                con.execute(
+                    "CREATE OR REPLACE TEMP TABLE missing_times AS SELECT "  # noqa: S608
+                    f"{idents(dims)}, concat_ws('-', {idents(tcols)}) AS time "
+                    "FROM missing_times"
+                )
             else:
-                con.execute(f"CREATE OR REPLACE TEMP TABLE missing_times AS SELECT "  # noqa: S608
-                            f"{idents(dims)}, strftime({ident(tcols[0])}, '%Y-%m-%d %H:%M UTC') "
-                            f"AS time FROM missing_times" if tcols == ["timestamp"] else
-                            f"CREATE OR REPLACE TEMP TABLE missing_times AS SELECT {idents(dims)},"
-                            f" {ident(tcols[0])}::VARCHAR AS time FROM missing_times")
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE missing_times AS SELECT "  # noqa: S608
+                    f"{idents(dims)}, strftime({ident(tcols[0])}, '%Y-%m-%d %H:%M UTC') "
+                    f"AS time FROM missing_times"
+                    if tcols == ["timestamp"]
+                    else f"CREATE OR REPLACE TEMP TABLE missing_times AS SELECT {idents(dims)},"
+                    f" {ident(tcols[0])}::VARCHAR AS time FROM missing_times"
+                )
             raise explain_missing(
-                con, "missing_times", {**universe, "time": int(n_expected)},
+                con,
+                "missing_times",
+                {**universe, "time": int(n_expected)},
                 headline=f"{check.source}: {short:,} combination(s) lack some time steps",
                 hint="Every combination present must cover the whole time dimension.",
-                report_dir=report_dir, report_name="missing_time_steps",
+                report_dir=report_dir,
+                report_name="missing_time_steps",
             )
     row_count, combos = con.execute(
-        f"SELECT (SELECT count(*) FROM {table}), (SELECT count(*) FROM present)").fetchone()  # noqa: S608
+        f"SELECT (SELECT count(*) FROM {table}), (SELECT count(*) FROM present)"
+    ).fetchone()  # noqa: S608
     return {"row_count": int(row_count), "combinations": int(combos)}

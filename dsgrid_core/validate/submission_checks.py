@@ -21,11 +21,11 @@ from dsgrid_core.validate.report import explain_missing
 
 @dataclass
 class SubmissionCheckInput:
-    table_path: Path                                  # the dataset's stored Parquet
-    missing_path: Path | None                         # its declared-missing combinations
+    table_path: Path  # the dataset's stored Parquet
+    missing_path: Path | None  # its declared-missing combinations
     mappings: dict[str, list[tuple[str, str | None, float]]]  # type -> records (non-identity)
-    base_records: dict[str, list[str]]                # project base ids per type
-    required_groups: list[dict[str, list[str]]]       # from required_dimensions
+    base_records: dict[str, list[str]]  # project base ids per type
+    required_groups: list[dict[str, list[str]]]  # from required_dimensions
     source: str
 
 
@@ -35,12 +35,14 @@ def _mapped_sql(source_sql: str, mappings: dict, dims: list[str]) -> str:
     for dim in dims:
         if dim in mappings:
             alias = ident(f"m_{dim}")
-            joins.append(f"JOIN {ident('map_' + dim)} {alias} ON s.{ident(dim)} = "
-                         f"{alias}.from_id AND {alias}.to_id IS NOT NULL")
+            joins.append(
+                f"JOIN {ident('map_' + dim)} {alias} ON s.{ident(dim)} = "
+                f"{alias}.from_id AND {alias}.to_id IS NOT NULL"
+            )
             select.append(f"{alias}.to_id AS {ident(dim)}")
         else:
             select.append(f"s.{ident(dim)}")
-    return (f"SELECT DISTINCT {', '.join(select)} FROM ({source_sql}) s " + " ".join(joins))
+    return f"SELECT DISTINCT {', '.join(select)} FROM ({source_sql}) s " + " ".join(joins)
 
 
 def _required_sql(dims: list[str], groups: list[dict[str, list[str]]]) -> str:
@@ -67,23 +69,29 @@ def check_submission(con, check: SubmissionCheckInput, report_dir: Path | None =
     dims = list(NON_TIME_TYPES)
     for dim, records in check.mappings.items():
         name = ident("map_" + dim)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} (from_id VARCHAR, to_id VARCHAR, "
-                    "fraction DOUBLE)")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} (from_id VARCHAR, to_id VARCHAR, fraction DOUBLE)"
+        )
         con.executemany(f"INSERT INTO {name} VALUES (?, ?, ?)", records)  # noqa: S608
     for dim, ids in check.base_records.items():
         name = ident("base_" + dim)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({ident(dim)} VARCHAR)")
         con.executemany(f"INSERT INTO {name} VALUES (?)", [[i] for i in ids])  # noqa: S608
     data = f"SELECT DISTINCT {idents(dims)} FROM read_parquet({lit(str(check.table_path))})"  # noqa: S608
-    con.execute("CREATE OR REPLACE TEMP TABLE mapped_present AS "
-                + _mapped_sql(data, check.mappings, dims))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE mapped_present AS " + _mapped_sql(data, check.mappings, dims)
+    )
     if check.missing_path and check.missing_path.exists():
         declared = f"SELECT * FROM read_parquet({lit(str(check.missing_path))})"  # noqa: S608
-        con.execute("CREATE OR REPLACE TEMP TABLE mapped_declared AS "
-                    + _mapped_sql(declared, check.mappings, dims))
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE mapped_declared AS "
+            + _mapped_sql(declared, check.mappings, dims)
+        )
     else:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE mapped_declared AS SELECT * FROM "  # noqa: S608
-                    f"mapped_present WHERE false")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE mapped_declared AS SELECT * FROM "  # noqa: S608
+            "mapped_present WHERE false"
+        )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE required_missing AS SELECT * FROM ("  # noqa: S608
         + _required_sql(dims, check.required_groups)
@@ -94,12 +102,15 @@ def check_submission(con, check: SubmissionCheckInput, report_dir: Path | None =
     if n_missing:
         universe = {d: len(check.base_records[d]) for d in dims}
         raise explain_missing(
-            con, "required_missing", universe,
+            con,
+            "required_missing",
+            universe,
             headline=f"{check.source}: the project requires record combinations the dataset "
-                     "does not provide after mapping",
+            "does not provide after mapping",
             hint="Add the data, fix the dimension mappings, or declare the combinations as "
-                 "missing associations of the dataset.",
-            report_dir=report_dir, report_name="missing_required_combinations",
+            "missing associations of the dataset.",
+            report_dir=report_dir,
+            report_name="missing_required_combinations",
         )
     present = con.execute("SELECT count(*) FROM mapped_present").fetchone()[0]
     return {"mapped_combinations": int(present)}
@@ -108,11 +119,14 @@ def check_submission(con, check: SubmissionCheckInput, report_dir: Path | None =
 def check_time_alignment(dataset_time, project_time, source: str) -> None:
     """The dataset must cover the project's time steps once both are read as period-beginning
     instants (so a period-ending EST dataset can serve a period-beginning EST project)."""
-    if isinstance(dataset_time, DatetimeTimeConfig) and isinstance(project_time,
-                                                                   DatetimeTimeConfig):
+    if isinstance(dataset_time, DatetimeTimeConfig) and isinstance(
+        project_time, DatetimeTimeConfig
+    ):
         if dataset_time.step != project_time.step:
-            raise CheckFailed(f"{source}: the dataset's time step is {dataset_time.step}, the "
-                              f"project's {project_time.step}; they must match.")
+            raise CheckFailed(
+                f"{source}: the dataset's time step is {dataset_time.step}, the "
+                f"project's {project_time.step}; they must match."
+            )
         have = set(dataset_time.period_beginning_instants())
         need = project_time.period_beginning_instants()
         lacking = [t for t in need if t not in have]
@@ -127,9 +141,11 @@ def check_time_alignment(dataset_time, project_time, source: str) -> None:
             )
         return
     if type(dataset_time) is not type(project_time):
-        raise CheckFailed(f"{source}: the dataset's time dimension is "
-                          f"{dataset_time.time_type}, the project's {project_time.time_type}; "
-                          "converting between these is not supported.")
+        raise CheckFailed(
+            f"{source}: the dataset's time dimension is "
+            f"{dataset_time.time_type}, the project's {project_time.time_type}; "
+            "converting between these is not supported."
+        )
 
 
 def unit_family(unit: str | None) -> str | None:
@@ -142,8 +158,13 @@ def unit_family(unit: str | None) -> str | None:
 
 def check_units(pairs: list[tuple[str, str | None, str, str | None]], source: str) -> None:
     """``pairs``: (dataset metric id, unit, project metric id, unit) for each mapped pair."""
-    bad = [f"{a} ({ua}) -> {b} ({ub})" for a, ua, b, ub in pairs
-           if ua and ub and unit_family(ua) != unit_family(ub)]
+    bad = [
+        f"{a} ({ua}) -> {b} ({ub})"
+        for a, ua, b, ub in pairs
+        if ua and ub and unit_family(ua) != unit_family(ub)
+    ]
     if bad:
-        raise CheckFailed(f"{source}: metric units cannot be converted for "
-                          f"{', '.join(bad[:5])}: energy and power units do not mix.")
+        raise CheckFailed(
+            f"{source}: metric units cannot be converted for "
+            f"{', '.join(bad[:5])}: energy and power units do not mix."
+        )

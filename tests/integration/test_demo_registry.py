@@ -15,12 +15,14 @@ def test_small_demo_registers_everything(tmp_path, dsgrid):
     kinds = [item["kind"] for item in result.json()["items"]]
     assert kinds == ["project", "dataset", "dataset", "submission", "submission"]
     expected_rows = expected_rows_by_dataset("small")
-    project = dsgrid("registry", "projects", "show", "demo_us_buildings", registry=registry,
-                     as_json=True).json()
+    project = dsgrid(
+        "registry", "projects", "show", "demo_us_buildings", registry=registry, as_json=True
+    ).json()
     assert {d["status"] for d in project["config"]["datasets"]} == {"Registered"}
     for dataset_id, rows in expected_rows.items():
-        shown = dsgrid("registry", "datasets", "show", dataset_id, registry=registry,
-                       as_json=True).json()
+        shown = dsgrid(
+            "registry", "datasets", "show", dataset_id, registry=registry, as_json=True
+        ).json()
         assert shown["row_count"] == rows
         stored = pq.read_table(registry / "data" / shown["data_path"])
         assert stored.num_rows == rows
@@ -35,9 +37,11 @@ def test_small_demo_registers_everything(tmp_path, dsgrid):
         else:
             total = duckdb.sql(f"SELECT sum(value) FROM '{data}'").fetchall()[0][0]
         stored_total = duckdb.sql(
-            f"SELECT sum(value) FROM '{registry / 'data' / shown['data_path']}'").fetchall()[0][0]
+            f"SELECT sum(value) FROM '{registry / 'data' / shown['data_path']}'"
+        ).fetchall()[0][0]
         assert abs(stored_total - total) <= 1e-9 * abs(total)
-    counties = dsgrid("registry", "dimensions", "show", "demo_counties", registry=registry,
-                      as_json=True).json()
+    counties = dsgrid(
+        "registry", "dimensions", "show", "demo_counties", registry=registry, as_json=True
+    ).json()
     assert counties["record_count"] == 4  # DC and Delaware's three counties
     assert counties["config"]["class"] == "County"

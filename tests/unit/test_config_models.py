@@ -24,9 +24,13 @@ from dsgrid_core.config.registry_files import DimensionsFile
 from dsgrid_core.errors import ConfigError
 
 MODELS = {
-    "project": ProjectConfig, "dataset": DatasetConfig, "query": ProjectQueryConfig,
-    "bulk": BulkRegistration, "mappings": DatasetMappingsFile,
-    "mapping_references": DatasetMappingsFile, "standalone_mappings": StandaloneMappingsFile,
+    "project": ProjectConfig,
+    "dataset": DatasetConfig,
+    "query": ProjectQueryConfig,
+    "bulk": BulkRegistration,
+    "mappings": DatasetMappingsFile,
+    "mapping_references": DatasetMappingsFile,
+    "standalone_mappings": StandaloneMappingsFile,
     "dimensions": DimensionsFile,
 }
 
@@ -41,8 +45,16 @@ def test_every_dsgrid_test_file_loads(test_data):
         kinds.add(kind)
         model, _ = validate_model(MODELS[kind], data, str(file))
         assert model is not None
-    assert {"project", "dataset", "query", "bulk", "mappings", "standalone_mappings",
-            "dimensions", "mapping_references"} <= kinds
+    assert {
+        "project",
+        "dataset",
+        "query",
+        "bulk",
+        "mappings",
+        "standalone_mappings",
+        "dimensions",
+        "mapping_references",
+    } <= kinds
 
 
 def test_legacy_keys_are_accepted_with_a_notice(test_data):
@@ -55,8 +67,10 @@ def test_legacy_keys_are_accepted_with_a_notice(test_data):
 
 
 def test_legacy_data_schema_becomes_a_layout(test_data):
-    path = (test_data / "test_efs/dsgrid_project/datasets/modeled/comstock_unpivoted/"
-            "dataset_with_dimension_ids.json5")
+    path = (
+        test_data / "test_efs/dsgrid_project/datasets/modeled/comstock_unpivoted/"
+        "dataset_with_dimension_ids.json5"
+    )
     dataset, notices = validate_model(DatasetConfig, load_json5(path), str(path))
     assert dataset.data_layout.table_format == "two_table"
     assert dataset.data_layout.value_format == "pivoted"
@@ -97,18 +111,40 @@ TIME_BASE = {"type": "time", "name": "t", "time_interval_type": "period_beginnin
 @pytest.mark.parametrize(
     ("extra", "cls"),
     [
-        ({"time_type": "datetime", "ranges": [{"start": "2012-01-01 00:00:00",
-                                               "end": "2012-12-31 23:00:00"}],
-          "str_format": "%Y-%m-%d %H:%M:%S", "frequency": "01:00:00",
-          "time_zone_format": {"format_type": "aligned_in_absolute_time",
-                               "time_zone": "EasternStandard"}}, DatetimeTimeConfig),
-        ({"time_type": "annual", "ranges": [{"start": "2010", "end": "2050"}],
-          "str_format": "%Y"}, AnnualTimeConfig),
-        ({"time_type": "representative_period", "format": "one_week_per_month_by_hour"},
-         RepresentativePeriodTimeConfig),
-        ({"time_type": "index", "ranges": [{"start": 0, "end": 8759}],
-          "starting_timestamps": ["2012-01-01 00:00:00"], "frequency": "01:00:00"},
-         IndexTimeConfig),
+        (
+            {
+                "time_type": "datetime",
+                "ranges": [{"start": "2012-01-01 00:00:00", "end": "2012-12-31 23:00:00"}],
+                "str_format": "%Y-%m-%d %H:%M:%S",
+                "frequency": "01:00:00",
+                "time_zone_format": {
+                    "format_type": "aligned_in_absolute_time",
+                    "time_zone": "EasternStandard",
+                },
+            },
+            DatetimeTimeConfig,
+        ),
+        (
+            {
+                "time_type": "annual",
+                "ranges": [{"start": "2010", "end": "2050"}],
+                "str_format": "%Y",
+            },
+            AnnualTimeConfig,
+        ),
+        (
+            {"time_type": "representative_period", "format": "one_week_per_month_by_hour"},
+            RepresentativePeriodTimeConfig,
+        ),
+        (
+            {
+                "time_type": "index",
+                "ranges": [{"start": 0, "end": 8759}],
+                "starting_timestamps": ["2012-01-01 00:00:00"],
+                "frequency": "01:00:00",
+            },
+            IndexTimeConfig,
+        ),
         ({"time_type": "noop"}, NoOpTimeConfig),
     ],
 )
@@ -118,32 +154,70 @@ def test_time_variants_parse(extra, cls):
 
 
 def test_datetime_time_counts_leap_year_hours_and_converts_legacy_zone():
-    dim = parse_dimension({**TIME_BASE, "time_type": "datetime",
-                           "ranges": [{"start": "2012-01-01 00:00:00",
-                                       "end": "2012-12-31 23:00:00"}],
-                           "time_zone_format": {"time_zone": "EasternStandard"}})
+    dim = parse_dimension(
+        {
+            **TIME_BASE,
+            "time_type": "datetime",
+            "ranges": [{"start": "2012-01-01 00:00:00", "end": "2012-12-31 23:00:00"}],
+            "time_zone_format": {"time_zone": "EasternStandard"},
+        }
+    )
     instants = dim.instants()
     assert len(instants) == 8784
     assert instants[0].isoformat() == "2012-01-01T05:00:00+00:00"
-    assert len(parse_dimension({**TIME_BASE, "time_type": "annual",
-                                "ranges": [{"start": "2010", "end": "2050"}]}).years()) == 41
-    assert len(parse_dimension({**TIME_BASE, "time_type": "representative_period",
-                                "format": "one_week_per_month_by_hour"}).periods()) == 12 * 7 * 24
+    assert (
+        len(
+            parse_dimension(
+                {**TIME_BASE, "time_type": "annual", "ranges": [{"start": "2010", "end": "2050"}]}
+            ).years()
+        )
+        == 41
+    )
+    assert (
+        len(
+            parse_dimension(
+                {
+                    **TIME_BASE,
+                    "time_type": "representative_period",
+                    "format": "one_week_per_month_by_hour",
+                }
+            ).periods()
+        )
+        == 12 * 7 * 24
+    )
 
 
 def test_bad_time_zone_and_range_are_explained():
     with pytest.raises(ValueError, match="unknown time zone 'Mars/Olympus'"):
-        parse_dimension({**TIME_BASE, "time_type": "datetime",
-                         "ranges": [{"start": "2012-01-01 00:00:00", "end": "2012-01-02 00:00:00"}],
-                         "time_zone_format": {"time_zone": "Mars/Olympus"}})
+        parse_dimension(
+            {
+                **TIME_BASE,
+                "time_type": "datetime",
+                "ranges": [{"start": "2012-01-01 00:00:00", "end": "2012-01-02 00:00:00"}],
+                "time_zone_format": {"time_zone": "Mars/Olympus"},
+            }
+        )
     with pytest.raises(ValueError, match="end .* is before start"):
-        parse_dimension({**TIME_BASE, "time_type": "datetime",
-                         "ranges": [{"start": "2012-01-02 00:00:00", "end": "2012-01-01 00:00:00"}]})
+        parse_dimension(
+            {
+                **TIME_BASE,
+                "time_type": "datetime",
+                "ranges": [{"start": "2012-01-02 00:00:00", "end": "2012-01-01 00:00:00"}],
+            }
+        )
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("01:00:00", 3600), ("00:15:00", 900),
-                                               ("1 day, 00:00:00", 86400), ("PT1H", 3600),
-                                               ("P1D", 86400), (1800, 1800)])
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("01:00:00", 3600),
+        ("00:15:00", 900),
+        ("1 day, 00:00:00", 86400),
+        ("PT1H", 3600),
+        ("P1D", 86400),
+        (1800, 1800),
+    ],
+)
 def test_frequencies(text, seconds):
     assert parse_frequency(text).total_seconds() == seconds
 
@@ -173,24 +247,61 @@ def test_two_table_layout_needs_a_lookup(test_data):
 
 def test_expression_raw_filter_and_six_filter_types_parse():
     query = {
-        "name": "q", "project": {"project_id": "p", "dataset": {
-            "dataset_id": "d", "source_datasets": [{"dataset_id": "x"}]}},
-        "result": {"dimension_filters": [
-            {"filter_type": "expression", "dimension_type": "geography",
-             "dimension_name": "county", "column": "id", "operator": "==", "value": "06073"},
-            {"filter_type": "expression_raw", "dimension_type": "sector",
-             "dimension_name": "sector", "value": "id == 'com'"},
-            {"filter_type": "column_operator", "dimension_type": "metric",
-             "dimension_name": "end_use", "operator": "isin", "value": ["fans"]},
-            {"filter_type": "between_column_operator", "dimension_type": "model_year",
-             "dimension_name": "my", "lower_bound": "2010", "upper_bound": "2030"},
-            {"filter_type": "subset", "dimension_type": "subsector",
-             "dimension_names": ["commercial_subsectors"]},
-            {"filter_type": "supplemental_column_operator", "dimension_type": "geography",
-             "dimension_name": "state", "value": ["CA"]},
-        ]},
+        "name": "q",
+        "project": {
+            "project_id": "p",
+            "dataset": {"dataset_id": "d", "source_datasets": [{"dataset_id": "x"}]},
+        },
+        "result": {
+            "dimension_filters": [
+                {
+                    "filter_type": "expression",
+                    "dimension_type": "geography",
+                    "dimension_name": "county",
+                    "column": "id",
+                    "operator": "==",
+                    "value": "06073",
+                },
+                {
+                    "filter_type": "expression_raw",
+                    "dimension_type": "sector",
+                    "dimension_name": "sector",
+                    "value": "id == 'com'",
+                },
+                {
+                    "filter_type": "column_operator",
+                    "dimension_type": "metric",
+                    "dimension_name": "end_use",
+                    "operator": "isin",
+                    "value": ["fans"],
+                },
+                {
+                    "filter_type": "between_column_operator",
+                    "dimension_type": "model_year",
+                    "dimension_name": "my",
+                    "lower_bound": "2010",
+                    "upper_bound": "2030",
+                },
+                {
+                    "filter_type": "subset",
+                    "dimension_type": "subsector",
+                    "dimension_names": ["commercial_subsectors"],
+                },
+                {
+                    "filter_type": "supplemental_column_operator",
+                    "dimension_type": "geography",
+                    "dimension_name": "state",
+                    "value": ["CA"],
+                },
+            ]
+        },
     }
     model = ProjectQueryConfig.model_validate(query)
     assert [f.filter_type for f in model.result.dimension_filters] == [
-        "expression", "expression_raw", "column_operator", "between_column_operator",
-        "subset", "supplemental_column_operator"]
+        "expression",
+        "expression_raw",
+        "column_operator",
+        "between_column_operator",
+        "subset",
+        "supplemental_column_operator",
+    ]

@@ -9,11 +9,18 @@ from hypothesis import strategies as st
 from dsgrid_core.config.json5_fast import loads
 
 keys = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True)
-scalars = (st.none() | st.booleans() | st.integers(-10**6, 10**6)
-           | st.floats(allow_nan=False, allow_infinity=False, width=32)
-           | st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12))
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
-                      | st.dictionaries(keys, inner, max_size=4), max_leaves=12)
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.floats(allow_nan=False, allow_infinity=False, width=32)
+    | st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4),
+    max_leaves=12,
+)
 
 
 def _render(value, style: int) -> str:
@@ -23,8 +30,11 @@ def _render(value, style: int) -> str:
     if isinstance(value, dict):
         items = []
         for k, v in value.items():
-            key = k if style % 2 and k not in ("true", "false", "null", "NaN", "Infinity") else (
-                json.dumps(k, ensure_ascii=False))
+            key = (
+                k
+                if style % 2 and k not in ("true", "false", "null", "NaN", "Infinity")
+                else (json.dumps(k, ensure_ascii=False))
+            )
             items.append(f"{key}: {_render(v, style)}")
         trail = "," if items and style % 3 == 0 else ""
         return "{\n  // comment\n  " + ",\n  ".join(items) + trail + "\n}"

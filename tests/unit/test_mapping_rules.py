@@ -31,8 +31,10 @@ BAD = {
     "duplication": ([("a", "x", 0.5), ("a", "y", 1.0)], "every from_fraction to be 1"),
     "one_to_many_disaggregation": ([("a", "x", 0.3), ("a", "y", 0.3)], r"a \(sum 0\.6\)"),
     "many_to_one_assignment": ([("a", "x", 0.4), ("b", "x", 0.4)], "per to_id"),
-    "one_to_one_explicit_multipliers": ([("a", "x", 0.9), ("a", "y", 1.3)],
-                                        "maps each from_id once"),
+    "one_to_one_explicit_multipliers": (
+        [("a", "x", 0.9), ("a", "y", 1.3)],
+        "maps each from_id once",
+    ),
 }
 
 
@@ -58,8 +60,11 @@ def test_fraction_tolerance_is_one_in_a_million():
 
 def test_repeated_pair_is_refused():
     with pytest.raises(InputError, match="a -> x appear more than once"):
-        check_mapping_rules(_config("many_to_many_explicit_multipliers"),
-                            [("a", "x", 1.0), ("a", "x", 2.0)], "m.csv")
+        check_mapping_rules(
+            _config("many_to_many_explicit_multipliers"),
+            [("a", "x", 1.0), ("a", "x", 2.0)],
+            "m.csv",
+        )
 
 
 def test_ids_must_be_records_and_every_from_record_mapped():
@@ -68,7 +73,6 @@ def test_ids_must_be_records_and_every_from_record_mapped():
     with pytest.raises(InputError, match="from_id\\(s\\) z are not records of dimension 'From'"):
         check_mapping_ids([*records, ("z", "x", 1.0)], {"a", "b"}, {"x"}, "m.csv", "From", "To")
     with pytest.raises(InputError, match="to_id\\(s\\) q are not records"):
-        check_mapping_ids([("a", "q", 1.0), ("b", "x", 1.0)], {"a", "b"}, {"x"}, "m.csv", "F",
-                          "T")
+        check_mapping_ids([("a", "q", 1.0), ("b", "x", 1.0)], {"a", "b"}, {"x"}, "m.csv", "F", "T")
     with pytest.raises(InputError, match="record\\(s\\) c of dimension 'From' are not mapped"):
         check_mapping_ids(records, {"a", "b", "c"}, {"x"}, "m.csv", "From", "To")
