@@ -108,28 +108,21 @@ def _names_table(dimension) -> Any:
     )
 
 
+def _time_literal(value) -> exp.Expression:
+    return exp.cast(
+        exp.Literal.string(value.strftime("%Y-%m-%d %H:%M:%S")), exp.DataType.build("timestamp")
+    )
+
+
 def _time_predicate(expr: exp.Expression, cond: TimeCondition) -> exp.Expression:
     parts = []
-    if cond.lower is not None:
-        lit = exp.cast(
-            exp.Literal.string(cond.lower.strftime("%Y-%m-%d %H:%M:%S")),
-            exp.DataType.build("timestamp"),
-        )
-        parts.append(
-            exp.GT(this=expr, expression=lit)
-            if cond.lower_strict
-            else exp.GTE(this=expr, expression=lit)
-        )
-    if cond.upper is not None:
-        lit = exp.cast(
-            exp.Literal.string(cond.upper.strftime("%Y-%m-%d %H:%M:%S")),
-            exp.DataType.build("timestamp"),
-        )
-        parts.append(
-            exp.LT(this=expr, expression=lit)
-            if cond.upper_strict
-            else exp.LTE(this=expr, expression=lit)
-        )
+    for bound, strict, loose, tight in (
+        (cond.lower, cond.lower_strict, exp.GTE, exp.GT),
+        (cond.upper, cond.upper_strict, exp.LTE, exp.LT),
+    ):
+        if bound is not None:
+            op = tight if strict else loose
+            parts.append(op(this=expr.copy(), expression=_time_literal(bound)))
     predicate = exp.and_(*parts) if parts else exp.true()
     return exp.Not(this=exp.Paren(this=predicate)) if cond.negate else predicate
 
