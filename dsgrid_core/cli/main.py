@@ -25,6 +25,8 @@ class DsgridGroup(click.Group):
     def invoke(self, ctx: click.Context):
         from dsgrid_core.errors import DsgridError
 
+        _show_notices()
+
         try:
             return super().invoke(ctx)
         except DsgridError as exc:
@@ -36,6 +38,18 @@ class DsgridGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing was changed.", err=True)
             sys.exit(130)
+
+
+def _show_notices() -> None:
+    """Legacy-key notices from config loading go to stderr as one 'Note:' line each."""
+    import warnings
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if category.__name__ == "LegacyKeyWarning":
+            click.echo(f"Note: {message}", err=True)
+
+    warnings.showwarning = show
+    warnings.filterwarnings("default", message=".*legacy", category=UserWarning)
 
 
 @click.group(cls=DsgridGroup, context_settings={"help_option_names": ["-h", "--help"]})

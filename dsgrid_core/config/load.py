@@ -120,6 +120,8 @@ def validate_model(model: type[M], data: Any, source: str) -> tuple[M, list[str]
         except ValidationError as exc:
             raise ConfigError(describe_validation_error(exc, model, source)) from None
     notices = sorted({str(w.message) for w in caught if issubclass(w.category, LegacyKeyWarning)})
+    for notice in notices:  # shown once per config by the CLI (see cli.main)
+        warnings.warn(f"{source}: {notice}", LegacyKeyWarning, stacklevel=2)
     return obj, notices
 
 
