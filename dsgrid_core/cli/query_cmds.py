@@ -53,16 +53,10 @@ def run_cmd(ctx, query_file, output_dir, background, time_limit, no_cache, overw
     with _open(ctx) as registry:
         registry_path = registry.path
         # Resolve names now so that mistakes are reported before a job is created.
-        from dsgrid_core.query.context import load_project_context
         from dsgrid_core.query.planner import plan_project_query
+        from dsgrid_core.query.run import as_project_query, load_context
 
-        ids = [s.dataset_id for s in query_model.project.dataset.source_datasets]
-        plan_project_query(
-            load_project_context(
-                registry, query_model.project.project_id, query_model.project.version, ids
-            ),
-            query_model,
-        )
+        plan_project_query(load_context(registry, query_model), as_project_query(query_model))
     job_id = create_query_job(
         registry_path,
         query_model.model_dump(mode="json"),
@@ -114,17 +108,14 @@ def run_cmd(ctx, query_file, output_dir, background, time_limit, no_cache, overw
 def validate_cmd(ctx, query_file, show_sql):
     """Check QUERY_FILE against the registry without running it."""
     from dsgrid_core.engine.duckdb_engine import DuckDBEngine
-    from dsgrid_core.query.context import load_project_context
     from dsgrid_core.query.planner import plan_project_query
-    from dsgrid_core.query.run import load_query
+    from dsgrid_core.query.run import as_project_query, load_context, load_query
 
     query_model = load_query(Path(query_file))
     with _open(ctx) as registry:
-        ids = [s.dataset_id for s in query_model.project.dataset.source_datasets]
-        context = load_project_context(
-            registry, query_model.project.project_id, query_model.project.version, ids
-        )
-        plan = plan_project_query(context, query_model)
+        context = load_context(registry, query_model)
+        plan = plan_project_query(context, as_project_query(query_model))
+    ids = [d.dataset_id for d in context.datasets]
     columns = [o.name for o in plan.columns]
     if ctx.obj["json"]:
         emit_json({"ok": True, "columns": columns, "datasets": ids, "notices": context.notices})

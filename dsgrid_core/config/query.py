@@ -155,3 +155,46 @@ class ProjectQueryConfig(DsgridModel):
         if len(self.result.aggregations) > 1:
             raise ValueError("only one aggregation per query is supported")
         return self
+
+
+class DatasetQueryConfig(DsgridModel):
+    """A query of one registered dataset in its own dimensions (no project mappings)."""
+
+    name: str = Field(pattern=r"^[\w-]+$")
+    dataset_id: str
+    version: str | None = None
+    aggregations: list[Aggregation] = Field(default_factory=list, max_length=1)
+    dimension_filters: list[DimensionFilter] = Field(default_factory=list)
+    replace_ids_with_names: bool = False
+    reports: list[Report] = Field(default_factory=list)
+    table_format: TableFormat = Field(default_factory=TableFormat)
+    output_format: Literal["parquet", "csv"] = "parquet"
+    sort_columns: list[str] = Field(default_factory=list)
+    time_zone: str | None = None
+    limit: int | None = Field(default=None, ge=0)
+    offset: int = Field(default=0, ge=0)
+
+    def as_project_query(self) -> ProjectQueryConfig:
+        """The same question in the project-query shape the planner reads."""
+        return ProjectQueryConfig(
+            name=self.name,
+            project=ProjectQueryParams(
+                project_id=self.dataset_id,
+                dataset=QueryDataset(
+                    dataset_id=self.dataset_id,
+                    source_datasets=[SourceDataset(dataset_id=self.dataset_id)],
+                ),
+            ),
+            result=QueryResultParams(
+                aggregations=self.aggregations,
+                dimension_filters=self.dimension_filters,
+                replace_ids_with_names=self.replace_ids_with_names,
+                reports=self.reports,
+                table_format=self.table_format,
+                output_format=self.output_format,
+                sort_columns=self.sort_columns,
+                time_zone=self.time_zone,
+                limit=self.limit,
+                offset=self.offset,
+            ),
+        )

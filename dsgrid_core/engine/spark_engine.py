@@ -14,8 +14,7 @@ from sqlglot import exp
 
 from dsgrid_core.errors import InputError
 
-_SESSION = None
-_SESSION_MASTER = None
+_SESSIONS: dict[str, object] = {}
 
 
 def spark_master() -> str:
@@ -24,10 +23,9 @@ def spark_master() -> str:
 
 def get_session(master: str | None = None):
     """The process's SparkSession, created on first use."""
-    global _SESSION, _SESSION_MASTER
     master = master or spark_master()
-    if _SESSION is not None and _SESSION_MASTER == master:
-        return _SESSION
+    if master in _SESSIONS:
+        return _SESSIONS[master]
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     try:
@@ -76,7 +74,7 @@ def get_session(master: str | None = None):
                 f"cannot start Spark with master {master}: {str(exc).splitlines()[0][:200]}."
             ) from None
         session.sparkContext.setLogLevel("ERROR")
-    _SESSION, _SESSION_MASTER = session, master
+    _SESSIONS[master] = session
     return session
 
 

@@ -75,8 +75,7 @@ def create_query_job(
 
 def execute_job(registry_path: Path, job_id: str) -> str:
     """Run a queued job to the end; returns its final status."""
-    from dsgrid_core.config.query import ProjectQueryConfig
-    from dsgrid_core.query.run import run_project_query, write_result
+    from dsgrid_core.query.run import parse_query, run_query, write_result
     from dsgrid_core.registry.registry import Registry
 
     store = JobStore(registry_path)
@@ -108,9 +107,9 @@ def execute_job(registry_path: Path, job_id: str) -> str:
     status = "failed"
     try:
         params = job.params
-        query = ProjectQueryConfig.model_validate(params["query"])
+        query = parse_query(params["query"])
         with Registry(registry_path, read_only=True) as registry:
-            result = run_project_query(
+            result = run_query(
                 registry,
                 query,
                 engine=params["engine"],

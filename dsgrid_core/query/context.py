@@ -219,3 +219,41 @@ def _source_dataset(
         time_shift_seconds=time_shift_seconds(ds_time, context.time),
         dimensions=dims,
     )
+
+
+def load_dataset_context(registry, dataset_id: str, version: str | None = None) -> ProjectContext:
+    """A context in which one dataset's own dimensions play the part of base dimensions."""
+    record = registry.show("dataset", dataset_id, version)
+    dims = record.extra["dimensions"]
+    base = {t: _dimension(registry, ref, t) for t, ref in dims.items()}
+    time_config = parse_dimension(
+        registry.show("dimension", dims["time"]["id"], dims["time"]["version"]).config
+    )
+    context = ProjectContext(
+        project_id=f"dataset {dataset_id}",
+        version=record.version,
+        base=base,
+        supplemental=[],
+        subsets={},
+        time=time_config,
+    )
+    context.datasets.append(
+        SourceDataset(
+            dataset_id=dataset_id,
+            version=record.version,
+            table_path=registry.path / "data" / record.data_path,
+            mappings={},
+            # Results label each period by its beginning, as project queries do.
+            time_shift_seconds=_beginning_offset(time_config),
+            dimensions=dims,
+        )
+    )
+    return context
+
+
+def _beginning_offset(time_config) -> int:
+    if isinstance(time_config, DatetimeTimeConfig) and (
+        time_config.time_interval_type == TimeInterval.PERIOD_ENDING
+    ):
+        return -int(time_config.step.total_seconds())
+    return 0

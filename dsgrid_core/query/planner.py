@@ -68,16 +68,19 @@ class Plan:
         return _localize(self.reports[name].copy(), engine).sql(engine.dialect)
 
 
-class LocalTime(exp.Func):
-    """Placeholder for 'this instant as wall-clock time in a zone'; engines spell it."""
+LOCAL_TIME = "__dsgrid_local_time"
 
-    arg_types = {"this": True, "zone": True}
+
+def local_time(expr: exp.Expression, zone: str) -> exp.Expression:
+    """Placeholder for 'this instant as wall-clock time in a zone'; each engine spells it."""
+    return exp.Anonymous(this=LOCAL_TIME, expressions=[expr, exp.Literal.string(zone)])
 
 
 def _localize(tree: exp.Expression, engine) -> exp.Expression:
     def swap(node):
-        if isinstance(node, LocalTime):
-            return engine.local_time(node.this, node.args["zone"].name)
+        if isinstance(node, exp.Anonymous) and node.name == LOCAL_TIME:
+            expr, zone = node.expressions
+            return engine.local_time(expr, zone.name)
         return node
 
     return tree.transform(swap)
@@ -173,7 +176,7 @@ def _dataset_select(i: int, ds, tables: dict, conditions: list) -> exp.Select:
 
 
 def _time_expr(
-    source: exp.Expression, ref: DimensionRef | None, time_zone: str | None
+    source: exp.Expression, ref: DimensionRef | None, time_zone: str | None, default_zone: str
 ) -> tuple[exp.Expression, str]:
     """The output time column: instants (UTC) unless a zone or a resolution is asked for."""
     function = ref.function if ref is not None else None
@@ -181,7 +184,7 @@ def _time_expr(
         raise InputError(f"time function '{function}' is not one of {', '.join(TIME_FUNCTIONS)}.")
     if time_zone is None and not function:
         return source, "instant"
-    local = LocalTime(this=source, zone=exp.Literal.string(time_zone or "UTC"))
+    local = local_time(source, time_zone or default_zone)
     if function and function != "hour":
         return exp.DateTrunc(this=local, unit=exp.Literal.string(function)), "local"
     if function == "hour":
@@ -230,7 +233,7 @@ def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Pl
         for t in NON_TIME_TYPES:
             outputs.append(OutputColumn(t, t, context.base[t]))
             group.append(col(t, "u"))
-        time_sql, time_output = _time_expr(col(TIME, "u"), None, time_zone)
+        time_sql, time_output = _time_expr(col(TIME, "u"), None, time_zone, context.time_zone)
         outputs.append(OutputColumn(TIME, "time"))
         group.append(time_sql)
     else:
@@ -256,7 +259,9 @@ def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Pl
                         f"'{context.base['time'].name}', not "
                         f"'{ref.dimension_name}'."
                     )
-                time_sql, time_output = _time_expr(col(TIME, "u"), ref, time_zone)
+                time_sql, time_output = _time_expr(
+                    col(TIME, "u"), ref, time_zone, context.time_zone
+                )
                 outputs.append(OutputColumn(ref.alias or TIME, "time"))
                 group.append(time_sql)
                 continue

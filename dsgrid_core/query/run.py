@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dsgrid_core.config.query import ProjectQueryConfig
+from dsgrid_core.config.query import DatasetQueryConfig, ProjectQueryConfig
 from dsgrid_core.errors import InputError
 
 CSV_ROW_CAP = int(os.environ.get("DSGRID_CSV_ROW_CAP", "2000000"))
@@ -28,11 +28,31 @@ class QueryResult:
         return self.table.to_pandas()
 
 
-def load_query(path: Path) -> ProjectQueryConfig:
-    from dsgrid_core.config.load import load_config
+def load_query(path: Path) -> ProjectQueryConfig | DatasetQueryConfig:
+    """A project query, or a dataset query (a file with a top-level dataset_id)."""
+    from dsgrid_core.config.files import load_json5
 
-    query, _ = load_config(ProjectQueryConfig, Path(path))
-    return query
+    return parse_query(load_json5(Path(path)), str(path))
+
+
+def load_context(registry, query):
+    """Resolve what a query reads (project or dataset query)."""
+    from dsgrid_core.query.context import load_dataset_context, load_project_context
+
+    if isinstance(query, DatasetQueryConfig):
+        return load_dataset_context(registry, query.dataset_id, query.version)
+    source_ids = [
+        s.dataset_id
+        for s in query.project.dataset.source_datasets
+        if s.dataset_id not in query.project.excluded_dataset_ids
+    ]
+    return load_project_context(
+        registry, query.project.project_id, query.project.version, source_ids
+    )
+
+
+def as_project_query(query) -> ProjectQueryConfig:
+    return query.as_project_query() if isinstance(query, DatasetQueryConfig) else query
 
 
 def _normalize(table, plan):
@@ -74,9 +94,9 @@ def _normalize(table, plan):
     return pa.table(arrays, names=names)
 
 
-def run_project_query(
+def run_query(
     registry,
-    query: ProjectQueryConfig,
+    query: ProjectQueryConfig | DatasetQueryConfig,
     *,
     engine: str | None = None,
     use_cache: bool = True,
@@ -86,7 +106,6 @@ def run_project_query(
 ) -> QueryResult:
     from dsgrid_core.engine import create_engine
     from dsgrid_core.query.cache import ResultCache, cache_key
-    from dsgrid_core.query.context import load_project_context
     from dsgrid_core.query.planner import plan_project_query
 
     timings: dict[str, float] = {}
@@ -99,16 +118,10 @@ def run_project_query(
             cancel_check()
 
     stage(0)
-    source_ids = [
-        s.dataset_id
-        for s in query.project.dataset.source_datasets
-        if s.dataset_id not in query.project.excluded_dataset_ids
-    ]
-    context = load_project_context(
-        registry, query.project.project_id, query.project.version, source_ids
-    )
+    context = load_context(registry, query)
     timings["resolve"] = time.perf_counter() - start
-    query_dict = query.model_dump(mode="json")
+    query_dict = {"kind": type(query).__name__, **query.model_dump(mode="json")}
+    query = as_project_query(query)
     versions = context.versions_read()
     key = cache_key(query_dict, versions)
     cache = ResultCache(registry.path)
@@ -165,6 +178,14 @@ def run_project_query(
     return QueryResult(table, reports, metadata)
 
 
+def parse_query(data: dict[str, Any], source: str = "query"):
+    from dsgrid_core.config.load import validate_model
+
+    model = DatasetQueryConfig if "dataset_id" in data else ProjectQueryConfig
+    query, _ = validate_model(model, data, source)
+    return query
+
+
 def write_result(
     result: QueryResult, query: ProjectQueryConfig, output_dir: Path, *, overwrite: bool = False
 ) -> Path:
@@ -178,7 +199,7 @@ def write_result(
         raise InputError(
             f"{target} already exists; remove it, choose another --output, or pass --overwrite."
         )
-    fmt = query.result.output_format
+    fmt = as_project_query(query).result.output_format
     if fmt == "csv" and result.table.num_rows > CSV_ROW_CAP:
         raise InputError(
             f"the result has {result.table.num_rows:,} rows, above the CSV cap of "
