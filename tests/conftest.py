@@ -104,7 +104,7 @@ def run_dsgrid(
     return CliResult(result)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def dsgrid():
     return run_dsgrid
 

@@ -36,7 +36,10 @@ def get_session(master: str | None = None):
         ) from None
     if master.startswith("sc://"):
         try:
-            session = SparkSession.builder.remote(master).getOrCreate()
+            # The Connect client's own builder: it may live beside a local session.
+            from pyspark.sql.connect.session import SparkSession as RemoteSession
+
+            session = RemoteSession.builder.remote(master).create()
             session.conf.set("spark.sql.session.timeZone", "UTC")
         except Exception as exc:  # noqa: BLE001 - grpc errors have many types
             raise InputError(

@@ -185,10 +185,11 @@ def _time_expr(
     if time_zone is None and not function:
         return source, "instant"
     local = local_time(source, time_zone or default_zone)
-    if function and function != "hour":
-        return exp.DateTrunc(this=local, unit=exp.Literal.string(function)), "local"
-    if function == "hour":
-        return exp.DateTrunc(this=local, unit=exp.Literal.string("hour")), "local"
+    if function:
+        # date_trunc(unit, ts) is spelled the same in DuckDB and Spark SQL
+        return exp.Anonymous(
+            this="date_trunc", expressions=[exp.Literal.string(function), local]
+        ), "local"
     return local, "local"
 
 
