@@ -347,11 +347,17 @@ def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Pl
             cols.append(
                 alias(
                     exp.Sum(
-                        this=exp.If(
-                            this=exp.EQ(
-                                this=col(pivot.name, "p"), expression=exp.Literal.string(rid)
-                            ),
-                            true=col(VALUE, "p"),
+                        # CASE WHEN pivot = 'id' THEN value END: the same in every dialect
+                        this=exp.Case(
+                            ifs=[
+                                exp.If(
+                                    this=exp.EQ(
+                                        this=col(pivot.name, "p"),
+                                        expression=exp.Literal.string(rid),
+                                    ),
+                                    true=col(VALUE, "p"),
+                                )
+                            ]
                         )
                     ),
                     rid,
