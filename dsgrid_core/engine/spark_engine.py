@@ -35,6 +35,7 @@ def get_session(master: str | None = None):
             "the Spark engine needs pyspark: pip install 'dsgrid-viewer[spark]'."
         ) from None
     if master.startswith("sc://"):
+        _check_reachable(master)
         try:
             # The Connect client's own builder: it may live beside a local session.
             from pyspark.sql.connect.session import SparkSession as RemoteSession
@@ -48,6 +49,8 @@ def get_session(master: str | None = None):
                 "address in DSGRID_SPARK_MASTER."
             ) from None
     else:
+        if master.startswith("spark://"):
+            _check_reachable(master)
         if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
             raise InputError(
                 "the Spark engine needs Java 17 (apt-get install "
@@ -79,6 +82,26 @@ def get_session(master: str | None = None):
         session.sparkContext.setLogLevel("ERROR")
     _SESSIONS[master] = session
     return session
+
+
+def _check_reachable(master: str, timeout: float = 5.0) -> None:
+    """Fail fast: the Connect client otherwise retries an absent server for minutes."""
+    import socket
+    from urllib.parse import urlparse
+
+    scheme = "sc" if master.startswith("sc://") else "spark"
+    parsed = urlparse("http://" + master.split("://", 1)[1].split(",")[0])
+    host = parsed.hostname or "localhost"
+    port = parsed.port or (15002 if scheme == "sc" else 7077)
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise InputError(
+            f"cannot reach the Spark {'Connect server' if scheme == 'sc' else 'master'} "
+            f"{master}: {exc.strerror or exc}. Start it, or check the address in "
+            "DSGRID_SPARK_MASTER."
+        ) from None
 
 
 class SparkEngine:

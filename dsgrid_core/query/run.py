@@ -14,7 +14,12 @@ from typing import Any
 from dsgrid_core.config.query import DatasetQueryConfig, ProjectQueryConfig
 from dsgrid_core.errors import InputError
 
-CSV_ROW_CAP = int(os.environ.get("DSGRID_CSV_ROW_CAP", "2000000"))
+
+def csv_row_cap() -> int:
+    """Largest result written as CSV (env DSGRID_CSV_ROW_CAP); larger ones must be Parquet."""
+    return int(os.environ.get("DSGRID_CSV_ROW_CAP", "2000000"))
+
+
 STAGES = ("resolve", "plan", "execute", "write")
 
 
@@ -200,10 +205,11 @@ def write_result(
             f"{target} already exists; remove it, choose another --output, or pass --overwrite."
         )
     fmt = as_project_query(query).result.output_format
-    if fmt == "csv" and result.table.num_rows > CSV_ROW_CAP:
+    cap = csv_row_cap()
+    if fmt == "csv" and result.table.num_rows > cap:
         raise InputError(
             f"the result has {result.table.num_rows:,} rows, above the CSV cap of "
-            f"{CSV_ROW_CAP:,}; use output_format 'parquet' (smaller and faster), "
+            f"{cap:,}; use output_format 'parquet' (smaller and faster), "
             "or aggregate more."
         )
     output_dir.mkdir(parents=True, exist_ok=True)

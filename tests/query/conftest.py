@@ -36,26 +36,48 @@ def spark_connect_master(tmp_path_factory):
     import pyspark
 
     if shutil.which("java") is None:
-        pytest.fail("Java 17 is needed for the Spark tests (apt-get install "
-                    "openjdk-17-jre-headless)")
+        pytest.fail(
+            "Java 17 is needed for the Spark tests (apt-get install openjdk-17-jre-headless)"
+        )
     spark_home = Path(pyspark.__file__).parent
     port = _free_port()
     logs = tmp_path_factory.mktemp("spark-connect")
-    env = {**os.environ, "SPARK_HOME": str(spark_home), "SPARK_LOCAL_IP": "127.0.0.1",
-           "SPARK_LOG_DIR": str(logs), "SPARK_PID_DIR": str(logs),
-           "PYSPARK_PYTHON": sys.executable}
+    env = {
+        **os.environ,
+        "SPARK_HOME": str(spark_home),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "SPARK_LOG_DIR": str(logs),
+        "SPARK_PID_DIR": str(logs),
+        "PYSPARK_PYTHON": sys.executable,
+    }
     log = open(logs / "server.log", "w")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen(  # noqa: S603 - pyspark's own script
-        ["bash", str(spark_home / "sbin" / "start-connect-server.sh"), "--wait",
-         "--master", "local[2]",
-         "--conf", "spark.connect.grpc.binding.address=127.0.0.1",
-         "--conf", f"spark.connect.grpc.binding.port={port}",
-         "--conf", "spark.sql.session.timeZone=UTC",
-         "--conf", "spark.ui.enabled=false",
-         "--conf", "spark.sql.shuffle.partitions=4",
-         "--conf", "spark.driver.host=127.0.0.1",
-         "--conf", "spark.driver.bindAddress=127.0.0.1"],
-        stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        [
+            "bash",
+            str(spark_home / "sbin" / "start-connect-server.sh"),
+            "--wait",
+            "--master",
+            "local[2]",
+            "--conf",
+            "spark.connect.grpc.binding.address=127.0.0.1",
+            "--conf",
+            f"spark.connect.grpc.binding.port={port}",
+            "--conf",
+            "spark.sql.session.timeZone=UTC",
+            "--conf",
+            "spark.ui.enabled=false",
+            "--conf",
+            "spark.sql.shuffle.partitions=4",
+            "--conf",
+            "spark.driver.host=127.0.0.1",
+            "--conf",
+            "spark.driver.bindAddress=127.0.0.1",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         text = (logs / "server.log").read_text(errors="replace")
@@ -103,8 +125,13 @@ def run(registry_path, query: dict, engine: EngineChoice):
     from dsgrid_core.registry.registry import Registry
 
     with Registry(registry_path, read_only=True) as registry:
-        result = run_query(registry, parse_query(query), engine=engine.name,
-                           engine_options=engine.options, use_cache=False)
+        result = run_query(
+            registry,
+            parse_query(query),
+            engine=engine.name,
+            engine_options=engine.options,
+            use_cache=False,
+        )
     assert result.metadata["engine"] == engine.name
     return result.table.to_pandas(), result
 

@@ -64,15 +64,20 @@ def apply_mapping(frame: pd.DataFrame, column: str, mapping: pd.DataFrame) -> pd
         mapping["from_fraction"] = "1"
     mapping = mapping[mapping["to_id"] != ""]
     mapping["from_fraction"] = mapping["from_fraction"].astype(float)
-    merged = frame.merge(mapping[["from_id", "to_id", "from_fraction"]], left_on=column,
-                         right_on="from_id")
+    merged = frame.merge(
+        mapping[["from_id", "to_id", "from_fraction"]], left_on=column, right_on="from_id"
+    )
     merged["value"] = merged["value"] * merged["from_fraction"]
     merged[column] = merged["to_id"]
     return merged.drop(columns=["from_id", "to_id", "from_fraction"])
 
 
-def to_project(frame: pd.DataFrame, mappings_file: Path, dataset_units: pd.DataFrame,
-               project_units: pd.DataFrame) -> pd.DataFrame:
+def to_project(
+    frame: pd.DataFrame,
+    mappings_file: Path,
+    dataset_units: pd.DataFrame,
+    project_units: pd.DataFrame,
+) -> pd.DataFrame:
     """Map a dataset to the project's base dimensions, converting metric units."""
     config = json5.loads(mappings_file.read_text())
     metric_done = False
@@ -86,8 +91,9 @@ def to_project(frame: pd.DataFrame, mappings_file: Path, dataset_units: pd.DataF
                 mapping["from_fraction"] = "1"
             mapping["from_fraction"] = [
                 str(float(x) * TO_KWH[from_unit[f]] / TO_KWH[to_unit[t]])
-                for f, t, x in zip(mapping["from_id"], mapping["to_id"],
-                                   mapping["from_fraction"], strict=True)
+                for f, t, x in zip(
+                    mapping["from_id"], mapping["to_id"], mapping["from_fraction"], strict=True
+                )
             ]
             metric_done = True
         frame = apply_mapping(frame, dim, mapping)

@@ -24,19 +24,33 @@ def demo_base(demo_registry):
         for dim, file in (("model_year", "model_years.csv"), ("scenario", "scenarios.csv")):
             trivial[dim] = records(folder / "dimensions" / file)["id"].iloc[0]
         weather = records(inputs / "dimensions" / "weather_years.csv")["id"].iloc[0]
-        frame = dataset_frame(folder / "dataset.json5", {**trivial, "weather_year": weather},
-                              TZ)
-        frames.append(to_project(frame, folder / "dimension_mappings.json5",
-                                 records(folder / "dimensions" / "enduses.csv"),
-                                 records(inputs / "dimensions" / "enduses.csv")))
+        frame = dataset_frame(folder / "dataset.json5", {**trivial, "weather_year": weather}, TZ)
+        frames.append(
+            to_project(
+                frame,
+                folder / "dimension_mappings.json5",
+                records(folder / "dimensions" / "enduses.csv"),
+                records(inputs / "dimensions" / "enduses.csv"),
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
 def _project_query(name: str, **result) -> dict:
-    return {"name": name, "project": {"project_id": "demo_us_buildings", "dataset": {
-        "dataset_id": name, "source_datasets": [{"dataset_id": "demo_comstock_like"},
-                                                {"dataset_id": "demo_resstock_like"}]}},
-            "result": result}
+    return {
+        "name": name,
+        "project": {
+            "project_id": "demo_us_buildings",
+            "dataset": {
+                "dataset_id": name,
+                "source_datasets": [
+                    {"dataset_id": "demo_comstock_like"},
+                    {"dataset_id": "demo_resstock_like"},
+                ],
+            },
+        },
+        "result": result,
+    }
 
 
 def _supplemental(inputs, file: str) -> pd.DataFrame:
@@ -45,23 +59,37 @@ def _supplemental(inputs, file: str) -> pd.DataFrame:
 
 def _names(inputs) -> dict[str, str]:
     project = json5.loads((inputs / "project.json5").read_text())
-    return {d["type"] + ":" + d.get("name", ""): d["name"]
-            for d in project["dimensions"]["base_dimensions"]
-            + project["dimensions"]["supplemental_dimensions"]}
+    return {
+        d["type"] + ":" + d.get("name", ""): d["name"]
+        for d in project["dimensions"]["base_dimensions"]
+        + project["dimensions"]["supplemental_dimensions"]
+    }
 
 
 def _dimension_name(inputs, type_: str, contains: str) -> str:
-    return next(v for k, v in _names(inputs).items()
-                if k.startswith(type_ + ":") and contains.lower() in v.lower())
+    return next(
+        v
+        for k, v in _names(inputs).items()
+        if k.startswith(type_ + ":") and contains.lower() in v.lower()
+    )
 
 
 def test_q1_state_by_end_use_by_month(demo_registry, demo_base, engine, run_query_on):
     registry, inputs = demo_registry
     time_name = _dimension_name(inputs, "time", "time")
-    query = _project_query("q1", time_zone="Etc/GMT+5", aggregations=[{"dimensions": {
-        "geography": [_dimension_name(inputs, "geography", "states")],
-        "metric": [_dimension_name(inputs, "metric", "end use")],
-        "time": [{"dimension_name": time_name, "function": "month"}]}}])
+    query = _project_query(
+        "q1",
+        time_zone="Etc/GMT+5",
+        aggregations=[
+            {
+                "dimensions": {
+                    "geography": [_dimension_name(inputs, "geography", "states")],
+                    "metric": [_dimension_name(inputs, "metric", "end use")],
+                    "time": [{"dimension_name": time_name, "function": "month"}],
+                }
+            }
+        ],
+    )
     table, _ = run_query_on(registry, query, engine)
     frame = apply_mapping(demo_base, "geography", _supplemental(inputs, "county_to_state.csv"))
     local = frame["timestamp"].dt.tz_convert(TZ).dt.tz_localize(None)
@@ -77,9 +105,18 @@ def test_q1_state_by_end_use_by_month(demo_registry, demo_base, engine, run_quer
 
 def test_q2_peak_hour_per_state(demo_registry, demo_base, engine, run_query_on):
     registry, inputs = demo_registry
-    query = _project_query("q2", reports=[{"report_type": "peak_load"}], aggregations=[{
-        "dimensions": {"geography": [_dimension_name(inputs, "geography", "states")],
-                       "time": [_dimension_name(inputs, "time", "time")]}}])
+    query = _project_query(
+        "q2",
+        reports=[{"report_type": "peak_load"}],
+        aggregations=[
+            {
+                "dimensions": {
+                    "geography": [_dimension_name(inputs, "geography", "states")],
+                    "time": [_dimension_name(inputs, "time", "time")],
+                }
+            }
+        ],
+    )
     _, result = run_query_on(registry, query, engine)
     peaks = result.reports["peak_load"].to_pandas().sort_values("geography")
     frame = apply_mapping(demo_base, "geography", _supplemental(inputs, "county_to_state.csv"))
@@ -95,11 +132,18 @@ def test_q3_one_state_hourly(demo_registry, demo_base, engine, run_query_on):
     states = _supplemental(inputs, "county_to_state.csv")
     state = sorted(states["to_id"].unique())[-1]
     query = _project_query(
-        "q3", aggregations=[{"dimensions": {"time": [_dimension_name(inputs, "time", "time")]}}],
-        dimension_filters=[{"filter_type": "supplemental_column_operator",
-                            "dimension_type": "geography",
-                            "dimension_name": _dimension_name(inputs, "geography", "states"),
-                            "operator": "isin", "value": [state]}])
+        "q3",
+        aggregations=[{"dimensions": {"time": [_dimension_name(inputs, "time", "time")]}}],
+        dimension_filters=[
+            {
+                "filter_type": "supplemental_column_operator",
+                "dimension_type": "geography",
+                "dimension_name": _dimension_name(inputs, "geography", "states"),
+                "operator": "isin",
+                "value": [state],
+            }
+        ],
+    )
     table, _ = run_query_on(registry, query, engine)
     counties = set(states.loc[states["to_id"] == state, "from_id"])
     frame = demo_base[demo_base["geography"].isin(counties)]
@@ -113,10 +157,18 @@ def test_q4_many_to_many_balancing_areas(demo_registry, demo_base, engine, run_q
     registry, inputs = demo_registry
     mapping = _supplemental(inputs, "county_to_demo_balancing_area.csv")
     assert (mapping.groupby("from_id").size() > 1).any()  # really many-to-many
-    query = _project_query("q4", aggregations=[{"dimensions": {
-        "geography": [_dimension_name(inputs, "geography", "balancing")],
-        "scenario": [_dimension_name(inputs, "scenario", "scenario")],
-        "model_year": [_dimension_name(inputs, "model_year", "model year")]}}])
+    query = _project_query(
+        "q4",
+        aggregations=[
+            {
+                "dimensions": {
+                    "geography": [_dimension_name(inputs, "geography", "balancing")],
+                    "scenario": [_dimension_name(inputs, "scenario", "scenario")],
+                    "model_year": [_dimension_name(inputs, "model_year", "model year")],
+                }
+            }
+        ],
+    )
     table, _ = run_query_on(registry, query, engine)
     frame = apply_mapping(demo_base, "geography", mapping)
     keys = ["geography", "scenario", "model_year"]

@@ -36,8 +36,10 @@ def _query(name: str, datasets=("test_efs_comstock",), **result) -> dict:
         "name": name,
         "project": {
             "project_id": "test_efs",
-            "dataset": {"dataset_id": name,
-                        "source_datasets": [{"dataset_id": d} for d in datasets]},
+            "dataset": {
+                "dataset_id": name,
+                "source_datasets": [{"dataset_id": d} for d in datasets],
+            },
         },
         "result": result,
     }
@@ -54,12 +56,14 @@ def _same(actual: pd.DataFrame, expected: pd.DataFrame, keys: list[str]) -> None
             if getattr(right.dt, "tz", None) is not None and left.dt.tz is None:
                 left = left.dt.tz_localize("UTC")
         assert list(left) == list(right), key
-    np.testing.assert_allclose(actual["value"].to_numpy(), expected["value"].to_numpy(),
-                               rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        actual["value"].to_numpy(), expected["value"].to_numpy(), rtol=1e-9, atol=1e-9
+    )
 
 
-def test_dsgrid_baseline_query(efs_registry_template, test_data, engine, expected_base,
-                               run_query_on):
+def test_dsgrid_baseline_query(
+    efs_registry_template, test_data, engine, expected_base, run_query_on
+):
     query = json5.loads((test_data / "test_efs/queries/baseline.json5").read_text())
     table, result = run_query_on(efs_registry_template, query, engine)
     assert list(table.columns) == [*DIMS, "timestamp", "value"]
@@ -67,13 +71,15 @@ def test_dsgrid_baseline_query(efs_registry_template, test_data, engine, expecte
     assert "no version 1.3.0" in result.metadata["notices"][0]
 
 
-def test_dsgrid_five_year_intervals_query(efs_registry_template, test_data, engine,
-                                         expected_base, run_query_on):
+def test_dsgrid_five_year_intervals_query(
+    efs_registry_template, test_data, engine, expected_base, run_query_on
+):
     query = json5.loads((test_data / "test_efs/queries/five_year_intervals.json5").read_text())
     table, _ = run_query_on(efs_registry_template, query, engine)
-    intervals = records(test_data / PROJECT /
-                        "dimension_mappings/base_to_supplemental/"
-                        "interpolate_to_five_year_intervals.csv")
+    intervals = records(
+        test_data / PROJECT / "dimension_mappings/base_to_supplemental/"
+        "interpolate_to_five_year_intervals.csv"
+    )
     expected = apply_mapping(expected_base["comstock"], "model_year", intervals)
     expected = expected.groupby([*DIMS, "timestamp"], as_index=False)["value"].sum()
     assert sorted(table["model_year"].unique()) == [str(y) for y in range(2010, 2051, 5)]
@@ -81,22 +87,33 @@ def test_dsgrid_five_year_intervals_query(efs_registry_template, test_data, engi
 
 
 def test_state_by_end_use_by_month_in_local_time_with_names(
-        efs_registry_template, test_data, engine, expected_base, run_query_on):
+    efs_registry_template, test_data, engine, expected_base, run_query_on
+):
     query = _query(
-        "state_month", replace_ids_with_names=True, time_zone="America/New_York",
-        aggregations=[{"dimensions": {
-            "geography": ["US States"], "metric": ["EFS Detailed End Uses - ComStock Only"],
-            "time": [{"dimension_name": TIME_NAME, "function": "day"}]}}])
+        "state_month",
+        replace_ids_with_names=True,
+        time_zone="America/New_York",
+        aggregations=[
+            {
+                "dimensions": {
+                    "geography": ["US States"],
+                    "metric": ["EFS Detailed End Uses - ComStock Only"],
+                    "time": [{"dimension_name": TIME_NAME, "function": "day"}],
+                }
+            }
+        ],
+    )
     table, result = run_query_on(efs_registry_template, query, engine)
-    states = records(test_data / PROJECT / "dimension_mappings/base_to_supplemental/"
-                     "lookup_county_to_state.csv")
+    states = records(
+        test_data / PROJECT / "dimension_mappings/base_to_supplemental/lookup_county_to_state.csv"
+    )
     names = records(test_data / PROJECT / "dimensions/supplemental/states.csv")
     metric_names = records(test_data / PROJECT / "dimensions/enduses.csv")
     frame = apply_mapping(expected_base["comstock"], "geography", states)
-    frame["geography"] = frame["geography"].map(dict(zip(names["id"], names["name"],
-                                                         strict=True)))
-    frame["metric"] = frame["metric"].map(dict(zip(metric_names["id"], metric_names["name"],
-                                                   strict=True)))
+    frame["geography"] = frame["geography"].map(dict(zip(names["id"], names["name"], strict=True)))
+    frame["metric"] = frame["metric"].map(
+        dict(zip(metric_names["id"], metric_names["name"], strict=True))
+    )
     local = frame["timestamp"].dt.tz_convert("America/New_York").dt.tz_localize(None)
     frame["timestamp"] = local.dt.floor("D")
     expected = frame.groupby(["geography", "metric", "timestamp"], as_index=False)["value"].sum()
@@ -106,26 +123,50 @@ def test_state_by_end_use_by_month_in_local_time_with_names(
 
 
 def test_filters_supplemental_raw_expression_and_time_window(
-        efs_registry_template, engine, expected_base, run_query_on):
+    efs_registry_template, engine, expected_base, run_query_on
+):
     query = _query(
         "filtered",
-        aggregations=[{"dimensions": {"geography": ["US Counties 2010 - ComStock Only"],
-                                      "metric": ["EFS Detailed End Uses - ComStock Only"]}}],
+        aggregations=[
+            {
+                "dimensions": {
+                    "geography": ["US Counties 2010 - ComStock Only"],
+                    "metric": ["EFS Detailed End Uses - ComStock Only"],
+                }
+            }
+        ],
         dimension_filters=[
-            {"filter_type": "supplemental_column_operator", "dimension_type": "geography",
-             "dimension_name": "US States", "operator": "isin", "value": ["CA", "TX"]},
-            {"filter_type": "expression_raw", "dimension_type": "metric",
-             "dimension_name": "EFS Detailed End Uses - ComStock Only",
-             "value": "fuel_id = 'electricity' AND NOT id = 'fans'"},
-            {"filter_type": "between_column_operator", "dimension_type": "time",
-             "dimension_name": TIME_NAME, "lower_bound": "2012-01-02 00:00:00",
-             "upper_bound": "2012-01-03 23:00:00"},
-        ])
+            {
+                "filter_type": "supplemental_column_operator",
+                "dimension_type": "geography",
+                "dimension_name": "US States",
+                "operator": "isin",
+                "value": ["CA", "TX"],
+            },
+            {
+                "filter_type": "expression_raw",
+                "dimension_type": "metric",
+                "dimension_name": "EFS Detailed End Uses - ComStock Only",
+                "value": "fuel_id = 'electricity' AND NOT id = 'fans'",
+            },
+            {
+                "filter_type": "between_column_operator",
+                "dimension_type": "time",
+                "dimension_name": TIME_NAME,
+                "lower_bound": "2012-01-02 00:00:00",
+                "upper_bound": "2012-01-03 23:00:00",
+            },
+        ],
+    )
     table, _ = run_query_on(efs_registry_template, query, engine)
     frame = expected_base["comstock"]
     local = frame["timestamp"].dt.tz_convert(EST).dt.tz_localize(None)
-    keep = (frame["geography"].str[:2].isin(["06", "48"]) & (frame["metric"] == "cooling")
-            & (local >= "2012-01-02 00:00:00") & (local <= "2012-01-03 23:00:00"))
+    keep = (
+        frame["geography"].str[:2].isin(["06", "48"])
+        & (frame["metric"] == "cooling")
+        & (local >= "2012-01-02 00:00:00")
+        & (local <= "2012-01-03 23:00:00")
+    )
     expected = frame[keep].groupby(["geography", "metric"], as_index=False)["value"].sum()
     assert set(table["geography"]) == {"06073", "06075", "48141", "48201"}
     _same(table, expected, ["geography", "metric"])
@@ -133,15 +174,29 @@ def test_filters_supplemental_raw_expression_and_time_window(
 
 def test_pivoted_sorted_page(efs_registry_template, engine, expected_base, run_query_on):
     query = _query(
-        "pivoted", table_format={"format_type": "pivoted", "pivoted_dimension_type": "metric"},
-        aggregations=[{"dimensions": {"geography": ["US Counties 2010 - ComStock Only"],
-                                      "metric": ["EFS Detailed End Uses - ComStock Only"],
-                                      "model_year": ["Model Years 2010 to 2050"]}}],
-        sort_columns=["-cooling", "geography"], limit=4, offset=2)
+        "pivoted",
+        table_format={"format_type": "pivoted", "pivoted_dimension_type": "metric"},
+        aggregations=[
+            {
+                "dimensions": {
+                    "geography": ["US Counties 2010 - ComStock Only"],
+                    "metric": ["EFS Detailed End Uses - ComStock Only"],
+                    "model_year": ["Model Years 2010 to 2050"],
+                }
+            }
+        ],
+        sort_columns=["-cooling", "geography"],
+        limit=4,
+        offset=2,
+    )
     table, _ = run_query_on(efs_registry_template, query, engine)
-    wide = expected_base["comstock"].pivot_table(
-        index=["geography", "model_year"], columns="metric", values="value",
-        aggfunc="sum").reset_index()
+    wide = (
+        expected_base["comstock"]
+        .pivot_table(
+            index=["geography", "model_year"], columns="metric", values="value", aggfunc="sum"
+        )
+        .reset_index()
+    )
     wide = wide.sort_values(["cooling", "geography"], ascending=[False, True]).iloc[2:6]
     assert list(table.columns) == ["geography", "model_year", "fans", "cooling"]
     assert list(table["geography"]) == list(wide["geography"])
@@ -151,14 +206,14 @@ def test_pivoted_sorted_page(efs_registry_template, engine, expected_base, run_q
 
 def test_peak_load_report(efs_registry_template, engine, expected_base, run_query_on):
     query = _query(
-        "peaks", reports=[{"report_type": "peak_load"}],
-        aggregations=[{"dimensions": {"geography": ["US States"],
-                                      "time": [TIME_NAME]}}])
+        "peaks",
+        reports=[{"report_type": "peak_load"}],
+        aggregations=[{"dimensions": {"geography": ["US States"], "time": [TIME_NAME]}}],
+    )
     _, result = run_query_on(efs_registry_template, query, engine)
     peaks = result.reports["peak_load"].to_pandas()
     states = {"06": "CA", "48": "TX", "36": "NY", "08": "CO"}
-    frame = expected_base["comstock"].assign(
-        state=lambda f: f["geography"].str[:2].map(states))
+    frame = expected_base["comstock"].assign(state=lambda f: f["geography"].str[:2].map(states))
     hourly = frame.groupby(["state", "timestamp"], as_index=False)["value"].sum()
     best = hourly.loc[hourly.groupby("state")["value"].idxmax()].sort_values("state")
     assert list(peaks["geography"]) == list(best["state"])
@@ -167,22 +222,35 @@ def test_peak_load_report(efs_registry_template, engine, expected_base, run_quer
     assert list(got) == list(best["timestamp"])
 
 
-def test_two_source_datasets_are_combined(efs_registry_template, engine, expected_base,
-                                          run_query_on):
-    query = _query("both", datasets=("test_efs_comstock", "test_efs_comstock_unpivoted"),
-                   aggregations=[{"dimensions": {"subsector": ["ComStock Subsectors EFS"]}}])
+def test_two_source_datasets_are_combined(
+    efs_registry_template, engine, expected_base, run_query_on
+):
+    query = _query(
+        "both",
+        datasets=("test_efs_comstock", "test_efs_comstock_unpivoted"),
+        aggregations=[{"dimensions": {"subsector": ["ComStock Subsectors EFS"]}}],
+    )
     table, _ = run_query_on(efs_registry_template, query, engine)
     combined = pd.concat([expected_base["comstock"], expected_base["comstock_unpivoted"]])
     expected = combined.groupby("subsector", as_index=False)["value"].sum()
     _same(table, expected, ["subsector"])
 
 
-def test_dataset_query_in_its_own_dimensions(efs_registry_template, test_data, engine,
-                                             run_query_on):
-    query = {"name": "own", "dataset_id": "test_efs_comstock_unpivoted",
-             "aggregations": [{"dimensions": {
-                 "subsector": ["ComStock Subsectors EFS with formatted prefix"],
-                 "metric": ["ComStock End Uses"]}}]}
+def test_dataset_query_in_its_own_dimensions(
+    efs_registry_template, test_data, engine, run_query_on
+):
+    query = {
+        "name": "own",
+        "dataset_id": "test_efs_comstock_unpivoted",
+        "aggregations": [
+            {
+                "dimensions": {
+                    "subsector": ["ComStock Subsectors EFS with formatted prefix"],
+                    "metric": ["ComStock End Uses"],
+                }
+            }
+        ],
+    }
     table, _ = run_query_on(efs_registry_template, query, engine)
     raw = pd.read_parquet(test_data / "datasets/test_efs_comstock_unpivoted/load_data.parquet")
     expected = raw.groupby(["subsector", "metric"], as_index=False)["value"].sum()
