@@ -53,7 +53,7 @@ def spark_connect_master(tmp_path_factory):
     log = open(logs / "server.log", "w")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen(  # noqa: S603 - pyspark's own script
         [
-            "bash",
+            shutil.which("bash") or "/bin/bash",
             str(spark_home / "sbin" / "start-connect-server.sh"),
             "--wait",
             "--master",

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 FIVE = "test_efs/queries/five_year_intervals.json5"
+TIME_NAME = "Time-2012-EST-hourly-periodBeginning-noDST-noLeapDayAdjustment-total"
 
 
 def _write(path, query: dict):
@@ -205,7 +206,7 @@ def test_cache_hit_skips_the_engine_and_new_version_misses(
                         {
                             "filter_type": "between_column_operator",
                             "dimension_type": "time",
-                            "dimension_name": "Time-2012-EST-hourly-periodBeginning-noDST-noLeapDayAdjustment"
+                            "dimension_name": TIME_NAME
                             "-total",
                             "lower_bound": "yesterday",
                             "upper_bound": "today",
