@@ -206,8 +206,7 @@ def test_cache_hit_skips_the_engine_and_new_version_misses(
                         {
                             "filter_type": "between_column_operator",
                             "dimension_type": "time",
-                            "dimension_name": TIME_NAME
-                            "-total",
+                            "dimension_name": TIME_NAME,
                             "lower_bound": "yesterday",
                             "upper_bound": "today",
                         }
