@@ -474,6 +474,10 @@ def demo_cmd(ctx, path, scale, seed, work_dir):
         progress("generating input files")
         bulk = generate_demo_files(inputs, scale=scale, seed=seed)
         done = reg.bulk_register(bulk, log_message=f"demo registry ({scale})", progress=progress)
+    except BaseException:
+        reg.close()
+        shutil.rmtree(path, ignore_errors=True)  # the folder was created here: leave nothing
+        raise
     finally:
         reg.close()
         if not work_dir:

@@ -52,11 +52,12 @@ def run_cmd(ctx, query_file, output_dir, background, time_limit, no_cache, overw
         )
     with _open(ctx) as registry:
         registry_path = registry.path
-        # Resolve names now so that mistakes are reported before a job is created.
-        from dsgrid_core.query.planner import plan_project_query
-        from dsgrid_core.query.run import as_project_query, load_context
+        if background:
+            # Resolve names now so that mistakes are reported before a job is started.
+            from dsgrid_core.query.planner import plan_project_query
+            from dsgrid_core.query.run import as_project_query, load_context
 
-        plan_project_query(load_context(registry, query_model), as_project_query(query_model))
+            plan_project_query(load_context(registry, query_model), as_project_query(query_model))
     job_id = create_query_job(
         registry_path,
         query_model.model_dump(mode="json"),

@@ -32,6 +32,9 @@ class DsgridModel(BaseModel):
         validate_assignment=True,
         populate_by_name=True,
         use_enum_values=False,
+        # Validators are built on first use, so a command that reads one kind of config
+        # does not pay for building all of them (CLI start-up time).
+        defer_build=True,
     )
     legacy_keys: ClassVar[dict[str, str | None]] = {}
 

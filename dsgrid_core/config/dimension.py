@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from datetime import datetime, timedelta
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -475,6 +476,11 @@ TimeDimensionConfig = (
 
 def parse_dimension(data: dict[str, Any]):
     """Validate one dimension entry, choosing the time variant by ``time_type``."""
+    return _dimension_adapter().validate_python(data)
+
+
+@functools.cache
+def _dimension_adapter():
     from pydantic import TypeAdapter
 
-    return TypeAdapter(AnyDimensionConfig).validate_python(data)
+    return TypeAdapter(AnyDimensionConfig)

@@ -86,6 +86,11 @@ def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence]) -> N
         writer.writerows(rows)
 
 
+# The shipped public files disagree on one id: states_and_territories.csv says mid_atlantic,
+# census_divisions.csv says middle_atlantic (found by the registry's own mapping check).
+DIVISION_ALIASES = {"mid_atlantic": "middle_atlantic"}
+
+
 def _package_rows(name: str, ids: set[str] | None = None) -> list[dict[str, str]]:
     return [r for r in read_package_csv(name) if ids is None or r["id"] in ids]
 
@@ -126,7 +131,10 @@ def balancing_areas(counties: list[County]) -> tuple[list, list]:
 
 def _write_project_records(root: Path, counties: list[County]) -> None:
     states = {c["state"] for c in counties}
-    state_rows = _package_rows("states_and_territories.csv", states)
+    state_rows = [
+        {**r, "census_division": DIVISION_ALIASES.get(r["census_division"], r["census_division"])}
+        for r in _package_rows("states_and_territories.csv", states)
+    ]
     state_of = {r["id"]: r for r in state_rows}
 
     def base_file(dim_type: str) -> Path:

@@ -30,16 +30,44 @@ class DuckDBEngine:
             f"read_parquet({lit(str(path))})"
         )
 
-    def register_arrow(self, name: str, table) -> None:
-        self.con.raw.register(name, table)
+    def register_rows(self, name: str, columns: list[tuple[str, str]], rows: list) -> None:
+        types = {"string": "VARCHAR", "double": "DOUBLE"}
+        spec = ", ".join(f"{ident(c)} {types[t]}" for c, t in columns)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(name)} ({spec})")
+        if rows:
+            # one statement for all rows: unnest one list parameter per column
+            lists = [list(values) for values in zip(*rows, strict=True)]
+            selects = ", ".join(
+                f"unnest(${i + 1}::{types[t]}[])" for i, (_, t) in enumerate(columns)
+            )
+            self.con.execute(f"INSERT INTO {ident(name)} SELECT {selects}", lists)  # noqa: S608
 
-    def lock_down(self) -> None:
-        """Once the inputs are registered, SQL may read those files and nothing else."""
-        from dsgrid_core.sql import lit
-
+    def lock_down(self, writable=()) -> None:
+        """Once the inputs are registered, SQL may read those files, write into ``writable``
+        folders, and touch nothing else."""
         if self._paths:
             self.con.execute("SET allowed_paths = [" + ", ".join(lit(p) for p in self._paths) + "]")
+        if writable:
+            folders = ", ".join(lit(str(p).rstrip("/") + "/") for p in writable)
+            self.con.execute(f"SET allowed_directories = [{folders}]")
         self.con.execute("SET enable_external_access = false")
+
+    def copy_to_parquet(self, sql: str, path) -> int:
+        """Write a result straight to Parquet (no Arrow round trip); returns its row count."""
+        import duckdb
+
+        try:
+            rows = self.con.execute(
+                f"COPY ({sql}) TO {lit(str(path))} (FORMAT parquet, COMPRESSION zstd)"
+            ).fetchall()
+        except duckdb.InterruptException:
+            raise QueryInterrupted("the query was interrupted.") from None
+        except duckdb.OutOfMemoryException as exc:
+            raise InputError(
+                f"DuckDB ran out of memory ({str(exc).splitlines()[0]}). Raise "
+                "DSGRID_DUCKDB_MEMORY_LIMIT, or aggregate more / filter in the query."
+            ) from None
+        return int(rows[0][0]) if rows else 0
 
     def execute(self, sql: str):
         import duckdb

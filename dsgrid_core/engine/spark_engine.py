@@ -116,15 +116,12 @@ class SparkEngine:
         self.spark.read.parquet(str(path)).createOrReplaceTempView(name)
         self.views.append(name)
 
-    def register_arrow(self, name: str, table) -> None:
-        frame = table.to_pandas()
-        if frame.empty:
-            from pyspark.sql.types import StringType, StructField, StructType
+    def register_rows(self, name: str, columns: list[tuple[str, str]], rows: list) -> None:
+        from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 
-            schema = StructType([StructField(c, StringType()) for c in frame.columns])
-            self.spark.createDataFrame([], schema).createOrReplaceTempView(name)
-        else:
-            self.spark.createDataFrame(frame).createOrReplaceTempView(name)
+        types = {"string": StringType(), "double": DoubleType()}
+        schema = StructType([StructField(c, types[t]) for c, t in columns])
+        self.spark.createDataFrame(rows, schema).createOrReplaceTempView(name)
         self.views.append(name)
 
     def execute(self, sql: str):

@@ -60,6 +60,7 @@ class JobStore:
             self.path, timeout=30, isolation_level=None, check_same_thread=False
         )
         self.con.row_factory = sqlite3.Row
+        self.con.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, fast commits
         self.con.executescript(SCHEMA)
 
     def close(self) -> None:

@@ -24,47 +24,40 @@ def cache_key(query_dict: dict[str, Any], versions: dict[str, Any]) -> str:
 
 
 class ResultCache:
+    """Results kept as folders ``cache/<key>/`` holding table.parquet, reports/ and meta.json."""
+
     def __init__(self, registry_path: Path):
         self.root = Path(registry_path) / CACHE_DIR
 
-    def get(self, key: str):
-        """(table, reports, metadata) or None."""
+    def get(self, key: str) -> tuple[Path, dict[str, Any]] | None:
         folder = self.root / key
-        meta = folder / "meta.json"
-        if not meta.exists():
-            return None
-        import pyarrow.parquet as pq
-
         try:
-            metadata = json.loads(meta.read_text())
-            table = pq.read_table(folder / "table.parquet")
-            reports = {p.stem: pq.read_table(p) for p in (folder / "reports").glob("*.parquet")}
+            metadata = json.loads((folder / "meta.json").read_text())
         except (OSError, ValueError):
             return None
-        return table, reports, metadata
+        if not (folder / "table.parquet").exists():
+            return None
+        return folder, metadata
 
-    def put(self, key: str, table, reports: dict, metadata: dict[str, Any]) -> None:
-        import pyarrow.parquet as pq
-
+    def new_staging(self) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
-        staging = self.root / f".tmp-{uuid.uuid4().hex}"
-        (staging / "reports").mkdir(parents=True)
+        path = self.root / f".tmp-{uuid.uuid4().hex}"
+        path.mkdir()
+        return path
+
+    def publish(self, staging: Path, key: str, metadata: dict[str, Any]) -> Path:
+        """Move a finished result into place (a concurrent twin may have won: keep it)."""
+        (staging / "meta.json").write_text(json.dumps(metadata, default=str))
+        target = self.root / key
         try:
-            pq.write_table(table, staging / "table.parquet")
-            for name, report in reports.items():
-                pq.write_table(report, staging / "reports" / f"{name}.parquet")
-            (staging / "meta.json").write_text(json.dumps(metadata, default=str))
-            target = self.root / key
-            if target.exists():
-                shutil.rmtree(staging)
-                return
             os.replace(staging, target)
         except OSError:
             shutil.rmtree(staging, ignore_errors=True)
+        return target
 
     def clear(self) -> int:
         if not self.root.exists():
             return 0
-        count = sum(1 for _ in self.root.iterdir())
+        count = sum(1 for p in self.root.iterdir() if not p.name.startswith("."))
         shutil.rmtree(self.root)
         return count

@@ -55,7 +55,7 @@ class OutputColumn:
 @dataclass
 class Plan:
     tree: exp.Select
-    tables: dict[str, tuple[str, Any]]  # name -> ("parquet", path) | ("arrow", table)
+    tables: dict[str, tuple[str, Any]]  # name -> ("parquet", path) | ("rows", Rows)
     columns: list[OutputColumn]
     time_output: str | None  # "instant", "local" or None
     time_zone: str | None
@@ -86,28 +86,25 @@ def _localize(tree: exp.Expression, engine) -> exp.Expression:
     return tree.transform(swap)
 
 
-def _mapping_table(rows) -> Any:
-    import pyarrow as pa
+@dataclass
+class Rows:
+    """A small table given to the engine as Python rows (mappings, names)."""
 
-    return pa.table(
-        {
-            "from_id": pa.array([r[0] for r in rows], pa.string()),
-            "to_id": pa.array([r[1] for r in rows], pa.string()),
-            "fraction": pa.array([float(r[2]) for r in rows], pa.float64()),
-        }
-    )
+    columns: list[tuple[str, str]]  # (name, "string" | "double")
+    rows: list[tuple]
 
 
-def _names_table(dimension) -> Any:
-    import pyarrow as pa
+MAPPING_COLUMNS = [("from_id", "string"), ("to_id", "string"), ("fraction", "double")]
 
-    return pa.table(
-        {
-            "id": pa.array(dimension.ids, pa.string()),
-            "name": pa.array(
-                [str(r.get("name") or r["id"]) for r in dimension.records], pa.string()
-            ),
-        }
+
+def _mapping_table(rows) -> Rows:
+    return Rows(MAPPING_COLUMNS, [(str(f), str(t), float(x)) for f, t, x in rows])
+
+
+def _names_table(dimension) -> Rows:
+    return Rows(
+        [("id", "string"), ("name", "string")],
+        [(r["id"], str(r.get("name") or r["id"])) for r in dimension.records],
     )
 
 
@@ -151,7 +148,7 @@ def _dataset_select(i: int, ds, tables: dict, conditions: list) -> exp.Select:
     for t in NON_TIME_TYPES:
         if t in ds.mappings:
             name, m = f"map_{i}_{t}", f"m_{t}"
-            tables[name] = ("arrow", _mapping_table(ds.mappings[t]))
+            tables[name] = ("rows", _mapping_table(ds.mappings[t]))
             select = select.join(
                 table(name, m), on=exp.EQ(this=col(t, "d"), expression=col("from_id", m))
             )
@@ -274,7 +271,7 @@ def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Pl
                 m = f"s_{t}"
                 tname = f"supp_{t}_{supp.dimension.id}"
                 tables[tname] = (
-                    "arrow",
+                    "rows",
                     _mapping_table([r for r in supp.mapping if r[1] is not None]),
                 )
                 agg_select = agg_select.join(
@@ -313,7 +310,7 @@ def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Pl
                 continue
             n = f"n_{o.name}"
             tname = f"names_{o.name}_{o.dimension.id}"
-            tables[tname] = ("arrow", _names_table(o.dimension))
+            tables[tname] = ("rows", _names_table(o.dimension))
             named = named.join(
                 table(tname, n),
                 on=exp.EQ(this=col(o.name, "a"), expression=col("id", n)),
@@ -379,7 +376,12 @@ def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Pl
                 f"are {', '.join(names)}."
             )
         order.append(exp.Ordered(this=col(bare), desc=descending))
-    wrapped = exp.select(*[col(n) for n in names]).from_(
+    kinds = {o.name: o.type for o in outputs}
+    final = [
+        alias(exp.cast(col(n), exp.DataType.build("double")), n) if kinds[n] == "value" else col(n)
+        for n in names
+    ]
+    wrapped = exp.select(*final).from_(
         exp.Subquery(this=current, alias=exp.TableAlias(this=exp.to_identifier("r", quoted=True)))
     )
     if not order and (result.limit is not None or result.offset):

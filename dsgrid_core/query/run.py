@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -25,12 +26,32 @@ STAGES = ("resolve", "plan", "execute", "write")
 
 @dataclass
 class QueryResult:
-    table: Any  # pyarrow.Table
-    reports: dict[str, Any] = field(default_factory=dict)
+    """A result on disk: ``table.parquet`` and ``reports/<name>.parquet`` in ``folder``.
+
+    Tables are read only when asked for, so the CLI can copy a result without loading it."""
+
+    folder: Path
     metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def table(self):
+        import pyarrow.parquet as pq
+
+        return pq.read_table(self.folder / TABLE_FILE)
+
+    @property
+    def reports(self) -> dict[str, Any]:
+        import pyarrow.parquet as pq
+
+        return {
+            p.stem: pq.read_table(p) for p in sorted((self.folder / "reports").glob("*.parquet"))
+        }
 
     def to_pandas(self):
         return self.table.to_pandas()
+
+
+TABLE_FILE = "table.parquet"
 
 
 def load_query(path: Path) -> ProjectQueryConfig | DatasetQueryConfig:
@@ -60,43 +81,44 @@ def as_project_query(query) -> ProjectQueryConfig:
     return query.as_project_query() if isinstance(query, DatasetQueryConfig) else query
 
 
-def _normalize(table, plan):
-    """Same Arrow types from every engine: strings, UTC instants or naive local times,
-    doubles."""
+def _target_schema(table, plan):
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    arrays, names = [], []
-    types = {o.name: o.type for o in plan.columns}
+    kinds = {o.name: o.type for o in plan.columns}
+    fields = []
     for name in table.column_names:
-        column = table.column(name)
-        kind = types.get(name, "value")
+        kind = kinds.get(name, "value")
         if kind == "time":
-            if pa.types.is_date(column.type):
-                column = column.cast(pa.timestamp("us"))
-            if plan.time_output == "instant":
-                if column.type.tz is None:
-                    column = pc.assume_timezone(column.cast(pa.timestamp("us")), "UTC")
-                column = column.cast(pa.timestamp("us", tz="UTC"))
-            else:
-                column = (
-                    column.cast(pa.timestamp("us", tz=column.type.tz))
-                    if getattr(column.type, "tz", None)
-                    else column.cast(pa.timestamp("us"))
-                )
-                if getattr(column.type, "tz", None):
-                    column = (
-                        pc.local_timestamp(column)
-                        if column.type.tz != "UTC"
-                        else (column.cast(pa.timestamp("us")))
-                    )
+            tz = "UTC" if plan.time_output == "instant" else None
+            fields.append(pa.field(name, pa.timestamp("us", tz=tz)))
         elif kind == "value":
-            column = column.cast(pa.float64())
+            fields.append(pa.field(name, pa.float64()))
         else:
-            column = column.cast(pa.string())
-        arrays.append(column)
-        names.append(name)
-    return pa.table(arrays, names=names)
+            fields.append(pa.field(name, pa.string()))
+    return pa.schema(fields)
+
+
+def _normalize(table, plan):
+    """Same Arrow types from every engine: strings, UTC instants or naive local wall-clock
+    times, doubles. DuckDB already returns these; Spark labels local times as UTC."""
+    target = _target_schema(table, plan)
+    if table.schema.equals(target):
+        return table
+    import pyarrow as pa
+
+    columns = []
+    for target_field in target:
+        column = table.column(target_field.name)
+        if pa.types.is_timestamp(target_field.type) and target_field.type.tz is None:
+            if pa.types.is_timestamp(column.type) and column.type.tz is not None:
+                # Spark returns wall-clock values marked UTC: drop the marking, keep values
+                column = (
+                    column.cast(pa.timestamp(column.type.unit, tz="UTC"))
+                    .cast(pa.int64())
+                    .cast(pa.timestamp(column.type.unit))
+                )
+        columns.append(column.cast(target_field.type))
+    return pa.Table.from_arrays(columns, schema=target)
 
 
 def run_query(
@@ -133,54 +155,72 @@ def run_query(
     if use_cache:
         hit = cache.get(key)
         if hit is not None:
-            table, reports, metadata = hit
+            folder, metadata = hit
             metadata = {
                 **metadata,
                 "cache": "hit",
                 "timings": {"total": time.perf_counter() - start},
             }
-            return QueryResult(table, reports, metadata)
+            return QueryResult(folder, metadata)
     stage(1)
     t0 = time.perf_counter()
     plan = plan_project_query(context, query)
     timings["plan"] = time.perf_counter() - t0
     stage(2)
     t0 = time.perf_counter()
-    eng = create_engine(engine, **(engine_options or {}))
+    folder = cache.new_staging() if use_cache else Path(tempfile.mkdtemp(prefix="dsgrid-result-"))
+    (folder / "reports").mkdir()
     try:
-        for name, (kind, value) in plan.tables.items():
-            if kind == "parquet":
-                eng.register_parquet(name, value)
-            else:
-                eng.register_arrow(name, value)
-        if hasattr(eng, "lock_down"):
-            eng.lock_down()
-        if progress is not None:
-            progress.engine = eng  # lets a job cancel the running statement
-        table = _normalize(eng.execute(plan.sql(eng)), plan)
-        reports = {
-            name: _normalize(eng.execute(plan.report_sql(name, eng)), plan) for name in plan.reports
+        eng = create_engine(engine, **(engine_options or {}))
+        try:
+            for name, (kind, value) in plan.tables.items():
+                if kind == "parquet":
+                    eng.register_parquet(name, value)
+                else:
+                    eng.register_rows(name, value.columns, value.rows)
+            if hasattr(eng, "lock_down"):
+                eng.lock_down(writable=[folder])
+            if progress is not None:
+                progress.engine = eng  # lets a job cancel the running statement
+            rows = write_parquet(eng, plan.sql(eng), folder / TABLE_FILE, plan)
+            for name in plan.reports:
+                write_parquet(
+                    eng, plan.report_sql(name, eng), folder / "reports" / f"{name}.parquet", plan
+                )
+        finally:
+            eng.close()
+        timings["execute"] = time.perf_counter() - t0
+        timings["total"] = time.perf_counter() - start
+        metadata = {
+            "query_name": query.name,
+            "row_count": rows,
+            "engine": eng.name,
+            "versions": versions,
+            "notices": context.notices,
+            "timings": timings,
+            "time_output": plan.time_output,
+            "time_zone": plan.time_zone or "UTC",
+            "columns": [{"name": o.name, "type": o.type} for o in plan.columns],
+            "cache": "miss",
+            "cache_key": key,
         }
-    finally:
-        eng.close()
-    timings["execute"] = time.perf_counter() - t0
-    timings["total"] = time.perf_counter() - start
-    metadata = {
-        "query_name": query.name,
-        "row_count": table.num_rows,
-        "engine": eng.name,
-        "versions": versions,
-        "notices": context.notices,
-        "timings": timings,
-        "time_output": plan.time_output,
-        "time_zone": plan.time_zone or "UTC",
-        "columns": [{"name": o.name, "type": o.type} for o in plan.columns],
-        "cache": "miss",
-        "cache_key": key,
-    }
-    if use_cache:
-        cache.put(key, table, reports, metadata)
-    return QueryResult(table, reports, metadata)
+        if use_cache:
+            folder = cache.publish(folder, key, metadata)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return QueryResult(folder, metadata)
+
+
+def write_parquet(engine, sql: str, path: Path, plan) -> int:
+    """Run ``sql`` into a Parquet file with the normalised schema; returns the row count."""
+    if hasattr(engine, "copy_to_parquet"):
+        return engine.copy_to_parquet(sql, path)
+    import pyarrow.parquet as pq
+
+    table = _normalize(engine.execute(sql), plan)
+    pq.write_table(table, path)
+    return table.num_rows
 
 
 def parse_query(data: dict[str, Any], source: str = "query"):
@@ -191,13 +231,8 @@ def parse_query(data: dict[str, Any], source: str = "query"):
     return query
 
 
-def write_result(
-    result: QueryResult, query: ProjectQueryConfig, output_dir: Path, *, overwrite: bool = False
-) -> Path:
+def write_result(result: QueryResult, query, output_dir: Path, *, overwrite: bool = False) -> Path:
     """DIR/<name>/table.parquet|csv, query.json5, metadata.json, reports; all or nothing."""
-    import pyarrow.csv as pcsv
-    import pyarrow.parquet as pq
-
     output_dir = Path(output_dir)
     target = output_dir / query.name
     if target.exists() and not overwrite:
@@ -206,22 +241,22 @@ def write_result(
         )
     fmt = as_project_query(query).result.output_format
     cap = csv_row_cap()
-    if fmt == "csv" and result.table.num_rows > cap:
+    rows = result.metadata.get("row_count", 0)
+    if fmt == "csv" and rows > cap:
         raise InputError(
-            f"the result has {result.table.num_rows:,} rows, above the CSV cap of "
-            f"{cap:,}; use output_format 'parquet' (smaller and faster), "
-            "or aggregate more."
+            f"the result has {rows:,} rows, above the CSV cap of {cap:,}; use output_format "
+            "'parquet' (smaller and faster), or aggregate more."
         )
     output_dir.mkdir(parents=True, exist_ok=True)
     staging = output_dir / f".{query.name}.tmp-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     try:
         if fmt == "csv":
-            pcsv.write_csv(result.table, staging / "table.csv")
+            _parquet_to_csv(result.folder / TABLE_FILE, staging / "table.csv")
         else:
-            pq.write_table(result.table, staging / "table.parquet")
-        for name, report in result.reports.items():
-            pq.write_table(report, staging / f"{name}.parquet")
+            shutil.copyfile(result.folder / TABLE_FILE, staging / TABLE_FILE)
+        for report in sorted((result.folder / "reports").glob("*.parquet")):
+            shutil.copyfile(report, staging / report.name)
         (staging / "query.json5").write_text(
             json.dumps(query.model_dump(mode="json", exclude_none=True), indent=2) + "\n"
         )
@@ -235,3 +270,17 @@ def write_result(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def _parquet_to_csv(source: Path, target: Path) -> None:
+    from dsgrid_core.data.duck import connect
+    from dsgrid_core.sql import lit
+
+    con = connect()
+    try:
+        con.execute(
+            f"COPY (SELECT * FROM read_parquet({lit(str(source))})) TO {lit(str(target))} "  # noqa: S608
+            "(FORMAT csv, HEADER true)"
+        )
+    finally:
+        con.close()

@@ -330,12 +330,12 @@ def test_time_limit_and_cancel_interrupt_duckdb(efs_registry, tmp_path):
     # a many-to-many explosion of the data with itself keeps DuckDB busy for minutes
     from dsgrid_core.engine import duckdb_engine
 
-    original = duckdb_engine.DuckDBEngine.execute
+    original = duckdb_engine.DuckDBEngine.copy_to_parquet
 
-    def slow_execute(self, sql):
-        return original(self, "SELECT count(*) AS n FROM range(100000000000) a")
+    def slow_copy(self, sql, path):
+        return original(self, "SELECT count(*) AS n FROM range(100000000000) a", path)
 
-    duckdb_engine.DuckDBEngine.execute = slow_execute
+    duckdb_engine.DuckDBEngine.copy_to_parquet = slow_copy
     try:
         job_id = runner.create_query_job(
             efs_registry, slow, engine="duckdb", time_limit=1.0, use_cache=False
@@ -358,7 +358,7 @@ def test_time_limit_and_cancel_interrupt_duckdb(efs_registry, tmp_path):
         assert store.get(job_id).status == "cancelled"
         store.close()
     finally:
-        duckdb_engine.DuckDBEngine.execute = original
+        duckdb_engine.DuckDBEngine.copy_to_parquet = original
 
 
 def test_interrupted_jobs_are_marked_failed(efs_registry, dsgrid):
