@@ -52,6 +52,12 @@ class DuckDBEngine:
             self.con.execute(f"SET allowed_directories = [{folders}]")
         self.con.execute("SET enable_external_access = false")
 
+    def register_result(self, name: str, path, sql: str) -> None:
+        """The query's own result, already written, for reports to read."""
+        self.con.execute(
+            f"CREATE OR REPLACE VIEW {ident(name)} AS SELECT * FROM read_parquet({lit(str(path))})"  # noqa: S608
+        )
+
     def copy_to_parquet(self, sql: str, path) -> int:
         """Write a result straight to Parquet (no Arrow round trip); returns its row count."""
         import duckdb

@@ -124,6 +124,12 @@ class SparkEngine:
         self.spark.createDataFrame(rows, schema).createOrReplaceTempView(name)
         self.views.append(name)
 
+    def register_result(self, name: str, path, sql: str) -> None:
+        """The query's result for reports (the driver's file may not be visible to a
+        cluster, so Spark evaluates the query again)."""
+        self.spark.sql(sql).createOrReplaceTempView(name)
+        self.views.append(name)
+
     def execute(self, sql: str):
         return self.spark.sql(sql).toArrow()
 

@@ -23,6 +23,7 @@ from dsgrid_core.query.filters import IdCondition, TimeCondition, resolve_filter
 TIME_FUNCTIONS = ("hour", "day", "week", "month", "year")
 VALUE = "value"
 TIME = "timestamp"
+RESULT_TABLE = "__result"
 
 
 def col(name: str, table: str | None = None) -> exp.Column:
@@ -60,6 +61,7 @@ class Plan:
     time_output: str | None  # "instant", "local" or None
     time_zone: str | None
     reports: dict[str, exp.Select] = field(default_factory=dict)
+    reports_from_result: bool = False
 
     def sql(self, engine) -> str:
         return _localize(self.tree.copy(), engine).sql(engine.dialect)
@@ -400,7 +402,14 @@ def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Pl
     )
     for report in result.reports:
         if report.report_type == "peak_load":
-            plan.reports["peak_load"] = _peak_load(current, outputs)
+            # Reports read the finished result (table RESULT_TABLE) instead of recomputing it,
+            # unless the result is only a page of the whole.
+            if result.limit is None and not result.offset:
+                source = exp.select("*").from_(table(RESULT_TABLE))
+                plan.reports_from_result = True
+            else:
+                source = current
+            plan.reports["peak_load"] = _peak_load(source, outputs)
     return plan
 
 

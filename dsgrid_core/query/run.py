@@ -133,7 +133,7 @@ def run_query(
 ) -> QueryResult:
     from dsgrid_core.engine import create_engine
     from dsgrid_core.query.cache import ResultCache, cache_key
-    from dsgrid_core.query.planner import plan_project_query
+    from dsgrid_core.query.planner import RESULT_TABLE, plan_project_query
 
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -182,7 +182,10 @@ def run_query(
                 eng.lock_down(writable=[folder])
             if progress is not None:
                 progress.engine = eng  # lets a job cancel the running statement
-            rows = write_parquet(eng, plan.sql(eng), folder / TABLE_FILE, plan)
+            main_sql = plan.sql(eng)
+            rows = write_parquet(eng, main_sql, folder / TABLE_FILE, plan)
+            if plan.reports_from_result:
+                eng.register_result(RESULT_TABLE, folder / TABLE_FILE, main_sql)
             for name in plan.reports:
                 write_parquet(
                     eng, plan.report_sql(name, eng), folder / "reports" / f"{name}.parquet", plan

@@ -1,0 +1,445 @@
+"""Query benchmark: the project's planner against hand-written DuckDB SQL and PySpark.
+
+    python bench/query_bench.py [--data-dir DIR] [--scales small,medium,large]
+                                [--engines duckdb,spark] [--runs 3] [--markdown FILE]
+
+Data: demo registries built with `dsgrid demo` at three scales (2.3M, 23.9M, 175M stacked
+rows) in --data-dir (default $DSGRID_BENCH_DIR or ~/dsgrid-bench), outside the repository.
+Queries (all through the project's mappings: dataset end uses, model-year and scenario
+multipliers):
+  Q1 county -> state, by state x end use x month (EST)
+  Q2 peak hour per state
+  Q3 one state's hourly totals
+  Q4 county -> balancing area (many-to-many, fractions) x scenario x model year
+Every answer is checked against the others (relative tolerance 1e-6). Times are wall clock,
+median of --runs after one warm-up run; peak memory is the maximum resident set size of a
+fresh process running the query (the JVM's for Spark).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+TZ = "Etc/GMT+5"
+DATASETS = ("demo_comstock_like", "demo_resstock_like")
+
+
+def project_query(name: str, **result) -> dict:
+    return {
+        "name": name,
+        "project": {
+            "project_id": "demo_us_buildings",
+            "dataset": {
+                "dataset_id": name,
+                "source_datasets": [{"dataset_id": d} for d in DATASETS],
+            },
+        },
+        "result": result,
+    }
+
+
+def queries(state: str) -> dict[str, dict]:
+    time_ref = "Demo Time 2018 Hourly EST"
+    return {
+        "Q1": project_query(
+            "q1",
+            time_zone=TZ,
+            aggregations=[
+                {
+                    "dimensions": {
+                        "geography": ["Demo States"],
+                        "metric": ["Demo End Uses"],
+                        "time": [{"dimension_name": time_ref, "function": "month"}],
+                    }
+                }
+            ],
+        ),
+        "Q2": project_query(
+            "q2",
+            reports=[{"report_type": "peak_load"}],
+            aggregations=[{"dimensions": {"geography": ["Demo States"], "time": [time_ref]}}],
+        ),
+        "Q3": project_query(
+            "q3",
+            aggregations=[{"dimensions": {"time": [time_ref]}}],
+            dimension_filters=[
+                {
+                    "filter_type": "supplemental_column_operator",
+                    "dimension_type": "geography",
+                    "dimension_name": "Demo States",
+                    "operator": "isin",
+                    "value": [state],
+                }
+            ],
+        ),
+        "Q4": project_query(
+            "q4",
+            aggregations=[
+                {
+                    "dimensions": {
+                        "geography": ["Demo Balancing Areas"],
+                        "scenario": ["Demo Scenarios"],
+                        "model_year": ["Demo Model Years"],
+                    }
+                }
+            ],
+        ),
+    }
+
+
+class Inputs:
+    """The files and small tables the hand-written versions read (the same the project reads)."""
+
+    def __init__(self, registry_path: Path):
+        from dsgrid_core.registry.registry import Registry
+
+        with Registry(registry_path, read_only=True) as reg:
+            project = reg.show("project", "demo_us_buildings")
+            status = project.extra["datasets"]
+            self.tables = {
+                d: str(reg.dataset_table_path(d, status[d]["version"])) for d in DATASETS
+            }
+            self.maps: dict[str, list] = {}
+            for d in DATASETS:
+                for m in status[d]["mappings"]:
+                    rows = reg.store.mapping_records(m["mapping_id"], m["version"])
+                    self.maps[f"{d}_{m['dimension_type']}"] = rows
+            for s in project.extra["supplemental_dimensions"]:
+                if s["name"] in ("Demo States", "Demo Balancing Areas"):
+                    key = "state" if s["name"] == "Demo States" else "ba"
+                    self.maps[key] = reg.store.mapping_records(
+                        s["mapping_id"], s["mapping_version"]
+                    )
+        states = sorted({t for _, t, _ in self.maps["state"]})
+        self.state = states[len(states) // 2]
+
+
+def hand_duckdb_sql(inputs: Inputs) -> dict[str, str]:
+    parts = []
+    for d in DATASETS:
+        parts.append(f"""
+        SELECT s.geography, m.to_id AS metric, y.to_id AS model_year, c.to_id AS scenario,
+               s.timestamp, s.value * m.fraction * y.fraction * c.fraction AS value
+        FROM read_parquet('{inputs.tables[d]}') s
+        JOIN {d}_metric m ON s.metric = m.from_id
+        JOIN {d}_model_year y ON s.model_year = y.from_id
+        JOIN {d}_scenario c ON s.scenario = c.from_id""")
+    base = " UNION ALL ".join(parts)
+    return {
+        "Q1": f"""SELECT st.to_id AS geography, b.metric,
+                  date_trunc('month', timezone('{TZ}', b.timestamp)) AS timestamp,
+                  sum(b.value * st.fraction) AS value
+                  FROM ({base}) b JOIN state st ON b.geography = st.from_id GROUP BY ALL""",
+        "Q2": f"""SELECT geography, timestamp, value FROM (
+                  SELECT *, row_number() OVER (PARTITION BY geography
+                                               ORDER BY value DESC, timestamp) AS r FROM (
+                    SELECT st.to_id AS geography, b.timestamp, sum(b.value * st.fraction) AS value
+                    FROM ({base}) b JOIN state st ON b.geography = st.from_id GROUP BY ALL))
+                  WHERE r = 1""",
+        "Q3": f"""SELECT b.timestamp, sum(b.value) AS value FROM ({base}) b
+                  WHERE b.geography IN (SELECT from_id FROM state WHERE to_id = '{inputs.state}')
+                  GROUP BY ALL""",
+        "Q4": f"""SELECT ba.to_id AS geography, b.scenario, b.model_year,
+                  sum(b.value * ba.fraction) AS value
+                  FROM ({base}) b JOIN ba ON b.geography = ba.from_id GROUP BY ALL""",
+    }
+
+
+def duckdb_connection(inputs: Inputs):
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    for name, rows in inputs.maps.items():
+        con.execute(f"CREATE TABLE {name} (from_id VARCHAR, to_id VARCHAR, fraction DOUBLE)")
+        con.executemany(
+            f"INSERT INTO {name} VALUES (?, ?, ?)", [r for r in rows if r[1] is not None]
+        )
+    return con
+
+
+def hand_pyspark(spark, inputs: Inputs) -> dict:
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import DoubleType, StringType, StructField, StructType
+
+    schema = StructType(
+        [
+            StructField("from_id", StringType()),
+            StructField("to_id", StringType()),
+            StructField("fraction", DoubleType()),
+        ]
+    )
+    maps = {
+        k: spark.createDataFrame([r for r in v if r[1] is not None], schema)
+        for k, v in inputs.maps.items()
+    }
+
+    def base():
+        frames = []
+        for d in DATASETS:
+            s = spark.read.parquet(inputs.tables[d])
+            for dim in ("metric", "model_year", "scenario"):
+                m = maps[f"{d}_{dim}"].withColumnRenamed("fraction", f"f_{dim}")
+                s = (
+                    s.join(m, s[dim] == m["from_id"])
+                    .drop(dim, "from_id")
+                    .withColumnRenamed("to_id", dim)
+                )
+            s = s.withColumn(
+                "value",
+                F.col("value") * F.col("f_metric") * F.col("f_model_year") * F.col("f_scenario"),
+            )
+            frames.append(
+                s.select("geography", "metric", "model_year", "scenario", "timestamp", "value")
+            )
+        return frames[0].unionByName(frames[1])
+
+    def by(mapping: str):
+        m = maps[mapping]
+        b = base()
+        return (
+            b.join(m, b["geography"] == m["from_id"])
+            .withColumn("value", F.col("value") * F.col("fraction"))
+            .drop("geography", "from_id", "fraction")
+            .withColumnRenamed("to_id", "geography")
+        )
+
+    from pyspark.sql.window import Window
+
+    def q2():
+        hourly = by("state").groupBy("geography", "timestamp").agg(F.sum("value").alias("value"))
+        w = Window.partitionBy("geography").orderBy(F.col("value").desc(), F.col("timestamp"))
+        return (
+            hourly.withColumn("r", F.row_number().over(w))
+            .where("r = 1")
+            .select("geography", "timestamp", "value")
+        )
+
+    counties = [f for f, t, _ in inputs.maps["state"] if t == inputs.state]
+    return {
+        "Q1": lambda: (
+            by("state")
+            .groupBy(
+                "geography",
+                "metric",
+                F.date_trunc("month", F.from_utc_timestamp("timestamp", TZ)).alias("timestamp"),
+            )
+            .agg(F.sum("value").alias("value"))
+        ),
+        "Q2": q2,
+        "Q3": lambda: (
+            base()
+            .where(F.col("geography").isin(counties))
+            .groupBy("timestamp")
+            .agg(F.sum("value").alias("value"))
+        ),
+        "Q4": lambda: (
+            by("ba")
+            .groupBy("geography", "scenario", "model_year")
+            .agg(F.sum("value").alias("value"))
+        ),
+    }
+
+
+def median_time(fn, runs: int):
+    fn()  # warm-up
+    times = []
+    result = None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def frame_of(table):
+    frame = table.to_pandas() if hasattr(table, "to_pandas") else table
+    keys = sorted(c for c in frame.columns if c != "value")
+    frame = frame[keys + ["value"]].copy()
+    for k in keys:
+        if "timestamp" in k:
+            import pandas as pd
+
+            col = pd.to_datetime(frame[k])
+            frame[k] = col.dt.tz_localize(None) if col.dt.tz is not None else col
+        else:
+            frame[k] = frame[k].astype(str)
+    return frame.sort_values(keys).reset_index(drop=True)
+
+
+def agree(a, b) -> bool:
+    import numpy as np
+
+    if a.shape != b.shape or list(a.columns) != list(b.columns):
+        return False
+    keys = [c for c in a.columns if c != "value"]
+    if not all((a[k] == b[k]).all() for k in keys):
+        return False
+    return bool(np.allclose(a["value"], b["value"], rtol=1e-6, atol=1e-6))
+
+
+def peak_memory_duckdb(registry: Path, query: dict) -> float:
+    """GiB: maximum RSS of a fresh process running the project query on DuckDB."""
+    code = (
+        "import json,sys; from dsgrid_core.registry.registry import Registry; "
+        "from dsgrid_core.query.run import parse_query, run_query; "
+        "r=Registry(sys.argv[1], read_only=True); "
+        "run_query(r, parse_query(json.loads(sys.argv[2])), use_cache=False)"
+    )
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run(
+        [sys.executable, "-c", code, str(registry), json.dumps(query)], check=True, cwd=REPO
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(after, before) / 1024 / 1024
+
+
+def jvm_rss_gib() -> float:
+    import psutil
+
+    me = psutil.Process()
+    return (
+        sum(p.memory_info().rss for p in me.children(recursive=True) if "java" in p.name())
+        / 1024**3
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(os.environ.get("DSGRID_BENCH_DIR", Path.home() / "dsgrid-bench")),
+    )
+    parser.add_argument("--scales", default="small,medium,large")
+    parser.add_argument("--engines", default="duckdb,spark")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--spark-scales",
+        default="small,medium",
+        help="scales to run on Spark (large takes many minutes per query)",
+    )
+    parser.add_argument("--markdown", type=Path, help="write the table here too")
+    args = parser.parse_args()
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+
+    from dsgrid_core.query.run import parse_query, run_query
+    from dsgrid_core.registry.registry import Registry
+
+    engines = args.engines.split(",")
+    lines = [
+        "| scale | stacked rows | query | project DuckDB (s) | hand DuckDB SQL (s) | ratio "
+        "| project Spark (s) | hand PySpark (s) | ratio | all agree |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    notes = []
+    spark = None
+    for scale in args.scales.split(","):
+        registry_path = args.data_dir / scale
+        if not (registry_path / "registry.db").exists():
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "dsgrid_core.cli.main",
+                    "demo",
+                    str(registry_path),
+                    "--scale",
+                    scale,
+                ],
+                check=True,
+                cwd=REPO,
+            )
+        inputs = Inputs(registry_path)
+        with Registry(registry_path, read_only=True) as reg:
+            rows = sum(reg.show("dataset", d).row_count for d in DATASETS)
+        hand_sql = hand_duckdb_sql(inputs)
+        con = duckdb_connection(inputs)
+        for qname, query_dict in queries(inputs.state).items():
+            query = parse_query(query_dict)
+            with Registry(registry_path, read_only=True) as reg:
+                t_proj, res = median_time(
+                    lambda q=query, r=reg: run_query(r, q, use_cache=False), args.runs
+                )
+                proj = res.reports["peak_load"] if qname == "Q2" else res.table
+                proj_frame = frame_of(proj)
+            t_hand, hand = median_time(
+                lambda sql=hand_sql[qname], c=con: c.sql(sql).to_arrow_table(), args.runs
+            )
+            ok = agree(proj_frame, frame_of(hand))
+            cells = [
+                scale,
+                f"{rows:,}",
+                qname,
+                f"{t_proj:.3f}",
+                f"{t_hand:.3f}",
+                f"{t_proj / t_hand:.2f}",
+            ]
+            if "spark" in engines and scale in args.spark_scales.split(","):
+                if spark is None:
+                    from dsgrid_core.engine.spark_engine import get_session
+
+                    t0 = time.perf_counter()
+                    spark = get_session("local[*]")
+                    notes.append(f"Spark local[*] session start: {time.perf_counter() - t0:.1f} s")
+                    spark_queries = None
+                spark_queries = hand_pyspark(spark, inputs)
+                with Registry(registry_path, read_only=True) as reg:
+                    t_sp, sres = median_time(
+                        lambda q=query, r=reg: run_query(
+                            r,
+                            q,
+                            engine="spark",
+                            use_cache=False,
+                            engine_options={"master": "local[*]"},
+                        ),
+                        args.runs,
+                    )
+                    sp = sres.reports["peak_load"] if qname == "Q2" else sres.table
+                t_hsp, hsp = median_time(lambda f=spark_queries[qname]: f().toArrow(), args.runs)
+                ok = ok and agree(proj_frame, frame_of(sp)) and agree(proj_frame, frame_of(hsp))
+                cells += [f"{t_sp:.3f}", f"{t_hsp:.3f}", f"{t_sp / t_hsp:.2f}"]
+            else:
+                cells += ["-", "-", "-"]
+            cells.append("yes" if ok else "NO")
+            lines.append("| " + " | ".join(cells) + " |")
+            print(lines[-1], flush=True)
+        con.close()
+        with Registry(registry_path, read_only=True) as reg:
+            query = parse_query(queries(inputs.state)["Q1"])
+            run_query(reg, query, use_cache=True)
+            t0 = time.perf_counter()
+            hit = run_query(reg, query, use_cache=True)
+            notes.append(
+                f"{scale}: Q1 repeated from the result cache: "
+                f"{(time.perf_counter() - t0) * 1000:.1f} ms ({hit.metadata['cache']})"
+            )
+        if scale == args.scales.split(",")[-1]:
+            gib = peak_memory_duckdb(registry_path, queries(inputs.state)["Q1"])
+            notes.append(
+                f"{scale}: peak memory of Q1 on DuckDB (fresh process, max RSS): {gib:.2f} GiB"
+            )
+    if spark is not None:
+        notes.append(f"Spark JVM resident memory after the runs: {jvm_rss_gib():.2f} GiB")
+    text = "\n".join(lines) + "\n\n" + "\n".join(f"- {n}" for n in notes) + "\n"
+    print(text)
+    if args.markdown:
+        args.markdown.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
