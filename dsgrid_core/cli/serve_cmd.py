@@ -58,6 +58,16 @@ def serve(ctx: click.Context, host: str, port: int, debug: bool) -> None:
             f"`dsgrid registry create {registry}`, or a demo one with `dsgrid demo {registry}`."
         )
 
+    if registry is not None and (Path(registry) / "registry.db").exists():
+        # Jobs that a previous server left running died with it: record that.
+        from dsgrid_core.jobs.store import JobStore
+
+        store = JobStore(Path(registry))
+        marked = store.mark_interrupted()
+        store.close()
+        if marked:
+            click.echo(f"Marked {marked} interrupted job(s) as failed.", err=True)
+
     # Imported here so that `dsgrid --help` and the registry commands never load Dash.
     from app import create_app
 

@@ -15,6 +15,7 @@ from sqlglot import exp
 from dsgrid_core.errors import InputError
 
 _SESSIONS: dict[str, object] = {}
+SMALL_RESULT_ROWS = 2_000_000
 
 
 def spark_master() -> str:
@@ -125,9 +126,15 @@ class SparkEngine:
         self.views.append(name)
 
     def register_result(self, name: str, path, sql: str) -> None:
-        """The query's result for reports (the driver's file may not be visible to a
-        cluster, so Spark evaluates the query again)."""
-        self.spark.sql(sql).createOrReplaceTempView(name)
+        """The query's result for reports: sent from the written file when it is small (the
+        driver's file may not be visible to a cluster), otherwise evaluated again."""
+        import pyarrow.parquet as pq
+
+        if pq.ParquetFile(path).metadata.num_rows <= SMALL_RESULT_ROWS:
+            frame = self.spark.createDataFrame(pq.read_table(path).to_pandas())
+        else:
+            frame = self.spark.sql(sql)
+        frame.createOrReplaceTempView(name)
         self.views.append(name)
 
     def execute(self, sql: str):

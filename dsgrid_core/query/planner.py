@@ -291,11 +291,45 @@ def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Pl
         "max": exp.Max,
         "count": exp.Count,
     }[function]
-    projections = [alias(g.copy(), o.name) for g, o in zip(group, outputs, strict=True)]
-    projections.append(alias(agg_func(this=value), VALUE))
-    agg_select = agg_select.select(*projections)
-    if group:
-        agg_select = agg_select.group_by(*[g.copy() for g in group])
+    time_index = next((i for i, o in enumerate(outputs) if o.type == "time"), None)
+    if time_output == "local" and function in ("sum", "min", "max") and time_index is not None:
+        # Two stages: aggregate on the stored instants first, then convert the (far fewer)
+        # aggregated rows to local time and truncate. Exact for sum, min and max, and it
+        # spares a time-zone conversion per input row.
+        time_sql = group[time_index]
+        raw = col(TIME, "u")
+        inner_group = [raw if i == time_index else g for i, g in enumerate(group)]
+        inner_names = [TIME if i == time_index else o.name for i, o in enumerate(outputs)]
+        inner = agg_select.select(
+            *[alias(g.copy(), n) for g, n in zip(inner_group, inner_names, strict=True)],
+            alias(agg_func(this=value), VALUE),
+        ).group_by(*[g.copy() for g in inner_group])
+        stage = exp.Subquery(
+            this=inner, alias=exp.TableAlias(this=exp.to_identifier("i", quoted=True))
+        )
+        outer_time = time_sql.copy().transform(lambda node: col(TIME, "i") if node == raw else node)
+        outer_group = [
+            outer_time if i == time_index else col(n, "i") for i, n in enumerate(inner_names)
+        ]
+        agg_select = (
+            exp.select(
+                *[alias(g.copy(), o.name) for g, o in zip(outer_group, outputs, strict=True)],
+                alias(
+                    {"sum": exp.Sum, "min": exp.Min, "max": exp.Max}[function](
+                        this=col(VALUE, "i")
+                    ),
+                    VALUE,
+                ),
+            )
+            .from_(stage)
+            .group_by(*[g.copy() for g in outer_group])
+        )
+    else:
+        projections = [alias(g.copy(), o.name) for g, o in zip(group, outputs, strict=True)]
+        projections.append(alias(agg_func(this=value), VALUE))
+        agg_select = agg_select.select(*projections)
+        if group:
+            agg_select = agg_select.group_by(*[g.copy() for g in group])
     outputs.append(OutputColumn(VALUE, "value"))
     current: exp.Select = agg_select
 

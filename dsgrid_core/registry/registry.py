@@ -375,6 +375,19 @@ class Registry:
 
         return dump_component(self, normalize_kind(kind), id, Path(out_dir), version)
 
+    def query(self, query, *, engine: str | None = None, use_cache: bool = True, **options):
+        """Run a project or dataset query (a model, a dict, or a JSON5 path); returns a
+        QueryResult whose ``table`` is a pyarrow.Table (``to_pandas()`` for pandas)."""
+        from dsgrid_core.query.run import load_query, parse_query, run_query
+
+        if isinstance(query, str | Path):
+            query = load_query(Path(query))
+        elif isinstance(query, dict):
+            query = parse_query(query)
+        return run_query(
+            self, query, engine=engine, use_cache=use_cache, engine_options=options or None
+        )
+
     def summary(self) -> dict[str, Any]:
         counts = {k: 0 for k in KINDS}
         for c in self.store.list_components():

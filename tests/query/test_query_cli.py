@@ -373,3 +373,13 @@ def test_interrupted_jobs_are_marked_failed(efs_registry, dsgrid):
     mine = next(j for j in listed if j["id"] == job.id)
     assert mine["status"] == "failed" and "interrupted" in mine["error"]
     assert os.path.exists(efs_registry / "registry.db")
+
+
+def test_python_api_query_returns_arrow_and_pandas(efs_registry_template, test_data):
+    from dsgrid_core import Registry
+
+    with Registry(efs_registry_template, read_only=True) as registry:
+        result = registry.query(test_data / FIVE, use_cache=False)
+        frame = result.to_pandas()
+    assert result.table.num_rows == len(frame) == 320544
+    assert sorted(frame["model_year"].unique())[:3] == ["2010", "2015", "2020"]
