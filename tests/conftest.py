@@ -41,6 +41,15 @@ def pytest_setup_options():
     return options
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """Stop Spark before the interpreter exits: a live JVM gateway can keep pytest from
+    exiting after the summary."""
+    import sys
+
+    if "dsgrid_core.engine.spark_engine" in sys.modules:
+        sys.modules["dsgrid_core.engine.spark_engine"].stop_sessions()
+
+
 # ---------------------------------------------------------------------------------------------
 # Registries: the real dsgrid test data (../shared/dsgrid-test-data) registered once per
 # session, copied for every test that changes it.

@@ -85,6 +85,33 @@ def get_session(master: str | None = None):
     return session
 
 
+def stop_session(master: str) -> None:
+    """Stop one session; for Spark Connect, do it while the server is still up (the client's
+    exit hook would otherwise retry against a server that is gone)."""
+    session = _SESSIONS.pop(master, None)
+    if session is not None:
+        try:
+            session.stop()
+        except Exception:  # noqa: BLE001, S110 - shutting down anyway
+            pass
+
+
+def stop_sessions() -> None:
+    """Stop every SparkSession this process started (the JVM, its gateway and the accumulator
+    server), so the interpreter can exit."""
+    for master, session in list(_SESSIONS.items()):
+        if master.startswith("sc://"):
+            # A Connect client holds no JVM; its server may already be gone, and stopping
+            # would retry the release call against it.
+            _SESSIONS.pop(master, None)
+            continue
+        try:
+            session.stop()
+        except Exception:  # noqa: BLE001, S110 - shutting down anyway
+            pass
+        _SESSIONS.pop(master, None)
+
+
 def _check_reachable(master: str, timeout: float = 5.0) -> None:
     """Fail fast: the Connect client otherwise retries an absent server for minutes."""
     import socket

@@ -89,7 +89,11 @@ def spark_connect_master(tmp_path_factory):
     else:
         os.killpg(process.pid, signal.SIGTERM)
         pytest.fail("Spark Connect server did not start within 180 s")
-    yield f"sc://127.0.0.1:{port}"
+    master = f"sc://127.0.0.1:{port}"
+    yield master
+    from dsgrid_core.engine.spark_engine import stop_session
+
+    stop_session(master)  # before the server goes: the client's exit hook would wait for it
     os.killpg(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=30)
