@@ -31,7 +31,12 @@ class DuckDBEngine:
         )
 
     def register_rows(self, name: str, columns: list[tuple[str, str]], rows: list) -> None:
-        types = {"string": "VARCHAR", "double": "DOUBLE"}
+        types = {
+            "string": "VARCHAR",
+            "double": "DOUBLE",
+            "instant": "TIMESTAMPTZ",
+            "wallclock": "TIMESTAMP",
+        }
         spec = ", ".join(f"{ident(c)} {types[t]}" for c, t in columns)
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(name)} ({spec})")
         if rows:

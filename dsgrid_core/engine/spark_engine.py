@@ -145,9 +145,21 @@ class SparkEngine:
         self.views.append(name)
 
     def register_rows(self, name: str, columns: list[tuple[str, str]], rows: list) -> None:
-        from pyspark.sql.types import DoubleType, StringType, StructField, StructType
+        from pyspark.sql.types import (
+            DoubleType,
+            StringType,
+            StructField,
+            StructType,
+            TimestampNTZType,
+            TimestampType,
+        )
 
-        types = {"string": StringType(), "double": DoubleType()}
+        types = {
+            "string": StringType(),
+            "double": DoubleType(),
+            "instant": TimestampType(),
+            "wallclock": TimestampNTZType(),
+        }
         schema = StructType([StructField(c, types[t]) for c, t in columns])
         self.spark.createDataFrame(rows, schema).createOrReplaceTempView(name)
         self.views.append(name)

@@ -47,6 +47,11 @@ class SourceDataset:
     mappings: dict[str, list[tuple[str, str, float]]]  # type -> (dataset id, base id, factor)
     time_shift_seconds: int
     dimensions: dict[str, dict[str, Any]]
+    # The dataset's own record ids per dimension type, its row count and its time dimension:
+    # the planner uses them to skip joins that change nothing and to decide on pre-aggregation.
+    record_ids: dict[str, list[str]] = field(default_factory=dict)
+    row_count: int | None = None
+    time_config: Any = None
 
 
 @dataclass
@@ -183,6 +188,7 @@ def _source_dataset(
     dims = record.extra["dimensions"]
     mappings: dict[str, list[tuple[str, str, float]]] = {}
     by_type = {m["dimension_type"]: m for m in info.get("mappings", [])}
+    record_ids = _record_ids(registry, dims)
     for t in NON_TIME_TYPES:
         if t in by_type:
             m = by_type[t]
@@ -198,6 +204,7 @@ def _source_dataset(
                 r["id"]: r.get("unit")
                 for r in registry.store.dimension_records(dims[t]["id"], dims[t]["version"])
             }
+            record_ids[t] = list(ds_units)
             pj_units = {r["id"]: r.get("unit") for r in context.base[t].records}
             if rows is None:
                 rows = [(i, i, 1.0) for i in ds_units]
@@ -218,7 +225,19 @@ def _source_dataset(
         mappings=mappings,
         time_shift_seconds=time_shift_seconds(ds_time, context.time),
         dimensions=dims,
+        record_ids=record_ids,
+        row_count=record.row_count,
+        time_config=ds_time,
     )
+
+
+def _record_ids(registry, dims: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+    """Record ids of a dataset's non-metric dimensions (metric ids come with their units)."""
+    return {
+        t: [r["id"] for r in registry.store.dimension_records(ref["id"], ref["version"])]
+        for t, ref in dims.items()
+        if t in NON_TIME_TYPES and t != "metric"
+    }
 
 
 def load_dataset_context(registry, dataset_id: str, version: str | None = None) -> ProjectContext:
@@ -246,6 +265,9 @@ def load_dataset_context(registry, dataset_id: str, version: str | None = None) 
             # Results label each period by its beginning, as project queries do.
             time_shift_seconds=_beginning_offset(time_config),
             dimensions=dims,
+            record_ids={t: base[t].ids for t in NON_TIME_TYPES if t in base},
+            row_count=record.row_count,
+            time_config=time_config,
         )
     )
     return context

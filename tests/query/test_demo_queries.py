@@ -178,3 +178,113 @@ def test_q4_many_to_many_balancing_areas(demo_registry, demo_base, engine, run_q
     np.testing.assert_allclose(table["value"], expected["value"], rtol=1e-9)
     # fractions conserve energy: the balancing-area total equals the county total
     np.testing.assert_allclose(table["value"].sum(), demo_base["value"].sum(), rtol=1e-9)
+
+
+def test_filter_on_a_summed_over_dimension_with_multipliers(
+    demo_registry, demo_base, engine, run_query_on
+):
+    """The scenario is summed over (not a result column) and filtered: only the multiplied
+    high-electrification rows may count."""
+    registry, inputs = demo_registry
+    query = _project_query(
+        "high_elec",
+        aggregations=[
+            {
+                "dimensions": {
+                    "geography": [_dimension_name(inputs, "geography", "states")],
+                    "model_year": [_dimension_name(inputs, "model_year", "model year")],
+                }
+            }
+        ],
+        dimension_filters=[
+            {
+                "filter_type": "column_operator",
+                "dimension_type": "scenario",
+                "dimension_name": "scenario",
+                "operator": "isin",
+                "value": ["high_electrification"],
+            },
+            {
+                "filter_type": "expression",
+                "dimension_type": "sector",
+                "dimension_name": "sector",
+                "column": "id",
+                "operator": "==",
+                "value": "res",
+            },
+        ],
+    )
+    table, _ = run_query_on(registry, query, engine)
+    frame = demo_base[
+        (demo_base["scenario"] == "high_electrification") & (demo_base["sector"] == "res")
+    ]
+    frame = apply_mapping(frame, "geography", _supplemental(inputs, "county_to_state.csv"))
+    keys = ["geography", "model_year"]
+    expected = frame.groupby(keys, as_index=False)["value"].sum().sort_values(keys)
+    table = table.sort_values(keys).reset_index(drop=True)
+    assert len(table) == len(expected) > 0
+    assert list(table["model_year"]) == list(expected["model_year"])
+    np.testing.assert_allclose(table["value"], expected["value"], rtol=1e-9)
+
+
+@pytest.mark.parametrize("function", ["mean", "max", "count"])
+def test_other_aggregation_functions_map_row_by_row(
+    demo_registry, demo_base, engine, run_query_on, function
+):
+    """Means, maxima and counts are taken over the mapped rows (one per county, model year and
+    scenario after the multipliers), as dsgrid defines them."""
+    registry, inputs = demo_registry
+    query = _project_query(
+        f"by_{function}",
+        aggregations=[
+            {
+                "aggregation_function": function,
+                "dimensions": {
+                    "geography": [_dimension_name(inputs, "geography", "states")],
+                    "sector": ["sector"],
+                },
+            }
+        ],
+    )
+    table, _ = run_query_on(registry, query, engine)
+    frame = apply_mapping(demo_base, "geography", _supplemental(inputs, "county_to_state.csv"))
+    keys = ["geography", "sector"]
+    pandas_function = {"mean": "mean", "max": "max", "count": "count"}[function]
+    expected = frame.groupby(keys, as_index=False)["value"].agg(pandas_function)
+    expected = expected.sort_values(keys).reset_index(drop=True)
+    table = table.sort_values(keys).reset_index(drop=True)
+    assert list(table["geography"]) == list(expected["geography"])
+    np.testing.assert_allclose(table["value"], expected["value"].astype(float), rtol=1e-9)
+
+
+@pytest.mark.parametrize("function", ["week", "day", None])
+def test_local_periods_across_daylight_saving_changes(
+    demo_registry, demo_base, engine, run_query_on, function
+):
+    """New York time over a whole year: weeks start on Monday, the spring day has 23 hours and
+    the autumn day 25; without a function, the repeated autumn hour holds both instants."""
+    registry, inputs = demo_registry
+    time_name = _dimension_name(inputs, "time", "time")
+    time_ref = {"dimension_name": time_name, "function": function} if function else time_name
+    query = _project_query(
+        f"ny_{function}",
+        time_zone="America/New_York",
+        aggregations=[{"dimensions": {"sector": ["sector"], "time": [time_ref]}}],
+    )
+    table, _ = run_query_on(registry, query, engine)
+    frame = demo_base.copy()
+    local = frame["timestamp"].dt.tz_convert("America/New_York").dt.tz_localize(None)
+    if function == "week":
+        local = local.dt.to_period("W-SUN").dt.start_time
+    elif function == "day":
+        local = local.dt.floor("D")
+    frame["timestamp"] = local
+    keys = ["sector", "timestamp"]
+    expected = frame.groupby(keys, as_index=False)["value"].sum().sort_values(keys)
+    expected = expected.reset_index(drop=True)
+    table = table.sort_values(keys).reset_index(drop=True)
+    assert len(table) == len(expected) > 0
+    assert list(pd.to_datetime(table["timestamp"])) == list(expected["timestamp"])
+    np.testing.assert_allclose(table["value"], expected["value"], rtol=1e-9)
+    if function is None:  # 8760 instants, one wall-clock hour lost in March, one doubled
+        assert table["timestamp"].nunique() == 8760 - 1

@@ -1,0 +1,99 @@
+"""One relational plan per project query, built as a sqlglot tree and rendered per engine.
+
+Stages: resolve filters to base ids -> aggregate the datasets in the result's columns (sums
+through composed mappings, ``sum_plan``; other functions row by row, ``row_plan``) -> names ->
+pivot -> sort / limit / offset -> reports. Identifiers are quoted; user values appear only as
+literals in the tree; small tables (mappings, names, time buckets) go to the engine as rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlglot import exp
+
+from dsgrid_core.config.query import ProjectQueryConfig
+from dsgrid_core.errors import InputError
+from dsgrid_core.query.context import ProjectContext
+from dsgrid_core.query.filters import resolve_filter
+from dsgrid_core.query.planner.finish import ordered_page, peak_load, pivoted, with_names
+from dsgrid_core.query.planner.outputs import OutputColumn, result_shape
+from dsgrid_core.query.planner.row_plan import plan_rows
+from dsgrid_core.query.planner.sqltree import VALUE, Rows, table
+from dsgrid_core.query.planner.sum_plan import plan_sum
+from dsgrid_core.query.planner.timekeys import localize
+
+__all__ = ["RESULT_TABLE", "OutputColumn", "Plan", "Rows", "plan_project_query"]
+
+RESULT_TABLE = "__result"
+
+
+@dataclass
+class Plan:
+    tree: exp.Select
+    tables: dict[str, tuple[str, Any]]  # name -> ("parquet", path) | ("rows", Rows)
+    columns: list[OutputColumn]
+    time_output: str | None  # "instant", "local" or None
+    time_zone: str | None
+    reports: dict[str, exp.Select] = field(default_factory=dict)
+    reports_from_result: bool = False
+
+    def sql(self, engine) -> str:
+        return localize(self.tree.copy(), engine).sql(engine.dialect)
+
+    def report_sql(self, name: str, engine) -> str:
+        return localize(self.reports[name].copy(), engine).sql(engine.dialect)
+
+
+def _time_zone(value: str | None) -> str | None:
+    if not value:
+        return None
+    from dsgrid_core.config.dimension import to_iana_time_zone
+
+    try:
+        return to_iana_time_zone(value)
+    except ValueError as exc:
+        raise InputError(f"result.time_zone: {exc}") from None
+
+
+def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Plan:
+    result = query.result
+    conditions = [
+        resolve_filter(context, f, f"project.dataset.params.dimension_filters[{i}]")
+        for i, f in enumerate(query.project.dataset.params.dimension_filters)
+    ] + [
+        resolve_filter(context, f, f"result.dimension_filters[{i}]")
+        for i, f in enumerate(result.dimension_filters)
+    ]
+    time_zone = _time_zone(result.time_zone)
+    shape = result_shape(context, query, time_zone)
+    tables: dict[str, tuple[str, Any]] = {}
+    build = plan_sum if shape.function == "sum" else plan_rows
+    current = build(context, shape, conditions, tables)
+    outputs = [*shape.columns, OutputColumn(VALUE, "value")]
+
+    if result.replace_ids_with_names:
+        current = with_names(current, outputs, tables)
+    if result.table_format.format_type == "pivoted":
+        current, outputs = pivoted(current, outputs, result)
+    tree = ordered_page(current, outputs, result)
+
+    plan = Plan(
+        tree=tree,
+        tables=tables,
+        columns=outputs,
+        time_output=shape.time.kind if shape.time else None,
+        time_zone=time_zone,
+    )
+    for report in result.reports:
+        if report.report_type == "peak_load":
+            # Reports read the finished result (table RESULT_TABLE) instead of recomputing it,
+            # unless the result is only a page of the whole.
+            if result.limit is None and not result.offset:
+                source = exp.select("*").from_(table(RESULT_TABLE))
+                plan.reports_from_result = True
+            else:
+                source = current
+            plan.reports["peak_load"] = peak_load(source, outputs)
+    return plan

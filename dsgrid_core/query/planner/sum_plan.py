@@ -1,0 +1,220 @@
+"""Summed results: every dataset's mappings composed into one small table per dimension (see
+``treatments``), and rows aggregated before they are multiplied out when that shrinks them.
+
+Per dataset::
+
+    [stage A, when it pays]  SELECT kept raw columns, time key, SUM(value * factors)
+                             FROM data JOIN factor tables [LEFT JOIN time buckets]
+                             WHERE filters GROUP BY kept raw columns, time key
+    stage B                  SELECT output ids (map tables' to_id), time key,
+                             value * fractions FROM (stage A | data) JOIN map tables
+
+then UNION ALL over datasets and one GROUP BY. A project whose datasets expand one stored row
+into many (model-year and scenario multipliers, many-to-many geography) no longer pays for the
+expansion row by row.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from dsgrid_core.config.dimension import NON_TIME_TYPES, DatetimeTimeConfig
+from dsgrid_core.query.context import ProjectContext, SourceDataset
+from dsgrid_core.query.filters import IdCondition, TimeCondition
+from dsgrid_core.query.planner.outputs import Shape
+from dsgrid_core.query.planner.sqltree import (
+    TIME,
+    VALUE,
+    alias,
+    col,
+    factor_rows,
+    in_ids,
+    mapping_rows,
+    subquery,
+    table,
+    times,
+)
+from dsgrid_core.query.planner.timekeys import (
+    bucket_rows,
+    local_period,
+    shifted,
+    time_predicate,
+)
+from dsgrid_core.query.planner.treatments import Treatment, treatments
+
+TIME_KEY = "__time"
+# Aggregate before mapping when that leaves at most this share of the stored rows.
+PREAGGREGATE_SHARE = 1 / 8
+
+
+def selected_ids(conditions) -> dict[str, set[str]]:
+    """Base ids allowed per dimension type: the intersection of every filter on that type."""
+    selected: dict[str, set[str]] = {}
+    for cond in conditions:
+        if isinstance(cond, IdCondition):
+            ids = set(cond.ids)
+            selected[cond.column] = selected[cond.column] & ids if cond.column in selected else ids
+    return selected
+
+
+def _uses_buckets(context: ProjectContext, shape: Shape) -> bool:
+    return (
+        shape.time is not None
+        and shape.time.local
+        and all(isinstance(ds.time_config, DatetimeTimeConfig) for ds in context.datasets)
+    )
+
+
+def _time_key_count(ds: SourceDataset, bucket) -> int | None:
+    if bucket is not None:
+        return len({b for _, b in bucket.rows})
+    if isinstance(ds.time_config, DatetimeTimeConfig):
+        return len(ds.time_config.local_timestamps())
+    return None
+
+
+def _worth_preaggregating(ds: SourceDataset, kept: list[Treatment], time_keys: int | None) -> bool:
+    if not ds.row_count or time_keys is None:
+        return False
+    groups = time_keys
+    for tr in kept:
+        groups *= max(tr.cardinality, 1)
+    return groups <= ds.row_count * PREAGGREGATE_SHARE
+
+
+def _bucket_table(ds: SourceDataset, shape: Shape, tables: dict):
+    """The time-bucket table of a dataset, shared by datasets with the same time dimension."""
+    key = (ds.time_config.model_dump_json(), ds.time_shift_seconds)
+    for name, (kind, value) in tables.items():
+        if kind == "rows" and value.key == key:
+            return name, value
+    bucket = bucket_rows(ds.time_config, ds.time_shift_seconds, shape.time)
+    bucket.key = key
+    name = f"time_{sum(1 for n in tables if n.startswith('time_'))}"
+    tables[name] = ("rows", bucket)
+    return name, bucket
+
+
+def _dataset_rows(
+    i: int,
+    ds: SourceDataset,
+    shape: Shape,
+    selected: dict[str, set[str]],
+    time_conditions: list[TimeCondition],
+    use_buckets: bool,
+    tables: dict,
+) -> exp.Select:
+    """One dataset in the result's columns (not yet summed across datasets)."""
+    kept_types = {c.type: c.supplemental for c in shape.columns if c.type != "time"}
+    plans = treatments(ds, kept_types, selected, NON_TIME_TYPES)
+    scan = f"ds_{i}"
+    tables[scan] = ("parquet", str(ds.table_path))
+    source = exp.select().from_(table(scan, "d"))
+    value: exp.Expression = col(VALUE, "d")
+    where: list[exp.Expression] = []
+    kept: list[Treatment] = []
+    for tr in plans:
+        if tr.kind == "none":
+            where.append(exp.false())
+            continue
+        if tr.keep_ids is not None:
+            where.append(in_ids(col(tr.type, "d"), sorted(tr.keep_ids)))
+        if tr.kind == "scale":
+            value = times(value, tr.constant)
+        elif tr.kind == "factor":
+            name, f = f"factor_{i}_{tr.type}", f"f_{tr.type}"
+            tables[name] = ("rows", factor_rows(tr.factors))
+            source = source.join(
+                table(name, f), on=exp.EQ(this=col(tr.type, "d"), expression=col("from_id", f))
+            )
+            value = times(value, col("factor", f))
+        else:
+            kept.append(tr)
+    stored_time = shifted(col(TIME, "d"), ds.time_shift_seconds)
+    where += [time_predicate(stored_time, cond) for cond in time_conditions]
+
+    time_key = None
+    bucket = None
+    if shape.time is not None:
+        time_key = stored_time
+        if use_buckets:
+            name, bucket = _bucket_table(ds, shape, tables)
+            source = source.join(
+                table(name, "tb"),
+                on=exp.EQ(this=col(TIME, "d"), expression=col("instant", "tb")),
+                join_type="left",
+            )
+            time_key = col("bucket", "tb")
+
+    time_keys = _time_key_count(ds, bucket) if time_key is not None else 1
+    if _worth_preaggregating(ds, kept, time_keys):
+        keys = [alias(col(tr.type, "d"), tr.type) for tr in kept]
+        if time_key is not None:
+            keys.append(alias(time_key, TIME_KEY))
+        stage = source.select(*keys, alias(exp.Sum(this=value), VALUE))
+        if where:
+            stage = stage.where(exp.and_(*where))
+        if keys:
+            stage = stage.group_by(*[k.this.copy() for k in keys])
+        source, row, where = exp.select().from_(subquery(stage, "a")), "a", []
+        value, time_key = col(VALUE, "a"), (col(TIME_KEY, "a") if time_key is not None else None)
+    else:
+        row = "d"
+
+    columns = {}
+    for tr in kept:
+        if tr.kind == "map":
+            name, m = f"map_{i}_{tr.type}", f"m_{tr.type}"
+            tables[name] = ("rows", mapping_rows(tr.rows))
+            source = source.join(
+                table(name, m), on=exp.EQ(this=col(tr.type, row), expression=col("from_id", m))
+            )
+            if any(x != 1.0 for _, _, x in tr.rows):
+                value = times(value, col("fraction", m))
+            columns[tr.type] = col("to_id", m)
+        else:
+            columns[tr.type] = col(tr.type, row)
+    projections = []
+    for c in shape.columns:
+        expr = time_key if c.type == "time" else columns[c.type]
+        projections.append(alias(expr.copy(), c.name))
+    projections.append(alias(value, VALUE))
+    rows = source.select(*projections)
+    if where:
+        rows = rows.where(exp.and_(*where))
+    return rows
+
+
+def plan_sum(context: ProjectContext, shape: Shape, conditions: list, tables: dict) -> exp.Select:
+    """The summed result, columns ``shape.columns`` then ``value``."""
+    selected = selected_ids(conditions)
+    time_conditions = [c for c in conditions if isinstance(c, TimeCondition)]
+    use_buckets = _uses_buckets(context, shape)
+    parts = [
+        _dataset_rows(i, ds, shape, selected, time_conditions, use_buckets, tables)
+        for i, ds in enumerate(context.datasets)
+    ]
+    union: exp.Expression = parts[0]
+    for other in parts[1:]:
+        union = exp.union(union, other, distinct=False)
+    names = [c.name for c in shape.columns]
+    total = exp.select(*[col(n, "u") for n in names], alias(exp.Sum(this=col(VALUE, "u")), VALUE))
+    total = total.from_(subquery(union, "u"))
+    if names:
+        total = total.group_by(*[col(n, "u") for n in names])
+    if shape.time is None or not shape.time.local or use_buckets:
+        return total
+    # No time buckets (a dataset without a datetime time dimension): sum on instants, then
+    # convert the far fewer summed rows to local time and sum again.
+    time_name = shape.time_column.name
+    converted = [
+        local_period(col(n, "s"), shape.time) if n == time_name else col(n, "s") for n in names
+    ]
+    return (
+        exp.select(
+            *[alias(e, n) for e, n in zip(converted, names, strict=True)],
+            alias(exp.Sum(this=col(VALUE, "s")), VALUE),
+        )
+        .from_(subquery(total, "s"))
+        .group_by(*[e.copy() for e in converted])
+    )
