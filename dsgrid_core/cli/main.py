@@ -13,7 +13,23 @@ from dsgrid_core.cli.output import Progress, emit_json
 
 
 class DsgridGroup(click.Group):
-    """Turns every DsgridError into one paragraph on stderr and its exit code."""
+    """Turns every DsgridError into one paragraph on stderr and its exit code.
+
+    Subcommands named in ``lazy_commands`` (name -> "module:attribute") are imported only when
+    they run or when help lists them, so a command pays only for its own imports."""
+
+    lazy_commands: dict[str, str] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, name: str):
+        if name in self.lazy_commands and name not in self.commands:
+            import importlib
+
+            module, attribute = self.lazy_commands[name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):
         from dsgrid_core.errors import DsgridError
@@ -140,17 +156,11 @@ def demo_cmd(ctx, path, scale, seed, work_dir):
         )
 
 
-def _add_commands() -> None:
-    from dsgrid_core.cli.query_cmds import query
-    from dsgrid_core.cli.registry_cmds import registry
-    from dsgrid_core.cli.serve_cmd import serve
-
-    cli.add_command(registry)
-    cli.add_command(query)
-    cli.add_command(serve)
-
-
-_add_commands()
+cli.lazy_commands = {
+    "registry": "dsgrid_core.cli.registry_cmds:registry",
+    "query": "dsgrid_core.cli.query_cmds:query",
+    "serve": "dsgrid_core.cli.serve_cmd:serve",
+}
 
 if __name__ == "__main__":  # pragma: no cover
     cli(prog_name=os.path.basename(sys.argv[0]))

@@ -118,12 +118,14 @@ def execute_job(registry_path: Path, job_id: str) -> str:
                 cancel_check=cancel_check,
             )
         cancel_check()
-        jobs_dir = Path(registry_path) / "jobs" / job_id
-        target = write_result(
-            result, query.model_copy(update={"name": "result"}), jobs_dir, overwrite=True
-        )
         if params.get("output_dir"):
-            write_result(result, query, Path(params["output_dir"]), overwrite=True)
+            # A job run for the CLI writes where it was asked to, and only there.
+            target = write_result(result, query, Path(params["output_dir"]), overwrite=True)
+        else:
+            jobs_dir = Path(registry_path) / "jobs" / job_id
+            target = write_result(
+                result, query.model_copy(update={"name": "result"}), jobs_dir, overwrite=True
+            )
         store.finish(job_id, "succeeded", result_path=str(target), metadata=result.metadata)
         status = "succeeded"
     except JobCancelled:

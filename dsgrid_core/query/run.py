@@ -8,6 +8,7 @@ import shutil
 import tempfile
 import time
 import uuid
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,12 @@ class QueryResult:
 
     folder: Path
     metadata: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # A result made without the cache lives in a temporary folder of its own: removed
+        # when the result is no longer referenced.
+        if self.metadata.get("cache") == "off":
+            weakref.finalize(self, shutil.rmtree, self.folder, True)
 
     @property
     def table(self):
@@ -204,7 +211,7 @@ def run_query(
             "time_output": plan.time_output,
             "time_zone": plan.time_zone or "UTC",
             "columns": [{"name": o.name, "type": o.type} for o in plan.columns],
-            "cache": "miss",
+            "cache": "miss" if use_cache else "off",
             "cache_key": key,
         }
         if use_cache:

@@ -91,7 +91,7 @@ def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Pl
             # Reports read the finished result (table RESULT_TABLE) instead of recomputing it,
             # unless the result is only a page of the whole.
             if result.limit is None and not result.offset:
-                source = exp.select("*").from_(table(RESULT_TABLE))
+                source = exp.select(exp.Star()).from_(table(RESULT_TABLE))
                 plan.reports_from_result = True
             else:
                 source = current

@@ -7,7 +7,15 @@ from sqlglot import exp
 from dsgrid_core.config.query import QueryResultParams
 from dsgrid_core.errors import InputError
 from dsgrid_core.query.planner.outputs import OutputColumn
-from dsgrid_core.query.planner.sqltree import VALUE, alias, col, names_rows, subquery, table
+from dsgrid_core.query.planner.sqltree import (
+    VALUE,
+    alias,
+    col,
+    data_type,
+    names_rows,
+    subquery,
+    table,
+)
 
 
 def with_names(current: exp.Select, outputs: list[OutputColumn], tables: dict) -> exp.Select:
@@ -85,7 +93,7 @@ def ordered_page(
         order.append(exp.Ordered(this=col(bare), desc=descending))
     kinds = {o.name: o.type for o in outputs}
     final = [
-        alias(exp.cast(col(n), exp.DataType.build("double")), n) if kinds[n] == "value" else col(n)
+        alias(exp.cast(col(n), data_type("double")), n) if kinds[n] == "value" else col(n)
         for n in names
     ]
     wrapped = exp.select(*final).from_(subquery(current, "r"))

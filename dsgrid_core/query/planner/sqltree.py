@@ -17,9 +17,16 @@ def col(name: str, table: str | None = None) -> exp.Column:
 
 
 def table(name: str, alias: str | None = None) -> exp.Table:
-    t = exp.to_table(name)
-    t.this.set("quoted", True)
-    return t.as_(alias, quoted=True) if alias else t
+    # Built node by node: sqlglot's string helpers would start its parser for every name.
+    t = exp.Table(this=exp.to_identifier(name, quoted=True))
+    if alias:
+        t.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
+    return t
+
+
+def data_type(name: str) -> exp.DataType:
+    """A SQL type without parsing: "double", "timestamp"."""
+    return exp.DataType(this=exp.DataType.Type[name.upper()])
 
 
 def alias(expr: exp.Expression, name: str) -> exp.Alias:

@@ -19,7 +19,7 @@ from dsgrid_core.config.dimension import DatetimeTimeConfig
 from dsgrid_core.config.query import DimensionRef
 from dsgrid_core.errors import InputError
 from dsgrid_core.query.filters import TimeCondition
-from dsgrid_core.query.planner.sqltree import Rows
+from dsgrid_core.query.planner.sqltree import Rows, data_type
 
 TIME_FUNCTIONS = ("hour", "day", "week", "month", "year")
 LOCAL_TIME = "__dsgrid_local_time"
@@ -120,9 +120,7 @@ def shifted(expr: exp.Expression, seconds: int) -> exp.Expression:
 
 
 def _time_literal(value: datetime) -> exp.Expression:
-    return exp.cast(
-        exp.Literal.string(value.strftime("%Y-%m-%d %H:%M:%S")), exp.DataType.build("timestamp")
-    )
+    return exp.cast(exp.Literal.string(value.strftime("%Y-%m-%d %H:%M:%S")), data_type("timestamp"))
 
 
 def time_predicate(expr: exp.Expression, cond: TimeCondition) -> exp.Expression:
