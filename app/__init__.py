@@ -2,10 +2,11 @@
 
 `create_app()` builds a fresh app each call; nothing is created at import time, so tests can make
 one app per registry and `import app` stays cheap. The registry folder an app shows is stored in
-`app.server.config["DSGRID_REGISTRY"]`; pages read it from `flask.current_app` per request.
+`app.server.config["DSGRID_REGISTRY"]`; pages and the HTTP API open it per request through
+`app.state.registry()`.
 
 Serving: `dsgrid --registry PATH serve` on one machine; behind gunicorn,
-`DSGRID_REGISTRY=PATH gunicorn app.wsgi:server` (or `app:server`, created on first access).
+`DSGRID_REGISTRY=PATH gunicorn app:server` (the server is created on first access).
 """
 
 from __future__ import annotations
@@ -30,12 +31,16 @@ ASSETS_DIR = _PACKAGE_DIR / "assets"
 PAGES_DIR = _PACKAGE_DIR / "pages"
 
 
-def create_app(registry_path: str | os.PathLike[str] | None = None) -> dash.Dash:
-    """Build the viewer for the registry folder `registry_path` (default: env DSGRID_REGISTRY)."""
+def create_app(registry_path: str | os.PathLike[str] | None = None, **settings: Any) -> dash.Dash:
+    """Build the viewer for the registry folder `registry_path` (default: env DSGRID_REGISTRY).
+
+    ``settings`` override the server settings of `app.settings` (e.g. ``cache_dir``)."""
     # Heavy imports stay here so that `dsgrid --help` and `import app.ids` stay fast.
     import dash
     import flask
 
+    from app import state
+    from app.api import api_blueprint
     from app.layout import shell
 
     if registry_path is None:
@@ -44,6 +49,8 @@ def create_app(registry_path: str | os.PathLike[str] | None = None) -> dash.Dash
     # Our own Flask server: pages rely on flask.current_app, whatever Dash's default backend is.
     server = flask.Flask(__name__, static_folder=None)
     server.config[REGISTRY_CONFIG_KEY] = os.fspath(registry_path) if registry_path else None
+    state.configure(server, settings)
+    server.register_blueprint(api_blueprint, url_prefix="/api/v1")
 
     app = dash.Dash(
         __name__,

@@ -10,11 +10,15 @@ from app import ids
 
 
 def navbar() -> dbc.NavbarSimple:
-    """One link per registered page, in `order`; a page that does not exist gets no link."""
-    pages = sorted(dash.page_registry.values(), key=lambda page: page.get("order") or 0)
+    """One link per page registered with ``nav=True``, in ``order``."""
+    pages = sorted(
+        (page for page in dash.page_registry.values() if page.get("nav")),
+        key=lambda page: page.get("order") or 0,
+    )
     links = [
-        dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
+        dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="partial"))
         for page in pages
+        if page["relative_path"] != "/"
     ]
     return dbc.NavbarSimple(
         children=links,

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -290,29 +289,64 @@ def agree(a, b) -> bool:
 
 
 def peak_memory_duckdb(registry: Path, query: dict) -> float:
-    """GiB: maximum RSS of a fresh process running the project query on DuckDB."""
+    """GiB: maximum RSS of a fresh process running the project query on DuckDB (the child
+    reports its own peak, so every query gets its own figure)."""
     code = (
-        "import json,sys; from dsgrid_core.registry.registry import Registry; "
+        "import json, resource, sys; from dsgrid_core.registry.registry import Registry; "
         "from dsgrid_core.query.run import parse_query, run_query; "
-        "r=Registry(sys.argv[1], read_only=True); "
-        "run_query(r, parse_query(json.loads(sys.argv[2])), use_cache=False)"
+        "r = Registry(sys.argv[1], read_only=True); "
+        "run_query(r, parse_query(json.loads(sys.argv[2])), use_cache=False); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run(
-        [sys.executable, "-c", code, str(registry), json.dumps(query)], check=True, cwd=REPO
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(registry), json.dumps(query)],
+        check=True,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
     )
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(after, before) / 1024 / 1024
+    return int(out.stdout.strip().splitlines()[-1]) / 1024 / 1024
 
 
-def jvm_rss_gib() -> float:
-    import psutil
+class PeakMemory:
+    """Peak resident memory of this process and all its children (the Spark JVM included),
+    sampled every 0.1 s while the ``with`` block runs; ``gib`` after it."""
 
-    me = psutil.Process()
-    return (
-        sum(p.memory_info().rss for p in me.children(recursive=True) if "java" in p.name())
-        / 1024**3
-    )
+    def __init__(self, interval: float = 0.1):
+        import threading
+
+        self.interval, self.peak = interval, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> int:
+        import psutil
+
+        me = psutil.Process()
+        total = me.memory_info().rss
+        for child in me.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except psutil.Error:
+                pass
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._sample())
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def gib(self) -> float:
+        return self.peak / 1024**3
 
 
 def main() -> None:
@@ -329,8 +363,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(
         "--spark-scales",
-        default="small,medium",
-        help="scales to run on Spark (large takes many minutes per query)",
+        default="small,medium,large",
+        help="scales to run on Spark (large takes minutes per query on 2 cores)",
+    )
+    parser.add_argument(
+        "--spark-runs",
+        type=int,
+        help="timed runs per Spark query after the warm-up (default: --runs)",
     )
     parser.add_argument("--markdown", type=Path, help="write the table here too")
     args = parser.parse_args()
@@ -348,6 +387,7 @@ def main() -> None:
     ]
     notes = []
     spark = None
+    spark_peaks: list[float] = []
     for scale in args.scales.split(","):
         registry_path = args.data_dir / scale
         if not (registry_path / "registry.db").exists():
@@ -398,7 +438,8 @@ def main() -> None:
                     notes.append(f"Spark local[*] session start: {time.perf_counter() - t0:.1f} s")
                     spark_queries = None
                 spark_queries = hand_pyspark(spark, inputs)
-                with Registry(registry_path, read_only=True) as reg:
+                spark_runs = args.spark_runs or args.runs
+                with Registry(registry_path, read_only=True) as reg, PeakMemory() as memory:
                     t_sp, sres = median_time(
                         lambda q=query, r=reg: run_query(
                             r,
@@ -407,10 +448,15 @@ def main() -> None:
                             use_cache=False,
                             engine_options={"master": "local[*]"},
                         ),
-                        args.runs,
+                        spark_runs,
                     )
                     sp = sres.reports["peak_load"] if qname == "Q2" else sres.table
-                t_hsp, hsp = median_time(lambda f=spark_queries[qname]: f().toArrow(), args.runs)
+                spark_peaks.append(memory.gib)
+                with PeakMemory() as memory:
+                    t_hsp, hsp = median_time(
+                        lambda f=spark_queries[qname]: f().toArrow(), spark_runs
+                    )
+                spark_peaks.append(memory.gib)
                 ok = ok and agree(proj_frame, frame_of(sp)) and agree(proj_frame, frame_of(hsp))
                 cells += [f"{t_sp:.3f}", f"{t_hsp:.3f}", f"{t_sp / t_hsp:.2f}"]
             else:
@@ -429,12 +475,19 @@ def main() -> None:
                 f"{(time.perf_counter() - t0) * 1000:.1f} ms ({hit.metadata['cache']})"
             )
         if scale == args.scales.split(",")[-1]:
-            gib = peak_memory_duckdb(registry_path, queries(inputs.state)["Q1"])
+            peaks = {
+                name: peak_memory_duckdb(registry_path, q)
+                for name, q in queries(inputs.state).items()
+            }
             notes.append(
-                f"{scale}: peak memory of Q1 on DuckDB (fresh process, max RSS): {gib:.2f} GiB"
+                f"{scale}: peak memory on DuckDB (fresh process per query, max RSS): "
+                + ", ".join(f"{name} {gib:.2f} GiB" for name, gib in peaks.items())
             )
-    if spark is not None:
-        notes.append(f"Spark JVM resident memory after the runs: {jvm_rss_gib():.2f} GiB")
+    if spark_peaks:
+        notes.append(
+            f"Spark peak memory (driver process + JVM, sampled every 0.1 s): "
+            f"{max(spark_peaks):.2f} GiB"
+        )
     text = "\n".join(lines) + "\n\n" + "\n".join(f"- {n}" for n in notes) + "\n"
     print(text)
     if args.markdown:

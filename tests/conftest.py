@@ -165,3 +165,14 @@ def registry_snapshot(path: Path) -> tuple[str, tuple]:
 @pytest.fixture
 def snapshot():
     return registry_snapshot
+
+
+@pytest.fixture(scope="session")
+def demo_registry(tmp_path_factory):
+    """A small demo registry, with the generated input files kept for independent checks:
+    (registry folder, folder of the generated project inputs)."""
+    root = tmp_path_factory.mktemp("demo")
+    registry, inputs = root / "registry", root / "inputs"
+    result = run_dsgrid("demo", registry, "--scale", "small", "--work-dir", inputs)
+    assert result.exit_code == 0, result
+    return registry, inputs / "demo_us_buildings"

@@ -12,7 +12,7 @@ from dash import html
 from app import REGISTRY_CONFIG_KEY, ids
 from app.registry_access import count_components_by_kind, registry_db_path
 
-dash.register_page(__name__, path="/", name="Home", title="dsgrid-viewer", order=0)
+dash.register_page(__name__, path="/", name="Home", title="dsgrid-viewer", order=0, nav=True)
 
 
 def layout(**_query: str) -> html.Div:

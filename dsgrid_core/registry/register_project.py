@@ -209,6 +209,16 @@ def _find_mapping(registry, ref):
     raise InputError(f"no registered dimension mapping from {what} at version {ref.version}.")
 
 
+def stored_project_plan(project_record) -> ProjectPlan:
+    """The plan of an already registered project version (for reading its requirements)."""
+    return ProjectPlan(
+        config=ProjectConfig.model_validate(project_record.config),
+        base=project_record.extra["base_dimensions"],
+        supplemental=project_record.extra["supplemental_dimensions"],
+        subsets=project_record.extra["subset_dimensions"],
+    )
+
+
 def required_records(
     plan: ProjectPlan, registry, prepared, required, where: str
 ) -> list[dict[str, list[str]]]:

@@ -19,7 +19,7 @@ from dsgrid_core.registry.register_mappings import (
     resolve_mapping,
     store_mapping,
 )
-from dsgrid_core.registry.register_project import ProjectPlan, required_records
+from dsgrid_core.registry.register_project import required_records, stored_project_plan
 from dsgrid_core.registry.store import Dependency
 
 
@@ -164,12 +164,7 @@ def submit_dataset(
             source,
         )
 
-    plan = ProjectPlan(
-        config=config,
-        base=base,
-        supplemental=project.extra["supplemental_dimensions"],
-        subsets=project.extra["subset_dimensions"],
-    )
+    plan = stored_project_plan(project)
     groups = required_records(
         plan,
         registry,

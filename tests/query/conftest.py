@@ -113,16 +113,6 @@ def engine(request) -> EngineChoice:
     return EngineChoice("spark", {"master": master}, "spark_connect")
 
 
-@pytest.fixture(scope="session")
-def demo_registry(tmp_path_factory, dsgrid):
-    """A small demo registry, with the generated input files kept for independent checks."""
-    root = tmp_path_factory.mktemp("demo")
-    registry, inputs = root / "registry", root / "inputs"
-    result = dsgrid("demo", registry, "--scale", "small", "--work-dir", inputs)
-    assert result.exit_code == 0, result
-    return registry, inputs / "demo_us_buildings"
-
-
 def run(registry_path, query: dict, engine: EngineChoice):
     """Run a query dict on an engine, without the cache; returns (DataFrame, QueryResult)."""
     from dsgrid_core.query.run import parse_query, run_query

@@ -1,0 +1,1 @@
+"""Pieces every page uses: links to components, error and empty states, headers."""

@@ -1,0 +1,142 @@
+"""A list page of one component kind: a text filter, a type filter and a project filter (kept
+in the query string, so a filtered list has a URL and the back button restores it) above a
+server-side grid whose first column links to each component's page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, clientside_callback, dcc, html
+
+from app import ids, state
+from app.components.common import error_state, markdown_link
+from app.grid import answer, server_grid
+from dsgrid_core.browse.components import list_components
+from dsgrid_core.config.dimension import DimensionType
+
+COLUMNS = [
+    {"field": "id", "headerName": "id", "cellRenderer": "markdown", "minWidth": 260},
+    {"field": "name", "headerName": "name", "minWidth": 220},
+    {"field": "type", "headerName": "type", "maxWidth": 140},
+    {"field": "version", "headerName": "version", "maxWidth": 120},
+    {"field": "description", "headerName": "description", "flex": 1},
+    {"field": "updated_at", "headerName": "updated", "maxWidth": 200},
+]
+
+
+def list_layout(
+    key: str, kind: str, title: str, *, q=None, type=None, project=None, with_type=False
+):
+    """The page body; ``key`` names the page in ids (projects, datasets, ...)."""
+    try:
+        projects = [p.id for p in state.registry().list("project")]
+    except state.NoRegistry as exc:
+        return error_state(str(exc))
+    controls = [
+        dbc.Col(
+            dbc.Input(
+                id=ids.list_filter(key, "text"),
+                value=q or "",
+                placeholder="Filter by id, name or description",
+                debounce=0.3,
+                type="search",
+            ),
+            md=5,
+        )
+    ]
+    if with_type:
+        controls.append(
+            dbc.Col(
+                dcc.Dropdown(
+                    id=ids.list_filter(key, "type"),
+                    options=[t.value for t in DimensionType],
+                    value=type,
+                    placeholder="Any type",
+                ),
+                md=3,
+            )
+        )
+    if kind != "project":
+        controls.append(
+            dbc.Col(
+                dcc.Dropdown(
+                    id=ids.list_filter(key, "project"),
+                    options=projects,
+                    value=project if project in projects else None,
+                    placeholder="Used by any project",
+                ),
+                md=3,
+            )
+        )
+    columns = [c for c in COLUMNS if with_type or c["field"] != "type"]
+    return html.Div(
+        [
+            dcc.Location(id=ids.list_location(key), refresh=False),
+            html.H2(title),
+            dbc.Row(controls, class_name="g-2 mb-3"),
+            html.Div(id=ids.list_count(key), className="text-muted mb-2"),
+            server_grid(ids.list_grid(key), columns, height=560),
+        ]
+    )
+
+
+def _filter_inputs(key: str, kind: str, with_type: bool):
+    inputs = [Input(ids.list_filter(key, "text"), "value")]
+    if with_type:
+        inputs.append(Input(ids.list_filter(key, "type"), "value"))
+    if kind != "project":
+        inputs.append(Input(ids.list_filter(key, "project"), "value"))
+    return inputs
+
+
+def register_list_callbacks(key: str, kind: str, *, with_type: bool = False) -> None:
+    """Callbacks of one list page: rows for the grid, the filters in the URL, and a reload of
+    the grid when a filter changes."""
+    inputs = _filter_inputs(key, kind, with_type)
+    names = ["q", *(["type"] if with_type else []), *(["project"] if kind != "project" else [])]
+
+    @callback(
+        Output(ids.list_grid(key), "getRowsResponse"),
+        Output(ids.list_count(key), "children"),
+        Input(ids.list_grid(key), "getRowsRequest"),
+        *[State(i.component_id, i.component_property) for i in inputs],
+    )
+    def rows(request, *values):
+        chosen = dict(zip(names, values, strict=True))
+
+        def fetch(filters, sort, offset, limit):
+            return state.cached(
+                list_components,
+                kind,
+                type=chosen.get("type") or None,
+                text=chosen.get("q") or None,
+                project=chosen.get("project") or None,
+                filters=filters,
+                sort=sort,
+                offset=offset,
+                limit=limit,
+            )
+
+        response = answer(request, fetch)
+        for row in response["rowData"]:
+            row["id"] = markdown_link(kind, row["id"])
+        count = response["rowCount"]
+        return response, f"{count} {kind.replace('_', ' ')}{'' if count == 1 else 's'}"
+
+    @callback(Output(ids.list_location(key), "search"), *inputs, prevent_initial_call=True)
+    def keep_in_url(*values):
+        params = {n: v for n, v in zip(names, values, strict=True) if v}
+        return f"?{urlencode(params)}" if params else ""
+
+    # A filter outside the grid changed: drop the grid's loaded blocks so it asks again.
+    clientside_callback(
+        f"""async function() {{
+            const api = await dash_ag_grid.getApiAsync("{ids.list_grid(key)}");
+            api.purgeInfiniteCache();
+            return window.dash_clientside.no_update;
+        }}""",
+        Output(ids.list_grid(key), "id"),
+        *inputs,
+        prevent_initial_call=True,
+    )

@@ -1,0 +1,289 @@
+"""The parts every component page has: a header with the version shown and links to the
+others, version history with a diff between any two versions, the dependency graph (click a
+node to open it), where the component is used, and its stored config."""
+
+from __future__ import annotations
+
+import json
+
+import dash_bootstrap_components as dbc
+import dash_cytoscape as cyto
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from app import ids, state
+from app.components.common import KIND_LABELS, component_href, component_link
+from dsgrid_core.browse.components import component, dependency_graph, version_diff, where_used
+
+KIND_COLORS = {
+    "project": "#0d6efd",
+    "dataset": "#198754",
+    "dimension": "#6f42c1",
+    "dimension_mapping": "#fd7e14",
+}
+
+
+def load(kind: str, id: str, version: str | None) -> dict:
+    return state.cached(component, kind, id, version or None)
+
+
+def header(detail: dict, *badges) -> html.Div:
+    kind, version = detail["kind"], detail["version"]
+    links = [
+        dbc.Badge(
+            v,
+            href=component_href(kind, detail["id"], v),
+            color="primary" if v == version else "light",
+            text_color=None if v == version else "dark",
+            class_name="me-1",
+        )
+        for v in detail["versions"]
+    ]
+    old = []
+    if version != detail["latest_version"]:
+        old = [
+            dbc.Alert(
+                [
+                    f"You are looking at version {version}; the latest is ",
+                    component_link(kind, detail["id"], detail["latest_version"]),
+                    ".",
+                ],
+                color="warning",
+                id=ids.COMPONENT_OLD_VERSION,
+                class_name="py-2",
+            )
+        ]
+    return html.Div(
+        [
+            dcc.Store(
+                id=ids.COMPONENT_STORE,
+                data={"kind": kind, "id": detail["id"], "version": version},
+            ),
+            dcc.Location(id=ids.COMPONENT_NAVIGATE, refresh=True),
+            html.Div(
+                [
+                    dbc.Badge(KIND_LABELS[kind], color="secondary", class_name="me-2"),
+                    *badges,
+                ]
+            ),
+            html.H2(detail["name"] or detail["id"], id=ids.COMPONENT_TITLE),
+            html.P(
+                [html.Code(detail["id"]), " · versions: ", *links],
+                id=ids.COMPONENT_VERSIONS,
+            ),
+            html.P(detail["description"] or "", className="text-muted"),
+            *old,
+        ]
+    )
+
+
+def history_section(detail: dict) -> html.Div:
+    rows = state.cached(_history, detail["kind"], detail["id"])
+    table = dbc.Table(
+        [
+            html.Thead(html.Tr([html.Th(c) for c in ("version", "registered", "by", "log")])),
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Td(component_link(detail["kind"], detail["id"], r["version"])),
+                            html.Td(r["registered_at"]),
+                            html.Td(r["submitter"]),
+                            html.Td(r["log_message"]),
+                        ]
+                    )
+                    for r in rows
+                ]
+            ),
+        ],
+        id=ids.HISTORY_TABLE,
+        size="sm",
+        striped=True,
+    )
+    versions = [r["version"] for r in rows]
+    return html.Div(
+        [
+            table,
+            dbc.Row(
+                [
+                    dbc.Col(html.Label("Compare"), width="auto"),
+                    dbc.Col(
+                        dcc.Dropdown(
+                            id=ids.DIFF_FROM,
+                            options=versions,
+                            value=versions[-2] if len(versions) > 1 else versions[0],
+                            clearable=False,
+                        ),
+                        md=2,
+                    ),
+                    dbc.Col(html.Label("with"), width="auto"),
+                    dbc.Col(
+                        dcc.Dropdown(
+                            id=ids.DIFF_TO, options=versions, value=versions[-1], clearable=False
+                        ),
+                        md=2,
+                    ),
+                ],
+                class_name="g-2 align-items-center my-2",
+            ),
+            html.Div(id=ids.DIFF_RESULT),
+        ]
+    )
+
+
+def _history(registry, kind: str, id: str) -> list[dict]:
+    from dsgrid_core.browse.components import versions
+
+    return versions(registry, kind, id)
+
+
+def _value(value) -> str:
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+@callback(
+    Output(ids.DIFF_RESULT, "children"),
+    Input(ids.DIFF_FROM, "value"),
+    Input(ids.DIFF_TO, "value"),
+    State(ids.COMPONENT_STORE, "data"),
+)
+def show_diff(old, new, component_data):
+    if not old or not new or not component_data:
+        return no_update
+    if old == new:
+        return html.P("Choose two different versions to see what changed.", className="text-muted")
+    result = state.cached(version_diff, component_data["kind"], component_data["id"], old, new)
+    if not result["changes"]:
+        return html.P(f"No differences between {old} and {new}.", className="text-muted")
+    return dbc.Table(
+        [
+            html.Thead(html.Tr([html.Th(c) for c in ("where", "change", old, new)])),
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Td(html.Code(c["path"])),
+                            html.Td(c["change"]),
+                            html.Td(_value(c["old"])),
+                            html.Td(_value(c["new"])),
+                        ]
+                    )
+                    for c in result["changes"]
+                ]
+            ),
+        ],
+        size="sm",
+        bordered=True,
+    )
+
+
+def graph_section(detail: dict, height: int = 520) -> html.Div:
+    graph = state.cached(dependency_graph, detail["kind"], detail["id"], detail["version"])
+    elements = [
+        {
+            "data": {
+                "id": n["id"],
+                "label": n["label"],
+                "kind": n["kind"],
+                "href": component_href(n["kind"], n["component_id"], n["version"]),
+            },
+            "classes": f"{n['kind']} {n['role']}",
+        }
+        for n in graph["nodes"]
+    ] + [{"data": {"source": e["source"], "target": e["target"]}} for e in graph["edges"]]
+    stylesheet = [
+        {
+            "selector": "node",
+            "style": {
+                "label": "data(label)",
+                "font-size": 10,
+                "text-wrap": "ellipsis",
+                "text-max-width": 140,
+                "width": 18,
+                "height": 18,
+            },
+        },
+        {"selector": "edge", "style": {"curve-style": "bezier", "target-arrow-shape": "triangle"}},
+        {"selector": ".root", "style": {"width": 30, "height": 30, "border-width": 3}},
+        *[
+            {"selector": f".{kind}", "style": {"background-color": color}}
+            for kind, color in KIND_COLORS.items()
+        ],
+    ]
+    legend = html.Div(
+        [
+            html.Span(
+                [
+                    html.Span("●", style={"color": color, "fontSize": "1.2em"}, className="me-1"),
+                    KIND_LABELS[kind],
+                ],
+                className="me-3",
+            )
+            for kind, color in KIND_COLORS.items()
+        ],
+        className="small text-muted",
+    )
+    return html.Div(
+        [
+            legend,
+            cyto.Cytoscape(
+                id=ids.GRAPH,
+                elements=elements,
+                layout={"name": "breadthfirst", "directed": True, "spacingFactor": 1.1},
+                stylesheet=stylesheet,
+                style={"width": "100%", "height": f"{height}px"},
+                userZoomingEnabled=True,
+            ),
+            html.P(
+                f"{len(graph['nodes'])} components, {len(graph['edges'])} links. "
+                "Click a component to open it.",
+                className="small text-muted",
+            ),
+        ]
+    )
+
+
+@callback(
+    Output(ids.COMPONENT_NAVIGATE, "href"),
+    Input(ids.GRAPH, "tapNodeData"),
+    prevent_initial_call=True,
+)
+def open_node(node):
+    return node["href"] if node and node.get("href") else no_update
+
+
+def where_used_section(detail: dict) -> html.Div:
+    users = state.cached(where_used, detail["kind"], detail["id"])
+    if not users:
+        return html.P("Nothing uses this component.", id=ids.WHERE_USED, className="text-muted")
+    latest = [u for u in users if u["latest"]]
+    older = len(users) - len(latest)
+    return html.Div(
+        [
+            html.Ul(
+                [
+                    html.Li(
+                        [
+                            f"{KIND_LABELS[u['kind']]} ",
+                            component_link(u["kind"], u["id"], u["version"], u["name"]),
+                            f" {u['version']} (uses version {u['uses_version']})",
+                        ]
+                    )
+                    for u in latest
+                ]
+            ),
+            html.P(f"and {older} older versions.", className="small text-muted") if older else None,
+        ],
+        id=ids.WHERE_USED,
+    )
+
+
+def config_section(detail: dict) -> html.Pre:
+    return html.Pre(
+        json.dumps(detail["config"], indent=2, default=str),
+        id=ids.CONFIG_JSON,
+        style={"maxHeight": "480px", "overflow": "auto"},
+        className="bg-light p-2 small",
+    )

@@ -1,0 +1,78 @@
+"""One dimension: its records (every column, filtered and sorted on the server), where it is
+used, its history and its dependency graph."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, html
+
+from app import ids, state
+from app.components import component_page as page
+from app.components.common import error_state
+from app.grid import answer, server_grid
+from dsgrid_core.browse.records import dimension_records_page, record_columns
+from dsgrid_core.errors import DsgridError
+
+dash.register_page(
+    __name__, path_template="/dimensions/<dimension_id>", title="Dimension", name="Dimension"
+)
+
+
+def layout(dimension_id: str | None = None, version: str | None = None, **_):
+    try:
+        detail = page.load("dimension", dimension_id, version)
+        first = state.cached(dimension_records_page, dimension_id, detail["version"], limit=1)
+        columns = record_columns(state.registry().records(dimension_id, detail["version"])[:200])
+    except (DsgridError, state.NoRegistry) as exc:
+        return error_state(str(exc))
+    config = detail["config"]
+    facts = dbc.Table(
+        html.Tbody(
+            [
+                html.Tr([html.Th("type"), html.Td(config.get("type"))]),
+                html.Tr([html.Th("class"), html.Td(config.get("class"))]),
+                html.Tr([html.Th("records"), html.Td(f"{first.total:,}")]),
+                html.Tr([html.Th("columns"), html.Td(", ".join(columns))]),
+            ]
+        ),
+        id=ids.DIMENSION_FACTS,
+        size="sm",
+        class_name="w-auto",
+    )
+    grid_columns = [{"field": c, "headerName": c} for c in columns]
+    return html.Div(
+        [
+            page.header(detail, dbc.Badge(config.get("type"), color="info")),
+            facts,
+            html.H4("Records"),
+            server_grid(ids.DIMENSION_RECORDS, grid_columns, height=440),
+            html.H4("Where used", className="mt-4"),
+            page.where_used_section(detail),
+            html.H4("History", className="mt-4"),
+            page.history_section(detail),
+            html.H4("Dependencies", className="mt-4"),
+            page.graph_section(detail, height=360),
+            html.Details([html.Summary("Stored config"), page.config_section(detail)]),
+        ]
+    )
+
+
+@callback(
+    Output(ids.DIMENSION_RECORDS, "getRowsResponse"),
+    Input(ids.DIMENSION_RECORDS, "getRowsRequest"),
+    State(ids.COMPONENT_STORE, "data"),
+)
+def records(request, component):
+    def fetch(filters, sort, offset, limit):
+        return state.cached(
+            dimension_records_page,
+            component["id"],
+            component["version"],
+            filters=filters,
+            sort=sort,
+            offset=offset,
+            limit=limit,
+        )
+
+    return answer(request, fetch)

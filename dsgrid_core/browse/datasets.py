@@ -1,0 +1,293 @@
+"""A registered dataset for browsing: its facts, a paged preview of its rows, which record
+combinations it covers, and load profiles of chosen records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlglot import exp
+
+from dsgrid_core.browse.paging import Filter, Page, check_limit
+from dsgrid_core.config.dimension import NON_TIME_TYPES
+from dsgrid_core.errors import InputError
+
+PREVIEW_COLUMNS = [*NON_TIME_TYPES, "timestamp", "value"]
+MISSING_FILE = "missing_associations.parquet"
+RESOLUTIONS = ("hour", "day", "month")
+# Coverage cell values: what a heatmap shows for one record combination.
+PRESENT, DECLARED_MISSING, ABSENT = 2, 1, 0
+
+
+def _col(name: str) -> exp.Column:
+    return exp.column(name, quoted=True)
+
+
+def _parquet(path) -> exp.Expression:
+    return exp.Anonymous(this="read_parquet", expressions=[exp.Literal.string(str(path))])
+
+
+def filter_condition(f: Filter) -> exp.Expression:
+    """A Filter as a SQL condition: the value is always a literal in the tree."""
+    column = _col(f.column)
+    text = exp.cast(column, exp.DataType(this=exp.DataType.Type.VARCHAR))
+    op = f.operator
+    if op == "blank":
+        return exp.Is(this=column, expression=exp.Null())
+    if op == "notblank":
+        return exp.Not(this=exp.Is(this=column, expression=exp.Null()))
+    if op == "in":
+        values = f.value if isinstance(f.value, list | tuple) else [f.value]
+        return exp.In(this=text, expressions=[exp.Literal.string(str(v)) for v in values])
+    if op in ("gt", "gte", "lt", "lte", "exact", "not"):
+        cls = {
+            "gt": exp.GT,
+            "gte": exp.GTE,
+            "lt": exp.LT,
+            "lte": exp.LTE,
+            "exact": exp.EQ,
+            "not": exp.NEQ,
+        }[op]
+        if f.column == "value":
+            try:
+                number = float(f.value)
+            except (TypeError, ValueError):
+                raise InputError(f"filter on value: '{f.value}' is not a number.") from None
+            return cls(this=column, expression=exp.Literal.number(repr(number)))
+        if f.column == "timestamp":
+            literal = exp.cast(
+                exp.Literal.string(str(f.value)), exp.DataType(this=exp.DataType.Type.TIMESTAMPTZ)
+            )
+            return cls(this=column, expression=literal)
+        return cls(this=text, expression=exp.Literal.string(str(f.value)))
+    escaped = str(f.value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = {
+        "contains": f"%{escaped}%",
+        "notcontains": f"%{escaped}%",
+        "startswith": f"{escaped}%",
+        "endswith": f"%{escaped}",
+    }[op]
+    like = exp.Escape(
+        this=exp.ILike(this=text, expression=exp.Literal.string(pattern)),
+        expression=exp.Literal.string("\\"),
+    )
+    return exp.Not(this=like) if op == "notcontains" else like
+
+
+def dataset_facts(registry, dataset_id: str, version: str | None = None) -> dict[str, Any]:
+    record = registry.show("dataset", dataset_id, version)
+    table = registry.path / "data" / record.data_path
+    from dsgrid_core.data.duck import connect
+
+    con = connect()
+    try:
+        first, last = con.execute(
+            exp.select(exp.Min(this=_col("timestamp")), exp.Max(this=_col("timestamp")))
+            .from_(_parquet(table))
+            .sql("duckdb")
+        ).fetchone()
+    finally:
+        con.close()
+    config = record.config
+    layout = config.get("data_layout") or {}
+    return {
+        "dataset_id": dataset_id,
+        "version": record.version,
+        "row_count": record.row_count,
+        "size_bytes": record.size_bytes,
+        "sha256": record.sha256,
+        "time_range": [str(first) if first else None, str(last) if last else None],
+        "layout": {
+            "table_format": layout.get("table_format"),
+            "value_format": layout.get("value_format"),
+            "stored_as": "stacked Parquet",
+        },
+        "dimensions": record.extra.get("dimensions", {}),
+        "trivial": record.extra.get("trivial", {}),
+        "metadata": {
+            k: v
+            for k, v in config.items()
+            if k not in ("dimensions", "dimension_references", "data_layout")
+        },
+    }
+
+
+def preview(
+    registry,
+    dataset_id: str,
+    version: str | None = None,
+    *,
+    filters: list[Filter] | None = None,
+    sort: list[tuple[str, bool]] | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+) -> Page:
+    """A page of the stored rows (stacked), filtered and sorted in DuckDB."""
+    from dsgrid_core.data.duck import connect
+
+    limit = check_limit(limit)
+    offset = offset or 0
+    if offset < 0:
+        raise InputError(f"offset must not be negative (got {offset}).")
+    record = registry.show("dataset", dataset_id, version)
+    table = registry.path / "data" / record.data_path
+    for f in filters or []:
+        if f.column not in PREVIEW_COLUMNS:
+            raise InputError(
+                f"cannot filter on '{f.column}'; columns: {', '.join(PREVIEW_COLUMNS)}."
+            )
+    for name, _ in sort or []:
+        if name not in PREVIEW_COLUMNS:
+            raise InputError(f"cannot sort by '{name}'; columns: {', '.join(PREVIEW_COLUMNS)}.")
+    where = [filter_condition(f) for f in filters or []]
+    select = exp.select(*[_col(c) for c in PREVIEW_COLUMNS]).from_(_parquet(table))
+    count = exp.select(exp.Count(this=exp.Star())).from_(_parquet(table))
+    if where:
+        select, count = select.where(exp.and_(*where)), count.where(exp.and_(*where))
+    order = [exp.Ordered(this=_col(n), desc=d) for n, d in sort or []]
+    if order:
+        select = select.order_by(*order)
+    select = select.limit(limit).offset(offset)
+    con = connect()
+    try:
+        total = con.execute(count.sql("duckdb")).fetchone()[0]
+        table_rows = con.raw.sql(select.sql("duckdb")).fetchall()
+    finally:
+        con.close()
+    items = [
+        {
+            **dict(zip(PREVIEW_COLUMNS, row, strict=True)),
+            "timestamp": row[-2].isoformat() if row[-2] is not None else None,
+        }
+        for row in table_rows
+    ]
+    return Page(
+        items=items,
+        total=total,
+        limit=limit,
+        next=None,
+        columns=PREVIEW_COLUMNS,
+    )
+
+
+def _axis_ids(registry, record, t: str) -> list[str]:
+    ref = record.extra["dimensions"][t]
+    return [r["id"] for r in registry.store.dimension_records(ref["id"], ref["version"])]
+
+
+def coverage(
+    registry,
+    dataset_id: str,
+    version: str | None = None,
+    *,
+    x: str = "geography",
+    y: str = "subsector",
+) -> dict[str, Any]:
+    """Which (x, y) record pairs the dataset holds rows for, declares missing, or lacks."""
+    from dsgrid_core.data.duck import connect
+
+    for t in (x, y):
+        if t not in NON_TIME_TYPES:
+            raise InputError(
+                f"coverage: '{t}' is not a dimension type ({', '.join(NON_TIME_TYPES)})."
+            )
+    if x == y:
+        raise InputError("coverage: choose two different dimension types.")
+    record = registry.show("dataset", dataset_id, version)
+    table = registry.path / "data" / record.data_path
+    missing = table.parent / MISSING_FILE
+
+    def pairs(path) -> set[tuple[str, str]]:
+        sql = exp.select(_col(x), _col(y)).distinct().from_(_parquet(path)).sql("duckdb")
+        return {(str(a), str(b)) for a, b in con.execute(sql).fetchall()}
+
+    con = connect()
+    try:
+        present = pairs(table)
+        declared = pairs(missing) if missing.exists() else set()
+    finally:
+        con.close()
+    xs, ys = _axis_ids(registry, record, x), _axis_ids(registry, record, y)
+    z = [
+        [
+            PRESENT if (a, b) in present else DECLARED_MISSING if (a, b) in declared else ABSENT
+            for a in xs
+        ]
+        for b in ys
+    ]
+    counts = {"present": 0, "declared_missing": 0, "absent": 0}
+    for row in z:
+        for cell in row:
+            counts[("absent", "declared_missing", "present")[cell]] += 1
+    return {"x": x, "y": y, "x_ids": xs, "y_ids": ys, "z": z, "counts": counts}
+
+
+def load_profile(
+    registry,
+    dataset_id: str,
+    version: str | None = None,
+    *,
+    records: dict[str, list[str]] | None = None,
+    by: str | None = None,
+    resolution: str = "hour",
+    use_cache: bool = True,
+) -> dict[str, Any]:
+    """Summed values of the chosen records over time, in the dataset's own time zone; one
+    series per record of ``by`` (or one series in all)."""
+    from dsgrid_core.query.run import parse_query
+
+    if resolution not in RESOLUTIONS:
+        raise InputError(f"resolution '{resolution}' is not one of {', '.join(RESOLUTIONS)}.")
+    if by is not None and by not in NON_TIME_TYPES:
+        raise InputError(f"'{by}' is not a dimension type ({', '.join(NON_TIME_TYPES)}).")
+    record = registry.show("dataset", dataset_id, version)
+    dims = record.extra["dimensions"]
+    time_ref: dict[str, Any] = {"dimension_name": dims["time"]["name"]}
+    if resolution != "hour":
+        time_ref["function"] = resolution
+    dimensions: dict[str, list] = {"time": [time_ref]}
+    if by:
+        dimensions[by] = [dims[by]["name"]]
+    filters = [
+        {
+            "filter_type": "column_operator",
+            "dimension_type": t,
+            "dimension_name": dims[t]["name"],
+            "operator": "isin",
+            "value": list(ids),
+        }
+        for t, ids in (records or {}).items()
+        if ids
+    ]
+    query = parse_query(
+        {
+            "name": "load_profile",
+            "dataset_id": dataset_id,
+            "version": record.version,
+            "aggregations": [{"dimensions": dimensions}],
+            "dimension_filters": filters,
+            "time_zone": _dataset_zone(registry, dims["time"]),
+            "sort_columns": ["timestamp"],
+        }
+    )
+    result = registry.query(query, use_cache=use_cache)
+    frame = result.table.to_pydict()
+    series: dict[str, dict[str, list]] = {}
+    keys = frame.get(by) if by else None
+    for i, (t, v) in enumerate(zip(frame["timestamp"], frame["value"], strict=True)):
+        name = str(keys[i]) if keys is not None else "total"
+        s = series.setdefault(name, {"x": [], "y": []})
+        s["x"].append(t.isoformat() if hasattr(t, "isoformat") else str(t))
+        s["y"].append(v)
+    return {
+        "resolution": resolution,
+        "time_zone": result.metadata.get("time_zone"),
+        "series": [{"name": k, **v} for k, v in sorted(series.items())],
+    }
+
+
+def _dataset_zone(registry, time_ref: dict[str, Any]) -> str:
+    from dsgrid_core.config.dimension import parse_dimension
+
+    config = parse_dimension(registry.show("dimension", time_ref["id"], time_ref["version"]).config)
+    zone = getattr(config, "time_zone", None) or "UTC"
+    return "UTC" if zone in ("LOCAL", "NONE") else zone
