@@ -65,3 +65,62 @@ CONFIG_JSON = "config-json"
 # Dimensions (app/pages/dimension.py)
 DIMENSION_RECORDS = "dimension-records-grid"
 DIMENSION_FACTS = "dimension-facts"
+
+
+# Projects (app/pages/projects.py, app/pages/project.py)
+PROJECTS_LIST_EMPTY = "projects-list-empty"  # holds the empty state when the list is empty
+PROJECT_LOCATION = "project-location"  # the query string: coverage dataset and axes
+PROJECT_STATUS = "project-status"
+PROJECT_BASE_DIMENSIONS = "project-base-dimensions"
+PROJECT_SUPPLEMENTAL_DIMENSIONS = "project-supplemental-dimensions"
+PROJECT_SUBSET_DIMENSIONS = "project-subset-dimensions"
+PROJECT_DATASETS = "project-datasets"
+PROJECT_COVERAGE_DATASET = "project-coverage-dataset"
+PROJECT_COVERAGE_X = "project-coverage-x"
+PROJECT_COVERAGE_Y = "project-coverage-y"
+PROJECT_COVERAGE_GRAPH = "project-coverage-graph"
+PROJECT_COVERAGE_COUNTS = "project-coverage-counts"
+PROJECT_COVERAGE_EMPTY = "project-coverage-empty"  # no dataset submitted yet
+
+
+def project_dataset_row(dataset_id: str) -> str:
+    """The row of the project's expected-datasets table for one dataset."""
+    return f"{PROJECT_DATASETS}-row-{dataset_id}"
+
+
+def project_base_row(dimension_type: str) -> str:
+    """The row of the project's base-dimensions table for one dimension type."""
+    return f"{PROJECT_BASE_DIMENSIONS}-row-{dimension_type}"
+
+
+def coverage_count(counts_id: str, status: str) -> str:
+    """The count of one status (present, declared_missing, ...) under a coverage heatmap."""
+    return f"{counts_id}-{status}"
+
+
+# Datasets (app/pages/datasets.py, app/pages/dataset.py)
+DATASETS_LIST_EMPTY = "datasets-list-empty"  # holds the empty state when the list is empty
+DATASET_LOCATION = "dataset-location"  # the query string: coverage axes and profile choices
+DATASET_METADATA = "dataset-metadata"
+DATASET_LAYOUT = "dataset-layout"
+DATASET_DIMENSIONS = "dataset-dimensions"
+DATASET_FACTS = "dataset-facts"  # rows, size on disk, time range
+DATASET_COVERAGE_X = "dataset-coverage-x"
+DATASET_COVERAGE_Y = "dataset-coverage-y"
+DATASET_COVERAGE_GRAPH = "dataset-coverage-graph"
+DATASET_COVERAGE_COUNTS = "dataset-coverage-counts"
+DATASET_PREVIEW = "dataset-preview-grid"
+DATASET_PROFILE_BY = "dataset-profile-by"
+DATASET_PROFILE_RESOLUTION = "dataset-profile-resolution"
+DATASET_PROFILE_GRAPH = "dataset-profile-graph"
+DATASET_PROFILE_NOTE = "dataset-profile-note"  # why no chart is shown, or what it shows
+
+
+def dataset_profile_records(dimension_type: str) -> str:
+    """The load-profile record picker of one dimension type (geography, subsector, metric)."""
+    return f"dataset-profile-records-{dimension_type}"
+
+
+def dataset_fact(name: str) -> str:
+    """One value cell of the dataset facts table (rows, size, time_range)."""
+    return f"{DATASET_FACTS}-{name}"

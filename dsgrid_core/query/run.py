@@ -262,7 +262,7 @@ def write_result(result: QueryResult, query, output_dir: Path, *, overwrite: boo
     staging.mkdir()
     try:
         if fmt == "csv":
-            _parquet_to_csv(result.folder / TABLE_FILE, staging / "table.csv")
+            parquet_to_csv(result.folder / TABLE_FILE, staging / "table.csv")
         else:
             shutil.copyfile(result.folder / TABLE_FILE, staging / TABLE_FILE)
         for report in sorted((result.folder / "reports").glob("*.parquet")):
@@ -282,7 +282,7 @@ def write_result(result: QueryResult, query, output_dir: Path, *, overwrite: boo
     return target
 
 
-def _parquet_to_csv(source: Path, target: Path) -> None:
+def parquet_to_csv(source: Path, target: Path) -> None:
     from dsgrid_core.data.duck import connect
     from dsgrid_core.sql import lit
 

@@ -1,0 +1,216 @@
+"""Query jobs over HTTP: submit a dsgrid query, follow its progress, cancel it, fetch the result
+as JSON pages, CSV or Parquet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import flask
+
+from app import state
+from app.api import models as m
+from app.api.read_routes import route
+from app.api.routing import ApiError
+from dsgrid_core.errors import NotFoundError
+
+RESULT_TABLE = "table.parquet"
+
+
+def _links(job_id: str) -> dict[str, str]:
+    base = f"{flask.request.script_root}/api/v1/jobs/{job_id}"
+    return {"self": base, "result": f"{base}/result", "cancel": f"{base}/cancel"}
+
+
+def _job_dict(job) -> dict:
+    meta = job.metadata or {}
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "status": job.status,
+        "stages_done": job.stages_done,
+        "stages_total": job.stages_total,
+        "message": job.message,
+        "error": job.error,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "time_limit": job.time_limit,
+        "row_count": meta.get("row_count"),
+        "links": _links(job.id),
+    }
+
+
+def _store():
+    from dsgrid_core.jobs.store import JobStore
+
+    return JobStore(Path(state.registry().path))
+
+
+def _job(job_id: str):
+    store = _store()
+    try:
+        job = store.get(job_id)
+    finally:
+        store.close()
+    if job is None:
+        raise NotFoundError(f"no job '{job_id}'; GET /api/v1/jobs lists the recent ones.")
+    return job
+
+
+@route(
+    "POST",
+    "/queries",
+    tag="jobs",
+    summary="Start a query job",
+    body=m.QueryRequest,
+    answer=m.Job,
+    status=202,
+    errors=(400, 404),
+    description="The query is checked against the registry before the job starts: names that "
+    "do not resolve are a 400 with the reason. Follow the job at links.self.",
+)
+def start_query(body: m.QueryRequest):
+    from dsgrid_core.jobs.runner import create_query_job, start_in_thread
+    from dsgrid_core.query.planner import plan_project_query
+    from dsgrid_core.query.run import as_project_query, load_context, parse_query
+
+    registry = state.registry()
+    query = parse_query(body.query, "body.query")
+    plan_project_query(load_context(registry, query), as_project_query(query))
+    job_id = create_query_job(
+        registry.path,
+        query.model_dump(mode="json"),
+        engine=body.engine,
+        time_limit=body.time_limit,
+        use_cache=body.use_cache,
+    )
+    start_in_thread(registry.path, job_id)
+    return _job_dict(_job(job_id))
+
+
+@route(
+    "GET",
+    "/jobs",
+    tag="jobs",
+    summary="Recent jobs, newest first",
+    params=m.JobListParams,
+    answer=list[m.Job],
+    errors=(400,),
+)
+def list_jobs(params: m.JobListParams):
+    store = _store()
+    try:
+        store.mark_interrupted()
+        return [_job_dict(j) for j in store.list(params.limit)]
+    finally:
+        store.close()
+
+
+@route("GET", "/jobs/{job_id}", tag="jobs", summary="A job's status and progress", answer=m.Job)
+def get_job(job_id: str):
+    return _job_dict(_job(job_id))
+
+
+@route(
+    "POST",
+    "/jobs/{job_id}/cancel",
+    tag="jobs",
+    summary="Cancel a queued or running job",
+    answer=m.Job,
+    errors=(400, 404, 409),
+)
+def cancel_job(job_id: str):
+    from dsgrid_core.errors import InputError
+    from dsgrid_core.jobs.runner import cancel_job as cancel
+
+    job = _job(job_id)
+    try:
+        cancel(state.registry().path, job_id)
+    except InputError as exc:
+        raise ApiError(409, exc.message, type="ConflictError") from None
+    return _job_dict(_job(job.id))
+
+
+@route(
+    "GET",
+    "/jobs/{job_id}/result",
+    tag="jobs",
+    summary="A finished job's result: JSON pages, or the whole table as CSV or Parquet",
+    params=m.ResultParams,
+    answer=m.ResultPage,
+    errors=(400, 404, 409, 413),
+    files={
+        "text/csv": "format=csv: the whole table.",
+        "application/vnd.apache.parquet": "format=parquet: the whole table.",
+    },
+)
+def get_result(job_id: str, params: m.ResultParams):
+    job = _job(job_id)
+    if job.status != "succeeded":
+        raise ApiError(
+            409,
+            f"job {job_id} is {job.status}; a result exists once it has succeeded"
+            + (f" (error: {job.error})" if job.error else "")
+            + ".",
+            type="ConflictError",
+        )
+    folder = Path(job.result_path)
+    path = folder / RESULT_TABLE
+    if not path.exists():
+        raise ApiError(
+            404,
+            f"the result of job {job_id} is no longer on the server; run the query again.",
+            type="NotFoundError",
+        )
+    if params.format == "parquet":
+        return flask.send_file(
+            path,
+            mimetype="application/vnd.apache.parquet",
+            as_attachment=True,
+            download_name=f"{job_id}.parquet",
+        )
+    if params.format == "csv":
+        return _csv_response(job_id, path)
+    return _json_page(path, params.offset, params.limit)
+
+
+def _json_page(path: Path, offset: int, limit: int) -> dict:
+    import pyarrow.parquet as pq
+
+    file = pq.ParquetFile(path)
+    total = file.metadata.num_rows
+    table = pq.read_table(path).slice(offset, limit)
+    rows = table.to_pylist()
+    for row in rows:
+        for key, value in row.items():
+            if hasattr(value, "isoformat"):
+                row[key] = value.isoformat()
+    return {"columns": table.column_names, "rows": rows, "offset": offset, "row_count": total}
+
+
+def _csv_response(job_id: str, path: Path) -> flask.Response:
+    import pyarrow.parquet as pq
+
+    from dsgrid_core.query.run import csv_row_cap
+
+    rows = pq.ParquetFile(path).metadata.num_rows
+    cap = csv_row_cap()
+    if rows > cap:
+        raise ApiError(
+            413,
+            f"the result has {rows:,} rows, above the CSV cap of {cap:,}; ask for "
+            "format=parquet (smaller and faster).",
+            type="TooLarge",
+        )
+    import tempfile
+
+    from dsgrid_core.query.run import parquet_to_csv
+
+    handle = tempfile.NamedTemporaryFile(suffix=".csv", delete=False)  # noqa: SIM115
+    handle.close()
+    parquet_to_csv(path, Path(handle.name))
+    response = flask.send_file(
+        handle.name, mimetype="text/csv", as_attachment=True, download_name=f"{job_id}.csv"
+    )
+    response.call_on_close(lambda: Path(handle.name).unlink(missing_ok=True))
+    return response

@@ -1,0 +1,454 @@
+"""What the HTTP API accepts and answers, as pydantic models: the one source of both the
+request checks and the OpenAPI document (`openapi.py`)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from dsgrid_core.browse.paging import DEFAULT_LIMIT, MAX_LIMIT
+
+T = TypeVar("T")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Open(BaseModel):
+    """Answers may carry more fields in later versions."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+# --- the envelope --------------------------------------------------------------------------
+
+
+class ErrorBody(Open):
+    type: str = Field(description="The error's class, e.g. NotFoundError.")
+    message: str = Field(description="What is wrong and what to do, in one paragraph.")
+    details: list[str] = Field(default_factory=list)
+
+
+class Envelope(Open, Generic[T]):
+    """Every answer: ``ok``; ``data`` when ok; ``error`` when not; ``next`` on paged lists."""
+
+    ok: bool
+    status: int = Field(description="The HTTP status, repeated for clients that lose it.")
+    data: T | None = None
+    next: str | None = Field(
+        default=None, description="Token for the next page (pass it as ?next=); null at the end."
+    )
+    total: int | None = Field(default=None, description="Matching items over all pages.")
+    error: ErrorBody | None = None
+
+
+class ErrorEnvelope(Open):
+    ok: Literal[False]
+    status: int
+    error: ErrorBody
+
+
+# --- query parameters ----------------------------------------------------------------------
+
+
+class Kind(StrEnum):
+    projects = "projects"
+    datasets = "datasets"
+    dimensions = "dimensions"
+    dimension_mappings = "dimension-mappings"
+
+
+KIND_OF = {
+    "projects": "project",
+    "datasets": "dataset",
+    "dimensions": "dimension",
+    "dimension-mappings": "dimension_mapping",
+}
+
+DimensionTypeName = Literal[
+    "metric", "geography", "sector", "subsector", "weather_year", "model_year", "scenario"
+]
+AnyDimensionType = Literal[
+    "metric", "geography", "sector", "subsector", "weather_year", "model_year", "scenario", "time"
+]
+FilterText = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*:(exact|not|contains|notcontains|startswith|endswith"
+        r"|gt|gte|lt|lte|in|blank|notblank)(:.*)?$",
+        max_length=1000,
+    ),
+]
+SortText = Annotated[str, StringConstraints(pattern=r"^-?\w+(,-?\w+)*$", max_length=500)]
+VersionText = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$", max_length=40)]
+Token = Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+RecordId = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+FILTER_HELP = (
+    "Repeatable. COLUMN:OPERATOR:VALUE, e.g. name:contains:county or "
+    "from_fraction:lt:1. Operators: exact, not, contains, notcontains, startswith, "
+    "endswith, gt, gte, lt, lte, in (VALUE a comma-separated list), blank, notblank."
+)
+
+
+class PageParams(Model):
+    limit: int = Field(
+        DEFAULT_LIMIT,
+        ge=1,
+        le=MAX_LIMIT,
+        description=f"Items per page (at most {MAX_LIMIT}).",
+    )
+    next: Token | None = Field(None, description="The token of the previous page's `next`.")
+    sort: SortText | None = Field(
+        None, description="Comma-separated columns; a leading '-' sorts descending."
+    )
+    filter: list[FilterText] = Field(default_factory=list, description=FILTER_HELP)
+
+
+class ListParams(PageParams):
+    q: str | None = Field(None, description="Text in the id, name or description.", max_length=200)
+    type: AnyDimensionType | None = Field(None, description="Dimension type.")
+    project: str | None = Field(
+        None, description="Only components the project uses (its latest version).", max_length=200
+    )
+
+
+class VersionParams(Model):
+    version: VersionText | None = Field(None, description="A version; the latest when omitted.")
+
+
+class RecordsParams(PageParams, VersionParams):
+    pass
+
+
+class DiffParams(Model):
+    from_: VersionText = Field(alias="from", description="The older version.")
+    to: VersionText = Field(description="The newer version.")
+
+
+class SearchParams(Model):
+    q: str = Field(min_length=1, max_length=200, description="Text to look for.")
+    limit: int = Field(20, ge=1, le=100)
+
+
+class PreviewParams(VersionParams):
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=10**12)
+    sort: SortText | None = None
+    filter: list[FilterText] = Field(default_factory=list, description=FILTER_HELP)
+
+
+class CoverageParams(VersionParams):
+    x: DimensionTypeName = Field("geography", description="Dimension type across.")
+    y: DimensionTypeName = Field("subsector", description="Dimension type down.")
+
+
+class ProjectCoverageParams(CoverageParams):
+    dataset: RecordId = Field(description="A dataset submitted to the project.")
+
+
+class ProfileParams(VersionParams):
+    geography: list[RecordId] = Field(default_factory=list)
+    sector: list[RecordId] = Field(default_factory=list)
+    subsector: list[RecordId] = Field(default_factory=list)
+    metric: list[RecordId] = Field(default_factory=list)
+    model_year: list[RecordId] = Field(default_factory=list)
+    scenario: list[RecordId] = Field(default_factory=list)
+    weather_year: list[RecordId] = Field(default_factory=list)
+    by: DimensionTypeName | None = Field(
+        None, description="One series per record of this dimension type."
+    )
+    resolution: Literal["hour", "day", "month"] = "hour"
+
+
+class FlowParams(VersionParams):
+    max_nodes: int = Field(40, ge=2, le=500)
+
+
+class JobListParams(Model):
+    limit: int = Field(20, ge=1, le=200)
+
+
+class ResultParams(Model):
+    format: Literal["json", "csv", "parquet"] = "json"
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Rows per page (json).")
+    offset: int = Field(0, ge=0, le=10**12, description="First row (json).")
+
+
+class QueryRequest(Model):
+    query: dict[str, Any] = Field(
+        description="A dsgrid project query (or a dataset query: an object with dataset_id), "
+        "as in `dsgrid query run`."
+    )
+    engine: Literal["duckdb", "spark"] = "duckdb"
+    time_limit: float | None = Field(None, gt=0, le=86400, description="Seconds.")
+    use_cache: bool = True
+
+
+# --- answers -------------------------------------------------------------------------------
+
+
+class ComponentSummary(Open):
+    kind: str
+    id: str
+    name: str
+    type: str | None = None
+    version: str
+    description: str
+    registered_at: str
+    updated_at: str
+
+
+class Ref(Open):
+    kind: str
+    id: str
+    version: str
+
+
+class ComponentDetail(Open):
+    kind: str
+    id: str
+    name: str
+    type: str | None = None
+    description: str
+    version: str
+    latest_version: str
+    versions: list[str]
+    registered_at: str
+    submitter: str
+    log_message: str
+    config: dict[str, Any]
+    extra: dict[str, Any]
+    facts: dict[str, Any]
+    dependencies: list[Ref]
+
+
+class VersionInfo(Open):
+    version: str
+    registered_at: str
+    submitter: str
+    log_message: str
+
+
+class Change(Open):
+    path: str
+    change: Literal["added", "removed", "changed"]
+    old: Any = None
+    new: Any = None
+
+
+class VersionDiff(Open):
+    kind: str
+    id: str
+    old: str
+    new: str
+    changes: list[Change]
+
+
+class GraphNode(Open):
+    id: str
+    kind: str
+    component_id: str
+    version: str
+    label: str
+    type: str | None = None
+    role: Literal["root", "uses", "used_by"]
+
+
+class GraphEdge(Open):
+    source: str
+    target: str
+
+
+class Graph(Open):
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+
+
+class Dependent(Open):
+    kind: str
+    id: str
+    version: str
+    uses_version: str
+    latest: bool
+    name: str
+
+
+class MappingRecord(Open):
+    from_id: str
+    to_id: str | None
+    from_fraction: float
+
+
+class FractionCheck(Open):
+    mapping_type: str
+    sum_by: Literal["from_id", "to_id"] | None
+    rule: str
+    tolerance: float | None
+    sums: list[dict[str, Any]]
+    failures: int
+
+
+class Link(Open):
+    source: str
+    target: str
+    value: float
+
+
+class Flows(Open):
+    sources: list[str]
+    targets: list[str]
+    links: list[Link]
+    grouped: bool
+    from_count: int
+    to_count: int
+
+
+class Storage(Open):
+    database_bytes: int
+    data_bytes: int
+    cache_bytes: int
+    total_bytes: int
+
+
+class Registration(Open):
+    kind: str
+    id: str
+    version: str
+    registered_at: str
+    log_message: str
+    submitter: str
+    name: str
+
+
+class Summary(Open):
+    path: str
+    counts: dict[str, int]
+    latest: list[Registration]
+    storage: Storage
+    state: str
+
+
+class RecordHit(Open):
+    dimension_id: str
+    version: str
+    record_id: str
+    record_name: str | None
+    dimension_name: str
+    type: str | None
+
+
+class ComponentHit(Open):
+    kind: str
+    id: str
+    name: str
+    type: str | None
+    version: str
+    description: str
+
+
+class SearchResult(Open):
+    components: list[ComponentHit]
+    records: list[RecordHit]
+
+
+class DatasetFacts(Open):
+    dataset_id: str
+    version: str
+    row_count: int | None
+    size_bytes: int | None
+    sha256: str | None
+    time_range: list[str | None]
+    layout: dict[str, Any]
+    dimensions: dict[str, Any]
+    trivial: dict[str, Any]
+    metadata: dict[str, Any]
+
+
+class PreviewRow(Open):
+    metric: str | None
+    geography: str | None
+    sector: str | None
+    subsector: str | None
+    weather_year: str | None
+    model_year: str | None
+    scenario: str | None
+    timestamp: str | None
+    value: float | None
+
+
+class Coverage(Open):
+    x: str
+    y: str
+    x_ids: list[str]
+    y_ids: list[str]
+    z: list[list[int]]
+    counts: dict[str, int]
+
+
+class ProjectCoverage(Coverage):
+    required: int
+
+
+class Series(Open):
+    name: str
+    x: list[str]
+    y: list[float]
+
+
+class LoadProfile(Open):
+    resolution: str
+    time_zone: str | None
+    series: list[Series]
+
+
+class ExpectedDataset(Open):
+    dataset_id: str
+    dataset_type: str | None
+    status: str
+    version: str | None
+    mappings: list[dict[str, Any]]
+    required_dimensions: dict[str, Any]
+
+
+class ProjectOverview(Open):
+    project_id: str
+    version: str
+    name: str | None
+    description: str | None
+    status: str | None
+    base_dimensions: list[dict[str, Any]]
+    supplemental_dimensions: list[dict[str, Any]]
+    subset_dimensions: list[dict[str, Any]]
+    datasets: list[ExpectedDataset]
+
+
+class Job(Open):
+    id: str
+    kind: str
+    status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
+    stages_done: int
+    stages_total: int
+    message: str
+    error: str | None
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    time_limit: float | None
+    row_count: int | None = None
+    links: dict[str, str] = Field(default_factory=dict)
+
+
+class ResultPage(Open):
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    offset: int
+    row_count: int
+
+
+class Health(Open):
+    registry: str | None
+    version: str

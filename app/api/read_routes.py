@@ -1,0 +1,345 @@
+"""Read routes: the registry summary and search, every component kind (paged lists, one
+version, versions, diffs, dependencies), records, mapping checks, dataset previews, coverage
+and load profiles."""
+
+from __future__ import annotations
+
+from app import state
+from app.api import models as m
+from app.api.routing import ApiError, Route
+from dsgrid_core import __version__
+from dsgrid_core.browse import components, datasets, projects, records, summary
+from dsgrid_core.browse.paging import OPERATORS, Filter, parse_sort
+
+ROUTES: list[Route] = []
+
+
+def route(method: str, path: str, *, tag: str, summary: str, **options):
+    def register(handler):
+        ROUTES.append(Route(method, path, summary, handler, tag, **options))
+        return handler
+
+    return register
+
+
+def parse_filters(values: list[str]) -> list[Filter]:
+    """``column:operator:value`` strings as Filters (``in`` takes a comma-separated list)."""
+    out = []
+    for text in values:
+        parts = text.split(":", 2)
+        if len(parts) < 2 or parts[1] not in OPERATORS:
+            raise ApiError(
+                400,
+                f"filter '{text}' is not COLUMN:OPERATOR:VALUE with an operator among "
+                f"{', '.join(OPERATORS)}.",
+                type="InputError",
+            )
+        column, operator = parts[0], parts[1]
+        value = parts[2] if len(parts) > 2 else None
+        if operator == "in":
+            value = [v for v in (value or "").split(",") if v]
+        out.append(Filter(column, operator, value))
+    return out
+
+
+def _kind(kind: str) -> str:
+    try:
+        return m.KIND_OF[kind]
+    except KeyError:
+        raise ApiError(
+            404,
+            f"unknown kind '{kind}'; use one of {', '.join(m.KIND_OF)}.",
+            type="NotFoundError",
+        ) from None
+
+
+# --- the registry ----------------------------------------------------------------------------
+
+
+@route("GET", "/health", tag="registry", summary="Liveness and the registry", answer=m.Health)
+def get_health():
+    return {"registry": state.registry_path(), "version": __version__}
+
+
+@route("GET", "/summary", tag="registry", summary="Counts, latest, storage", answer=m.Summary)
+def get_summary():
+    return state.cached(summary.registry_summary)
+
+
+@route(
+    "GET",
+    "/search",
+    tag="registry",
+    summary="Components and dimension records matching a text",
+    params=m.SearchParams,
+    answer=m.SearchResult,
+    errors=(400,),
+)
+def search(params: m.SearchParams):
+    return state.cached(summary.search, params.q, limit=params.limit)
+
+
+# --- components ------------------------------------------------------------------------------
+
+
+@route(
+    "GET",
+    "/{kind}",
+    tag="components",
+    summary="A page of components of one kind",
+    params=m.ListParams,
+    answer=list[m.ComponentSummary],
+    paged=True,
+)
+def list_kind(kind: m.Kind, params: m.ListParams):
+    return state.cached(
+        components.list_components,
+        _kind(kind),
+        type=params.type,
+        text=params.q,
+        project=params.project,
+        filters=parse_filters(params.filter),
+        sort=parse_sort(params.sort, components.LIST_COLUMNS),
+        limit=params.limit,
+        token=params.next,
+    )
+
+
+@route(
+    "GET",
+    "/{kind}/{id}",
+    tag="components",
+    summary="One version of a component (the latest by default)",
+    params=m.VersionParams,
+    answer=m.ComponentDetail,
+)
+def get_component(kind: m.Kind, id: str, params: m.VersionParams):
+    return state.cached(components.component, _kind(kind), id, params.version)
+
+
+@route(
+    "GET",
+    "/{kind}/{id}/versions",
+    tag="components",
+    summary="Every version of a component, oldest first",
+    answer=list[m.VersionInfo],
+)
+def get_versions(kind: m.Kind, id: str):
+    return state.cached(components.versions, _kind(kind), id)
+
+
+@route(
+    "GET",
+    "/{kind}/{id}/diff",
+    tag="components",
+    summary="What changed between two versions",
+    params=m.DiffParams,
+    answer=m.VersionDiff,
+)
+def get_diff(kind: m.Kind, id: str, params: m.DiffParams):
+    return state.cached(components.version_diff, _kind(kind), id, params.from_, params.to)
+
+
+@route(
+    "GET",
+    "/{kind}/{id}/dependencies",
+    tag="components",
+    summary="The dependency graph below a component version, and its direct users",
+    params=m.VersionParams,
+    answer=m.Graph,
+)
+def get_dependencies(kind: m.Kind, id: str, params: m.VersionParams):
+    return state.cached(components.dependency_graph, _kind(kind), id, params.version)
+
+
+@route(
+    "GET",
+    "/{kind}/{id}/dependents",
+    tag="components",
+    summary="Component versions that use this component",
+    answer=list[m.Dependent],
+)
+def get_dependents(kind: m.Kind, id: str):
+    return state.cached(components.where_used, _kind(kind), id)
+
+
+# --- records ---------------------------------------------------------------------------------
+
+
+@route(
+    "GET",
+    "/dimensions/{id}/records",
+    tag="records",
+    summary="A page of a dimension's records (every column)",
+    params=m.RecordsParams,
+    answer=list[dict],
+    paged=True,
+)
+def dimension_records(id: str, params: m.RecordsParams):
+    return state.cached(
+        records.dimension_records_page,
+        id,
+        params.version,
+        filters=parse_filters(params.filter),
+        sort=parse_sort(params.sort, []),
+        limit=params.limit,
+        token=params.next,
+    )
+
+
+@route(
+    "GET",
+    "/dimension-mappings/{id}/records",
+    tag="records",
+    summary="A page of a mapping's records",
+    params=m.RecordsParams,
+    answer=list[m.MappingRecord],
+    paged=True,
+)
+def mapping_records(id: str, params: m.RecordsParams):
+    return state.cached(
+        records.mapping_records_page,
+        id,
+        params.version,
+        filters=parse_filters(params.filter),
+        sort=parse_sort(params.sort, records.MAPPING_COLUMNS),
+        limit=params.limit,
+        token=params.next,
+    )
+
+
+@route(
+    "GET",
+    "/dimension-mappings/{id}/check",
+    tag="records",
+    summary="The fraction sums the mapping type requires, worst first",
+    params=m.VersionParams,
+    answer=m.FractionCheck,
+)
+def mapping_check(id: str, params: m.VersionParams):
+    return state.cached(records.fraction_check, id, params.version)
+
+
+@route(
+    "GET",
+    "/dimension-mappings/{id}/flows",
+    tag="records",
+    summary="From -> to flows weighted by fraction (small ids grouped beyond max_nodes)",
+    params=m.FlowParams,
+    answer=m.Flows,
+)
+def mapping_flows(id: str, params: m.FlowParams):
+    return state.cached(records.mapping_flows, id, params.version, max_nodes=params.max_nodes)
+
+
+# --- datasets and projects -------------------------------------------------------------------
+
+
+@route(
+    "GET",
+    "/datasets/{id}/facts",
+    tag="datasets",
+    summary="Row count, size, time range, layout, dimensions and metadata",
+    params=m.VersionParams,
+    answer=m.DatasetFacts,
+)
+def dataset_facts(id: str, params: m.VersionParams):
+    return state.cached(datasets.dataset_facts, id, params.version)
+
+
+@route(
+    "GET",
+    "/datasets/{id}/preview",
+    tag="datasets",
+    summary="A page of the stored rows (stacked)",
+    params=m.PreviewParams,
+    answer=list[m.PreviewRow],
+    paged=True,
+)
+def dataset_preview(id: str, params: m.PreviewParams):
+    return state.cached(
+        datasets.preview,
+        id,
+        params.version,
+        filters=parse_filters(params.filter),
+        sort=parse_sort(params.sort, datasets.PREVIEW_COLUMNS),
+        limit=params.limit,
+        offset=params.offset,
+    )
+
+
+@route(
+    "GET",
+    "/datasets/{id}/coverage",
+    tag="datasets",
+    summary="Which (x, y) record pairs the dataset holds, declares missing or lacks",
+    params=m.CoverageParams,
+    answer=m.Coverage,
+    description="Cells: 2 present, 1 declared missing, 0 absent.",
+)
+def dataset_coverage(id: str, params: m.CoverageParams):
+    return state.cached(datasets.coverage, id, params.version, x=params.x, y=params.y)
+
+
+@route(
+    "GET",
+    "/datasets/{id}/profile",
+    tag="datasets",
+    summary="Summed values of chosen records over time, in the dataset's time zone",
+    params=m.ProfileParams,
+    answer=m.LoadProfile,
+)
+def dataset_profile(id: str, params: m.ProfileParams):
+    chosen = {
+        t: getattr(params, t)
+        for t in (
+            "geography",
+            "sector",
+            "subsector",
+            "metric",
+            "model_year",
+            "scenario",
+            "weather_year",
+        )
+        if getattr(params, t)
+    }
+    return state.cached(
+        datasets.load_profile,
+        id,
+        params.version,
+        records=chosen,
+        by=params.by,
+        resolution=params.resolution,
+    )
+
+
+@route(
+    "GET",
+    "/projects/{id}/overview",
+    tag="projects",
+    summary="Dimensions and expected datasets with their status",
+    params=m.VersionParams,
+    answer=m.ProjectOverview,
+)
+def project_overview(id: str, params: m.VersionParams):
+    return state.cached(projects.project_overview, id, params.version)
+
+
+@route(
+    "GET",
+    "/projects/{id}/coverage",
+    tag="projects",
+    summary="Required record pairs a submitted dataset provides",
+    params=m.ProjectCoverageParams,
+    answer=m.ProjectCoverage,
+    description="Cells: 2 present, 1 declared missing, 0 required but absent, -1 not required.",
+)
+def project_coverage(id: str, params: m.ProjectCoverageParams):
+    return state.cached(
+        projects.project_coverage,
+        id,
+        params.dataset,
+        version=params.version,
+        x=params.x,
+        y=params.y,
+    )
