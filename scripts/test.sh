@@ -7,8 +7,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PY="${PYTHON:-$(command -v python3 || command -v python)}"
 
-# Chromium + chromedriver for the browser tests, Java 17 for PySpark. apt only when one is missing.
-APT_PACKAGES=(chromium chromium-driver openjdk-17-jre-headless)
+# Chromium + chromedriver for the browser tests, Java 17 for PySpark, redis-server for the
+# shared read cache test. apt only when one is missing.
+APT_PACKAGES=(chromium chromium-driver openjdk-17-jre-headless redis-server)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
