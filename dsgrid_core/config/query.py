@@ -140,8 +140,10 @@ class QueryResultParams(DsgridModel):
     sort_columns: list[str] = Field(default_factory=list)
     dimension_filters: list[DimensionFilter] = Field(default_factory=list)
     time_zone: str | None = None
+    # Our additions, for interactive use: a page of the result, and a unit for every metric.
     limit: int | None = Field(default=None, ge=0)
     offset: int = Field(default=0, ge=0)
+    unit: str | None = None
 
 
 class ProjectQueryConfig(DsgridModel):
@@ -173,6 +175,7 @@ class DatasetQueryConfig(DsgridModel):
     time_zone: str | None = None
     limit: int | None = Field(default=None, ge=0)
     offset: int = Field(default=0, ge=0)
+    unit: str | None = None
 
     def as_project_query(self) -> ProjectQueryConfig:
         """The same question in the project-query shape the planner reads."""
@@ -196,5 +199,6 @@ class DatasetQueryConfig(DsgridModel):
                 time_zone=self.time_zone,
                 limit=self.limit,
                 offset=self.offset,
+                unit=self.unit,
             ),
         )

@@ -8,7 +8,7 @@ import json5
 import numpy as np
 import pandas as pd
 import pytest
-from reference import apply_mapping, dataset_frame, records, to_project
+from reference import TO_KWH, apply_mapping, dataset_frame, records, to_project
 
 TZ = "Etc/GMT+5"
 
@@ -288,3 +288,23 @@ def test_local_periods_across_daylight_saving_changes(
     np.testing.assert_allclose(table["value"], expected["value"], rtol=1e-9)
     if function is None:  # 8760 instants, one wall-clock hour lost in March, one doubled
         assert table["timestamp"].nunique() == 8760 - 1
+
+
+def test_results_in_a_chosen_unit(demo_registry, demo_base, engine, run_query_on):
+    """result.unit converts every metric from its project unit (MWh or kWh in the demo)."""
+    registry, inputs = demo_registry
+    query = _project_query(
+        "in_gwh",
+        unit="GWh",
+        aggregations=[{"dimensions": {"metric": [_dimension_name(inputs, "metric", "end use")]}}],
+    )
+    table, _ = run_query_on(registry, query, engine)
+    units = records(inputs / "dimensions" / "enduses.csv").set_index("id")["unit"]
+    expected = demo_base.groupby("metric", as_index=False)["value"].sum()
+    factors = [TO_KWH[units[m]] / 1e6 for m in expected["metric"]]
+    expected["value"] = expected["value"] * factors
+    assert len(set(units[expected["metric"]])) >= 3  # kWh, MWh and therm really converted
+    table = table.sort_values("metric").reset_index(drop=True)
+    expected = expected.sort_values("metric").reset_index(drop=True)
+    assert list(table["metric"]) == list(expected["metric"])
+    np.testing.assert_allclose(table["value"], expected["value"], rtol=1e-9)

@@ -23,6 +23,7 @@ from dsgrid_core.query.planner.row_plan import plan_rows
 from dsgrid_core.query.planner.sqltree import VALUE, Rows, table
 from dsgrid_core.query.planner.sum_plan import plan_sum
 from dsgrid_core.query.planner.timekeys import localize
+from dsgrid_core.query.units import with_unit
 
 __all__ = ["RESULT_TABLE", "OutputColumn", "Plan", "Rows", "plan_project_query"]
 
@@ -59,6 +60,7 @@ def _time_zone(value: str | None) -> str | None:
 
 def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Plan:
     result = query.result
+    context = with_unit(context, result.unit)
     conditions = [
         resolve_filter(context, f, f"project.dataset.params.dimension_filters[{i}]")
         for i, f in enumerate(query.project.dataset.params.dimension_filters)
