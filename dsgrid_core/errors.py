@@ -13,10 +13,19 @@ class DsgridError(Exception):
     exit_code = 2
     http_status = 400
 
-    def __init__(self, message: str, *, details: list[str] | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        details: list[str] | None = None,
+        problems: list[dict[str, str]] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.details = list(details or [])
+        # {"field": dotted path in the config (or a file name), "message": ...}: lets a form
+        # show each problem next to the field it concerns.
+        self.problems = list(problems or [])
 
     def __str__(self) -> str:
         if not self.details:
@@ -24,7 +33,12 @@ class DsgridError(Exception):
         return self.message + "\n" + "\n".join(f"  {line}" for line in self.details)
 
     def to_dict(self) -> dict:
-        return {"error": type(self).__name__, "message": self.message, "details": self.details}
+        return {
+            "error": type(self).__name__,
+            "message": self.message,
+            "details": self.details,
+            "problems": self.problems,
+        }
 
 
 class InputError(DsgridError):
@@ -58,6 +72,13 @@ class CheckFailed(DsgridError):
     exit_code = 2
     http_status = 422
 
-    def __init__(self, message: str, *, details: list[str] | None = None, report_path=None):
-        super().__init__(message, details=details)
+    def __init__(
+        self,
+        message: str,
+        *,
+        details: list[str] | None = None,
+        report_path=None,
+        problems: list[dict[str, str]] | None = None,
+    ):
+        super().__init__(message, details=details, problems=problems)
         self.report_path = report_path

@@ -85,26 +85,33 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+def validation_problems(exc: ValidationError, model: type[BaseModel]) -> list[dict[str, str]]:
+    """One {"field", "message"} per problem, the field as a dotted path into the config."""
+    return [
+        {"field": _location(err["loc"]), "message": _problem_text(err, model)}
+        for err in exc.errors()
+    ]
+
+
+def _problem_text(err, model) -> str:
+    if err["type"] == "extra_forbidden":
+        key = str(err["loc"][-1])
+        close = difflib.get_close_matches(key, _known_keys(model, err["loc"]), n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else " Remove it or check its spelling."
+        return f"unknown key '{key}'.{hint}"
+    if err["type"] == "missing":
+        return "required field is missing."
+    msg = err["msg"].removeprefix("Value error, ")
+    value = err.get("input")
+    shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
+    return f"{msg}{shown}"
+
+
 def describe_validation_error(exc: ValidationError, model: type[BaseModel], source: str) -> str:
-    lines = []
-    for err in exc.errors()[:10]:
-        loc = _location(err["loc"])
-        if err["type"] == "extra_forbidden":
-            key = str(err["loc"][-1])
-            known = _known_keys(model, err["loc"])
-            close = difflib.get_close_matches(key, known, n=1)
-            hint = f" Did you mean '{close[0]}'?" if close else " Remove it or check its spelling."
-            lines.append(f"{loc}: unknown key '{key}'.{hint}")
-        elif err["type"] == "missing":
-            lines.append(f"{loc}: required field is missing.")
-        else:
-            msg = err["msg"].removeprefix("Value error, ")
-            value = err.get("input")
-            shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
-            lines.append(f"{loc}: {msg}{shown}")
-    more = len(exc.errors()) - 10
-    if more > 0:
-        lines.append(f"... and {more} more problems")
+    problems = validation_problems(exc, model)
+    lines = [f"{p['field']}: {p['message']}" for p in problems[:10]]
+    if len(problems) > 10:
+        lines.append(f"... and {len(problems) - 10} more problems")
     return (
         f"{source}: invalid {model.__name__.removesuffix('Config').lower()} config:\n"
         + "\n".join(f"  - {line}" for line in lines)
@@ -118,7 +125,10 @@ def validate_model(model: type[M], data: Any, source: str) -> tuple[M, list[str]
         try:
             obj = model.model_validate(data)
         except ValidationError as exc:
-            raise ConfigError(describe_validation_error(exc, model, source)) from None
+            raise ConfigError(
+                describe_validation_error(exc, model, source),
+                problems=validation_problems(exc, model),
+            ) from None
     notices = sorted({str(w.message) for w in caught if issubclass(w.category, LegacyKeyWarning)})
     for notice in notices:  # shown once per config by the CLI (see cli.main)
         warnings.warn(f"{source}: {notice}", LegacyKeyWarning, stacklevel=2)
