@@ -15,8 +15,6 @@ _JSON5_POSITION = re.compile(r"<string>:(\d+) (.*?) at column (\d+)", re.DOTALL)
 
 def load_json5(path: Path) -> dict[str, Any]:
     """Parse a JSON5 (or JSON) file; errors name the file, line and column."""
-    from dsgrid_core.config import json5_fast
-
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -24,6 +22,13 @@ def load_json5(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: file not found. Check the path and try again.") from None
     except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot be read as a text file ({exc}).") from None
+    return loads_json5(text, str(path))
+
+
+def loads_json5(text: str, source: str) -> dict[str, Any]:
+    """Parse JSON5 text; errors name ``source``, the line and the column."""
+    from dsgrid_core.config import json5_fast
+
     try:
         data = json5_fast.loads(text)
     except ValueError as exc:
@@ -32,13 +37,13 @@ def load_json5(path: Path) -> dict[str, Any]:
             line, what, column = match.groups()
             what = what.replace("\n", "\\n")  # an unterminated string ends at a line break
             raise ConfigError(
-                f"{path}, line {line}, column {column}: malformed JSON5: {what}. "
+                f"{source}, line {line}, column {column}: malformed JSON5: {what}. "
                 "Fix the syntax there (a missing comma, quote or bracket is the usual cause)."
             ) from None
-        raise ConfigError(f"{path}: malformed JSON5: {exc}") from None
+        raise ConfigError(f"{source}: malformed JSON5: {exc}") from None
     if not isinstance(data, dict):
         raise ConfigError(
-            f"{path}: expected a JSON5 object at the top level, got {type(data).__name__}."
+            f"{source}: expected a JSON5 object at the top level, got {type(data).__name__}."
         )
     return data
 

@@ -135,6 +135,21 @@ def validate_model(model: type[M], data: Any, source: str) -> tuple[M, list[str]
     return obj, notices
 
 
+def validate_dimension(data: Any, source: str):
+    """One dimension config of any kind (records or a time variant), errors as for models."""
+    from pydantic import ValidationError
+
+    from dsgrid_core.config.dimension import DimensionConfig, parse_dimension
+
+    try:
+        return parse_dimension(data)
+    except ValidationError as exc:
+        raise ConfigError(
+            describe_validation_error(exc, DimensionConfig, source),
+            problems=validation_problems(exc, DimensionConfig),
+        ) from None
+
+
 def load_config(model: type[M], path: Path) -> tuple[M, list[str]]:
     """Read a JSON5 file and validate it as ``model``."""
     return validate_model(model, load_json5(Path(path)), str(path))

@@ -80,26 +80,15 @@ def register_dimensions_file(
     registry, config_file: Path, log_message: str, *, data_roots=()
 ) -> list[PreparedDimension]:
     """A file with one dimension, or a ``dimensions: [...]`` list."""
-    from dsgrid_core.config.dimension import parse_dimension
-
     data = load_json5(config_file)
     resolver = PathResolver(config_file.parent, data_roots)
     if "dimensions" in data:
         model, _ = validate_model(DimensionsFile, data, str(config_file))
         configs = model.dimensions
     else:
-        from pydantic import ValidationError
+        from dsgrid_core.config.load import validate_dimension
 
-        from dsgrid_core.config.load import describe_validation_error
-
-        try:
-            configs = [parse_dimension(data)]
-        except ValidationError as exc:
-            from dsgrid_core.config.dimension import DimensionConfig
-
-            raise InputError(
-                describe_validation_error(exc, DimensionConfig, str(config_file))
-            ) from None
+        configs = [validate_dimension(data, str(config_file))]
     preps = [
         prepare_dimension(c, resolver, config_file, f"dimensions[{i}]")
         for i, c in enumerate(configs)

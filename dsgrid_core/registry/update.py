@@ -52,25 +52,14 @@ def update_component(
 
 
 def _update_dimension(registry, id, config_file, new_version, log_message, data_roots):
-    from dsgrid_core.config.dimension import parse_dimension
     from dsgrid_core.config.files import PathResolver, load_json5
     from dsgrid_core.registry.components import prepare_dimension
     from dsgrid_core.registry.register_dimensions import store_dimension
 
     current = registry.show("dimension", id)
-    try:
-        config = parse_dimension(load_json5(config_file))
-    except Exception as exc:
-        from pydantic import ValidationError
+    from dsgrid_core.config.load import validate_dimension
 
-        if isinstance(exc, ValidationError):
-            from dsgrid_core.config.dimension import DimensionConfig
-            from dsgrid_core.config.load import describe_validation_error
-
-            raise InputError(
-                describe_validation_error(exc, DimensionConfig, str(config_file))
-            ) from None
-        raise
+    config = validate_dimension(load_json5(config_file), str(config_file))
     prep = prepare_dimension(
         config, PathResolver(config_file.parent, data_roots), config_file, "dimension"
     )

@@ -1,0 +1,113 @@
+"""Registrations as background jobs (the web forms start them): progress from the
+registration's own step messages, the new component as the result, and on failure the error
+with its per-field problems, so a form can show each next to its field."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from dsgrid_core.errors import DsgridError
+from dsgrid_core.jobs.store import JobStore
+
+KINDS = ("dimension", "dimension_mapping", "dataset", "project", "submission")
+# Typical number of step messages per kind (the bar's length; more steps extend it).
+STEPS = {"dimension": 2, "dimension_mapping": 2, "dataset": 6, "project": 2, "submission": 3}
+
+
+def create_registration_job(registry_path: Path, kind: str, params: dict[str, Any]) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"unknown registration kind {kind}")
+    store = JobStore(Path(registry_path))
+    try:
+        job = store.create("register", {"kind": kind, **params}, stages_total=STEPS[kind])
+    finally:
+        store.close()
+    return job.id
+
+
+def _register(registry, kind: str, params: dict[str, Any], say) -> list[dict[str, str]]:
+    """Run one registration; returns the components it made: [{kind, id, version}]."""
+    message = params.get("log_message") or "registered from the web form"
+    roots = [Path(r) for r in params.get("data_roots", [])]
+    config = Path(params["config_file"]) if params.get("config_file") else None
+    if kind == "dimension":
+        say("reading records")
+        preps = registry.register_dimension(config, message, data_roots=roots)
+        return [{"kind": "dimension", "id": p.id, "version": p.version} for p in preps]
+    if kind == "dimension_mapping":
+        say("checking the mapping")
+        preps = registry.register_mapping(config, message, data_roots=roots)
+        return [{"kind": "dimension_mapping", "id": p.id, "version": p.version} for p in preps]
+    if kind == "dataset":
+        plan = registry.register_dataset(config, message, data_roots=roots, progress=say)
+        return [{"kind": "dataset", "id": plan.config.dataset_id, "version": "1.0.0"}]
+    if kind == "project":
+        say("checking the project")
+        plan = registry.register_project(config, message, data_roots=roots)
+        return [{"kind": "project", "id": plan.config.project_id, "version": "1.0.0"}]
+    mappings = Path(params["mappings_file"]) if params.get("mappings_file") else None
+    say("mapping the dataset to the project")
+    facts = registry.submit_dataset(
+        params["project_id"],
+        params["dataset_id"],
+        mappings,
+        message,
+        data_roots=roots,
+        progress=say,
+    )
+    return [{"kind": "project", "id": params["project_id"], "version": facts["project_version"]}]
+
+
+def execute_registration_job(registry_path: Path, job_id: str) -> str:
+    """Run a queued registration job to the end; returns its final status."""
+    from dsgrid_core.registry.registry import Registry
+
+    store = JobStore(Path(registry_path))
+    job = store.get(job_id)
+    store.start(job_id, os.getpid())
+    params = dict(job.params)
+    kind = params.pop("kind")
+    steps = {"done": 0, "total": job.stages_total}
+
+    def say(message: str) -> None:
+        steps["done"] += 1
+        steps["total"] = max(steps["total"], steps["done"] + 1)
+        store.progress(job_id, steps["done"], steps["total"], message)
+
+    try:
+        with Registry(registry_path) as registry:
+            made = _register(registry, kind, params, say)
+        store.finish(job_id, "succeeded", metadata={"components": made})
+        return "succeeded"
+    except DsgridError as exc:
+        store.finish(
+            job_id,
+            "failed",
+            error=str(exc),
+            metadata={
+                "error_type": type(exc).__name__,
+                "message": exc.message,
+                "details": exc.details,
+                "problems": exc.problems,
+            },
+        )
+        return "failed"
+    except Exception as exc:  # noqa: BLE001 - recorded for the user, never lost
+        store.finish(job_id, "failed", error=f"{type(exc).__name__}: {exc}")
+        return "failed"
+    finally:
+        store.close()
+
+
+def start_registration(registry_path: Path, job_id: str) -> threading.Thread:
+    thread = threading.Thread(
+        target=execute_registration_job,
+        args=(Path(registry_path), job_id),
+        daemon=True,
+        name=f"dsgrid-register-{job_id}",
+    )
+    thread.start()
+    return thread

@@ -1,0 +1,177 @@
+"""Files uploaded through the web forms: checked, stored outside the web root under generated
+names, and removed when the form is done or abandoned.
+
+One folder per form session (a random hex name) under the upload root (env
+DSGRID_UPLOAD_DIR, default: the temporary directory). A file keeps its original name only in
+the session's manifest; on disk it is ``<random>.<ext>``, so no uploaded name can reach
+outside the folder. Configs written by a form refer to the stored names, and the registry's
+path rules allow only the session folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from dsgrid_core.errors import InputError
+
+KINDS = {
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json5": "json5",
+}
+MANIFEST = "manifest.json"
+SESSION = re.compile(r"^[0-9a-f]{32}$")
+DEFAULT_LIMIT_MB = 512
+ABANDONED_AFTER_HOURS = 24
+
+
+class UploadTooLarge(InputError):
+    http_status = 413
+
+
+def upload_limit_bytes() -> int:
+    """The largest upload accepted (env DSGRID_UPLOAD_LIMIT_MB, default 512)."""
+    return int(float(os.environ.get("DSGRID_UPLOAD_LIMIT_MB", DEFAULT_LIMIT_MB)) * 1024 * 1024)
+
+
+def upload_root() -> Path:
+    default = Path(tempfile.gettempdir()) / "dsgrid-uploads"
+    return Path(os.environ.get("DSGRID_UPLOAD_DIR") or default)
+
+
+def _check_content(kind: str, data: bytes, name: str) -> None:
+    if kind == "parquet":
+        if len(data) < 12 or data[:4] != b"PAR1" or data[-4:] != b"PAR1":
+            raise InputError(f"{name}: not a Parquet file (it lacks Parquet's PAR1 markers).")
+        return
+    head = data[: 1 << 16]
+    if b"\x00" in head:
+        raise InputError(f"{name}: binary content in a {kind} file; upload the text file.")
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
+            raise InputError(
+                f"{name}: not UTF-8 text (byte {exc.start}); save it as UTF-8."
+            ) from None
+        text = head[: exc.start].decode("utf-8")
+    if kind == "json5":
+        from dsgrid_core.config.files import loads_json5
+
+        try:
+            loads_json5(data.decode("utf-8"), name)
+        except (UnicodeDecodeError, InputError) as exc:
+            raise InputError(f"{name}: not a JSON5 document: {exc}") from None
+    if kind == "csv" and not text.strip():
+        raise InputError(f"{name}: the CSV file is empty.")
+
+
+class UploadStore:
+    def __init__(self, root: Path | None = None):
+        self.root = Path(root) if root else upload_root()
+
+    def new_session(self) -> str:
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        session = uuid.uuid4().hex
+        (self.root / session).mkdir(mode=0o700)
+        self._write_manifest(session, {})
+        return session
+
+    def folder(self, session: str) -> Path:
+        if not isinstance(session, str) or not SESSION.match(session):
+            raise InputError("this form session is not valid; reload the page to start again.")
+        path = self.root / session
+        if not path.is_dir():
+            raise InputError("this form session has ended (its files were removed); start again.")
+        return path
+
+    def _manifest(self, session: str) -> dict[str, Any]:
+        return json.loads((self.folder(session) / MANIFEST).read_text())
+
+    def _write_manifest(self, session: str, manifest: dict[str, Any]) -> None:
+        path = self.root / session / MANIFEST
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(manifest))
+        os.replace(tmp, path)
+
+    def add(self, session: str, filename: str, data: bytes) -> dict[str, Any]:
+        """Check and store one file; a file of the same name replaces the earlier one."""
+        folder = self.folder(session)
+        name = Path(str(filename).replace("\\", "/")).name.strip() or "upload"
+        ext = Path(name).suffix.lower()
+        kind = KINDS.get(ext)
+        if kind is None:
+            raise InputError(
+                f"{name}: files of type '{ext or 'none'}' are not accepted; upload "
+                f"{', '.join(sorted(KINDS))} files."
+            )
+        limit = upload_limit_bytes()
+        if len(data) > limit:
+            raise UploadTooLarge(
+                f"{name}: {len(data) / 2**20:,.1f} MiB is above the upload limit of "
+                f"{limit / 2**20:,.0f} MiB (DSGRID_UPLOAD_LIMIT_MB); register large datasets "
+                "with the dsgrid command instead."
+            )
+        _check_content(kind, data, name)
+        manifest = self._manifest(session)
+        old = manifest.get(name)
+        stored = f"{uuid.uuid4().hex}{ext}"
+        (folder / stored).write_bytes(data)
+        if old:
+            (folder / old["stored"]).unlink(missing_ok=True)
+        manifest[name] = {"stored": stored, "kind": kind, "size": len(data), "at": time.time()}
+        self._write_manifest(session, manifest)
+        return {"name": name, "path": folder / stored, **manifest[name]}
+
+    def files(self, session: str) -> dict[str, dict[str, Any]]:
+        """Original name -> {stored, kind, size, path}."""
+        folder = self.folder(session)
+        return {
+            name: {**info, "path": folder / info["stored"]}
+            for name, info in self._manifest(session).items()
+        }
+
+    def path(self, session: str, name: str) -> Path:
+        files = self.files(session)
+        if name not in files:
+            raise InputError(
+                f"no uploaded file named '{name}' in this form; uploaded: "
+                f"{', '.join(sorted(files)) or 'none'}."
+            )
+        return files[name]["path"]
+
+    def write_config(self, session: str, name: str, text: str) -> Path:
+        """A config the form generated, stored beside the uploads (it refers to them by their
+        stored names)."""
+        folder = self.folder(session)
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(name).name) or "config.json5"
+        path = folder / f"generated-{safe}"
+        path.write_text(text)
+        return path
+
+    def remove(self, session: str) -> None:
+        shutil.rmtree(self.folder(session), ignore_errors=True)
+
+    def sweep(self, older_than_hours: float = ABANDONED_AFTER_HOURS) -> int:
+        """Remove sessions nobody touched for a while (abandoned forms); returns how many."""
+        if not self.root.is_dir():
+            return 0
+        cutoff = time.time() - older_than_hours * 3600
+        removed = 0
+        for child in self.root.iterdir():
+            if child.is_dir() and SESSION.match(child.name):
+                newest = max((p.stat().st_mtime for p in child.iterdir()), default=0)
+                if max(newest, child.stat().st_mtime) < cutoff:
+                    shutil.rmtree(child, ignore_errors=True)
+                    removed += 1
+        return removed
