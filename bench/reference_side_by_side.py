@@ -58,6 +58,7 @@ def main() -> None:
             [ref, "create-registry", url, "-p", str(tmp / "ref-data")],
             check=True,
             capture_output=True,
+            cwd=tmp,  # the reference writes dsgrid.log into its working folder
         )
         t_ref_reg = timed(
             [ref, "-u", url, "registry", "bulk-register", "test_efs_registration.json5"], cwd=data
