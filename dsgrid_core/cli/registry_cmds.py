@@ -363,3 +363,37 @@ def deps_cmd(ctx, component_id, kind, version):
     emit_table(uses, ["kind", "id", "version"])
     click.echo("\nused by:")
     emit_table(used_by, ["kind", "id", "version", "uses_version"])
+
+
+@registry.command("check")
+@click.option(
+    "--quick", is_flag=True, help="Compare data file sizes only; skip the SHA-256 of every file."
+)
+@click.pass_context
+def check_cmd(ctx, quick):
+    """Verify the registry: database integrity, versions, dependencies, every dataset version's
+    data file (size and SHA-256), records, and leftovers of unfinished work. Exit 1 when
+    something is wrong."""
+    import sys
+
+    with open_registry(ctx, read_only=True) as reg:
+        report = reg.check(hashes=not quick)
+    if ctx.obj["json"]:
+        emit_json(report.to_dict())
+    else:
+        counted = report.counted
+        click.echo(
+            f"Checked {counted.get('components', 0)} components, "
+            f"{counted.get('versions', 0)} versions, "
+            f"{counted.get('data_bytes_hashed', 0) / 2**20:,.1f} MiB of data hashed."
+        )
+        if report.ok:
+            click.echo("The registry is whole.")
+        else:
+            click.echo(f"{len(report.findings)} problem(s):")
+            for finding in report.findings[:50]:
+                click.echo(f"  {finding.line()}")
+            if len(report.findings) > 50:
+                click.echo(f"  ... and {len(report.findings) - 50} more (--json lists all)")
+    if not report.ok:
+        sys.exit(1)

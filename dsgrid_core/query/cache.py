@@ -27,7 +27,10 @@ class ResultCache:
     """Results kept as folders ``cache/<key>/`` holding table.parquet, reports/ and meta.json."""
 
     def __init__(self, registry_path: Path):
+        from dsgrid_core.data.storage import OwnerLocks
+
         self.root = Path(registry_path) / CACHE_DIR
+        self.locks = OwnerLocks()
 
     def get(self, key: str) -> tuple[Path, dict[str, Any]] | None:
         folder = self.root / key
@@ -43,6 +46,7 @@ class ResultCache:
         self.root.mkdir(parents=True, exist_ok=True)
         path = self.root / f".tmp-{uuid.uuid4().hex}"
         path.mkdir()
+        self.locks.take(path)
         return path
 
     def publish(self, staging: Path, key: str, metadata: dict[str, Any]) -> Path:
@@ -51,9 +55,28 @@ class ResultCache:
         target = self.root / key
         try:
             os.replace(staging, target)
+            self.locks.moved(staging, target)
+            self.locks.drop(target)
         except OSError:
+            self.locks.drop(staging)
             shutil.rmtree(staging, ignore_errors=True)
         return target
+
+    def discard(self, staging: Path) -> None:
+        self.locks.drop(staging)
+        shutil.rmtree(staging, ignore_errors=True)
+
+    def unfinished(self) -> list[Path]:
+        """Staging folders of queries that died before publishing their result."""
+        from dsgrid_core.data.storage import held_by_someone
+
+        if not self.root.is_dir():
+            return []
+        return [
+            p
+            for p in self.root.iterdir()
+            if p.name.startswith(".tmp-") and p.is_dir() and not held_by_someone(p)
+        ]
 
     def clear(self) -> int:
         if not self.root.exists():

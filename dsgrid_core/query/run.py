@@ -217,7 +217,10 @@ def run_query(
         if use_cache:
             folder = cache.publish(folder, key, metadata)
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        if use_cache:
+            cache.discard(folder)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
         raise
     return QueryResult(folder, metadata)
 

@@ -262,6 +262,7 @@ def store_dataset_version(
             registry.data.unpublish(dataset_id, version)
         registry.data.discard(staging)
         raise
+    registry.data.release(dataset_id, version)
     return facts
 
 

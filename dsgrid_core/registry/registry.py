@@ -81,6 +81,12 @@ class Registry:
         self.data = DataStore(self.path / DATA_DIR)
         self.read_only = read_only
         self.submitter = _user()
+        self.recovered: dict[str, int] = {}
+        if not read_only:
+            # Work that a killed process left unfinished goes before anything new starts.
+            from dsgrid_core.registry.check import recover
+
+            self.recovered = recover(self)
 
     @classmethod
     def create(cls, path: str | Path) -> Registry:
@@ -387,6 +393,12 @@ class Registry:
         return run_query(
             self, query, engine=engine, use_cache=use_cache, engine_options=options or None
         )
+
+    def check(self, *, hashes: bool = True):
+        """Verify the registry (see dsgrid_core.registry.check); returns a CheckReport."""
+        from dsgrid_core.registry.check import check_registry
+
+        return check_registry(self, hashes=hashes)
 
     def summary(self) -> dict[str, Any]:
         counts = {k: 0 for k in KINDS}
