@@ -215,6 +215,7 @@ def store_dataset_version(
     new: bool,
     report_dir=None,
     progress=None,
+    expected_current: str | None = None,
 ) -> dict[str, Any]:
     staging, facts = stage_dataset_table(registry, plan, report_dir=report_dir, progress=progress)
     dataset_id = plan.config.dataset_id
@@ -222,6 +223,8 @@ def store_dataset_version(
     published = False
     try:
         with registry._transaction():
+            if expected_current is not None:
+                registry._check_current("dataset", dataset_id, expected_current)
             for prep in plan.new_dimensions:
                 store_dimension(registry, prep, log_message)
             from dsgrid_core.data.storage import TABLE_FILE

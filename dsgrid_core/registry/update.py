@@ -23,10 +23,16 @@ def update_component(
 ) -> VersionRecord:
     if not log_message:
         raise InputError("give a --log-message saying what changed.")
+    # Every write re-checks, inside its transaction, that the component is still at the version
+    # the user named: of several concurrent updates of one version, exactly one wins.
     if kind == "dimension":
-        _update_dimension(registry, id, config_file, new_version, log_message, data_roots)
+        _update_dimension(
+            registry, id, config_file, new_version, log_message, data_roots, expected_current
+        )
     elif kind == "dimension_mapping":
-        _update_mapping(registry, id, config_file, new_version, log_message, data_roots)
+        _update_mapping(
+            registry, id, config_file, new_version, log_message, data_roots, expected_current
+        )
     elif kind == "project":
         _update_project(
             registry, id, config_file, new_version, log_message, data_roots, expected_current
@@ -47,11 +53,14 @@ def update_component(
             new=False,
             report_dir=report_dir,
             progress=progress,
+            expected_current=expected_current,
         )
     return registry.show(kind, id, new_version)
 
 
-def _update_dimension(registry, id, config_file, new_version, log_message, data_roots):
+def _update_dimension(
+    registry, id, config_file, new_version, log_message, data_roots, expected_current
+):
     from dsgrid_core.config.files import PathResolver, load_json5
     from dsgrid_core.registry.components import prepare_dimension
     from dsgrid_core.registry.register_dimensions import store_dimension
@@ -72,11 +81,13 @@ def _update_dimension(registry, id, config_file, new_version, log_message, data_
         raise InputError(f"{config_file}: nothing changed compared with version {current.version}.")
     prep.id, prep.version = id, new_version
     with registry._transaction():
-        registry._check_current("dimension", id, current.version)
+        registry._check_current("dimension", id, expected_current)
         store_dimension(registry, prep, log_message, new=False)
 
 
-def _update_mapping(registry, id, config_file, new_version, log_message, data_roots):
+def _update_mapping(
+    registry, id, config_file, new_version, log_message, data_roots, expected_current
+):
     from dsgrid_core.config.files import PathResolver
     from dsgrid_core.config.load import load_config
     from dsgrid_core.config.mapping import DimensionMappingConfig
@@ -100,7 +111,7 @@ def _update_mapping(registry, id, config_file, new_version, log_message, data_ro
         raise InputError(f"{config_file}: nothing changed compared with version {current.version}.")
     prep.id, prep.version = id, new_version
     with registry._transaction():
-        registry._check_current("dimension_mapping", id, current.version)
+        registry._check_current("dimension_mapping", id, expected_current)
         store_mapping(registry, prep, log_message, new=False)
 
 
