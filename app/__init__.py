@@ -34,12 +34,13 @@ PAGES_DIR = _PACKAGE_DIR / "pages"
 def create_app(registry_path: str | os.PathLike[str] | None = None, **settings: Any) -> dash.Dash:
     """Build the viewer for the registry folder `registry_path` (default: env DSGRID_REGISTRY).
 
-    ``settings`` override the server settings of `app.settings` (e.g. ``cache_dir``)."""
+    ``settings``: ``host`` (where `dsgrid serve` listens; writes need the access token unless
+    it is loopback), ``read_only``, ``api_token``, ``cache_dir``, ``cache_redis_url``."""
     # Heavy imports stay here so that `dsgrid --help` and `import app.ids` stay fast.
     import dash
     import flask
 
-    from app import state
+    from app import security, state
     from app.api import api_blueprint
     from app.layout import shell
 
@@ -50,6 +51,7 @@ def create_app(registry_path: str | os.PathLike[str] | None = None, **settings: 
     server = flask.Flask(__name__, static_folder=None)
     server.config[REGISTRY_CONFIG_KEY] = os.fspath(registry_path) if registry_path else None
     state.configure(server, settings)
+    security.configure(server, settings)
     server.register_blueprint(api_blueprint, url_prefix="/api/v1")
 
     app = dash.Dash(

@@ -36,6 +36,8 @@ def _job_dict(job) -> dict:
         "finished_at": job.finished_at,
         "time_limit": job.time_limit,
         "row_count": meta.get("row_count"),
+        "components": meta.get("components", []),
+        "problems": meta.get("problems", []),
         "links": _links(job.id),
     }
 
@@ -85,6 +87,47 @@ def start_query(body: m.QueryRequest):
         use_cache=body.use_cache,
     )
     start_in_thread(registry.path, job_id)
+    return _job_dict(_job(job_id))
+
+
+@route(
+    "POST",
+    "/registrations",
+    tag="jobs",
+    summary="Register a dimension, mapping or project from a self-contained config",
+    body=m.RegistrationRequest,
+    answer=m.Job,
+    status=202,
+    errors=(400, 401, 403),
+    writes=True,
+    description="Needs write permission: the server must not be read-only, and a server "
+    "reachable from other machines needs `Authorization: Bearer <DSGRID_API_TOKEN>`. The job "
+    "reports the new components, or the problems field by field.",
+)
+def start_registration(body: m.RegistrationRequest):
+    import json
+
+    from dsgrid_core.jobs.registration import create_registration_job
+    from dsgrid_core.jobs.registration import start_registration as start
+    from dsgrid_core.uploads import UploadStore
+
+    registry = state.registry()
+    uploads = UploadStore()
+    uploads.sweep()
+    session = uploads.new_session()
+    config = uploads.write_config(session, f"{body.kind}.json5", json.dumps(body.config))
+    job_id = create_registration_job(
+        registry.path,
+        body.kind,
+        {
+            "config_file": str(config),
+            "log_message": body.log_message,
+            "data_roots": [str(uploads.folder(session))],
+            "upload_session": session,
+            "upload_root": str(uploads.root),
+        },
+    )
+    start(registry.path, job_id)
     return _job_dict(_job(job_id))
 
 

@@ -168,6 +168,17 @@ class FlowParams(VersionParams):
     max_nodes: int = Field(40, ge=2, le=500)
 
 
+class RegistrationRequest(Model):
+    kind: Literal["dimension", "dimension_mapping", "project"] = Field(
+        description="What the config registers."
+    )
+    config: dict[str, Any] = Field(
+        description="The dsgrid config (as in its JSON5 file), with records given inline "
+        "('records' lists); files cannot be sent here: use the web forms or the dsgrid command."
+    )
+    log_message: str = Field(min_length=1, max_length=2000)
+
+
 class JobListParams(Model):
     limit: int = Field(20, ge=1, le=200)
 
@@ -439,6 +450,12 @@ class Job(Open):
     finished_at: str | None
     time_limit: float | None
     row_count: int | None = None
+    components: list[dict[str, Any]] = Field(
+        default_factory=list, description="What a finished registration made."
+    )
+    problems: list[dict[str, str]] = Field(
+        default_factory=list, description="A failed registration's problems, field by field."
+    )
     links: dict[str, str] = Field(default_factory=dict)
 
 

@@ -36,6 +36,7 @@ class Route:
     errors: tuple[int, ...] = (400, 404)
     files: dict[str, str] = field(default_factory=dict)  # media type -> description
     description: str = ""
+    writes: bool = False  # changes the registry: needs write permission (app.security)
 
     @property
     def operation_id(self) -> str:
@@ -127,11 +128,14 @@ def _validated(model: type[BaseModel], source, where: str) -> BaseModel:
 
 
 def make_view(route: Route) -> Callable[..., flask.Response]:
+    from app.security import WriteRefused, require_write
     from app.state import NoRegistry
     from dsgrid_core.errors import DsgridError
 
     def view(**path_args):
         try:
+            if route.writes:
+                require_write()
             kwargs: dict[str, Any] = dict(path_args)
             if route.params is not None:
                 kwargs["params"] = _validated(route.params, flask.request.args, "parameter")
@@ -148,6 +152,8 @@ def make_view(route: Route) -> Callable[..., flask.Response]:
             result = route.handler(**kwargs)
         except ApiError as exc:
             return error_response(exc.status, exc.type, exc.message, exc.details)
+        except WriteRefused as exc:
+            return error_response(exc.status, "WriteRefused", exc.message)
         except NoRegistry as exc:
             return error_response(503, "NoRegistry", str(exc))
         except DsgridError as exc:

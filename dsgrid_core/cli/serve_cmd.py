@@ -36,6 +36,11 @@ def _registry_from(ctx: click.Context) -> str | None:
     help="TCP port to listen on.",
 )
 @click.option(
+    "--read-only",
+    is_flag=True,
+    help="Browse and query only: the forms and the write routes of the API are off.",
+)
+@click.option(
     "--debug/--no-debug",
     default=False,
     show_default=True,
@@ -43,8 +48,11 @@ def _registry_from(ctx: click.Context) -> str | None:
     "Never on a shared server.",
 )
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, debug: bool) -> None:
-    """Start the web viewer on the registry given with --registry (or DSGRID_REGISTRY)."""
+def serve(ctx: click.Context, host: str, port: int, read_only: bool, debug: bool) -> None:
+    """Start the web viewer on the registry given with --registry (or DSGRID_REGISTRY).
+
+    On an address other than loopback, changes to the registry need the access token of
+    DSGRID_API_TOKEN (without one, writes are off)."""
     registry = _registry_from(ctx)
     if registry is None:
         click.echo(
@@ -71,5 +79,5 @@ def serve(ctx: click.Context, host: str, port: int, debug: bool) -> None:
     # Imported here so that `dsgrid --help` and the registry commands never load Dash.
     from app import create_app
 
-    app = create_app(registry)
+    app = create_app(registry, host=host, read_only=read_only)
     app.run(host=host, port=port, debug=debug)

@@ -100,6 +100,13 @@ def execute_registration_job(registry_path: Path, job_id: str) -> str:
         return "failed"
     finally:
         store.close()
+        if params.get("upload_session"):  # the form's or request's files are done with
+            from dsgrid_core.uploads import UploadStore
+
+            try:
+                UploadStore(params.get("upload_root")).remove(params["upload_session"])
+            except DsgridError:
+                pass
 
 
 def start_registration(registry_path: Path, job_id: str) -> threading.Thread:

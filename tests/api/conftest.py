@@ -15,20 +15,3 @@ def api(tmp_path):
         return app.server.test_client()
 
     return make
-
-
-def ok(response, status: int = 200):
-    """The data of an ok answer, after checking the envelope."""
-    body = response.get_json()
-    assert response.status_code == status, body
-    assert body["ok"] is True and body["status"] == status
-    return body
-
-
-def failed(response, status: int) -> dict:
-    """The error of a failed answer, after checking the envelope."""
-    body = response.get_json()
-    assert response.status_code == status, body
-    assert body["ok"] is False and body["status"] == status
-    assert body["error"]["message"]
-    return body["error"]

@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-from conftest import failed, ok
+from api_helpers import failed, ok
 from reference import dataset_frame, records, to_project
 
 TRIVIAL = {"weather_year": "2012", "model_year": "2012", "scenario": "baseline"}

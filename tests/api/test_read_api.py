@@ -8,7 +8,7 @@ import sqlite3
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from conftest import failed, ok
+from api_helpers import failed, ok
 
 COUNTIES = "us_counties_2010_comstock_only"
 FIVE_YEAR = "model_years_2010_to_2050__to__five_year_intervals"

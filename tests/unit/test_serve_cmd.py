@@ -15,11 +15,11 @@ def ran(monkeypatch):
     calls: list[dict] = []
 
     class FakeApp:
-        def __init__(self, registry):
-            self.registry = registry
+        def __init__(self, registry, **settings):
+            self.registry, self.settings = registry, settings
 
         def run(self, **kwargs):
-            calls.append({"registry": self.registry, **kwargs})
+            calls.append({"registry": self.registry, **self.settings, **kwargs})
 
     monkeypatch.setattr("app.create_app", FakeApp)
     return calls
@@ -42,7 +42,15 @@ def test_serve_uses_registry_from_main_group_and_loopback_by_default(tmp_path, r
     result = CliRunner().invoke(_group_with_registry(str(tmp_path)), ["serve"])
 
     assert result.exit_code == 0, result.output
-    assert ran == [{"registry": str(tmp_path), "host": "127.0.0.1", "port": 8050, "debug": False}]
+    assert ran == [
+        {
+            "registry": str(tmp_path),
+            "host": "127.0.0.1",
+            "port": 8050,
+            "debug": False,
+            "read_only": False,
+        }
+    ]
 
 
 def test_serve_falls_back_to_env_registry(tmp_path, ran, monkeypatch):

@@ -1,0 +1,151 @@
+"""Who may change what through the web server, and the checks on every request.
+
+* ``read_only``: no form registers anything and every write route answers 403.
+* Writes need the token of DSGRID_API_TOKEN whenever the server may be reached from another
+  machine (`dsgrid serve --host` other than loopback, and gunicorn, whose address the app
+  cannot know). The API takes it as ``Authorization: Bearer <token>``; the web forms ask for
+  it once and keep the permission in the signed session cookie.
+* Requests that change state (every POST, which includes Dash's callbacks) must come from a
+  page of this server: a browser's Origin (or Referer) naming another site is refused (CSRF).
+* Request bodies above the upload limit are refused by the server itself with 413, before
+  they are read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from typing import Any
+from urllib.parse import urlsplit
+
+import flask
+
+from dsgrid_core.uploads import upload_limit_bytes
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+SESSION_KEY = "dsgrid_writer"
+STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
+# Room for the form fields and the base64 encoding of a file sent through a Dash upload.
+BODY_OVERHEAD = 1.4
+
+
+class WriteRefused(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def configure(server: flask.Flask, settings: dict[str, Any]) -> None:
+    host = settings.get("host")
+    server.config["DSGRID_READ_ONLY"] = bool(settings.get("read_only", False))
+    server.config["DSGRID_API_TOKEN"] = settings.get("api_token") or os.environ.get(
+        "DSGRID_API_TOKEN"
+    )
+    # Only `dsgrid serve` on loopback says where it listens; anything else may be reachable.
+    server.config["DSGRID_TOKEN_REQUIRED"] = host not in LOOPBACK
+    server.config["SECRET_KEY"] = _secret_key(server.config["DSGRID_API_TOKEN"])
+    server.config["SESSION_COOKIE_HTTPONLY"] = True
+    server.config["SESSION_COOKIE_SAMESITE"] = "Strict"
+    server.config["MAX_CONTENT_LENGTH"] = int(upload_limit_bytes() * BODY_OVERHEAD) + 64 * 1024
+    server.before_request(_body_size)
+    server.before_request(_same_origin_only)
+    server.after_request(_security_headers)
+
+
+def _secret_key(token: str | None) -> str:
+    """Signs the session cookie. Every worker of a team server must agree on it: from
+    DSGRID_SECRET_KEY, else derived from the access token, else random (one process)."""
+    if os.environ.get("DSGRID_SECRET_KEY"):
+        return os.environ["DSGRID_SECRET_KEY"]
+    if token:
+        return hashlib.sha256(b"dsgrid-session-key:" + token.encode()).hexdigest()
+    return secrets.token_hex(32)
+
+
+def _body_size():
+    """413 from the declared length, before any of the body is read."""
+    limit = flask.current_app.config.get("MAX_CONTENT_LENGTH")
+    length = flask.request.content_length
+    if limit and length and length > limit:
+        flask.abort(413)
+
+
+def _same_origin_only():
+    request = flask.request
+    if request.method not in STATE_CHANGING:
+        return None
+    claimed = request.headers.get("Origin") or request.headers.get("Referer")
+    if not claimed or claimed == "null":
+        return None  # not a browser (scripts send no Origin); the token guards writes
+    origin = urlsplit(claimed)
+    here = urlsplit(request.host_url)
+    if (origin.scheme, origin.netloc) != (here.scheme, here.netloc):
+        return flask.make_response(
+            flask.jsonify(
+                {
+                    "ok": False,
+                    "status": 403,
+                    "error": {
+                        "type": "CrossSiteRequest",
+                        "message": f"requests that change something must come from this "
+                        f"server's pages, not from {origin.scheme}://{origin.netloc}.",
+                        "details": [],
+                    },
+                }
+            ),
+            403,
+        )
+    return None
+
+
+def _security_headers(response: flask.Response) -> flask.Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    return response
+
+
+def token_matches(given: str | None) -> bool:
+    expected = flask.current_app.config.get("DSGRID_API_TOKEN")
+    return bool(expected and given and hmac.compare_digest(given.encode(), expected.encode()))
+
+
+def bearer_token() -> str | None:
+    header = flask.request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else None
+
+
+def write_permission() -> tuple[bool, str]:
+    """Whether this request may change the registry, and if not, why (for the form or API)."""
+    config = flask.current_app.config
+    if config.get("DSGRID_READ_ONLY"):
+        return False, "this server is read-only (dsgrid serve --read-only)."
+    if not config.get("DSGRID_TOKEN_REQUIRED"):
+        return True, ""
+    if not config.get("DSGRID_API_TOKEN"):
+        return False, (
+            "writes are off: this server can be reached from other machines and no "
+            "DSGRID_API_TOKEN is set. Set one and restart to allow writes."
+        )
+    if token_matches(bearer_token()) or flask.session.get(SESSION_KEY):
+        return True, ""
+    return False, "give the server's access token (DSGRID_API_TOKEN) to change the registry."
+
+
+def require_write() -> None:
+    """Raise WriteRefused (403, or 401 when a token would help) unless writes are allowed."""
+    allowed, why = write_permission()
+    if not allowed:
+        needs_token = "token" in why and flask.current_app.config.get("DSGRID_API_TOKEN")
+        raise WriteRefused(401 if needs_token else 403, why)
+
+
+def sign_in(token: str) -> bool:
+    """Remember in the session that this browser gave the right token."""
+    if token_matches(token):
+        flask.session[SESSION_KEY] = True
+        return True
+    return False
