@@ -61,7 +61,7 @@ def test_reachable_server_needs_the_token_to_write(empty_registry, tmp_path):
     error = failed(_register(open_server), 403)
     assert "DSGRID_API_TOKEN" in error["message"]
 
-    guarded = _client(empty_registry, tmp_path, host="0.0.0.0", api_token="s3cret")  # noqa: S104
+    guarded = _client(empty_registry, tmp_path, host="0.0.0.0", api_token="s3cret")  # noqa: S104, S106
     assert "token" in failed(_register(guarded), 401)["message"]
     assert failed(_register(guarded, {"Authorization": "Bearer wrong"}), 401)
     job = ok(_register(guarded, {"Authorization": "Bearer s3cret"}), 202)["data"]
