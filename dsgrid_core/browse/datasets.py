@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from dsgrid_core.browse.paging import Filter, Page, check_limit
+from dsgrid_core.browse.paging import AnyOf, Filter, Page, check_limit
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.errors import InputError
 
@@ -131,14 +131,20 @@ def preview(
     record = registry.show("dataset", dataset_id, version)
     table = registry.path / "data" / record.data_path
     for f in filters or []:
-        if f.column not in PREVIEW_COLUMNS:
-            raise InputError(
-                f"cannot filter on '{f.column}'; columns: {', '.join(PREVIEW_COLUMNS)}."
-            )
+        for single in f.filters if isinstance(f, AnyOf) else (f,):
+            if single.column not in PREVIEW_COLUMNS:
+                raise InputError(
+                    f"cannot filter on '{single.column}'; columns: {', '.join(PREVIEW_COLUMNS)}."
+                )
     for name, _ in sort or []:
         if name not in PREVIEW_COLUMNS:
             raise InputError(f"cannot sort by '{name}'; columns: {', '.join(PREVIEW_COLUMNS)}.")
-    where = [filter_condition(f) for f in filters or []]
+    where = [
+        exp.or_(*[filter_condition(g) for g in f.filters])
+        if isinstance(f, AnyOf)
+        else filter_condition(f)
+        for f in filters or []
+    ]
     select = exp.select(*[_col(c) for c in PREVIEW_COLUMNS]).from_(_parquet(table))
     count = exp.select(exp.Count(this=exp.Star())).from_(_parquet(table))
     if where:
@@ -229,10 +235,12 @@ def load_profile(
     records: dict[str, list[str]] | None = None,
     by: str | None = None,
     resolution: str = "hour",
-    use_cache: bool = True,
+    use_cache: bool = False,
 ) -> dict[str, Any]:
     """Summed values of the chosen records over time, in the dataset's own time zone; one
-    series per record of ``by`` (or one series in all)."""
+    series per record of ``by`` (or one series in all). The result cache is off by default:
+    callers (the viewer, the API) keep their own caches, and a read-only registry folder may
+    not take the cache's files."""
     from dsgrid_core.query.run import parse_query
 
     if resolution not in RESOLUTIONS:
