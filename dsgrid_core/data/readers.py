@@ -90,6 +90,10 @@ def scan_sql(con, path: Path, data_file: DataFile) -> str:
                 header = next(csv.reader(handle))
             except (StopIteration, csv.Error):
                 raise InputError(f"{path}: empty or unreadable CSV (no header row).") from None
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"{path}: not UTF-8 text (byte {exc.start} of the header); save it as UTF-8."
+                ) from None
         header = [h.strip() for h in header]
         if len(set(header)) != len(header) or not all(header):
             raise InputError(f"{path}: the header has empty or repeated column names.")

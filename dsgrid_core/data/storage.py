@@ -97,9 +97,7 @@ class DataStore:
     def unpublish(self, dataset_id: str, version: str) -> None:
         self.locks.drop(self.version_dir(dataset_id, version))
         shutil.rmtree(self.version_dir(dataset_id, version), ignore_errors=True)
-        parent = self.root / dataset_id
-        if parent.exists() and not any(parent.iterdir()):
-            parent.rmdir()
+        self._tidy(self.root / dataset_id)
 
     def remove_dataset(self, dataset_id: str) -> None:
         shutil.rmtree(self.root / dataset_id, ignore_errors=True)
@@ -107,6 +105,16 @@ class DataStore:
     def discard(self, staging_dir: Path) -> None:
         self.locks.drop(staging_dir)
         shutil.rmtree(staging_dir, ignore_errors=True)
+        self._tidy(staging_dir.parent)
+
+    def _tidy(self, folder: Path) -> None:
+        """Remove an emptied staging or dataset folder, so a refused registration leaves the
+        data folder exactly as it was."""
+        if folder != self.root and folder != self.root / STAGING and self.root in folder.parents:
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (other work in it) or already gone
+                pass
 
     def unfinished(self, known: set[tuple[str, str]]) -> list[Path]:
         """Folders of work that never finished: staging folders and version folders that no
@@ -133,9 +141,7 @@ class DataStore:
         removed = self.unfinished(known)
         for folder in removed:
             shutil.rmtree(folder, ignore_errors=True)
-            parent = folder.parent
-            if parent != self.root / STAGING and parent.exists() and not any(parent.iterdir()):
-                parent.rmdir()
+            self._tidy(folder.parent)
         return removed
 
 

@@ -136,15 +136,20 @@ def stage_dataset_table(
     staging = registry.data.new_staging_dir()
     con = connect()
     try:
-        _say(progress, "reading data files")
-        build_stacked_view(con, layout, plan.data_path, plan.lookup_path, shape)
         table_path = staging / TABLE_FILE
         columns = ", ".join(ident(c) for c in stored_columns(plan.time))
-        _say(progress, "writing Parquet")
-        con.execute(
-            f"COPY (SELECT {columns} FROM stacked) TO {lit(str(table_path))} "  # noqa: S608
-            "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)"
-        )
+        try:
+            _say(progress, "reading data files")
+            build_stacked_view(con, layout, plan.data_path, plan.lookup_path, shape)
+            _say(progress, "writing Parquet")
+            con.execute(
+                f"COPY (SELECT {columns} FROM stacked) TO {lit(str(table_path))} "  # noqa: S608
+                "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)"
+            )
+        except InputError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - DuckDB says what it could not read
+            raise InputError(_read_failure(plan, exc)) from None
         con.execute(
             f"CREATE OR REPLACE VIEW stored AS SELECT * FROM "  # noqa: S608
             f"read_parquet({lit(str(table_path))})"
@@ -267,6 +272,23 @@ def store_dataset_version(
         raise
     registry.data.release(dataset_id, version)
     return facts
+
+
+def _read_failure(plan: DatasetPlan, exc: Exception) -> str:
+    """A reader's error as one paragraph naming the data files (DuckDB's own first lines carry
+    the line number and the value)."""
+    import re
+
+    text = str(exc)
+    if isinstance(exc, UnicodeDecodeError) or "UTF" in text.upper() and "ENCOD" in text.upper():
+        return (
+            f"{plan.data_path}: not UTF-8 text ({text.splitlines()[0][:160]}); save the file as "
+            "UTF-8."
+        )
+    lines = [line.strip() for line in text.splitlines() if line.strip()][:3]
+    detail = re.sub(r"\s+", " ", " ".join(lines))[:400]
+    files = ", ".join(str(p) for p in (plan.data_path, plan.lookup_path) if p)
+    return f"{files}: cannot read the data: {detail}. Fix the file and register again."
 
 
 def _say(progress, message: str) -> None:

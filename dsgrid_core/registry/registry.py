@@ -97,7 +97,9 @@ class Registry:
             raise AlreadyExistsError(f"{path} already holds a registry.")
         if path.exists() and any(path.iterdir()):
             raise InputError(f"{path} exists and is not empty; choose a new or empty folder.")
-        (path / DATA_DIR).mkdir(parents=True, exist_ok=True)
+        from dsgrid_core.data.storage import STAGING
+
+        (path / DATA_DIR / STAGING).mkdir(parents=True, exist_ok=True)
         SqliteStore.create(path / DB_FILE).close()
         return cls(path)
 
