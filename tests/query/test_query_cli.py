@@ -383,3 +383,25 @@ def test_python_api_query_returns_arrow_and_pandas(efs_registry_template, test_d
         frame = result.to_pandas()
     assert result.table.num_rows == len(frame) == 320544
     assert sorted(frame["model_year"].unique())[:3] == ["2010", "2015", "2020"]
+
+
+def test_duckdb_memory_limit_is_named_when_hit(demo_registry, tmp_path, dsgrid):
+    """A query needing more than DSGRID_DUCKDB_MEMORY_LIMIT stops with the setting's name,
+    exit 2, and nothing in the output folder."""
+    registry, _ = demo_registry
+    query = tmp_path / "mem.json5"
+    query.write_text(
+        '{name: "mem", project: {project_id: "demo_us_buildings", dataset: {dataset_id: "mem",'
+        ' source_datasets: [{dataset_id: "demo_comstock_like"}, {dataset_id:'
+        ' "demo_resstock_like"}]}}, result: {aggregations: [{aggregation_function: "mean",'
+        ' dimensions: {geography: ["geography"], metric: ["metric"], subsector: ["subsector"],'
+        ' time: ["time"]}}]}}'
+    )
+    out = tmp_path / "out"
+    result = dsgrid(
+        "query", "run", query, "-o", out, "--no-cache",
+        registry=registry, env={"DSGRID_DUCKDB_MEMORY_LIMIT": "30MB"},
+    )  # fmt: skip
+    assert result.exit_code == 2, result
+    assert "DSGRID_DUCKDB_MEMORY_LIMIT" in result.stderr
+    assert not (out / "mem").exists()
