@@ -45,7 +45,9 @@ def create_app(registry_path: str | os.PathLike[str] | None = None, **settings: 
     from app.layout import shell
 
     if registry_path is None:
-        registry_path = os.environ.get(REGISTRY_ENV_VAR) or None
+        from dsgrid_core.settings import get as setting
+
+        registry_path = setting(REGISTRY_ENV_VAR)
 
     # Our own Flask server: pages rely on flask.current_app, whatever Dash's default backend is.
     server = flask.Flask(__name__, static_folder=None)

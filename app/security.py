@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
 import flask
 
+from dsgrid_core.settings import get as setting
 from dsgrid_core.uploads import upload_limit_bytes
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -40,9 +40,7 @@ class WriteRefused(Exception):
 def configure(server: flask.Flask, settings: dict[str, Any]) -> None:
     host = settings.get("host")
     server.config["DSGRID_READ_ONLY"] = bool(settings.get("read_only", False))
-    server.config["DSGRID_API_TOKEN"] = settings.get("api_token") or os.environ.get(
-        "DSGRID_API_TOKEN"
-    )
+    server.config["DSGRID_API_TOKEN"] = settings.get("api_token") or setting("DSGRID_API_TOKEN")
     # Only `dsgrid serve` on loopback says where it listens; anything else may be reachable.
     server.config["DSGRID_TOKEN_REQUIRED"] = host not in LOOPBACK
     server.config["SECRET_KEY"] = _secret_key(server.config["DSGRID_API_TOKEN"])
@@ -57,8 +55,8 @@ def configure(server: flask.Flask, settings: dict[str, Any]) -> None:
 def _secret_key(token: str | None) -> str:
     """Signs the session cookie. Every worker of a team server must agree on it: from
     DSGRID_SECRET_KEY, else derived from the access token, else random (one process)."""
-    if os.environ.get("DSGRID_SECRET_KEY"):
-        return os.environ["DSGRID_SECRET_KEY"]
+    if setting("DSGRID_SECRET_KEY"):
+        return setting("DSGRID_SECRET_KEY")
     if token:
         return hashlib.sha256(b"dsgrid-session-key:" + token.encode()).hexdigest()
     return secrets.token_hex(32)

@@ -17,6 +17,8 @@ from typing import Any
 
 import flask
 
+from dsgrid_core.settings import get as setting
+
 REGISTRY_KEY = "DSGRID_REGISTRY"
 STATE_KEY = "dsgrid:registry-state"
 DEFAULT_TIMEOUT = 3600
@@ -27,7 +29,7 @@ class NoRegistry(Exception):
 
 
 def cache_config(registry: str | None, settings: dict[str, Any]) -> dict[str, Any]:
-    redis_url = settings.get("cache_redis_url") or os.environ.get("DSGRID_CACHE_REDIS_URL")
+    redis_url = settings.get("cache_redis_url") or setting("DSGRID_CACHE_REDIS_URL")
     if redis_url:
         return {
             "CACHE_TYPE": "RedisCache",
@@ -35,7 +37,7 @@ def cache_config(registry: str | None, settings: dict[str, Any]) -> dict[str, An
             "CACHE_KEY_PREFIX": "dsgrid:",
             "CACHE_DEFAULT_TIMEOUT": DEFAULT_TIMEOUT,
         }
-    folder = settings.get("cache_dir") or os.environ.get("DSGRID_CACHE_DIR")
+    folder = settings.get("cache_dir") or setting("DSGRID_CACHE_DIR")
     if not folder:
         tag = hashlib.sha256(str(registry).encode()).hexdigest()[:12]
         folder = os.path.join(tempfile.gettempdir(), f"dsgrid-webcache-{tag}")

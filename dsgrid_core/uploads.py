@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from dsgrid_core.errors import InputError
+from dsgrid_core.settings import get as setting
 
 KINDS = {
     ".csv": "csv",
@@ -31,7 +32,6 @@ KINDS = {
 }
 MANIFEST = "manifest.json"
 SESSION = re.compile(r"^[0-9a-f]{32}$")
-DEFAULT_LIMIT_MB = 512
 ABANDONED_AFTER_HOURS = 24
 
 
@@ -41,12 +41,12 @@ class UploadTooLarge(InputError):
 
 def upload_limit_bytes() -> int:
     """The largest upload accepted (env DSGRID_UPLOAD_LIMIT_MB, default 512)."""
-    return int(float(os.environ.get("DSGRID_UPLOAD_LIMIT_MB", DEFAULT_LIMIT_MB)) * 1024 * 1024)
+    return int(float(setting("DSGRID_UPLOAD_LIMIT_MB")) * 1024 * 1024)
 
 
 def upload_root() -> Path:
     default = Path(tempfile.gettempdir()) / "dsgrid-uploads"
-    return Path(os.environ.get("DSGRID_UPLOAD_DIR") or default)
+    return Path(setting("DSGRID_UPLOAD_DIR") or default)
 
 
 def _check_content(kind: str, data: bytes, name: str) -> None:

@@ -176,3 +176,11 @@ def demo_registry(tmp_path_factory):
     result = run_dsgrid("demo", registry, "--scale", "small", "--work-dir", inputs)
     assert result.exit_code == 0, result
     return registry, inputs / "demo_us_buildings"
+
+
+@pytest.fixture
+def demo_registry_copy(demo_registry, tmp_path) -> Path:
+    """A private copy of the demo registry, for tests that write (jobs, registrations)."""
+    target = tmp_path / "demo_registry"
+    shutil.copytree(demo_registry[0], target)
+    return target

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import click
 
+from dsgrid_core.settings import get as setting
+
 REGISTRY_ENV_VAR = "DSGRID_REGISTRY"
 
 
 def _registry_from(ctx: click.Context) -> str | None:
     """The registry given to the main group (`--registry`), else env DSGRID_REGISTRY."""
     obj = ctx.find_object(dict) or {}
-    registry = obj.get("registry") or os.environ.get(REGISTRY_ENV_VAR)
+    registry = obj.get("registry") or setting(REGISTRY_ENV_VAR)
     return os.fspath(registry) if registry else None
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from dsgrid_core.errors import ConfigError, InputError
+from dsgrid_core.settings import get as setting
 
 _JSON5_POSITION = re.compile(r"<string>:(\d+) (.*?) at column (\d+)", re.DOTALL)
 
@@ -55,7 +56,7 @@ class PathResolver:
     def __init__(self, base_dir: Path, allowed_roots: Iterable[Path] = ()):
         self.base_dir = Path(base_dir).resolve()
         roots = [self.base_dir, *(Path(r).resolve() for r in allowed_roots)]
-        extra = os.environ.get("DSGRID_DATA_ROOTS", "")
+        extra = setting("DSGRID_DATA_ROOTS") or ""
         roots += [Path(p).resolve() for p in extra.split(os.pathsep) if p]
         self.allowed_roots = list(dict.fromkeys(roots))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+from dsgrid_core.settings import get as setting
 
 
 class _Result:
@@ -43,10 +43,10 @@ def connect(
 
     con = Connection(duckdb.connect(database))
     con.execute("SET TimeZone = 'UTC'")
-    threads = threads or int(os.environ.get("DSGRID_DUCKDB_THREADS", "0") or 0)
+    threads = threads or int(setting("DSGRID_DUCKDB_THREADS") or 0)
     if threads:
         con.execute(f"SET threads = {int(threads)}")
-    memory_limit = memory_limit or os.environ.get("DSGRID_DUCKDB_MEMORY_LIMIT")
+    memory_limit = memory_limit or setting("DSGRID_DUCKDB_MEMORY_LIMIT")
     if memory_limit:
         from dsgrid_core.sql import lit
 

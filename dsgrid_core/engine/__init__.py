@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
-
 from dsgrid_core.engine.base import Engine
+from dsgrid_core.settings import get as setting
 
 ENGINES = ("duckdb", "spark")
 
 
 def create_engine(name: str | None = None, **options) -> Engine:
     """An engine by name (default from DSGRID_ENGINE, else duckdb)."""
-    name = (name or os.environ.get("DSGRID_ENGINE") or "duckdb").lower()
+    name = (name or setting("DSGRID_ENGINE") or "duckdb").lower()
     if name == "duckdb":
         from dsgrid_core.engine.duckdb_engine import DuckDBEngine
 

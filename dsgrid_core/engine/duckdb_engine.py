@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 from sqlglot import exp
 
 from dsgrid_core.errors import InputError
+from dsgrid_core.settings import get as setting
 from dsgrid_core.sql import ident, lit
 
 
@@ -19,7 +18,7 @@ class DuckDBEngine:
 
         self.con = connect(
             threads=threads,
-            memory_limit=memory_limit or os.environ.get("DSGRID_DUCKDB_MEMORY_LIMIT"),
+            memory_limit=memory_limit or setting("DSGRID_DUCKDB_MEMORY_LIMIT"),
         )
         self._paths: list[str] = []
 

@@ -13,13 +13,14 @@ import sys
 from sqlglot import exp
 
 from dsgrid_core.errors import InputError
+from dsgrid_core.settings import get as setting
 
 _SESSIONS: dict[str, object] = {}
 SMALL_RESULT_ROWS = 2_000_000
 
 
 def spark_master() -> str:
-    return os.environ.get("DSGRID_SPARK_MASTER", "local[*]")
+    return setting("DSGRID_SPARK_MASTER")
 
 
 def get_session(master: str | None = None):
@@ -65,9 +66,9 @@ def get_session(master: str | None = None):
             .config("spark.ui.showConsoleProgress", "false")
             .config(
                 "spark.sql.shuffle.partitions",
-                os.environ.get("DSGRID_SPARK_SHUFFLE_PARTITIONS", "8"),
+                setting("DSGRID_SPARK_SHUFFLE_PARTITIONS"),
             )
-            .config("spark.driver.memory", os.environ.get("DSGRID_SPARK_DRIVER_MEMORY", "4g"))
+            .config("spark.driver.memory", setting("DSGRID_SPARK_DRIVER_MEMORY"))
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         )
         if master.startswith("local"):

@@ -15,11 +15,12 @@ from typing import Any
 
 from dsgrid_core.config.query import DatasetQueryConfig, ProjectQueryConfig
 from dsgrid_core.errors import InputError
+from dsgrid_core.settings import get as setting
 
 
 def csv_row_cap() -> int:
     """Largest result written as CSV (env DSGRID_CSV_ROW_CAP); larger ones must be Parquet."""
-    return int(os.environ.get("DSGRID_CSV_ROW_CAP", "2000000"))
+    return int(setting("DSGRID_CSV_ROW_CAP"))
 
 
 STAGES = ("resolve", "plan", "execute", "write")

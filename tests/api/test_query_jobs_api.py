@@ -129,9 +129,8 @@ def test_bad_queries_are_refused_before_a_job_starts(api, efs_registry):
     assert failed(client.get("/api/v1/jobs/nope/result"), 404)
 
 
-def test_a_job_over_its_time_limit_fails_with_that_reason(api, demo_registry):
-    registry, _ = demo_registry
-    client = api(registry)
+def test_a_job_over_its_time_limit_fails_with_that_reason(api, demo_registry_copy):
+    client = api(demo_registry_copy)
     query = {
         "name": "everything_hourly",
         "project": {

@@ -385,10 +385,10 @@ def test_python_api_query_returns_arrow_and_pandas(efs_registry_template, test_d
     assert sorted(frame["model_year"].unique())[:3] == ["2010", "2015", "2020"]
 
 
-def test_duckdb_memory_limit_is_named_when_hit(demo_registry, tmp_path, dsgrid):
+def test_duckdb_memory_limit_is_named_when_hit(demo_registry_copy, tmp_path, dsgrid):
     """A query needing more than DSGRID_DUCKDB_MEMORY_LIMIT stops with the setting's name,
     exit 2, and nothing in the output folder."""
-    registry, _ = demo_registry
+    registry = demo_registry_copy
     query = tmp_path / "mem.json5"
     query.write_text(
         '{name: "mem", project: {project_id: "demo_us_buildings", dataset: {dataset_id: "mem",'

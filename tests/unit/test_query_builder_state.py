@@ -82,12 +82,12 @@ def test_queries_go_both_ways():
         from_query(raw)
 
 
-def test_exports_run_unchanged(efs_registry_template, tmp_path):
+def test_exports_run_unchanged(efs_registry, tmp_path):
     state = _state()
     query = to_query(state, TIME)
     file = tmp_path / "query.json5"
     file.write_text(query_json5(query))
-    command = cli_command(str(file), str(efs_registry_template), str(tmp_path / "out"))
+    command = cli_command(str(file), str(efs_registry), str(tmp_path / "out"))
     done = subprocess.run(  # noqa: S603 - our own command, arguments quoted by shlex
         [sys.executable, "-m", "dsgrid_core.cli.main", *command.split()[1:]],
         capture_output=True,
@@ -97,7 +97,7 @@ def test_exports_run_unchanged(efs_registry_template, tmp_path):
     from_cli = pd.read_parquet(tmp_path / "out" / "query" / "table.parquet")
     snippet = tmp_path / "snippet.py"
     snippet.write_text(
-        python_snippet(query, str(efs_registry_template)).replace(
+        python_snippet(query, str(efs_registry)).replace(
             "print(frame.head())", f"frame.to_parquet({str(tmp_path / 'py.parquet')!r})"
         )
     )

@@ -1,0 +1,153 @@
+"""Every runtime setting in one table: name, default, what it does. Code reads settings through
+`get`, the docs are generated from `SETTINGS`, and a test fails when code reads an environment
+variable that is not here."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | None
+    help: str
+    area: str  # registry, queries, spark, server, uploads, scripts
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "DSGRID_REGISTRY", None, "Registry folder used when --registry is not given.", "registry"
+    ),
+    Setting(
+        "DSGRID_DATA_ROOTS",
+        None,
+        "More folders configs may read data from (separated by ':'); a config's own folder "
+        "is always allowed.",
+        "registry",
+    ),
+    Setting("DSGRID_ENGINE", "duckdb", "Query engine: duckdb or spark.", "queries"),
+    Setting(
+        "DSGRID_DUCKDB_MEMORY_LIMIT",
+        None,
+        "DuckDB's memory limit for a query (e.g. 4GB); a query needing more stops with a "
+        "message naming this setting.",
+        "queries",
+    ),
+    Setting(
+        "DSGRID_DUCKDB_THREADS", None, "DuckDB threads per query (default: all cores).", "queries"
+    ),
+    Setting(
+        "DSGRID_CSV_ROW_CAP",
+        "2000000",
+        "Largest result written or served as CSV; larger results must be Parquet.",
+        "queries",
+    ),
+    Setting(
+        "DSGRID_QUERY_TIME_LIMIT",
+        "3600",
+        "Seconds a query started from the web server may run (the API's time_limit may ask "
+        "for less, not more).",
+        "queries",
+    ),
+    Setting(
+        "DSGRID_SPARK_MASTER",
+        "local[*]",
+        "Spark master for --engine spark: local[*], spark://host:7077 or a Spark Connect "
+        "server sc://host:15002.",
+        "spark",
+    ),
+    Setting("DSGRID_SPARK_DRIVER_MEMORY", "4g", "Driver memory of a local Spark session.", "spark"),
+    Setting(
+        "DSGRID_SPARK_SHUFFLE_PARTITIONS",
+        "8",
+        "spark.sql.shuffle.partitions of a local session.",
+        "spark",
+    ),
+    Setting(
+        "DSGRID_API_TOKEN",
+        None,
+        "Access token for changes through the web server (forms and write routes) when it can "
+        "be reached from other machines; without it such a server makes no changes.",
+        "server",
+    ),
+    Setting(
+        "DSGRID_SECRET_KEY",
+        None,
+        "Key signing the web session cookie; every worker of a team server needs the same "
+        "(derived from DSGRID_API_TOKEN when unset).",
+        "server",
+    ),
+    Setting(
+        "DSGRID_CACHE_DIR",
+        None,
+        "Folder of the web server's read cache (default: a folder in the temporary directory).",
+        "server",
+    ),
+    Setting(
+        "DSGRID_CACHE_REDIS_URL",
+        None,
+        "Keep the web server's read cache in Redis (redis://host:6379/0), shared by workers.",
+        "server",
+    ),
+    Setting(
+        "DSGRID_UPLOAD_DIR",
+        None,
+        "Where form uploads are kept until their registration ends (default: the temporary "
+        "directory); never inside the web root.",
+        "uploads",
+    ),
+    Setting(
+        "DSGRID_UPLOAD_LIMIT_MB",
+        "512",
+        "Largest file a form accepts; the server refuses larger requests itself (413).",
+        "uploads",
+    ),
+    Setting(
+        "DSGRID_DEMO_DIR",
+        "~/dsgrid-demo",
+        "Where scripts/start.sh builds the demo registry.",
+        "scripts",
+    ),
+    Setting("DSGRID_HOST", "127.0.0.1", "Address scripts/start.sh serves on.", "scripts"),
+    Setting("DSGRID_PORT", "8050", "Port scripts/start.sh serves on.", "scripts"),
+    Setting(
+        "DSGRID_BENCH_DIR",
+        "~/dsgrid-bench",
+        "Where the benchmarks keep their generated data.",
+        "scripts",
+    ),
+    Setting(
+        "DSGRID_TEST_DATA",
+        "../shared/dsgrid-test-data",
+        "dsgrid's test corpus, for the tests.",
+        "scripts",
+    ),
+    Setting(
+        "DSGRID_TEST_ARANGO_URL",
+        None,
+        "An ArangoDB server for the registry store's contract tests (skipped without it).",
+        "scripts",
+    ),
+    Setting(
+        "DSGRID_UPDATE_SNAPSHOTS",
+        None,
+        "Set to 1 to rewrite the tests' stored SQL snapshots after a reviewed change.",
+        "scripts",
+    ),
+    Setting(
+        "DSGRID_TEST_S3_ENDPOINT",
+        None,
+        "An S3 endpoint (MinIO, Ceph) for the object-store tests instead of the local one.",
+        "scripts",
+    ),
+)
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str) -> str | None:
+    """The setting's value from the environment, else its default."""
+    setting = BY_NAME[name]  # a KeyError here means: add the setting to SETTINGS
+    value = os.environ.get(name)
+    return value if value not in (None, "") else setting.default
