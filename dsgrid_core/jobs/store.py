@@ -95,9 +95,11 @@ class JobStore:
         time_limit: float | None = None,
     ) -> Job:
         job_id = uuid.uuid4().hex[:12]
+        # The creating process owns the job until a worker process takes it (start): a job
+        # is never without a live owner that other processes could mistake for a dead one.
         self.con.execute(
             "INSERT INTO jobs (id, kind, status, stages_total, params, created_at, time_limit, "
-            "host) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)",
+            "host, pid) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)",
             (
                 job_id,
                 kind,
@@ -106,6 +108,7 @@ class JobStore:
                 now(),
                 time_limit,
                 os.uname().nodename,
+                os.getpid(),
             ),
         )
         return self.get(job_id)
@@ -166,28 +169,36 @@ class JobStore:
         ).fetchone()
         return bool(row and row[0])
 
-    def mark_interrupted(self) -> int:
-        """Jobs left 'running' or 'queued' by a process that no longer exists become failed."""
+    def mark_interrupted(self, grace_seconds: float = 30.0) -> int:
+        """Jobs left 'running' or 'queued' by a process of this host that no longer exists
+        become failed. A queued job younger than ``grace_seconds`` is left alone: its worker
+        process may be starting."""
         host = os.uname().nodename
+        cutoff = datetime.now(UTC).timestamp() - grace_seconds
         count = 0
-        for job in [
-            self._row(r)
-            for r in self.con.execute(
-                "SELECT * FROM jobs WHERE status IN ('queued', 'running')"
-            ).fetchall()
-        ]:
-            if job.pid is not None and _alive(job.pid) and job.pid != os.getpid():
+        rows = self.con.execute(
+            "SELECT * FROM jobs WHERE status IN ('queued', 'running')"
+        ).fetchall()
+        for job in [self._row(r) for r in rows]:
+            if job.pid is not None and _alive(job.pid):
                 continue
-            if job.pid == os.getpid():
-                continue
-            row = self.con.execute("SELECT host FROM jobs WHERE id = ?", (job.id,)).fetchone()
-            if row and row[0] not in (None, host):
+            if self.con.execute("SELECT host FROM jobs WHERE id = ?", (job.id,)).fetchone()[
+                0
+            ] not in (
+                None,
+                host,
+            ):
+                continue  # another machine's job: its own server recovers it
+            if (
+                job.status == "queued"
+                and datetime.fromisoformat(job.created_at).timestamp() > cutoff
+            ):
                 continue
             self.finish(
                 job.id,
                 "failed",
-                error="interrupted: the process running this job ended (server "
-                "restart or crash); run the query again",
+                error="interrupted: the process running this job ended (server restart or "
+                "crash); run it again",
             )
             count += 1
         return count
