@@ -324,7 +324,9 @@ def check_mapping_rows(
                 f"{kind.value} maps each from_id once; '{f}' is on {from_count[f]} rows."
             )
         if rules.unique_to and t and to_count[t] > 1:
-            per_row[i].append(f"{kind.value} maps to each to_id once; '{t}' is on {to_count[t]} rows.")
+            per_row[i].append(
+                f"{kind.value} maps to each to_id once; '{t}' is on {to_count[t]} rows."
+            )
         if rules.all_ones and x is not None and abs(x - 1) > 1e-12:
             per_row[i].append(f"{kind.value} needs every from_fraction to be 1.")
         key = (f, t)[key_index] if rules.sum_by else None

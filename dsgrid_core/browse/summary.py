@@ -22,27 +22,12 @@ def folder_size(path: Path) -> int:
 
 def registry_state(registry) -> str:
     """Changes whenever anything is registered, updated or removed (cache validation)."""
-    row = registry.store.con.execute(
-        "SELECT count(*), coalesce(max(registered_at), '') FROM versions"
-    ).fetchone()
-    components = registry.store.con.execute(
-        "SELECT count(*), coalesce(max(updated_at), '') FROM components"
-    ).fetchone()
-    return f"{row[0]}:{row[1]}:{components[0]}:{components[1]}"
+    return registry.store.state_token()
 
 
 def registry_summary(registry, *, latest: int = 10) -> dict[str, Any]:
     counts = {k: 0 for k in KINDS}
-    for kind, count in registry.store.con.execute(
-        "SELECT kind, count(*) FROM components GROUP BY kind"
-    ).fetchall():
-        counts[kind] = count
-    recent = registry.store.con.execute(
-        "SELECT v.kind, v.id, v.version, v.registered_at, v.log_message, v.submitter, c.name "
-        "FROM versions v JOIN components c ON c.kind = v.kind AND c.id = v.id "
-        "ORDER BY v.registered_at DESC, v.kind, v.id, v.version DESC LIMIT ?",
-        (latest,),
-    ).fetchall()
+    counts.update(registry.store.counts_by_kind())
     db = registry.path / "registry.db"
     storage = {
         "database_bytes": sum(
@@ -55,26 +40,10 @@ def registry_summary(registry, *, latest: int = 10) -> dict[str, Any]:
     return {
         "path": str(registry.path),
         "counts": counts,
-        "latest": [
-            {
-                "kind": r[0],
-                "id": r[1],
-                "version": r[2],
-                "registered_at": r[3],
-                "log_message": r[4],
-                "submitter": r[5],
-                "name": r[6],
-            }
-            for r in recent
-        ],
+        "latest": registry.store.latest_registrations(latest),
         "storage": storage,
         "state": registry_state(registry),
     }
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def search(registry, text: str, *, limit: int = 20) -> dict[str, list[dict[str, Any]]]:
@@ -83,45 +52,5 @@ def search(registry, text: str, *, limit: int = 20) -> dict[str, list[dict[str, 
     text = (text or "").strip()
     if not text:
         return {"components": [], "records": []}
-    pattern = _like(text)
-    components = registry.store.con.execute(
-        "SELECT kind, id, name, type, latest_version, description FROM components "
-        "WHERE id LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\' "
-        "OR description LIKE ?1 ESCAPE '\\' "
-        "ORDER BY (lower(id) = lower(?2) OR lower(name) = lower(?2)) DESC, "
-        "(id LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\') DESC, kind, id LIMIT ?3",
-        (pattern, text, limit),
-    ).fetchall()
-    records = registry.store.con.execute(
-        "SELECT r.dimension_id, r.version, r.record_id, r.name, c.name, c.type "
-        "FROM dimension_records r JOIN components c "
-        "ON c.kind = 'dimension' AND c.id = r.dimension_id AND c.latest_version = r.version "
-        "WHERE r.record_id LIKE ?1 ESCAPE '\\' OR r.name LIKE ?1 ESCAPE '\\' "
-        "ORDER BY (lower(r.record_id) = lower(?2) OR lower(r.name) = lower(?2)) DESC, "
-        "r.dimension_id, r.position LIMIT ?3",
-        (pattern, text, limit),
-    ).fetchall()
-    return {
-        "components": [
-            {
-                "kind": r[0],
-                "id": r[1],
-                "name": r[2],
-                "type": r[3],
-                "version": r[4],
-                "description": r[5],
-            }
-            for r in components
-        ],
-        "records": [
-            {
-                "dimension_id": r[0],
-                "version": r[1],
-                "record_id": r[2],
-                "record_name": r[3],
-                "dimension_name": r[4],
-                "type": r[5],
-            }
-            for r in records
-        ],
-    }
+    components, records = registry.store.search(text, limit)
+    return {"components": components, "records": records}

@@ -204,6 +204,18 @@ class JobStore:
         return count
 
 
+def has_jobs(registry_path: Path) -> bool:
+    """Whether the registry has ever had a job (without creating the jobs table)."""
+    db = Path(registry_path) / "registry.db"
+    if not db.exists():
+        return False
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return con.execute("SELECT 1 FROM sqlite_master WHERE name = 'jobs'").fetchone() is not None
+    finally:
+        con.close()
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

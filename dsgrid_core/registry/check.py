@@ -41,53 +41,47 @@ class CheckReport:
 
 def check_registry(registry, *, hashes: bool = True) -> CheckReport:
     report = CheckReport()
-    con = registry.store.con
+    store = registry.store
     add = report.findings.append
+    for problem in store.integrity_problems():
+        add(Finding("database", problem, "registry store"))
 
-    integrity = [r[0] for r in con.execute("PRAGMA integrity_check").fetchall()]
-    if integrity != ["ok"]:
-        for line in integrity[:20]:
-            add(Finding("database", line, "registry.db"))
-    for row in con.execute("PRAGMA foreign_key_check").fetchall()[:20]:
-        add(Finding("database", f"row {row[1]} of {row[0]} points to a missing {row[2]}"))
-
-    components = con.execute("SELECT kind, id, latest_version FROM components").fetchall()
-    versions = con.execute(
-        "SELECT kind, id, version, data_path, size_bytes, sha256, row_count FROM versions"
-    ).fetchall()
+    components = store.list_components()
+    versions = list(store.iter_versions())
     by_component: dict[tuple[str, str], set[str]] = {}
-    for kind, id_, version, *_ in versions:
-        by_component.setdefault((kind, id_), set()).add(version)
+    for v in versions:
+        by_component.setdefault((v.kind, v.id), set()).add(v.version)
     report.counted = {"components": len(components), "versions": len(versions)}
-    for kind, id_, latest in components:
-        known = by_component.get((kind, id_), set())
+    for c in components:
+        known = by_component.get((c.kind, c.id), set())
         if not known:
-            add(Finding("versions", "has no version at all", f"{kind} {id_}"))
-        elif latest not in known:
-            add(Finding("versions", f"latest version {latest} is not stored", f"{kind} {id_}"))
-    orphan_versions = set(by_component) - {(k, i) for k, i, _ in components}
+            add(Finding("versions", "has no version at all", f"{c.kind} {c.id}"))
+        elif c.version not in known:
+            add(
+                Finding("versions", f"latest version {c.version} is not stored", f"{c.kind} {c.id}")
+            )
+    orphan_versions = set(by_component) - {(c.kind, c.id) for c in components}
     for kind, id_ in sorted(orphan_versions):
         add(Finding("versions", "versions without a component row", f"{kind} {id_}"))
 
-    all_versions = {(k, i, v) for k, i, v, *_ in versions}
-    for kind, id_, version, dep_kind, dep_id, dep_version in con.execute(
-        "SELECT kind, id, version, dep_kind, dep_id, dep_version FROM dependencies"
-    ).fetchall():
-        if (dep_kind, dep_id, dep_version) not in all_versions:
+    all_versions = {(v.kind, v.id, v.version) for v in versions}
+    for user, used in store.all_dependencies():
+        if (used.kind, used.id, used.version) not in all_versions:
             add(
                 Finding(
                     "dependencies",
-                    f"uses {dep_kind} {dep_id} {dep_version}, which is not in the registry",
-                    f"{kind} {id_} {version}",
+                    f"uses {used.kind} {used.id} {used.version}, which is not in the registry",
+                    f"{user.kind} {user.id} {user.version}",
                 )
             )
 
     data_root = registry.path / "data"
     checked_bytes = 0
-    for kind, id_, version, data_path, size, sha256, _rows in versions:
-        if kind != "dataset":
+    for v in versions:
+        if v.kind != "dataset":
             continue
-        where = f"dataset {id_} {version}"
+        data_path, size, sha256 = v.data_path, v.size_bytes, v.sha256
+        where = f"dataset {v.id} {v.version}"
         if not data_path:
             add(Finding("data", "no data file is recorded", where))
             continue
@@ -106,21 +100,19 @@ def check_registry(registry, *, hashes: bool = True) -> CheckReport:
                 add(Finding("data", f"{data_path} does not have its recorded SHA-256", where))
     report.counted["data_bytes_hashed"] = checked_bytes
 
-    for dim_id, version, expected in _record_counts(con):
-        stored = con.execute(
-            "SELECT count(*) FROM dimension_records WHERE dimension_id = ? AND version = ?",
-            (dim_id, version),
-        ).fetchone()[0]
-        if expected is not None and stored != expected:
+    for v in versions:
+        expected = v.extra.get("record_count") if v.kind == "dimension" else None
+        if expected is not None and store.record_count(v.id, v.version) != expected:
             add(
                 Finding(
                     "records",
-                    f"{stored} records stored; {expected} were recorded",
-                    f"dimension {dim_id} {version}",
+                    f"{store.record_count(v.id, v.version)} records stored; {expected} were "
+                    "recorded",
+                    f"dimension {v.id} {v.version}",
                 )
             )
 
-    known = {(i, v) for k, i, v, *_ in versions if k == "dataset"}
+    known = {(v.id, v.version) for v in versions if v.kind == "dataset"}
     for folder in registry.data.unfinished(known):
         relative = folder.relative_to(registry.path)
         what = (
@@ -141,15 +133,6 @@ def check_registry(registry, *, hashes: bool = True) -> CheckReport:
         )
     add_job_findings(registry.path, add)
     return report
-
-
-def _record_counts(con):
-    import json
-
-    for dim_id, version, extra in con.execute(
-        "SELECT id, version, extra FROM versions WHERE kind = 'dimension'"
-    ).fetchall():
-        yield dim_id, version, json.loads(extra or "{}").get("record_count")
 
 
 def add_job_findings(registry_path: Path, add) -> None:
@@ -179,18 +162,15 @@ def recover(registry) -> dict[str, int]:
 
     from dsgrid_core.query.cache import ResultCache
 
-    con = registry.store.con
-    known = {
-        (r[0], r[1]) for r in con.execute("SELECT id, version FROM versions WHERE kind = 'dataset'")
-    }
+    known = {(v.id, v.version) for v in registry.store.iter_versions() if v.kind == "dataset"}
     removed = registry.data.clean_unfinished(known)
     results = ResultCache(registry.path).unfinished()
     for folder in results:
         shutil.rmtree(folder, ignore_errors=True)
     marked = 0
-    if con.execute("SELECT 1 FROM sqlite_master WHERE name = 'jobs'").fetchone():
-        from dsgrid_core.jobs.store import JobStore
+    from dsgrid_core.jobs.store import JobStore, has_jobs
 
+    if has_jobs(registry.path):
         store = JobStore(registry.path)
         try:
             marked = store.mark_interrupted()

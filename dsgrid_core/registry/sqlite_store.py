@@ -304,6 +304,84 @@ class SqliteStore:
         ).fetchall()
         return [(r[0], r[1], r[2]) for r in rows]
 
+    # --- questions about the whole store ------------------------------------------------
+
+    def state_token(self) -> str:
+        versions = self.con.execute(
+            "SELECT count(*), coalesce(max(registered_at), '') FROM versions"
+        ).fetchone()
+        components = self.con.execute(
+            "SELECT count(*), coalesce(max(updated_at), '') FROM components"
+        ).fetchone()
+        return f"{versions[0]}:{versions[1]}:{components[0]}:{components[1]}"
+
+    def counts_by_kind(self) -> dict[str, int]:
+        return dict(self.con.execute("SELECT kind, count(*) FROM components GROUP BY kind"))
+
+    def latest_registrations(self, limit: int) -> list[dict[str, Any]]:
+        rows = self.con.execute(
+            "SELECT v.kind, v.id, v.version, v.registered_at, v.log_message, v.submitter, "
+            "c.name FROM versions v JOIN components c ON c.kind = v.kind AND c.id = v.id "
+            "ORDER BY v.registered_at DESC, v.kind, v.id, v.version DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        keys = ("kind", "id", "version", "registered_at", "log_message", "submitter", "name")
+        return [dict(zip(keys, tuple(r), strict=True)) for r in rows]
+
+    def search(self, text: str, limit: int):
+        pattern = "%" + _escape_like(text) + "%"
+        components = self.con.execute(
+            "SELECT kind, id, name, type, latest_version, description FROM components "
+            "WHERE id LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\' "
+            "OR description LIKE ?1 ESCAPE '\\' "
+            "ORDER BY (lower(id) = lower(?2) OR lower(name) = lower(?2)) DESC, "
+            "(id LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\') DESC, kind, id LIMIT ?3",
+            (pattern, text, limit),
+        ).fetchall()
+        records = self.con.execute(
+            "SELECT r.dimension_id, r.version, r.record_id, r.name, c.name, c.type "
+            "FROM dimension_records r JOIN components c "
+            "ON c.kind = 'dimension' AND c.id = r.dimension_id AND c.latest_version = r.version "
+            "WHERE r.record_id LIKE ?1 ESCAPE '\\' OR r.name LIKE ?1 ESCAPE '\\' "
+            "ORDER BY (lower(r.record_id) = lower(?2) OR lower(r.name) = lower(?2)) DESC, "
+            "r.dimension_id, r.position LIMIT ?3",
+            (pattern, text, limit),
+        ).fetchall()
+        component_keys = ("kind", "id", "name", "type", "version", "description")
+        record_keys = (
+            "dimension_id",
+            "version",
+            "record_id",
+            "record_name",
+            "dimension_name",
+            "type",
+        )
+        return (
+            [dict(zip(component_keys, tuple(r), strict=True)) for r in components],
+            [dict(zip(record_keys, tuple(r), strict=True)) for r in records],
+        )
+
+    def all_dependencies(self) -> list[tuple[Dependency, Dependency]]:
+        return [
+            (Dependency(r[0], r[1], r[2]), Dependency(r[3], r[4], r[5]))
+            for r in self.con.execute(
+                "SELECT kind, id, version, dep_kind, dep_id, dep_version FROM dependencies"
+            )
+        ]
+
+    def record_count(self, dimension_id: str, version: str) -> int:
+        return self.con.execute(
+            "SELECT count(*) FROM dimension_records WHERE dimension_id = ? AND version = ?",
+            (dimension_id, version),
+        ).fetchone()[0]
+
+    def integrity_problems(self) -> list[str]:
+        problems = [r[0] for r in self.con.execute("PRAGMA integrity_check").fetchall()]
+        problems = [] if problems == ["ok"] else problems[:20]
+        for row in self.con.execute("PRAGMA foreign_key_check").fetchall()[:20]:
+            problems.append(f"row {row[1]} of {row[0]} points to a missing {row[2]}")
+        return problems
+
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
