@@ -424,8 +424,8 @@ def route_problems(
 ) -> dict[str, list[str]]:
     """Each problem under the form field it concerns: a field takes the problems whose field
     (a config path or the field's own key) equals or lies below one of its paths; the longest
-    path wins. A problem below a path says where (``ranges[0]: ...``); the others go under
-    GENERAL."""
+    path wins. A problem says where it is (``ranges[0]: ...``) unless its field is the form
+    field's own key or only path; the others go under GENERAL."""
     routes = sorted(
         ((path, key) for key, paths in fields.items() for path in (key, *paths)),
         key=lambda item: -len(item[0]),
@@ -435,12 +435,12 @@ def route_problems(
     for problem in problems:
         where, message = str(problem.get("field") or ""), str(problem.get("message") or "")
         for path, key in routes:
-            if where == path:
-                out[key].append(message)
-                break
-            if path and where.startswith((f"{path}.", f"{path}[")):
-                out[key].append(f"{where}: {message}")
-                break
+            below = bool(path) and where.startswith((f"{path}.", f"{path}["))
+            if where != path and not below:
+                continue
+            plain = where in (key, "(top level)") or (not below and len(fields[key]) <= 1)
+            out[key].append(message if plain else f"{where}: {message}")
+            break
         else:
             shown = where if where and where != "(top level)" else ""
             out[GENERAL].append(f"{shown}: {message}" if shown else message)

@@ -75,7 +75,7 @@ def filter_condition(f: Filter) -> exp.Expression:
 
 def dataset_facts(registry, dataset_id: str, version: str | None = None) -> dict[str, Any]:
     record = registry.show("dataset", dataset_id, version)
-    table = registry.path / "data" / record.data_path
+    table = registry.data.locate(record.data_path)
     from dsgrid_core.data.duck import connect
 
     con = connect()
@@ -129,7 +129,7 @@ def preview(
     if offset < 0:
         raise InputError(f"offset must not be negative (got {offset}).")
     record = registry.show("dataset", dataset_id, version)
-    table = registry.path / "data" / record.data_path
+    table = registry.data.locate(record.data_path)
     for f in filters or []:
         for single in f.filters if isinstance(f, AnyOf) else (f,):
             if single.column not in PREVIEW_COLUMNS:
@@ -199,7 +199,7 @@ def coverage(
     if x == y:
         raise InputError("coverage: choose two different dimension types.")
     record = registry.show("dataset", dataset_id, version)
-    table = registry.path / "data" / record.data_path
+    table = registry.data.locate(record.data_path)
     missing = table.parent / MISSING_FILE
 
     def pairs(path) -> set[tuple[str, str]]:

@@ -151,7 +151,7 @@ def project_coverage(
                     table.setdefault(f, []).append(t)
             mappings[m["dimension_type"]] = table
     dataset = registry.show("dataset", dataset_id, info["version"])
-    data = registry.path / "data" / dataset.data_path
+    data = registry.data.locate(dataset.data_path)
 
     def pairs(path):
         sql = (

@@ -33,7 +33,7 @@ def registry_summary(registry, *, latest: int = 10) -> dict[str, Any]:
         "database_bytes": sum(
             p.stat().st_size for p in db.parent.glob(db.name + "*") if p.is_file()
         ),
-        "data_bytes": folder_size(registry.path / "data"),
+        "data_bytes": registry.data.size_of(),
         "cache_bytes": folder_size(registry.path / "cache"),
     }
     storage["total_bytes"] = sum(storage.values())

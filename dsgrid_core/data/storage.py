@@ -68,6 +68,21 @@ class DataStore:
         self.root = Path(root)
         self.locks = OwnerLocks()
 
+    def locate(self, data_path: str) -> Path:
+        """Where a version's recorded data path (``<dataset>/<version>/table.parquet``) is."""
+        return self.root / data_path
+
+    def size_of(self) -> int:
+        """Bytes of data held (for the registry summary)."""
+        total = 0
+        for folder, _dirs, files in os.walk(self.root):
+            for name in files:
+                try:
+                    total += os.path.getsize(os.path.join(folder, name))
+                except OSError:
+                    continue
+        return total
+
     def version_dir(self, dataset_id: str, version: str) -> Path:
         return self.root / dataset_id / version
 

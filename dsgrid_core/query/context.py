@@ -221,7 +221,7 @@ def _source_dataset(
     return SourceDataset(
         dataset_id=dataset_id,
         version=record.version,
-        table_path=registry.path / "data" / record.data_path,
+        table_path=registry.data.locate(record.data_path),
         mappings=mappings,
         time_shift_seconds=time_shift_seconds(ds_time, context.time),
         dimensions=dims,
@@ -260,7 +260,7 @@ def load_dataset_context(registry, dataset_id: str, version: str | None = None) 
         SourceDataset(
             dataset_id=dataset_id,
             version=record.version,
-            table_path=registry.path / "data" / record.data_path,
+            table_path=registry.data.locate(record.data_path),
             mappings={},
             # Results label each period by its beginning, as project queries do.
             time_shift_seconds=_beginning_offset(time_config),

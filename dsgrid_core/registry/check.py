@@ -75,7 +75,6 @@ def check_registry(registry, *, hashes: bool = True) -> CheckReport:
                 )
             )
 
-    data_root = registry.path / "data"
     checked_bytes = 0
     for v in versions:
         if v.kind != "dataset":
@@ -85,7 +84,7 @@ def check_registry(registry, *, hashes: bool = True) -> CheckReport:
         if not data_path:
             add(Finding("data", "no data file is recorded", where))
             continue
-        path = data_root / data_path
+        path = registry.data.locate(data_path)
         if not path.is_file():
             add(Finding("data", f"data file {data_path} is missing", where))
             continue

@@ -47,7 +47,7 @@ def dump_component(registry, kind: str, id: str, out_dir: Path, version: str | N
             config[side] = {"name": ref["name"], "type": ref["type"], "version": ref["version"]}
         _write_json5(target / "dimension_mapping.json5", config)
     elif kind == "dataset":
-        table = registry.path / "data" / record.data_path
+        table = registry.data.locate(record.data_path)
         shutil.copyfile(table, target / "load_data.parquet")
         dims = record.extra["dimensions"]
         config.pop("dimensions", None)

@@ -188,7 +188,7 @@ class Registry:
 
     def dataset_table_path(self, dataset_id: str, version: str | None = None) -> Path:
         record = self.show("dataset", dataset_id, version)
-        return self.path / DATA_DIR / record.data_path
+        return self.data.locate(record.data_path)
 
     def find_dimension(
         self,
