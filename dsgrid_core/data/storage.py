@@ -74,14 +74,7 @@ class DataStore:
 
     def size_of(self) -> int:
         """Bytes of data held (for the registry summary)."""
-        total = 0
-        for folder, _dirs, files in os.walk(self.root):
-            for name in files:
-                try:
-                    total += os.path.getsize(os.path.join(folder, name))
-                except OSError:
-                    continue
-        return total
+        return folder_size(self.root)
 
     def version_dir(self, dataset_id: str, version: str) -> Path:
         return self.root / dataset_id / version
@@ -158,6 +151,17 @@ class DataStore:
             shutil.rmtree(folder, ignore_errors=True)
             self._tidy(folder.parent)
         return removed
+
+
+def folder_size(path: Path) -> int:
+    total = 0
+    for folder, _dirs, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.path.getsize(os.path.join(folder, name))
+            except OSError:
+                continue
+    return total
 
 
 def file_digest(path: Path) -> tuple[int, str]:
