@@ -124,3 +124,144 @@ def dataset_profile_records(dimension_type: str) -> str:
 def dataset_fact(name: str) -> str:
     """One value cell of the dataset facts table (rows, size, time_range)."""
     return f"{DATASET_FACTS}-{name}"
+
+
+# Mappings (app/pages/mappings.py, app/pages/mapping.py)
+MAPPINGS_LIST_EMPTY = "mappings-list-empty"  # holds the empty state when the list is empty
+MAPPING_FACTS = "mapping-facts"
+MAPPING_FROM = "mapping-from"  # the link to the from dimension
+MAPPING_TO = "mapping-to"  # the link to the to dimension
+MAPPING_TYPE = "mapping-type"  # the mapping type and what it means
+MAPPING_RECORDS = "mapping-records-grid"
+MAPPING_VIEW = "mapping-view"  # tabs: flows (Sankey) or matrix, for a large mapping
+MAPPING_VIEW_CONTENT = "mapping-view-content"
+MAPPING_SANKEY = "mapping-sankey"
+MAPPING_SANKEY_NOTE = "mapping-sankey-note"
+MAPPING_MATRIX = "mapping-matrix"
+MAPPING_MATRIX_NOTE = "mapping-matrix-note"
+MAPPING_CHECK = "mapping-check"
+MAPPING_CHECK_RULE = "mapping-check-rule"
+MAPPING_CHECK_SUMMARY = "mapping-check-summary"
+MAPPING_CHECK_TABLE = "mapping-check-table"
+
+
+# Home page, search (app/pages/home.py)
+HOME_SEARCH_URL = "home-search-url"  # a dcc.Store: the clientside callback that keeps ?q= writes it
+HOME_SEARCH_COMPONENTS = "home-search-components"
+HOME_SEARCH_RECORDS = "home-search-records"
+HOME_SEARCH_EMPTY = "home-search-empty"
+
+
+# Registration wizards (app/pages/register*.py)
+# Wizard names: landing (the /register page), dimension, mapping, dataset, project, submission.
+# Parts every wizard has: session, files, check, job, outcome (dcc.Stores); permission, token,
+# sign-in, sign-in-result; register, cancel, reload, cancelled, log-message; progress,
+# interval, result, result-link, general-problems; download-config, download-command,
+# config-download, command-download; preview-config (the JSON5 that will be registered).
+
+
+def wizard_id(wizard: str, part: str) -> str:
+    """One part of a registration wizard (see the list above)."""
+    return f"register-{wizard}-{part}"
+
+
+def wizard_field(wizard: str, field: str) -> str:
+    """The control of a wizard's field (an input, a dropdown or a dcc.Upload)."""
+    return f"register-{wizard}-field-{field}"
+
+
+def wizard_problem(wizard: str, field: str) -> str:
+    """The problems shown under a wizard's field."""
+    return f"register-{wizard}-problem-{field}"
+
+
+def wizard_reason(wizard: str, field: str) -> str:
+    """Why a wizard's field holds the value it guessed."""
+    return f"register-{wizard}-reason-{field}"
+
+
+def wizard_files(wizard: str, field: str) -> str:
+    """The list of files uploaded through an upload field."""
+    return f"register-{wizard}-files-{field}"
+
+
+def wizard_link(wizard: str) -> str:
+    """The link to a wizard on the /register landing page."""
+    return f"register-landing-link-{wizard}"
+
+
+def wizard_section(wizard: str, part: str, key: str) -> dict:
+    """A part of one repeated section of a wizard (pattern-matching id), e.g. the mapping grid
+    of one dimension type in the submission wizard, or the trivial record of one type."""
+    return {"type": f"register-{wizard}-{part}", "key": key}
+
+
+MAPPING_GRID = wizard_id("mapping", "grid")  # the editable mapping rows
+DIMENSION_PREVIEW = wizard_id("dimension", "preview-grid")  # the records to be registered
+DATASET_GUESS = wizard_id("dataset", "guess")  # the guessed layout and dimensions
+DATASET_QUESTIONS = wizard_id("dataset", "questions")
+PROJECT_SUMMARY = wizard_id("project", "summary")
+SUBMISSION_SECTIONS = wizard_id("submission", "sections")
+
+
+# Query builder (app/pages/query.py)
+QUERY_LOCATION = "query-location"  # the builder's state in the query string (refresh=False)
+QUERY_REDIRECT = "query-redirect"  # soft navigation back to the last run's address
+QUERY_INITIAL = "query-initial"  # dcc.Store: the state the page was opened with
+QUERY_JOB = "query-job"  # dcc.Store (session): {job, search} of the last run in this tab
+QUERY_RESULT = "query-result"  # dcc.Store: the finished job shown (id, rows, columns)
+QUERY_INTERVAL = "query-interval"  # polls a running job
+QUERY_PROJECT = "query-project"
+QUERY_DATASETS = "query-datasets"
+QUERY_TIME = "query-time"  # time resolution: none, hour, day, week, month, year
+QUERY_TIME_ZONE = "query-time-zone"
+QUERY_UNIT = "query-unit"
+QUERY_FUNCTION = "query-function"  # aggregation function: sum, mean, ...
+QUERY_NAMES = "query-names"  # replace record ids with names
+QUERY_RUN = "query-run"
+QUERY_CANCEL = "query-cancel"
+QUERY_RUN_ERROR = "query-run-error"  # why a query could not start (text from dsgrid_core)
+QUERY_STATUS = "query-status"  # the job's status line (and its error when it failed)
+QUERY_PROGRESS = "query-progress"
+QUERY_RESULTS = "query-results"  # the results section (hidden until a result exists)
+QUERY_ROW_COUNT = "query-row-count"
+QUERY_GRID = "query-grid"
+QUERY_CHART_TYPE = "query-chart-type"  # radio items: the charts that fit the result
+QUERY_CHART = "query-chart"  # the dcc.Graph
+QUERY_CHART_NOTE = "query-chart-note"  # why no chart, or what the chart shows
+QUERY_EXPORT_MESSAGE = "query-export-message"  # e.g. CSV refused above the row cap
+QUERY_PNG_WIDTH = "query-png-width"
+QUERY_PNG_HEIGHT = "query-png-height"
+QUERY_PNG_UNAVAILABLE = "query-png-unavailable"  # why there is no server-side PNG
+QUERY_TEXT_FORMAT = "query-text-format"  # json5, command or python
+QUERY_TEXT = "query-text"  # the textarea with the query as JSON5 / command / Python
+
+
+def query_group_by(dimension_type: str) -> str:
+    """The group-by dropdown of one dimension type (none, base or a supplemental dimension)."""
+    return f"query-group-by-{dimension_type}"
+
+
+def query_filter_dimension(dimension_type: str) -> str:
+    """The dimension whose records a filter of one dimension type picks."""
+    return f"query-filter-dimension-{dimension_type}"
+
+
+def query_filter_records(dimension_type: str) -> str:
+    """The record picker of a filter (multi dropdown with search; names as labels)."""
+    return f"query-filter-records-{dimension_type}"
+
+
+def query_subsets(dimension_type: str) -> str:
+    """The subset selectors of one dimension type (only types with subset dimensions)."""
+    return f"query-subsets-{dimension_type}"
+
+
+def query_export(kind: str) -> str:
+    """An export button: csv, parquet, png, svg, html, text (the query text shown)."""
+    return f"query-export-{kind}"
+
+
+def query_download(kind: str) -> str:
+    """The dcc.Download of an export (csv, parquet, png, html, text)."""
+    return f"query-download-{kind}"

@@ -6,6 +6,7 @@ names the pair and its status. The counts per status are written under it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
 import plotly.graph_objects as go
 from dash import dcc, html
@@ -15,6 +16,7 @@ from dsgrid_core.browse.datasets import ABSENT, DECLARED_MISSING, PRESENT
 from dsgrid_core.browse.projects import NOT_REQUIRED
 
 MAX_TICK_LABELS = 60  # more records than this on an axis: no tick labels, the hover tells
+MAX_NAMED_CELLS = 5_000  # up to this many cells the hover names the records too
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,9 @@ PROJECT_STATUSES = (
 
 
 def _labels(values: list[str], names: dict[str, str] | None) -> list[str]:
+    """``id (name)`` for the hover; registry text is escaped (plotly reads tags in labels)."""
     names = names or {}
-    return [f"{v} ({names[v]})" if names.get(v) and names[v] != v else v for v in values]
+    return [escape(f"{v} ({names[v]})" if names.get(v) and names[v] != v else v) for v in values]
 
 
 def coverage_figure(
@@ -58,20 +61,26 @@ def coverage_figure(
     for i, s in enumerate(statuses):
         scale += [[i / n, s.color], [(i + 1) / n, s.color]]
     x_ids, y_ids = coverage["x_ids"], coverage["y_ids"]
-    x_hover, y_hover = _labels(x_ids, x_names), _labels(y_ids, y_names)
     z = [[order[cell] for cell in row] for row in coverage["z"]]
-    text = [
-        [f"{x_hover[j]}<br>{y_hover[i]}<br><b>{label[cell]}</b>" for j, cell in enumerate(row)]
-        for i, row in enumerate(coverage["z"])
-    ]
-    small = len(x_ids) * len(y_ids) <= 5000
+    cells = len(x_ids) * len(y_ids)
+    if cells <= MAX_NAMED_CELLS:
+        x_hover, y_hover = _labels(x_ids, x_names), _labels(y_ids, y_names)
+        text = [
+            [f"{x_hover[j]}<br>{y_hover[i]}<br><b>{label[c]}</b>" for j, c in enumerate(row)]
+            for i, row in enumerate(coverage["z"])
+        ]
+        template = "%{text}<extra></extra>"
+    else:  # the ids and the status only: per-cell names would weigh megabytes
+        text = [[label[c] for c in row] for row in coverage["z"]]
+        template = "%{x}<br>%{y}<br><b>%{text}</b><extra></extra>"
+    small = cells <= MAX_NAMED_CELLS
     figure = go.Figure(
         go.Heatmap(
             x=x_ids,
             y=y_ids,
             z=z,
             text=text,
-            hovertemplate="%{text}<extra></extra>",
+            hovertemplate=template,
             colorscale=scale,
             zmin=-0.5,
             zmax=n - 0.5,
@@ -108,7 +117,8 @@ def coverage_figure(
 
 
 def coverage_counts(counts_id: str, coverage: dict, statuses: tuple[Status, ...]) -> html.Div:
-    """``present: 106 · declared missing: 6 · ...``, each count in a span of its own id."""
+    """``present: 106 · declared missing: 6 · ...``, each count in a span of its own id (the
+    callback puts this in the element ``counts_id``)."""
     parts: list = []
     for s in reversed(statuses):
         if parts:
@@ -116,14 +126,16 @@ def coverage_counts(counts_id: str, coverage: dict, statuses: tuple[Status, ...]
         parts += [
             html.Span("■ ", style={"color": s.color}),
             f"{s.label}: ",
-            html.B(f"{coverage['counts'].get(s.key, 0):,}", id=ids.coverage_count(counts_id, s.key)),
+            html.B(
+                f"{coverage['counts'].get(s.key, 0):,}", id=ids.coverage_count(counts_id, s.key)
+            ),
         ]
     total = len(coverage["x_ids"]) * len(coverage["y_ids"])
     parts.append(
         f" — of {total:,} pairs ({len(coverage['x_ids']):,} {coverage['x']} × "
         f"{len(coverage['y_ids']):,} {coverage['y']})"
     )
-    return html.Div(parts, id=counts_id, className="small")
+    return html.Div(parts, className="small")
 
 
 def coverage_graph(graph_id: str) -> dcc.Graph:

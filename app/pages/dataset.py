@@ -1,0 +1,506 @@
+"""One dataset: its metadata, layout and dimensions, which record pairs it covers, a paged
+preview of its stored rows (filtered and sorted in DuckDB), load profiles of chosen records,
+where it is used, its history and its dependency graph. The coverage axes and the profile
+choices live in the query string, so a link shows the same view and back restores it."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from app import ids, state
+from app.components import component_page as page
+from app.components.common import component_link, error_state, human_bytes
+from app.components.heatmap import (
+    DATASET_STATUSES,
+    coverage_counts,
+    coverage_figure,
+    coverage_graph,
+)
+from app.components.profile import RESOLUTION_LABELS, profile_figure
+from app.grid import answer, server_grid
+from dsgrid_core.browse.datasets import (
+    PREVIEW_COLUMNS,
+    RESOLUTIONS,
+    coverage,
+    dataset_facts,
+    load_profile,
+    preview,
+)
+from dsgrid_core.browse.paging import Filter
+from dsgrid_core.config.dimension import NON_TIME_TYPES
+from dsgrid_core.errors import DsgridError
+
+dash.register_page(
+    __name__, path_template="/datasets/<dataset_id>", title="Dataset", name="Dataset"
+)
+
+DEFAULT_X, DEFAULT_Y = "geography", "subsector"
+PROFILE_TYPES = ("geography", "subsector", "metric")  # the record pickers of the load profile
+DEFAULT_RESOLUTION = "day"
+MAX_SERIES = 24  # more lines than this are unreadable: ask for fewer records instead
+# metadata fields in the order a reader wants them; others follow in config order
+METADATA_ORDER = (
+    "dataset_type",
+    "data_classification",
+    "description",
+    "sector_description",
+    "data_source",
+    "data_source_version",
+    "data_source_date",
+    "data_source_doi_url",
+    "origin_creator",
+    "origin_organization",
+    "origin_contributors",
+    "origin_project",
+    "origin_date",
+    "origin_version",
+    "tags",
+)
+METADATA_SKIPPED = {"dataset_id", "trivial_dimensions", "version", "missing_associations"}
+URL_KEYS = ("x", "y", *PROFILE_TYPES, "by", "res")
+
+
+def _values(value) -> list[str]:
+    """A query parameter as a list (Dash hands over a str, or a list when a key repeats)."""
+    if value is None:
+        return []
+    return [v for v in (value if isinstance(value, list) else [value]) if v]
+
+
+def _one(value) -> str | None:
+    values = _values(value)
+    return values[0] if values else None
+
+
+def _choices(params: dict, options: dict[str, set[str]]) -> dict:
+    """The view a query string asks for, unknown values replaced by the defaults."""
+    x, y = _one(params.get("x")), _one(params.get("y"))
+    by, res = _one(params.get("by")), _one(params.get("res"))
+    return {
+        "x": x if x in NON_TIME_TYPES else DEFAULT_X,
+        "y": y if y in NON_TIME_TYPES else DEFAULT_Y,
+        **{
+            t: [v for v in _values(params.get(t)) if v in options.get(t, set())]
+            for t in PROFILE_TYPES
+        },
+        "by": by if by in NON_TIME_TYPES else None,
+        "res": res if res in RESOLUTIONS else DEFAULT_RESOLUTION,
+    }
+
+
+def _records(registry, dimension_id: str, version: str) -> list[dict[str, str]]:
+    return [
+        {"id": r["id"], "name": r.get("name") or r["id"]}
+        for r in registry.store.dimension_records(dimension_id, version)
+    ]
+
+
+def _names(facts: dict, dimension_type: str) -> dict[str, str]:
+    ref = facts["dimensions"].get(dimension_type)
+    if not ref:
+        return {}
+    return {r["id"]: r["name"] for r in state.cached(_records, ref["id"], ref["version"])}
+
+
+def layout(dataset_id: str | None = None, version: str | None = None, **query):
+    try:
+        detail = page.load("dataset", dataset_id, version)
+        facts = state.cached(dataset_facts, dataset_id, detail["version"])
+        names = {t: _names(facts, t) for t in PROFILE_TYPES}
+        header = page.header(
+            detail,
+            dbc.Badge(facts["metadata"].get("dataset_type") or "dataset", color="info"),
+        )
+        where_used = page.where_used_section(detail)
+        history = page.history_section(detail)
+        graph = page.graph_section(detail, height=360)
+    except (DsgridError, state.NoRegistry) as exc:
+        return error_state(str(exc))
+    chosen = _choices(query, {t: set(n) for t, n in names.items()})
+    return html.Div(
+        [
+            dcc.Location(id=ids.DATASET_LOCATION, refresh=False),
+            header,
+            dbc.Row(
+                [
+                    dbc.Col([html.H4("Metadata"), _metadata_table(facts)], lg=6),
+                    dbc.Col(
+                        [
+                            html.H4("Stored data"),
+                            _facts_table(facts),
+                            html.H4("Layout", className="mt-3"),
+                            _layout_table(facts),
+                        ],
+                        lg=6,
+                    ),
+                ]
+            ),
+            html.H4("Dimensions", className="mt-3"),
+            _dimensions_table(facts),
+            html.H4("Coverage", className="mt-4"),
+            _coverage_section(chosen),
+            html.H4("Rows", className="mt-4"),
+            html.P(
+                "The stored rows (stacked: one value per row). Filter and sort in the column "
+                "headers; the filtering runs on the server over every row.",
+                className="text-muted small",
+            ),
+            server_grid(ids.DATASET_PREVIEW, _preview_columns(), height=440),
+            html.H4("Load profile", className="mt-4"),
+            _profile_section(names, chosen),
+            html.H4("Where used", className="mt-4"),
+            where_used,
+            html.H4("History", className="mt-4"),
+            history,
+            html.H4("Dependencies", className="mt-4"),
+            graph,
+            html.Details([html.Summary("Stored config"), page.config_section(detail)]),
+        ]
+    )
+
+
+def _text(value) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) if value else "-"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items()) if value else "-"
+    return "-" if value in (None, "") else str(value)
+
+
+def _cell(value):
+    """Registry values as text; a web address (http or https only) as a link."""
+    if isinstance(value, str) and value.startswith(("https://", "http://")):
+        return html.A(value, href=value, target="_blank", rel="noopener noreferrer")
+    return _text(value)
+
+
+def _rows_table(table_id: str, rows: list[tuple[str, object]], cell_ids=None):
+    cell_ids = cell_ids or {}
+    return dbc.Table(
+        html.Tbody(
+            [
+                html.Tr(
+                    [
+                        html.Th(label.replace("_", " "), className="text-nowrap"),
+                        html.Td(value, id=cell_ids[label]) if label in cell_ids else html.Td(value),
+                    ]
+                )
+                for label, value in rows
+            ]
+        ),
+        id=table_id,
+        size="sm",
+        class_name="w-auto",
+        style={"wordBreak": "break-word"},
+    )
+
+
+def _metadata_table(facts: dict):
+    metadata = facts["metadata"]
+    keys = [k for k in METADATA_ORDER if k in metadata]
+    keys += [k for k in metadata if k not in keys and k not in METADATA_SKIPPED]
+    rows = [(k, _cell(metadata[k])) for k in keys if metadata[k] not in (None, "", [], {})]
+    return _rows_table(ids.DATASET_METADATA, rows)
+
+
+def _facts_table(facts: dict):
+    first, last = facts["time_range"]
+    rows = [
+        ("rows", f"{facts['row_count']:,}" if facts["row_count"] is not None else "-"),
+        ("size on disk", human_bytes(facts["size_bytes"])),
+        ("time range", f"{first} to {last}" if first else "-"),
+    ]
+    cells = {
+        "rows": ids.dataset_fact("rows"),
+        "size on disk": ids.dataset_fact("size"),
+        "time range": ids.dataset_fact("time_range"),
+    }
+    return _rows_table(ids.DATASET_FACTS, rows, cells)
+
+
+def _layout_table(facts: dict):
+    layout = facts["layout"]
+    rows = [
+        ("table format", _text(layout.get("table_format"))),
+        ("value format", _text(layout.get("value_format"))),
+        ("stored as", _text(layout.get("stored_as"))),
+    ]
+    return _rows_table(ids.DATASET_LAYOUT, rows)
+
+
+def _dimensions_table(facts: dict):
+    rows = []
+    for dimension_type, ref in facts["dimensions"].items():
+        trivial = facts["trivial"].get(dimension_type)
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(dimension_type),
+                    html.Td(
+                        component_link("dimension", ref["id"], ref["version"], ref.get("name"))
+                    ),
+                    html.Td(ref["version"]),
+                    html.Td(
+                        dbc.Badge(f"trivial: {trivial}", color="light", text_color="dark")
+                        if trivial is not None
+                        else ""
+                    ),
+                ]
+            )
+        )
+    return dbc.Table(
+        [
+            html.Thead(html.Tr([html.Th(c) for c in ("type", "dimension", "version", "")])),
+            html.Tbody(rows),
+        ],
+        id=ids.DATASET_DIMENSIONS,
+        size="sm",
+        striped=True,
+        class_name="w-auto",
+    )
+
+
+def _axis_dropdown(dropdown_id: str, value: str):
+    return dcc.Dropdown(id=dropdown_id, options=list(NON_TIME_TYPES), value=value, clearable=False)
+
+
+def _coverage_section(chosen: dict) -> html.Div:
+    return html.Div(
+        [
+            html.P(
+                "Which pairs of records the dataset holds rows for, declares missing, or lacks.",
+                className="text-muted small",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(html.Label("x"), width="auto"),
+                    dbc.Col(_axis_dropdown(ids.DATASET_COVERAGE_X, chosen["x"]), md=2),
+                    dbc.Col(html.Label("y"), width="auto"),
+                    dbc.Col(_axis_dropdown(ids.DATASET_COVERAGE_Y, chosen["y"]), md=2),
+                ],
+                class_name="g-2 align-items-center mb-2",
+            ),
+            dcc.Loading(coverage_graph(ids.DATASET_COVERAGE_GRAPH), delay_show=300),
+            html.Div(id=ids.DATASET_COVERAGE_COUNTS),
+        ]
+    )
+
+
+def _preview_columns() -> list[dict]:
+    columns = []
+    for name in PREVIEW_COLUMNS:
+        spec: dict = {"field": name, "headerName": name, "flex": 1, "minWidth": 110}
+        # preview() reads AND of filters: one condition per column, no OR.
+        spec["filterParams"] = {"maxNumConditions": 1, "buttons": ["reset"]}
+        if name == "value":
+            spec.update(filter="agNumberColumnFilter", type="numericColumn", minWidth=140)
+        if name == "timestamp":
+            spec["minWidth"] = 220
+        columns.append(spec)
+    return columns
+
+
+def _profile_section(names: dict[str, dict[str, str]], chosen: dict) -> html.Div:
+    pickers = [
+        dbc.Col(
+            [
+                html.Label(dimension_type, className="small"),
+                dcc.Dropdown(
+                    id=ids.dataset_profile_records(dimension_type),
+                    options=[{"label": n, "value": i} for i, n in names[dimension_type].items()],
+                    value=chosen[dimension_type],
+                    multi=True,
+                    searchable=True,
+                    placeholder=f"all {dimension_type} records",
+                ),
+            ],
+            md=4,
+        )
+        for dimension_type in PROFILE_TYPES
+    ]
+    by = dbc.Col(
+        [
+            html.Label("one line per", className="small"),
+            dcc.Dropdown(
+                id=ids.DATASET_PROFILE_BY,
+                options=list(NON_TIME_TYPES),
+                value=chosen["by"],
+                placeholder="one line in all",
+            ),
+        ],
+        md=4,
+    )
+    resolution = dbc.Col(
+        [
+            html.Label("resolution", className="small d-block"),
+            dbc.RadioItems(
+                id=ids.DATASET_PROFILE_RESOLUTION,
+                options=[{"label": RESOLUTION_LABELS[r].lower(), "value": r} for r in RESOLUTIONS],
+                value=chosen["res"],
+                inline=True,
+            ),
+        ],
+        md=4,
+    )
+    return html.Div(
+        [
+            html.P(
+                "The summed values of the chosen records (none chosen: all records) over local "
+                "time.",
+                className="text-muted small",
+            ),
+            dbc.Row(pickers, class_name="g-2 mb-2"),
+            dbc.Row([by, resolution], class_name="g-2 mb-2 align-items-end"),
+            html.Div(id=ids.DATASET_PROFILE_NOTE, className="small text-muted"),
+            dcc.Loading(
+                dcc.Graph(
+                    id=ids.DATASET_PROFILE_GRAPH, figure=go.Figure(), config={"displaylogo": False}
+                ),
+                delay_show=300,
+            ),
+        ]
+    )
+
+
+# --- callbacks ---------------------------------------------------------------------------------
+
+CHOICE_INPUTS = [
+    (ids.DATASET_COVERAGE_X, "x"),
+    (ids.DATASET_COVERAGE_Y, "y"),
+    *[(ids.dataset_profile_records(t), t) for t in PROFILE_TYPES],
+    (ids.DATASET_PROFILE_BY, "by"),
+    (ids.DATASET_PROFILE_RESOLUTION, "res"),
+]
+
+
+@callback(
+    *[Output(i, "value") for i, _ in CHOICE_INPUTS],
+    Output(ids.DATASET_LOCATION, "search"),
+    *[Input(i, "value") for i, _ in CHOICE_INPUTS],
+    Input(ids.DATASET_LOCATION, "search"),
+    State(ids.DATASET_LOCATION, "pathname"),
+    *[State(ids.dataset_profile_records(t), "options") for t in PROFILE_TYPES],
+    State(ids.COMPONENT_STORE, "data"),
+    prevent_initial_call=True,
+)
+def keep_in_url(*args):
+    """A choice goes into the query string (a new history entry); a query string the browser
+    comes back to (back / forward) sets the choices again."""
+    n = len(CHOICE_INPUTS)
+    values = dict(zip([k for _, k in CHOICE_INPUTS], args[:n], strict=True))
+    search, pathname = args[n], args[n + 1]
+    options = {
+        t: {o["value"] for o in opts or []}
+        for t, opts in zip(PROFILE_TYPES, args[n + 2 : n + 5], strict=True)
+    }
+    component = args[-1]
+    unchanged = [no_update] * n
+    params = parse_qs((search or "").lstrip("?"))
+    if ctx.triggered_id != ids.DATASET_LOCATION:
+        kept = {k: v for k, v in params.items() if k not in URL_KEYS}
+        for key, value in values.items():
+            if value:
+                kept[key] = value if isinstance(value, list) else [value]
+        new = f"?{urlencode(kept, doseq=True)}" if kept else ""
+        return *unchanged, new if new != (search or "") else no_update
+    if not component or pathname != f"/datasets/{component['id']}":
+        raise PreventUpdate  # leaving the page
+    wanted = _choices(params, options)
+    if all(wanted[k] == (values[k] or ([] if k in PROFILE_TYPES else None)) for k in wanted):
+        raise PreventUpdate
+    return *[wanted[k] for _, k in CHOICE_INPUTS], no_update
+
+
+@callback(
+    Output(ids.DATASET_COVERAGE_GRAPH, "figure"),
+    Output(ids.DATASET_COVERAGE_COUNTS, "children"),
+    Input(ids.DATASET_COVERAGE_X, "value"),
+    Input(ids.DATASET_COVERAGE_Y, "value"),
+    State(ids.COMPONENT_STORE, "data"),
+)
+def show_coverage(x, y, component):
+    if not x or not y or not component:
+        raise PreventUpdate
+    if x == y:
+        return no_update, dbc.Alert("Choose two different dimension types.", color="info")
+    try:
+        result = state.cached(coverage, component["id"], component["version"], x=x, y=y)
+        facts = state.cached(dataset_facts, component["id"], component["version"])
+        x_names, y_names = _names(facts, x), _names(facts, y)
+    except DsgridError as exc:
+        return no_update, dbc.Alert(str(exc), color="danger")
+    figure = coverage_figure(result, DATASET_STATUSES, x_names=x_names, y_names=y_names)
+    return figure, coverage_counts(ids.DATASET_COVERAGE_COUNTS, result, DATASET_STATUSES)
+
+
+@callback(
+    Output(ids.DATASET_PREVIEW, "getRowsResponse"),
+    Input(ids.DATASET_PREVIEW, "getRowsRequest"),
+    State(ids.COMPONENT_STORE, "data"),
+)
+def preview_rows(request, component):
+    def fetch(filters, sort, offset, limit):
+        # preview() takes AND-ed single filters; the grid allows no OR (maxNumConditions 1).
+        singles = [f for f in filters if isinstance(f, Filter)]
+        return state.cached(
+            preview,
+            component["id"],
+            component["version"],
+            filters=singles,
+            sort=sort,
+            offset=offset,
+            limit=limit,
+        )
+
+    return answer(request, fetch)
+
+
+@callback(
+    Output(ids.DATASET_PROFILE_GRAPH, "figure"),
+    Output(ids.DATASET_PROFILE_NOTE, "children"),
+    *[Input(ids.dataset_profile_records(t), "value") for t in PROFILE_TYPES],
+    Input(ids.DATASET_PROFILE_BY, "value"),
+    Input(ids.DATASET_PROFILE_RESOLUTION, "value"),
+    State(ids.COMPONENT_STORE, "data"),
+)
+def show_profile(geography, subsector, metric, by, resolution, component):
+    if not component or not resolution:
+        raise PreventUpdate
+    chosen = {"geography": geography, "subsector": subsector, "metric": metric}
+    records = {t: sorted(v) for t, v in chosen.items() if v}
+    try:
+        facts = state.cached(dataset_facts, component["id"], component["version"])
+        if by:
+            lines = len(records.get(by) or _names(facts, by))
+            if lines > MAX_SERIES:
+                return go.Figure(), (
+                    f"One line per {by} would draw {lines:,} lines: choose at most "
+                    f"{MAX_SERIES} {by} records above, or another dimension."
+                )
+        profile = state.cached(
+            load_profile,
+            component["id"],
+            component["version"],
+            records=records,
+            by=by or None,
+            resolution=resolution,
+            use_cache=False,
+        )
+        names = _names(facts, by) if by else {}
+    except DsgridError as exc:
+        return go.Figure(), dbc.Alert(str(exc), color="danger", class_name="py-2")
+    if not profile["series"]:
+        return go.Figure(), "No rows match these records."
+    what = ", ".join(f"{len(v)} {t}" for t, v in records.items()) or "all records"
+    note = (
+        f"{len(profile['series'])} line{'s' if len(profile['series']) != 1 else ''} "
+        f"({what}{f', one per {by}' if by else ''}), "
+        f"{RESOLUTION_LABELS[profile['resolution']].lower()} sums in {profile['time_zone']}."
+    )
+    return profile_figure(profile, names=names), note
