@@ -1,64 +1,62 @@
-"""Home: what registry is open and how many components of each kind it holds."""
+"""Home: which registry is open, how much it holds, what was registered last, and one search
+box across every component and dimension record. The search text lives in the query string
+(?q=...), so a search has a URL and the back button returns to it."""
 
 from __future__ import annotations
 
+import shlex
 import sqlite3
+from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
-import flask
-from dash import html
+from dash import Input, Output, callback, clientside_callback, dcc, html
 
-from app import REGISTRY_CONFIG_KEY, ids
-from app.registry_access import count_components_by_kind, registry_db_path
+from app import ids, state
+from app.components.common import KIND_LABELS, KIND_PATHS, component_link, human_bytes
+from dsgrid_core.browse.summary import registry_summary, search
+from dsgrid_core.errors import DsgridError
+from dsgrid_core.registry.registry import DB_FILE
 
 dash.register_page(__name__, path="/", name="Home", title="dsgrid-viewer", order=0, nav=True)
 
-
-def layout(**_query: str) -> html.Div:
-    """Read the registry on every visit, so a registration shows up on reload."""
-    registry = flask.current_app.config.get(REGISTRY_CONFIG_KEY)
-    return html.Div(
-        [
-            html.H1("dsgrid-viewer", id=ids.HOME_TITLE),
-            _summary(registry),
-        ]
-    )
+SEARCH_LIMIT = 20  # matches shown per group
 
 
-def _summary(registry: str | None) -> html.Div | dbc.Alert:
-    if not registry:
+def layout(q: str | None = None, **_):
+    """Read on every visit (through the cache, which forgets when the registry changes), so a
+    registration shows up on reload."""
+    q = q[0] if isinstance(q, list) else q
+    return html.Div([html.H1("dsgrid-viewer", id=ids.HOME_TITLE), _body(q or "")])
+
+
+def _body(q: str):
+    path = state.registry_path()
+    if not path:
         return dbc.Alert(
             [
-                "No registry is open. Start the viewer with ",
+                "No registry is open. Start the viewer on a registry folder with ",
                 html.Code("dsgrid --registry PATH serve"),
-                " or set ",
+                " or set the environment variable ",
                 html.Code("DSGRID_REGISTRY"),
-                ".",
+                " to the folder (for gunicorn).",
             ],
             color="info",
             id=ids.HOME_EMPTY,
         )
-    try:
-        counts = count_components_by_kind(registry)
-    except sqlite3.Error as exc:
-        return dbc.Alert(
-            f"Could not read {registry_db_path(registry)}: {exc}.",
-            color="danger",
-            id=ids.HOME_ERROR,
-        )
-    path = html.P(["Registry: ", html.Code(registry)], id=ids.HOME_REGISTRY_PATH)
-    if counts is None:
+    where = html.P(["Registry: ", html.Code(path)], id=ids.HOME_REGISTRY_PATH)
+    if not (Path(path) / DB_FILE).is_file():
+        missing = "does not exist" if not Path(path).exists() else f"holds no {DB_FILE}"
         return html.Div(
             [
-                path,
+                where,
                 dbc.Alert(
                     [
-                        f"There is no {registry_db_path(registry).name} in this folder. "
-                        "Create a registry with ",
-                        html.Code(f"dsgrid registry create {registry}"),
-                        " or a demo one with ",
-                        html.Code(f"dsgrid demo {registry}"),
+                        f"This folder {missing}, so it is not a registry. Create an empty "
+                        "registry with ",
+                        html.Code(f"dsgrid registry create {shlex.quote(path)}"),
+                        ", or a demo registry with a generated project and two datasets with ",
+                        html.Code(f"dsgrid demo {shlex.quote(path)}"),
                         ".",
                     ],
                     color="warning",
@@ -66,19 +64,275 @@ def _summary(registry: str | None) -> html.Div | dbc.Alert:
                 ),
             ]
         )
-    if not counts:
+    try:
+        summary = state.cached(registry_summary, latest=10)
+    except (state.NoRegistry, DsgridError, sqlite3.Error) as exc:
         return html.Div(
-            [path, dbc.Alert("The registry holds no components yet.", id=ids.HOME_EMPTY)]
+            [
+                where,
+                dbc.Alert(
+                    f"Could not read this registry: {exc}", color="danger", id=ids.HOME_ERROR
+                ),
+            ]
         )
-    return html.Div([path, _counts_table(counts)])
+    counts = _counts_table(summary["counts"])
+    storage = _storage_table(summary["storage"])
+    if not any(summary["counts"].values()):
+        return html.Div(
+            [
+                where,
+                dbc.Alert(
+                    [
+                        "The registry holds no components yet. Register a project with its "
+                        "datasets from a bulk file with ",
+                        html.Code(
+                            f"dsgrid --registry {shlex.quote(path)} registry bulk-register FILE"
+                        ),
+                        ", or start again with a demo registry: ",
+                        html.Code("dsgrid demo NEW_FOLDER"),
+                        ".",
+                    ],
+                    color="secondary",
+                    id=ids.HOME_EMPTY,
+                ),
+                _cards(counts, storage),
+            ]
+        )
+    return html.Div(
+        [
+            where,
+            _search_box(q),
+            dbc.Row(
+                [
+                    dbc.Col(_cards(counts, storage), lg=3),
+                    dbc.Col(
+                        [html.H5("Latest registrations"), _latest_table(summary["latest"])],
+                        lg=9,
+                    ),
+                ],
+                class_name="g-4 mt-1",
+            ),
+        ]
+    )
+
+
+def _cards(counts, storage) -> html.Div:
+    return html.Div(
+        [
+            dbc.Card([dbc.CardHeader("Components"), dbc.CardBody(counts)], class_name="mb-3"),
+            dbc.Card([dbc.CardHeader("Storage"), dbc.CardBody(storage)]),
+        ],
+        style={"maxWidth": "420px"},
+    )
 
 
 def _counts_table(counts: dict[str, int]) -> dbc.Table:
-    header = html.Thead(html.Tr([html.Th("Kind"), html.Th("Count")]))
+    return dbc.Table(
+        html.Tbody(
+            [
+                html.Tr(
+                    [
+                        html.Td(dcc.Link(kind, href=KIND_PATHS[kind])),
+                        html.Td(f"{count:,}", className="text-end"),
+                    ],
+                    id=ids.home_count_row(kind),
+                )
+                for kind, count in counts.items()
+            ]
+        ),
+        id=ids.HOME_COUNTS,
+        size="sm",
+        class_name="mb-0",
+    )
+
+
+def _storage_table(storage: dict[str, int]) -> dbc.Table:
+    rows = [
+        ("database", storage["database_bytes"]),
+        ("data", storage["data_bytes"]),
+        ("cache", storage["cache_bytes"]),
+    ]
+    return dbc.Table(
+        [
+            html.Tbody(
+                [
+                    html.Tr([html.Td(name), html.Td(human_bytes(size), className="text-end")])
+                    for name, size in rows
+                ]
+                + [
+                    html.Tr(
+                        [
+                            html.Th("total"),
+                            html.Th(human_bytes(storage["total_bytes"]), className="text-end"),
+                        ]
+                    )
+                ]
+            )
+        ],
+        id=ids.HOME_STORAGE,
+        size="sm",
+        class_name="mb-0",
+    )
+
+
+def _when(stamp: str | None) -> str:
+    """'2026-11-25T10:30:38+00:00' -> '2026-11-25 10:30:38 UTC'."""
+    if not stamp:
+        return ""
+    return stamp.replace("T", " ").replace("+00:00", " UTC")
+
+
+def _latest_table(latest: list[dict]) -> dbc.Table:
+    header = html.Thead(
+        html.Tr([html.Th(c) for c in ("kind", "id", "version", "when", "log message")])
+    )
     body = html.Tbody(
         [
-            html.Tr([html.Td(kind), html.Td(str(count))], id=ids.home_count_row(kind))
-            for kind, count in counts.items()
+            html.Tr(
+                [
+                    html.Td(KIND_LABELS[r["kind"]]),
+                    html.Td(component_link(r["kind"], r["id"], r["version"])),
+                    html.Td(r["version"]),
+                    html.Td(_when(r["registered_at"]), className="text-nowrap"),
+                    html.Td(r["log_message"] or ""),
+                ]
+            )
+            for r in latest
         ]
     )
-    return dbc.Table([header, body], id=ids.HOME_COUNTS, striped=True, bordered=False, hover=True)
+    return dbc.Table(
+        [header, body], id=ids.HOME_LATEST, size="sm", striped=True, hover=True, class_name="small"
+    )
+
+
+def _search_box(q: str) -> html.Div:
+    return html.Div(
+        [
+            dcc.Store(id=ids.HOME_SEARCH_URL),
+            dbc.Label("Search the registry", html_for=ids.HOME_SEARCH, class_name="fw-semibold"),
+            dbc.Input(
+                id=ids.HOME_SEARCH,
+                value=q,
+                type="search",
+                debounce=300,
+                placeholder="Search ids, names and descriptions of components, and dimension "
+                "records (e.g. a county, an end use)",
+                class_name="mb-2",
+            ),
+            html.Div(_results(q), id=ids.HOME_SEARCH_RESULTS),
+        ],
+        className="mb-3",
+    )
+
+
+def _results(text: str):
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        found = state.cached(search, text, limit=SEARCH_LIMIT)
+    except (state.NoRegistry, DsgridError, sqlite3.Error) as exc:
+        return dbc.Alert(
+            f"Could not search this registry: {exc}", color="danger", id=ids.HOME_ERROR
+        )
+    components, records = found["components"], found["records"]
+    if not components and not records:
+        return dbc.Alert(
+            f"Nothing found for '{text}'. The search looks for the text inside component ids, "
+            "names and descriptions and inside the ids and names of dimension records "
+            "(latest versions).",
+            color="secondary",
+            id=ids.HOME_SEARCH_EMPTY,
+        )
+    parts = []
+    if components:
+        parts += [
+            html.H5(_heading("Components", len(components)), className="mt-2"),
+            dbc.Table(
+                [
+                    html.Thead(html.Tr([html.Th(c) for c in ("kind", "id", "name", "type")])),
+                    html.Tbody(
+                        [
+                            html.Tr(
+                                [
+                                    html.Td(KIND_LABELS[c["kind"]]),
+                                    html.Td(component_link(c["kind"], c["id"])),
+                                    html.Td(c["name"] or ""),
+                                    html.Td(c["type"] or ""),
+                                ]
+                            )
+                            for c in components
+                        ]
+                    ),
+                ],
+                id=ids.HOME_SEARCH_COMPONENTS,
+                size="sm",
+                hover=True,
+            ),
+        ]
+    if records:
+        parts += [
+            html.H5(_heading("Dimension records", len(records)), className="mt-2"),
+            dbc.Table(
+                [
+                    html.Thead(
+                        html.Tr([html.Th(c) for c in ("record id", "name", "dimension", "type")])
+                    ),
+                    html.Tbody(
+                        [
+                            html.Tr(
+                                [
+                                    html.Td(html.Code(r["record_id"])),
+                                    html.Td(r["record_name"] or ""),
+                                    html.Td(
+                                        component_link(
+                                            "dimension",
+                                            r["dimension_id"],
+                                            r["version"],
+                                            label=r["dimension_name"] or r["dimension_id"],
+                                        )
+                                    ),
+                                    html.Td(r["type"] or ""),
+                                ]
+                            )
+                            for r in records
+                        ]
+                    ),
+                ],
+                id=ids.HOME_SEARCH_RECORDS,
+                size="sm",
+                hover=True,
+            ),
+        ]
+    return parts
+
+
+def _heading(what: str, count: int) -> str:
+    if count >= SEARCH_LIMIT:
+        return f"{what} (the first {count})"
+    return f"{what} ({count})"
+
+
+@callback(
+    Output(ids.HOME_SEARCH_RESULTS, "children"),
+    Input(ids.HOME_SEARCH, "value"),
+    prevent_initial_call=True,
+)
+def run_search(text):
+    return _results(text)
+
+
+# The search text into the address bar. replaceState rather than a dcc.Location: a Location
+# change makes Dash's page router render the page again, and the box would lose the focus
+# while someone types. Typing replaces the entry; following a result and coming back restores it.
+clientside_callback(
+    """function(value) {
+        const url = new URL(window.location.href);
+        if (value) { url.searchParams.set("q", value); } else { url.searchParams.delete("q"); }
+        window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+        return window.dash_clientside.no_update;
+    }""",
+    Output(ids.HOME_SEARCH_URL, "data"),
+    Input(ids.HOME_SEARCH, "value"),
+    prevent_initial_call=True,
+)

@@ -379,8 +379,9 @@ def registry_content(path: Path) -> tuple[dict, list]:
     """What a registry holds, leaving out its jobs table (a refused or failed registration
     still records its job): every other table's rows, and each data file with its hash."""
     import hashlib
+    import sqlite3
 
-    con = sqlite3.connect(f"file:{path / REGISTRY_DB_NAME}?mode=ro", uri=True)
+    con = sqlite3.connect(f"file:{path / 'registry.db'}?mode=ro", uri=True)
     try:
         tables = [
             row[0]
@@ -443,3 +444,14 @@ def type_into(dash_duo, input_id: str, text: str) -> None:
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys(Keys.DELETE)
     box.send_keys(str(text) + Keys.TAB)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now. dash.testing numbers servers from 58050 in every
+    pytest process, so two test runs on one machine can reach each other's servers; pass
+    ``port=free_port()`` to ``dash_duo.start_server``."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
