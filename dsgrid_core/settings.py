@@ -18,7 +18,11 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
-        "DSGRID_REGISTRY", None, "Registry folder used when --registry is not given.", "registry"
+        "DSGRID_REGISTRY",
+        None,
+        "Registry used when --registry is not given: a folder, or an ArangoDB URL "
+        "arangodb://[user@]host:port/database (arangodbs:// for https).",
+        "registry",
     ),
     Setting(
         "DSGRID_DATA_ROOTS",
@@ -119,6 +123,27 @@ SETTINGS: tuple[Setting, ...] = (
         "scripts",
     ),
     Setting(
+        "DSGRID_ARANGO_PASSWORD",
+        None,
+        "Password of the user named in an arangodb:// registry URL (never put in the URL, "
+        "never logged or shown).",
+        "registry",
+    ),
+    Setting(
+        "DSGRID_ARANGO_PASSWORD_FILE",
+        None,
+        "A file whose first line is that password (e.g. a mounted secret); used when "
+        "DSGRID_ARANGO_PASSWORD is not set.",
+        "registry",
+    ),
+    Setting(
+        "DSGRID_REGISTRY_HOME",
+        None,
+        "Local folder of an arangodb:// registry's jobs table and result cache (default: "
+        "~/.cache/dsgrid/arangodb-<host>-<port>-<database>); one folder per registry.",
+        "registry",
+    ),
+    Setting(
         "DSGRID_TEST_DATA",
         "../shared/dsgrid-test-data",
         "dsgrid's test corpus, for the tests.",
@@ -127,7 +152,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "DSGRID_TEST_ARANGO_URL",
         None,
-        "An ArangoDB server for the registry store's contract tests (skipped without it).",
+        "An ArangoDB server (arangodb://user@host:port) on which the registry store's contract "
+        "tests may create and drop throwaway databases (skipped without it).",
         "scripts",
     ),
     Setting(

@@ -67,7 +67,7 @@ def _show_notices() -> None:
     "registry",
     envvar="DSGRID_REGISTRY",
     type=click.Path(),
-    help="Registry folder (env DSGRID_REGISTRY).",
+    help="Registry folder or arangodb://[user@]host:port/database URL (env DSGRID_REGISTRY).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")
 @click.option(

@@ -29,16 +29,43 @@ def registry() -> None:
 
 @registry.command("create")
 @click.argument("path", type=click.Path())
+@click.option(
+    "--data-root",
+    "data_root",
+    type=click.Path(file_okay=False),
+    help="For an arangodb:// registry (required there): the folder of its Parquet data, new or "
+    "empty. A folder registry keeps its data in PATH/data.",
+)
 @click.pass_context
-def registry_create(ctx: click.Context, path: str) -> None:
-    """Create an empty registry in PATH."""
+def registry_create(ctx: click.Context, path: str, data_root: str | None) -> None:
+    """Create an empty registry in PATH: a new or empty folder, or an ArangoDB database given
+    as arangodb://[user@]host:port/database (password in DSGRID_ARANGO_PASSWORD or
+    DSGRID_ARANGO_PASSWORD_FILE)."""
+    from dsgrid_core.registry.location import is_url
     from dsgrid_core.registry.registry import Registry
 
-    Registry.create(path).close()
+    registry_obj = Registry.create(path, data_root=data_root)
+    registry_obj.close()
+    if not is_url(path):
+        if ctx.obj["json"]:
+            emit_json({"ok": True, "path": str(Path(path).resolve())})
+        else:
+            click.echo(f"Created registry {path}")
+        return
     if ctx.obj["json"]:
-        emit_json({"ok": True, "path": str(Path(path).resolve())})
+        emit_json(
+            {
+                "ok": True,
+                "location": registry_obj.location,
+                "path": str(registry_obj.path),
+                "data_root": str(registry_obj.data.root),
+            }
+        )
     else:
-        click.echo(f"Created registry {path}")
+        click.echo(
+            f"Created registry {registry_obj.location} (data in {registry_obj.data.root}, "
+            f"jobs and cache in {registry_obj.path})"
+        )
 
 
 def _summary_row(s) -> dict:

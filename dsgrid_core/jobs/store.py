@@ -1,4 +1,5 @@
-"""Job records in the registry's SQLite database (table ``jobs``)."""
+"""Job records in the registry's SQLite database (table ``jobs``); for a registry that is not
+SQLite (ArangoDB), in ``jobs.db`` of its local home folder."""
 
 from __future__ import annotations
 
@@ -53,13 +54,28 @@ class Job:
         return dict(self.__dict__)
 
 
+JOBS_DB = "jobs.db"
+
+
+def jobs_db(registry_path: Path) -> Path:
+    """``registry.db`` of a folder registry; ``jobs.db`` in the home folder of any other."""
+    from dsgrid_core.registry.location import DB_FILE, HOME_MARKER
+
+    folder = Path(registry_path)
+    if not (folder / DB_FILE).exists() and (folder / HOME_MARKER).is_file():
+        return folder / JOBS_DB
+    return folder / DB_FILE
+
+
 class JobStore:
     def __init__(self, registry_path: Path):
-        self.path = Path(registry_path) / "registry.db"
+        self.path = jobs_db(registry_path)
         self.con = sqlite3.connect(
             self.path, timeout=30, isolation_level=None, check_same_thread=False
         )
         self.con.row_factory = sqlite3.Row
+        if self.path.name == JOBS_DB:  # its own file: WAL, as registry.db has
+            self.con.execute("PRAGMA journal_mode=WAL")
         self.con.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, fast commits
         self.con.executescript(SCHEMA)
 
@@ -206,7 +222,7 @@ class JobStore:
 
 def has_jobs(registry_path: Path) -> bool:
     """Whether the registry has ever had a job (without creating the jobs table)."""
-    db = Path(registry_path) / "registry.db"
+    db = jobs_db(registry_path)
     if not db.exists():
         return False
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)

@@ -113,7 +113,7 @@ def check_registry(registry, *, hashes: bool = True) -> CheckReport:
 
     known = {(v.id, v.version) for v in versions if v.kind == "dataset"}
     for folder in registry.data.unfinished(known):
-        relative = folder.relative_to(registry.path)
+        relative = _shown(folder, registry)
         what = (
             "staged files of a registration that never finished"
             if folder.parent.name == STAGING
@@ -134,10 +134,23 @@ def check_registry(registry, *, hashes: bool = True) -> CheckReport:
     return report
 
 
+def _shown(folder: Path, registry) -> str:
+    """A folder relative to the registry folder; in full when the data lives elsewhere (an
+    ArangoDB registry's data folder)."""
+    try:
+        return str(folder.relative_to(registry.path))
+    except ValueError:
+        return str(folder)
+
+
 def add_job_findings(registry_path: Path, add) -> None:
     import sqlite3
 
-    db = Path(registry_path) / "registry.db"
+    from dsgrid_core.jobs.store import jobs_db
+
+    db = jobs_db(registry_path)
+    if not db.exists():
+        return
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         rows = con.execute(

@@ -1,8 +1,10 @@
 """The Registry: register, update, remove, list, show, history, dependencies, dump.
 
-A registry is a folder: ``registry.db`` (the SQLite store) and ``data/`` (Parquet tables).
-Every write runs in one store transaction; dataset files are staged, then published with a
-rename just before the transaction commits, and removed again if the commit fails.
+A registry is a folder: ``registry.db`` (the SQLite store) and ``data/`` (Parquet tables); or
+an ``arangodb://`` URL (the ArangoDB store) with a data folder and a local home folder (see
+dsgrid_core.registry.location). Every write runs in one store transaction; dataset files are
+staged, then published with a rename just before the transaction commits, and removed again if
+the commit fails.
 """
 
 from __future__ import annotations
@@ -23,6 +25,13 @@ from dsgrid_core.errors import (
     StaleVersionError,
 )
 from dsgrid_core.registry import versions as semver
+from dsgrid_core.registry.location import (  # DB_FILE and DATA_DIR: still importable from here
+    DATA_DIR,
+    DB_FILE,
+    create_arango,
+    is_url,
+    open_location,
+)
 from dsgrid_core.registry.store import (
     KINDS,
     ComponentSummary,
@@ -30,9 +39,6 @@ from dsgrid_core.registry.store import (
     RegistryStore,
     VersionRecord,
 )
-
-DB_FILE = "registry.db"
-DATA_DIR = "data"
 
 KIND_ALIASES = {
     "projects": "project",
@@ -64,21 +70,20 @@ def normalize_kind(kind: str) -> str:
 
 
 class Registry:
-    """Facade over a RegistryStore and a data folder."""
+    """Facade over a RegistryStore and a data folder.
+
+    ``path`` is the registry's local home folder (jobs table, result cache): the registry
+    folder itself, or for an ArangoDB registry its home folder; ``location`` is what users
+    name the registry by (the folder or the URL)."""
 
     def __init__(self, path: str | Path, *, read_only: bool = False):
         from dsgrid_core.data.storage import DataStore
-        from dsgrid_core.registry.sqlite_store import SqliteStore
 
-        self.path = Path(path)
-        db = self.path / DB_FILE
-        if not db.exists():
-            raise InputError(
-                f"{self.path} is not a registry (no {DB_FILE}). Create one with "
-                f"`dsgrid registry create {self.path}`."
-            )
-        self.store: RegistryStore = SqliteStore(db, read_only=read_only)
-        self.data = DataStore(self.path / DATA_DIR)
+        opened = open_location(path, read_only=read_only)
+        self.path = opened.home
+        self.location = opened.location
+        self.store: RegistryStore = opened.store
+        self.data = DataStore(opened.data_root)
         self.read_only = read_only
         self.submitter = _user()
         self.recovered: dict[str, int] = {}
@@ -89,9 +94,18 @@ class Registry:
             self.recovered = recover(self)
 
     @classmethod
-    def create(cls, path: str | Path) -> Registry:
+    def create(cls, path: str | Path, *, data_root: str | Path | None = None) -> Registry:
+        """A new, empty registry: in a new or empty folder, or (for an ``arangodb://`` URL) in
+        the database, with its Parquet data in ``data_root``."""
         from dsgrid_core.registry.sqlite_store import SqliteStore
 
+        if is_url(path):
+            return cls(create_arango(str(path), data_root))
+        if data_root is not None:
+            raise InputError(
+                "--data-root is for arangodb:// registries; a folder registry keeps its data "
+                "in <folder>/data."
+            )
         path = Path(path)
         if (path / DB_FILE).exists():
             raise AlreadyExistsError(f"{path} already holds a registry.")

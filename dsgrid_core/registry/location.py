@@ -1,0 +1,239 @@
+"""Where a registry is: a folder (the SQLite store) or an ``arangodb://`` URL (the ArangoDB
+store). One place parses a location, opens its store and says where the registry's two local
+folders are:
+
+* home: the jobs table and the result cache. For a folder registry it is the folder itself.
+  For an ArangoDB registry it is DSGRID_REGISTRY_HOME (default: a folder under
+  ``~/.cache/dsgrid/`` named after the host, port and database); it holds ``location.json``
+  naming the URL, so that anything handed the home folder (a job's worker process) can open
+  the same registry again.
+* data: the Parquet tables. ``<folder>/data`` for a folder registry; for an ArangoDB registry
+  the ``data_root`` stored in the database when the registry was created.
+
+Nothing here ever holds or shows the ArangoDB password: it is read from the environment only
+when a connection is made.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from dsgrid_core import settings
+from dsgrid_core.errors import AlreadyExistsError, InputError
+
+DB_FILE = "registry.db"
+DATA_DIR = "data"
+# In the home folder of a registry that is not SQLite: {"location": "arangodb://..."}.
+HOME_MARKER = "location.json"
+
+SCHEMES = ("arangodb", "arangodbs")
+DEFAULT_PORT = 8529
+DEFAULT_USER = "root"
+# ArangoDB's traditional database names: a letter, then letters, digits, _ or -, 64 bytes.
+DATABASE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
+
+
+@dataclass(frozen=True)
+class ArangoUrl:
+    """``arangodb://[user@]host[:port]/dbname``; ``arangodbs://`` for https. Never a password."""
+
+    scheme: str
+    user: str
+    host: str
+    port: int
+    database: str
+
+    @classmethod
+    def parse(cls, text: str, *, database_required: bool = True) -> ArangoUrl:
+        parts = urlsplit(text.strip())
+        if parts.scheme not in SCHEMES:
+            raise InputError("an ArangoDB registry URL starts with arangodb:// or arangodbs://.")
+        if parts.password is not None:
+            # The URL itself is not repeated: it holds the password.
+            raise InputError(
+                "an ArangoDB registry URL must not hold a password: write "
+                "arangodb://user@host:port/database and give the password in "
+                "DSGRID_ARANGO_PASSWORD or in a file named by DSGRID_ARANGO_PASSWORD_FILE."
+            )
+        try:
+            port = parts.port or DEFAULT_PORT
+        except ValueError:
+            raise InputError(f"{text}: the port is not a number.") from None
+        if not parts.hostname:
+            raise InputError(f"{text}: no host; write arangodb://[user@]host:port/database.")
+        database = parts.path.strip("/")
+        if database or database_required:
+            if not DATABASE_NAME.fullmatch(database):
+                raise InputError(
+                    f"{text}: '{database}' is not an ArangoDB database name (a letter, then "
+                    "letters, digits, _ or -; write arangodb://[user@]host:port/database)."
+                )
+        if parts.query or parts.fragment:
+            raise InputError(f"{text}: an ArangoDB registry URL takes no ?query or #fragment.")
+        return cls(
+            scheme=parts.scheme,
+            user=unquote(parts.username) if parts.username else DEFAULT_USER,
+            host=parts.hostname,
+            port=port,
+            database=database,
+        )
+
+    @property
+    def http_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{'https' if self.scheme == 'arangodbs' else 'http'}://{host}:{self.port}"
+
+    @property
+    def server(self) -> str:
+        """host:port, for messages."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+    def __str__(self) -> str:
+        from urllib.parse import quote
+
+        return f"{self.scheme}://{quote(self.user, safe='')}@{self.server}/{self.database}"
+
+
+def is_url(location: str | Path) -> bool:
+    return isinstance(location, str) and location.strip().lower().startswith(
+        tuple(f"{s}://" for s in SCHEMES)
+    )
+
+
+def arango_password() -> str:
+    """DSGRID_ARANGO_PASSWORD, else the first line of the file DSGRID_ARANGO_PASSWORD_FILE
+    names, else empty (a server without authentication)."""
+    value = settings.get("DSGRID_ARANGO_PASSWORD")
+    if value is not None:
+        return value
+    file = settings.get("DSGRID_ARANGO_PASSWORD_FILE")
+    if not file:
+        return ""
+    try:
+        text = Path(file).expanduser().read_text()
+    except OSError as exc:
+        raise InputError(
+            f"cannot read the ArangoDB password file {file} (DSGRID_ARANGO_PASSWORD_FILE): "
+            f"{exc.strerror or type(exc).__name__}."
+        ) from None
+    return text.splitlines()[0] if text else ""
+
+
+def default_home(url: ArangoUrl) -> Path:
+    configured = settings.get("DSGRID_REGISTRY_HOME")
+    if configured:
+        return Path(configured).expanduser()
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{url.host}-{url.port}-{url.database}")
+    return Path("~/.cache/dsgrid").expanduser() / f"arangodb-{name}"
+
+
+@dataclass
+class Opened:
+    store: Any  # a RegistryStore
+    home: Path
+    data_root: Path
+    location: str  # as shown to users: the folder or the URL (never a password)
+
+
+def open_location(location: str | Path, *, read_only: bool = False) -> Opened:
+    """Open the store of a folder or URL registry."""
+    if is_url(location):
+        url = ArangoUrl.parse(str(location))
+        return _open_arango(url, default_home(url), read_only=read_only)
+    from dsgrid_core.registry.sqlite_store import SqliteStore
+
+    folder = Path(location)
+    db = folder / DB_FILE
+    if db.exists():
+        return Opened(SqliteStore(db, read_only=read_only), folder, folder / DATA_DIR, str(folder))
+    marker = folder / HOME_MARKER
+    if marker.is_file():
+        url = ArangoUrl.parse(_marker_location(marker))
+        return _open_arango(url, folder, read_only=read_only)
+    raise InputError(
+        f"{folder} is not a registry (no {DB_FILE}). Create one with "
+        f"`dsgrid registry create {folder}`."
+    )
+
+
+def _marker_location(marker: Path) -> str:
+    try:
+        return str(json.loads(marker.read_text())["location"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise InputError(
+            f"{marker} does not name a registry; remove it, or write "
+            '{"location": "arangodb://user@host:port/database"} into it.'
+        ) from None
+
+
+def _claim_home(home: Path, url: ArangoUrl) -> None:
+    """The home folder serves one registry: mark it, and refuse a folder that serves another
+    (their jobs and cached results must not mix)."""
+    if (home / DB_FILE).exists():
+        raise InputError(
+            f"{home} is a folder registry; choose another home folder for {url} "
+            "(DSGRID_REGISTRY_HOME)."
+        )
+    marker = home / HOME_MARKER
+    if marker.is_file():
+        known = _marker_location(marker)
+        if known != str(url):
+            raise InputError(
+                f"the home folder {home} belongs to the registry {known}, not {url}; set "
+                "DSGRID_REGISTRY_HOME to another folder."
+            )
+        return
+    home.mkdir(parents=True, exist_ok=True)
+    marker.write_text(json.dumps({"location": str(url)}) + "\n")
+
+
+def _open_arango(url: ArangoUrl, home: Path, *, read_only: bool) -> Opened:
+    from dsgrid_core.registry.arango_store import ArangoStore
+
+    store = ArangoStore.connect(url, read_only=read_only)
+    try:
+        data_root = store.get_meta("data_root")
+        if not data_root:
+            raise InputError(
+                f"{url} holds no dsgrid registry. Create one with "
+                f"`dsgrid registry create {url} --data-root PATH`."
+            )
+        _claim_home(home, url)
+    except BaseException:
+        store.close()
+        raise
+    return Opened(store, home, Path(data_root), str(url))
+
+
+def create_arango(location: str, data_root: str | Path | None) -> str:
+    """Make the database objects of an ArangoDB registry and record its data folder; returns
+    the URL as shown to users."""
+    from dsgrid_core.data.storage import STAGING
+    from dsgrid_core.registry.arango_store import ArangoStore
+
+    url = ArangoUrl.parse(location)
+    if data_root is None:
+        raise InputError(
+            "an ArangoDB registry keeps its metadata in the database and its Parquet data in a "
+            f"folder: name that folder with `dsgrid registry create {url} --data-root PATH`."
+        )
+    root = Path(data_root).expanduser().resolve()
+    store = ArangoStore.create(url)
+    try:
+        existing = store.get_meta("data_root")
+        if existing or store.counts_by_kind():
+            where = f" (data in {existing})" if existing else ""
+            raise AlreadyExistsError(f"{url} already holds a registry{where}.")
+        if root.exists() and any(p.name != STAGING for p in root.iterdir()):
+            raise InputError(f"{root} exists and is not empty; choose a new or empty folder.")
+        (root / STAGING).mkdir(parents=True, exist_ok=True)
+        store.set_meta("data_root", str(root))
+    finally:
+        store.close()
+    return str(url)
