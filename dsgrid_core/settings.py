@@ -157,6 +157,12 @@ SETTINGS: tuple[Setting, ...] = (
         "scripts",
     ),
     Setting(
+        "DSGRID_SCREENSHOTS",
+        None,
+        "A folder: the browser tests of the query builder save screenshots of it there.",
+        "scripts",
+    ),
+    Setting(
         "DSGRID_UPDATE_SNAPSHOTS",
         None,
         "Set to 1 to rewrite the tests' stored SQL snapshots after a reviewed change.",
