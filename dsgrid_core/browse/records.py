@@ -19,6 +19,14 @@ def record_columns(records: list[dict[str, Any]]) -> list[str]:
     return head + [c for c in columns if c not in head]
 
 
+def _in_file_order(rows: list[dict[str, Any]], columns: list[str], **paging) -> Page:
+    """A page of records; without a sort they keep the order of their file."""
+    positioned = [{**r, "_position": i} for i, r in enumerate(rows)]
+    page = page_rows(positioned, key="_position", columns=columns, **paging)
+    page.items = [{k: v for k, v in r.items() if k != "_position"} for r in page.items]
+    return page
+
+
 def dimension_records_page(
     registry,
     dimension_id: str,
@@ -31,26 +39,21 @@ def dimension_records_page(
     offset: int | None = None,
 ) -> Page:
     records = registry.records(dimension_id, version)
-    # Positions keep the file's order as the default sort.
-    rows = [{**r, "_position": i} for i, r in enumerate(records)]
-    page = page_rows(
-        rows,
-        key="_position",
+    return _in_file_order(
+        records,
+        record_columns(records),
         filters=filters or [],
         sort=sort,
         limit=limit,
         token=token,
         offset=offset,
-        columns=record_columns(records),
     )
-    page.items = [{k: v for k, v in r.items() if k != "_position"} for r in page.items]
-    return page
 
 
 def mapping_rows(registry, mapping_id: str, version: str | None = None) -> list[dict[str, Any]]:
     return [
-        {"from_id": f, "to_id": t, "from_fraction": x, "_position": i}
-        for i, (f, t, x) in enumerate(registry.mapping_records(mapping_id, version))
+        {"from_id": f, "to_id": t, "from_fraction": x}
+        for f, t, x in registry.mapping_records(mapping_id, version)
     ]
 
 
@@ -65,18 +68,15 @@ def mapping_records_page(
     token: str | None = None,
     offset: int | None = None,
 ) -> Page:
-    page = page_rows(
+    return _in_file_order(
         mapping_rows(registry, mapping_id, version),
-        key="_position",
+        MAPPING_COLUMNS,
         filters=filters or [],
         sort=sort,
         limit=limit,
         token=token,
         offset=offset,
-        columns=MAPPING_COLUMNS,
     )
-    page.items = [{k: v for k, v in r.items() if k != "_position"} for r in page.items]
-    return page
 
 
 def fraction_check(registry, mapping_id: str, version: str | None = None) -> dict[str, Any]:
@@ -86,6 +86,20 @@ def fraction_check(registry, mapping_id: str, version: str | None = None) -> dic
     mapping_type = MappingType(record.config.get("mapping_type", "many_to_one_aggregation"))
     rules = MAPPING_RULES[mapping_type]
     rows = registry.mapping_records(mapping_id, record.version)
+    if rules.all_ones:
+        items = [
+            {"from_id": f, "to_id": t, "sum": x, "rows": 1, "ok": abs(x - 1) <= 1e-12}
+            for f, t, x in rows
+        ]
+        items.sort(key=lambda i: (i["ok"], -abs(i["sum"] - 1), str(i["from_id"])))
+        return {
+            "mapping_type": mapping_type.value,
+            "sum_by": None,
+            "rule": f"{mapping_type.value}: every fraction is 1 (each row copies the value).",
+            "tolerance": 0.0,
+            "sums": items,
+            "failures": sum(1 for i in items if not i["ok"]),
+        }
     if rules.sum_by is None:
         return {
             "mapping_type": mapping_type.value,

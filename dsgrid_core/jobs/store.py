@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from dsgrid_core.sqlrows import from_row
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL,
@@ -83,24 +85,9 @@ class JobStore:
         self.con.close()
 
     def _row(self, row) -> Job:
-        return Job(
-            id=row["id"],
-            kind=row["kind"],
-            status=row["status"],
-            stages_done=row["stages_done"],
-            stages_total=row["stages_total"],
-            message=row["message"],
-            params=json.loads(row["params"]),
-            result_path=row["result_path"],
-            error=row["error"],
-            pid=row["pid"],
-            created_at=row["created_at"],
-            started_at=row["started_at"],
-            finished_at=row["finished_at"],
-            cancel_requested=bool(row["cancel_requested"]),
-            time_limit=row["time_limit"],
-            metadata=json.loads(row["metadata"]) if row["metadata"] else None,
-        )
+        job = from_row(Job, row, json_columns={"params": {}, "metadata": None})
+        job.cancel_requested = bool(job.cancel_requested)
+        return job
 
     def create(
         self,

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from dsgrid_core.registry.store import ComponentSummary, Dependency, VersionRecord
+from dsgrid_core.sqlrows import from_row
 
 SCHEMA_VERSION = 1
 
@@ -114,16 +115,7 @@ class SqliteStore:
 
     @staticmethod
     def _summary(row: sqlite3.Row) -> ComponentSummary:
-        return ComponentSummary(
-            kind=row["kind"],
-            id=row["id"],
-            name=row["name"],
-            type=row["type"],
-            version=row["latest_version"],
-            description=row["description"],
-            registered_at=row["registered_at"],
-            updated_at=row["updated_at"],
-        )
+        return from_row(ComponentSummary, row, renamed={"version": "latest_version"})
 
     def add_component(self, summary: ComponentSummary) -> None:
         self.con.execute(
@@ -214,20 +206,7 @@ class SqliteStore:
 
     @staticmethod
     def _version(row: sqlite3.Row) -> VersionRecord:
-        return VersionRecord(
-            kind=row["kind"],
-            id=row["id"],
-            version=row["version"],
-            config=json.loads(row["config"]),
-            log_message=row["log_message"],
-            submitter=row["submitter"],
-            registered_at=row["registered_at"],
-            row_count=row["row_count"],
-            data_path=row["data_path"],
-            size_bytes=row["size_bytes"],
-            sha256=row["sha256"],
-            extra=json.loads(row["extra"] or "{}"),
-        )
+        return from_row(VersionRecord, row, json_columns={"config": {}, "extra": {}})
 
     def get_version(self, kind: str, id: str, version: str) -> VersionRecord | None:
         row = self.con.execute(
@@ -322,7 +301,7 @@ class SqliteStore:
         rows = self.con.execute(
             "SELECT v.kind, v.id, v.version, v.registered_at, v.log_message, v.submitter, "
             "c.name FROM versions v JOIN components c ON c.kind = v.kind AND c.id = v.id "
-            "ORDER BY v.registered_at DESC, v.kind, v.id, v.version DESC LIMIT ?",
+            "ORDER BY v.registered_at DESC, v.rowid DESC LIMIT ?",
             (limit,),
         ).fetchall()
         keys = ("kind", "id", "version", "registered_at", "log_message", "submitter", "name")
