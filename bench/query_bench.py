@@ -251,8 +251,9 @@ def hand_pyspark(spark, inputs: Inputs) -> dict:
     }
 
 
-def median_time(fn, runs: int):
-    fn()  # warm-up
+def median_time(fn, runs: int, warmup: bool = True):
+    if warmup:
+        fn()
     times = []
     result = None
     for _ in range(runs):
@@ -371,6 +372,11 @@ def main() -> None:
         type=int,
         help="timed runs per Spark query after the warm-up (default: --runs)",
     )
+    parser.add_argument(
+        "--no-spark-warmup-at",
+        default="large",
+        help="scales at which Spark queries run without a warm-up run (minutes per run)",
+    )
     parser.add_argument("--markdown", type=Path, help="write the table here too")
     args = parser.parse_args()
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -439,6 +445,7 @@ def main() -> None:
                     spark_queries = None
                 spark_queries = hand_pyspark(spark, inputs)
                 spark_runs = args.spark_runs or args.runs
+                warm = scale not in args.no_spark_warmup_at.split(",")
                 with Registry(registry_path, read_only=True) as reg, PeakMemory() as memory:
                     t_sp, sres = median_time(
                         lambda q=query, r=reg: run_query(
@@ -449,12 +456,13 @@ def main() -> None:
                             engine_options={"master": "local[*]"},
                         ),
                         spark_runs,
+                        warmup=warm,
                     )
                     sp = sres.reports["peak_load"] if qname == "Q2" else sres.table
                 spark_peaks.append(memory.gib)
                 with PeakMemory() as memory:
                     t_hsp, hsp = median_time(
-                        lambda f=spark_queries[qname]: f().toArrow(), spark_runs
+                        lambda f=spark_queries[qname]: f().toArrow(), spark_runs, warmup=warm
                     )
                 spark_peaks.append(memory.gib)
                 ok = ok and agree(proj_frame, frame_of(sp)) and agree(proj_frame, frame_of(hsp))
