@@ -48,6 +48,11 @@ def list_count(kind: str) -> str:
     return f"{kind}-list-count"
 
 
+def list_empty(kind: str) -> str:
+    """Where a list page says why it shows nothing (filters, or nothing registered)."""
+    return f"{kind}-list-empty"
+
+
 # A component's page, shared parts (app/components/component_page.py)
 COMPONENT_STORE = "component-store"  # {"kind", "id", "version"} of the page's component
 COMPONENT_TITLE = "component-title"
@@ -68,7 +73,6 @@ DIMENSION_FACTS = "dimension-facts"
 
 
 # Projects (app/pages/projects.py, app/pages/project.py)
-PROJECTS_LIST_EMPTY = "projects-list-empty"  # holds the empty state when the list is empty
 PROJECT_LOCATION = "project-location"  # the query string: coverage dataset and axes
 PROJECT_STATUS = "project-status"
 PROJECT_BASE_DIMENSIONS = "project-base-dimensions"
@@ -99,7 +103,6 @@ def coverage_count(counts_id: str, status: str) -> str:
 
 
 # Datasets (app/pages/datasets.py, app/pages/dataset.py)
-DATASETS_LIST_EMPTY = "datasets-list-empty"  # holds the empty state when the list is empty
 DATASET_LOCATION = "dataset-location"  # the query string: coverage axes and profile choices
 DATASET_METADATA = "dataset-metadata"
 DATASET_LAYOUT = "dataset-layout"
@@ -127,7 +130,6 @@ def dataset_fact(name: str) -> str:
 
 
 # Mappings (app/pages/mappings.py, app/pages/mapping.py)
-MAPPINGS_LIST_EMPTY = "mappings-list-empty"  # holds the empty state when the list is empty
 MAPPING_FACTS = "mapping-facts"
 MAPPING_FROM = "mapping-from"  # the link to the from dimension
 MAPPING_TO = "mapping-to"  # the link to the to dimension

@@ -44,15 +44,8 @@ def choose(dash_duo, dropdown_id: str, label: str) -> None:
 
 def wait_for_cells(dash_duo, grid_id: str, column: str, count: int, timeout: float = 10) -> list:
     """Wait until the grid renders ``count`` cells in ``column``; returns their texts."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    cells = grid_cells(dash_duo, grid_id, column)
-    while len(cells) != count and time.monotonic() < deadline:
-        time.sleep(0.1)
-        cells = grid_cells(dash_duo, grid_id, column)
-    assert len(cells) == count, cells
-    return cells
+    rows = wait_for_grid_rows(dash_duo, grid_id, [column], count, timeout)
+    return [row[column] for row in rows]
 
 
 # Helpers of the project and dataset page tests (test_project_pages.py, test_dataset_pages.py)
