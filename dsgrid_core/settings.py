@@ -144,6 +144,15 @@ SETTINGS: tuple[Setting, ...] = (
         "registry",
     ),
     Setting(
+        "DSGRID_S3_ENDPOINT",
+        None,
+        "Endpoint of an S3-compatible object store holding s3:// data roots, e.g. "
+        "http://127.0.0.1:9000 for MinIO or Ceph (default: AWS_ENDPOINT_URL_S3, "
+        "AWS_ENDPOINT_URL, else AWS itself). Credentials come only from the AWS environment "
+        "variables or profile.",
+        "registry",
+    ),
+    Setting(
         "DSGRID_TEST_DATA",
         "../shared/dsgrid-test-data",
         "dsgrid's test corpus, for the tests.",
@@ -154,12 +163,6 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "An ArangoDB server (arangodb://user@host:port) on which the registry store's contract "
         "tests may create and drop throwaway databases (skipped without it).",
-        "scripts",
-    ),
-    Setting(
-        "DSGRID_SCREENSHOTS",
-        None,
-        "A folder: the browser tests of the query builder save screenshots of it there.",
         "scripts",
     ),
     Setting(
