@@ -156,10 +156,11 @@ HOME_SEARCH_EMPTY = "home-search-empty"
 
 # Registration wizards (app/pages/register*.py)
 # Wizard names: landing (the /register page), dimension, mapping, dataset, project, submission.
-# Parts every wizard has: session, files, check, job, outcome (dcc.Stores); permission, token,
-# sign-in, sign-in-result; register, cancel, reload, cancelled, log-message; progress,
-# interval, result, result-link, general-problems; download-config, download-command,
-# config-download, command-download; preview-config (the JSON5 that will be registered).
+# Parts every wizard has: files, uploaded-<upload field>, pending-<upload field>, check, job,
+# outcome, upload-limit (dcc.Stores); permission, token-group, token, sign-in, sign-in-result;
+# register, cancel, reload, cancelled, log-message; progress, interval, result, result-alert,
+# result-link, general-problems; download-config, download-command, config-download,
+# command-download; preview-config (the JSON5 that will be registered).
 
 
 def wizard_id(wizard: str, part: str) -> str:
@@ -192,15 +193,9 @@ def wizard_link(wizard: str) -> str:
     return f"register-landing-link-{wizard}"
 
 
-def wizard_section(wizard: str, part: str, key: str) -> dict:
-    """A part of one repeated section of a wizard (pattern-matching id), e.g. the mapping grid
-    of one dimension type in the submission wizard, or the trivial record of one type."""
-    return {"type": f"register-{wizard}-{part}", "key": key}
-
-
 MAPPING_GRID = wizard_id("mapping", "grid")  # the editable mapping rows
 DIMENSION_PREVIEW = wizard_id("dimension", "preview-grid")  # the records to be registered
-DATASET_GUESS = wizard_id("dataset", "guess")  # the guessed layout and dimensions
+DATASET_GUESS = wizard_id("dataset", "guess-view")  # the guessed layout and dimensions
 DATASET_QUESTIONS = wizard_id("dataset", "questions")
 PROJECT_SUMMARY = wizard_id("project", "summary")
 SUBMISSION_SECTIONS = wizard_id("submission", "sections")

@@ -235,14 +235,14 @@ def fraction(value: Any) -> float | None:
 
 def mapping_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows for the editable grid from mapping records (a CSV's rows, a skeleton's rows), each
-    with a row number that identifies it while it is edited."""
+    with a row number (as text: the grid's row id) that identifies it while it is edited."""
     rows = []
     for i, record in enumerate(records):
         value = record.get("from_fraction")
         number = fraction(value)
         rows.append(
             {
-                "row": i,
+                "row": str(i),
                 "from_id": str(record.get("from_id") or "").strip(),
                 "to_id": str(record.get("to_id") or "").strip(),
                 "from_fraction": number if number is not None else str(value),
@@ -250,6 +250,12 @@ def mapping_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def added_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """A new, empty row for the grid, numbered after the others."""
+    number = max((int(r.get("row") or 0) for r in rows), default=-1) + 1
+    return {"row": str(number), "from_id": "", "to_id": "", "from_fraction": 1.0, "match": "added"}
 
 
 def mapping_records(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -126,7 +126,12 @@ def mapping_skeleton(
             )
             how["same name"] += 1
             continue
-        close = difflib.get_close_matches(name, list(by_name), n=1, cutoff=0.75)
+        # Similar names match words (com__Hospital ~ Hospital), never numbers: 2012 is not 2020.
+        close = (
+            []
+            if any(ch.isdigit() for ch in name)
+            else difflib.get_close_matches(name, list(by_name), n=1, cutoff=0.75)
+        )
         if close:
             rows.append(
                 {

@@ -134,10 +134,19 @@ class JobStore:
         )
 
     def progress(self, job_id: str, done: int, total: int, message: str) -> None:
-        self.con.execute(
-            "UPDATE jobs SET stages_done = ?, stages_total = ?, message = ? WHERE id = ?",
-            (done, total, message, job_id),
-        )
+        """Record progress, best effort: while the registry's own write transaction holds the
+        database, a step is skipped (shown with the next one) rather than waited for."""
+        self.con.execute("PRAGMA busy_timeout = 200")
+        try:
+            self.con.execute(
+                "UPDATE jobs SET stages_done = ?, stages_total = ?, message = ? WHERE id = ?",
+                (done, total, message, job_id),
+            )
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+        finally:
+            self.con.execute("PRAGMA busy_timeout = 30000")
 
     def finish(
         self,

@@ -125,3 +125,12 @@ def test_unreadable_and_valueless_tables_are_explained(tmp_path):
     wrong.write_bytes(b"\x89PNG")
     with pytest.raises(InputError, match=r"\.csv, \.json"):
         infer_dataset(wrong)
+
+
+def test_mapping_skeleton_never_pairs_numbers_by_likeness():
+    skeleton = mapping_skeleton(
+        [{"id": "2012", "name": "2012"}, {"id": "com_Hospital", "name": "Hospital!"}],
+        [{"id": "2020", "name": "2020"}, {"id": "hospital", "name": "Hospital"}],
+    )
+    pairs = {r["from_id"]: r["to_id"] for r in skeleton["rows"]}
+    assert pairs == {"2012": "", "com_Hospital": "hospital"}

@@ -1,0 +1,345 @@
+"""Register a dimension mapping: choose two registered dimensions of one type, start from a
+skeleton (records matched by id, then name) or upload a mapping CSV, edit the rows with the
+mapping type's rules checked as you type, register."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+
+from app import ids, state
+from app.components import wizard as wz
+from app.components.common import error_state
+from dsgrid_core import forms
+from dsgrid_core.config.mapping import MappingType
+from dsgrid_core.errors import DsgridError, InputError
+
+dash.register_page(
+    __name__,
+    path="/register/mapping",
+    title="Register a dimension mapping",
+    name="Register a dimension mapping",
+)
+
+W = wz.Wizard(
+    name="mapping",
+    kind="dimension_mapping",
+    title="A dimension mapping config",
+    fields={
+        "from": ("from_dimension",),
+        "to": ("to_dimension",),
+        "mapping_type": ("mapping_type",),
+        "description": ("description",),
+        "rows": ("records",),
+    },
+    failure_field="rows",
+    uploads={"file": ("csv",)},
+)
+wz.register_callbacks(W)
+MAPPING_TYPES = [t.value for t in MappingType]
+
+
+def dimensions(registry) -> list[dict[str, str]]:
+    """Registered non-time dimensions, for the pickers."""
+    return [
+        {"id": c.id, "name": c.name, "type": c.type, "version": c.version}
+        for c in registry.list("dimension")
+        if c.type != "time"
+    ]
+
+
+def records(registry, dimension_id: str) -> list[dict[str, str]]:
+    return [
+        {"id": str(r["id"]), "name": str(r.get("name") or r["id"])}
+        for r in registry.records(dimension_id)
+    ]
+
+
+def _options(items: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [{"label": f"{d['name']} ({d['id']}) · {d['type']}", "value": d["id"]} for d in items]
+
+
+def layout(cancelled: str | None = None, **_):
+    f = W.name
+    try:
+        known = state.cached(dimensions)
+    except (DsgridError, state.NoRegistry) as exc:
+        return error_state(str(exc))
+    body = dbc.Row(
+        [
+            dbc.Col(
+                [
+                    wz.step(
+                        1,
+                        "Dimensions",
+                        wz.field(
+                            W,
+                            "from",
+                            "From dimension",
+                            dcc.Dropdown(
+                                id=ids.wizard_field(f, "from"),
+                                options=_options(known),
+                                placeholder="the dimension whose records are mapped",
+                            ),
+                        ),
+                        wz.field(
+                            W,
+                            "to",
+                            "To dimension (same type)",
+                            dcc.Dropdown(
+                                id=ids.wizard_field(f, "to"),
+                                options=[],
+                                placeholder="choose the from dimension first",
+                            ),
+                        ),
+                    ),
+                    wz.step(
+                        3,
+                        "Mapping type",
+                        wz.field(
+                            W,
+                            "mapping_type",
+                            "Mapping type",
+                            dcc.Dropdown(
+                                id=ids.wizard_field(f, "mapping_type"),
+                                options=MAPPING_TYPES,
+                                clearable=False,
+                            ),
+                            "The type decides the rules: e.g. one_to_one and many_to_one_* "
+                            "need fractions summing to 1 per from_id; *_explicit_multipliers "
+                            "check no sums.",
+                        ),
+                        wz.field(
+                            W,
+                            "description",
+                            "Description",
+                            dbc.Textarea(
+                                id=ids.wizard_field(f, "description"), value="", debounce=True
+                            ),
+                            reason=False,
+                        ),
+                    ),
+                ],
+                lg=4,
+            ),
+            dbc.Col(
+                [
+                    wz.step(
+                        2,
+                        "Rows",
+                        dbc.Row(
+                            [
+                                dbc.Col(
+                                    [
+                                        dbc.Button(
+                                            "Start from a skeleton",
+                                            id=W.id("skeleton"),
+                                            color="primary",
+                                            outline=True,
+                                            class_name="me-2 mb-2",
+                                        ),
+                                        dbc.Button(
+                                            "Add a row",
+                                            id=W.id("add-row"),
+                                            color="secondary",
+                                            outline=True,
+                                            class_name="mb-2",
+                                        ),
+                                        html.Div(
+                                            "A skeleton has one row per from record, matched "
+                                            "to the to record with the same id, else the same "
+                                            "or a similar name. Click a cell to edit it; an "
+                                            "empty to_id drops the record.",
+                                            className="form-text",
+                                        ),
+                                    ],
+                                    md=6,
+                                ),
+                                dbc.Col(
+                                    wz.upload_field(
+                                        W,
+                                        "file",
+                                        "…or upload a mapping CSV",
+                                        "from_id, to_id[, from_fraction]",
+                                    ),
+                                    md=6,
+                                ),
+                            ]
+                        ),
+                        html.Div(id=W.id("grid-summary"), className="small text-muted mb-1"),
+                        wz.mapping_grid(ids.MAPPING_GRID),
+                        wz.problem_area(W, "rows"),
+                    ),
+                    wz.step(4, "Preview", wz.json5_preview(W)),
+                ],
+                lg=8,
+            ),
+        ]
+    )
+    return wz.page(
+        W,
+        "Register a dimension mapping",
+        "A mapping says how the records of one dimension become records of another: "
+        "each row maps a from_id to a to_id with a fraction.",
+        body,
+        cancelled=bool(cancelled),
+    )
+
+
+@callback(
+    Output(ids.wizard_field(W.name, "to"), "options"),
+    Output(ids.wizard_reason(W.name, "from"), "children"),
+    Input(ids.wizard_field(W.name, "from"), "value"),
+)
+def to_options(from_id):
+    if not from_id:
+        return [], None
+    known = state.cached(dimensions)
+    source = next((d for d in known if d["id"] == from_id), None)
+    if source is None:
+        return [], None
+    same = [d for d in known if d["type"] == source["type"] and d["id"] != from_id]
+    count = len(state.cached(records, from_id))
+    return _options(same), f"{count:,} records of type {source['type']}."
+
+
+def _rows_from_csv(entry: dict) -> tuple[list[dict], str | None]:
+    from dsgrid_core.data.records import read_csv_rows
+
+    try:
+        header, rows = read_csv_rows(wz.stored_path(entry))
+    except InputError as exc:
+        return [], forms.readable(exc.message, {entry["stored"]: entry["name"]})
+    missing = [c for c in ("from_id", "to_id") if c not in header]
+    if missing:
+        return [], (
+            f"{entry['name']}: a mapping CSV needs the columns from_id and to_id (missing "
+            f"{', '.join(missing)}); it has {', '.join(header)}."
+        )
+    for row in rows:
+        row["match"] = "uploaded"
+    return forms.mapping_rows(rows), None
+
+
+def _guess_type(rows: list[dict]) -> tuple[str, str]:
+    targets = [r["to_id"] for r in rows if r["to_id"]]
+    if targets and len(set(targets)) == len(targets):
+        return "one_to_one", "each from record maps to a different to record"
+    return "many_to_one_aggregation", "several from records map to the same to record"
+
+
+@callback(
+    Output(ids.MAPPING_GRID, "rowData"),
+    Output(ids.wizard_field(W.name, "mapping_type"), "value"),
+    Output(ids.wizard_reason(W.name, "mapping_type"), "children"),
+    Output(W.id("grid-summary"), "children"),
+    Output(W.id("check"), "data"),
+    Output(W.id("preview-config"), "children"),
+    Input(W.id("skeleton"), "n_clicks"),
+    Input(W.id("add-row"), "n_clicks"),
+    Input(W.id("files"), "data"),
+    Input(ids.MAPPING_GRID, "cellValueChanged"),
+    Input(ids.wizard_field(W.name, "mapping_type"), "value"),
+    Input(ids.wizard_field(W.name, "from"), "value"),
+    Input(ids.wizard_field(W.name, "to"), "value"),
+    Input(ids.wizard_field(W.name, "description"), "value"),
+    State(ids.MAPPING_GRID, "rowData"),
+)
+def rows_and_check(
+    _skeleton, _add, files, _changed, mapping_type, from_id, to_id, description, rows
+):
+    from dsgrid_core.infer import mapping_skeleton
+
+    trigger = ctx.triggered_id
+    rows = [dict(r) for r in rows or []]
+    type_out, reason_out = no_update, no_update
+    problems = wz.upload_problems(files)
+    if trigger == W.id("skeleton"):
+        if not from_id or not to_id:
+            problems.append({"field": "rows", "message": "choose both dimensions first."})
+        else:
+            skeleton = mapping_skeleton(
+                state.cached(records, from_id), state.cached(records, to_id)
+            )
+            rows = forms.mapping_rows(skeleton["rows"])
+            guess = skeleton["mapping_type"]
+            type_out, reason_out = guess.value, wz.reason_view(guess.reason, guess.certain)
+            mapping_type = guess.value
+    elif trigger == W.id("files"):
+        entries = wz.uploaded(files, "file")
+        if entries:
+            loaded, problem = _rows_from_csv(entries[0])
+            if problem:
+                problems.append({"field": "file", "message": problem})
+            else:
+                rows = loaded
+                if not mapping_type:
+                    mapping_type, why = _guess_type(rows)
+                    type_out, reason_out = mapping_type, wz.reason_view(why, False)
+    elif trigger == W.id("add-row"):
+        rows.append(forms.added_row(rows))
+    if not from_id or not to_id or not rows:
+        for row in rows:
+            row["problem"] = ""
+        summary = "Choose the two dimensions, then start from a skeleton or upload a CSV."
+        check = {"problems": problems, "plan": None}
+        return rows, type_out, reason_out, summary, check, wz.config_text(None)
+
+    known = {d["id"]: d for d in state.cached(dimensions)}
+    source, target = known.get(from_id), known.get(to_id)
+    if source is None or target is None:
+        raise dash.exceptions.PreventUpdate
+    from_records = state.cached(records, from_id)
+    to_records = state.cached(records, to_id)
+    result = forms.check_mapping_rows(
+        rows,
+        mapping_type,
+        [r["id"] for r in from_records],
+        [r["id"] for r in to_records],
+        from_name=f"'{source['name']}'",
+        to_name=f"'{target['name']}'",
+    )
+    shown = forms.rows_with_problems(rows, result)
+    bad = sum(1 for r in shown if r["problem"])
+    summary = f"{len(rows):,} rows; " + (
+        f"{bad:,} with problems (tinted red)." if bad else "every row follows the rules."
+    )
+    problems += [{"field": "rows", "message": m} for m in result["general"]]
+    config = forms.mapping_config(
+        from_dimension={k: source[k] for k in ("type", "name", "version")}
+        | {"dimension_id": from_id},
+        to_dimension={k: target[k] for k in ("type", "name", "version")} | {"dimension_id": to_id},
+        mapping_type=mapping_type,
+        description=description,
+        rows=rows,
+    )
+    if not problems and not bad:
+        problems += _core_check(config, from_records, to_records, source, target)
+    plan = None
+    if not problems and not bad:
+        plan = {"config": config, "config_name": "mapping.json5", "title": W.title, "names": {}}
+    preview = wz.config_text(plan or {"config": config, "title": W.title})
+    return shown, type_out, reason_out, summary, {"problems": problems, "plan": plan}, preview
+
+
+def _core_check(config, from_records, to_records, source, target) -> list[dict[str, str]]:
+    """The model and the record rules exactly as registration applies them."""
+    from dsgrid_core.config.load import validate_model
+    from dsgrid_core.config.mapping import DimensionMappingConfig
+    from dsgrid_core.data.records import check_mapping_ids, load_mapping_records
+
+    try:
+        model, _ = validate_model(DimensionMappingConfig, config, "mapping.json5")
+        loaded = load_mapping_records(model, None, "the rows")
+        check_mapping_ids(
+            loaded,
+            {r["id"] for r in from_records},
+            {r["id"] for r in to_records},
+            "the rows",
+            source["name"],
+            target["name"],
+        )
+    except DsgridError as exc:
+        return exc.problems or [{"field": "rows", "message": exc.message}]
+    return []

@@ -1,0 +1,340 @@
+"""Register a project: upload its project.json5 and the files it refers to (matched by name,
+whatever folders the config names), or build a small project from registered dimensions."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dcc, html
+
+from app import ids, state
+from app.components import wizard as wz
+from app.components.common import error_state
+from dsgrid_core import forms
+from dsgrid_core.config.dimension import DIMENSION_TYPES
+from dsgrid_core.errors import DsgridError, InputError
+
+dash.register_page(
+    __name__, path="/register/project", title="Register a project", name="Register a project"
+)
+
+W = wz.Wizard(
+    name="project",
+    kind="project",
+    title="A project config",
+    fields={
+        "config": (),
+        "files": (),
+        "project_id": ("fields.project_id",),
+        "project_name": ("fields.name",),
+        "project_description": ("fields.description",),
+        "base": ("fields.dimensions", "fields.(top level)"),
+        "datasets": ("fields.datasets",),
+    },
+    uploads={"config": ("json5", "json"), "files": ("csv", "json")},
+    multiple=("files",),
+)
+wz.register_callbacks(W)
+UPLOAD_TAB, FIELDS_TAB = "upload", "fields"
+COLUMNS = ("role", "type", "name", "files")
+
+
+def dimensions_by_type(registry) -> dict[str, list[dict[str, str]]]:
+    out: dict[str, list[dict[str, str]]] = {t: [] for t in DIMENSION_TYPES}
+    for c in registry.list("dimension"):
+        out.setdefault(c.type, []).append(
+            {"label": f"{c.name} ({c.id})", "value": c.id, "version": c.version}
+        )
+    return out
+
+
+def layout(cancelled: str | None = None, **_):
+    f = W.name
+    try:
+        known = state.cached(dimensions_by_type)
+    except (DsgridError, state.NoRegistry) as exc:
+        return error_state(str(exc))
+    upload_tab = dbc.Row(
+        [
+            dbc.Col(
+                [
+                    wz.upload_field(W, "config", "project.json5", "the project's config"),
+                    wz.upload_field(
+                        W,
+                        "files",
+                        "The files it refers to",
+                        "dimension, mapping and subset CSVs; matched by file name",
+                    ),
+                ],
+                md=6,
+            ),
+            dbc.Col(
+                html.Div(
+                    "Upload the config to see what it holds.",
+                    id=ids.PROJECT_SUMMARY,
+                    className="small",
+                ),
+                md=6,
+            ),
+        ],
+        class_name="pt-3",
+    )
+    fields_tab = html.Div(
+        [
+            html.P(
+                "A minimal project: one registered base dimension per type, and the ids of "
+                "the datasets it expects.",
+                className="text-muted small",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            wz.field(
+                                W,
+                                "project_id",
+                                "Project id (required)",
+                                dbc.Input(
+                                    id=ids.wizard_field(f, "project_id"), value="", debounce=True
+                                ),
+                                reason=False,
+                            ),
+                            wz.field(
+                                W,
+                                "project_name",
+                                "Name (required)",
+                                dbc.Input(
+                                    id=ids.wizard_field(f, "project_name"), value="", debounce=True
+                                ),
+                                reason=False,
+                            ),
+                            wz.field(
+                                W,
+                                "project_description",
+                                "Description",
+                                dbc.Textarea(
+                                    id=ids.wizard_field(f, "project_description"),
+                                    value="",
+                                    debounce=True,
+                                ),
+                                reason=False,
+                            ),
+                            wz.field(
+                                W,
+                                "datasets",
+                                "Expected datasets",
+                                dbc.Input(
+                                    id=ids.wizard_field(f, "datasets"),
+                                    value="",
+                                    debounce=True,
+                                    placeholder="dataset ids, separated by commas",
+                                ),
+                                reason=False,
+                            ),
+                        ],
+                        md=5,
+                    ),
+                    dbc.Col(
+                        [
+                            html.Div(
+                                [
+                                    dbc.Label(t, class_name="mb-0 small fw-semibold"),
+                                    dcc.Dropdown(
+                                        id=ids.wizard_field(f, f"base-{t}"),
+                                        options=[
+                                            {"label": o["label"], "value": o["value"]}
+                                            for o in known.get(t, [])
+                                        ],
+                                        placeholder=f"the project's {t} dimension",
+                                    ),
+                                ],
+                                className="mb-2",
+                            )
+                            for t in DIMENSION_TYPES
+                        ]
+                        + [wz.problem_area(W, "base")],
+                        md=7,
+                    ),
+                ]
+            ),
+        ],
+        className="pt-3",
+    )
+    body = wz.step(
+        1,
+        "The project",
+        dbc.Tabs(
+            [
+                dbc.Tab(upload_tab, label="Upload project.json5", tab_id=UPLOAD_TAB),
+                dbc.Tab(fields_tab, label="Build from fields", tab_id=FIELDS_TAB),
+            ],
+            id=W.id("tabs"),
+            active_tab=UPLOAD_TAB,
+        ),
+    )
+    preview = wz.step(2, "Preview: project.json5", wz.json5_preview(W))
+    return wz.page(
+        W,
+        "Register a project",
+        "A project names its base dimensions (one per type), supplemental dimensions with their "
+        "mappings, subsets, and the datasets it expects.",
+        html.Div([body, preview]),
+        cancelled=bool(cancelled),
+    )
+
+
+def _file(reference, uploads: set[str]) -> str:
+    if not reference:
+        return "-"
+    name = forms.base_name(reference)
+    return f"{name} ✓" if name in uploads else f"{name}: not uploaded"
+
+
+def _summary(config: dict, uploads: set[str]) -> html.Div:
+    dims = config.get("dimensions") or {}
+    rows = []
+    for d in dims.get("base_dimensions") or []:
+        rows.append(("base", d.get("type"), d.get("name"), _file(d.get("file"), uploads)))
+    for d in dims.get("base_dimension_references") or []:
+        rows.append(("base", d.get("type"), d.get("name") or d.get("dimension_id"), "registered"))
+    for d in dims.get("supplemental_dimensions") or []:
+        mapping = (d.get("mapping") or {}).get("file")
+        files = f"{_file(d.get('file'), uploads)}; mapping {_file(mapping, uploads)}"
+        rows.append(("supplemental", d.get("type"), d.get("name"), files))
+    for d in dims.get("subset_dimensions") or []:
+        reference = d.get("filename") or d.get("file")
+        rows.append(("subset", d.get("type"), d.get("name"), _file(reference, uploads)))
+    datasets = [d.get("dataset_id") for d in config.get("datasets") or [] if isinstance(d, dict)]
+    return html.Div(
+        [
+            html.P(
+                [
+                    html.Strong(str(config.get("project_id") or "(no project_id)")),
+                    " · ",
+                    str(config.get("name") or ""),
+                ]
+            ),
+            html.Div(
+                dbc.Table(
+                    [
+                        html.Thead(
+                            html.Tr([html.Th(c) for c in ("role", "type", "name", "files")])
+                        ),
+                        html.Tbody(
+                            [
+                                html.Tr(
+                                    [
+                                        html.Td(role, className="text-nowrap"),
+                                        html.Td(type_, className="text-nowrap"),
+                                        html.Td(name),
+                                        html.Td(files, style={"overflowWrap": "anywhere"}),
+                                    ]
+                                )
+                                for role, type_, name, files in rows
+                            ]
+                        ),
+                    ],
+                    size="sm",
+                ),
+                style={"overflowX": "auto"},
+            ),
+            html.P(
+                f"Expects {len(datasets)} dataset(s): {', '.join(map(str, datasets)) or 'none'}."
+            ),
+        ]
+    )
+
+
+def _from_upload(files) -> tuple[dict | None, list[dict], object]:
+    from dsgrid_core.config.files import loads_json5
+
+    problems = wz.upload_problems(files)
+    entries = wz.uploaded(files, "config")
+    if not entries:
+        return None, problems, "Upload the config to see what it holds."
+    entry = entries[0]
+    try:
+        text = wz.stored_path(entry).read_text(encoding="utf-8")
+        raw = loads_json5(text, entry["name"])
+    except (InputError, OSError, UnicodeDecodeError) as exc:
+        problems.append({"field": "config", "message": getattr(exc, "message", str(exc))})
+        return None, problems, None
+    uploads = {f["name"]: f["stored"] for f in wz.uploaded(files, "files")}
+    config, missing = forms.point_at_uploads(raw, uploads, entry["name"])
+    problems += [{"field": "files", "message": f"{p['field']}: {p['message']}"} for p in missing]
+    return config, problems, _summary(raw, set(uploads))
+
+
+def _from_fields(project_id, name, description, datasets, bases) -> tuple[dict, list]:
+    known = state.cached(dimensions_by_type)
+    references = []
+    for t, chosen in zip(DIMENSION_TYPES, bases, strict=True):
+        match = next((o for o in known.get(t, []) if o["value"] == chosen), None)
+        if match:
+            references.append({"type": t, "dimension_id": chosen, "version": match["version"]})
+    config = {
+        "project_id": (project_id or "").strip(),
+        "name": (name or "").strip(),
+        "description": (description or "").strip(),
+        "datasets": [{"dataset_id": d.strip()} for d in (datasets or "").split(",") if d.strip()],
+        "dimensions": {"base_dimension_references": references},
+    }
+    for key in ("project_id", "name"):
+        if not config[key]:
+            config.pop(key)
+    return config, []
+
+
+@callback(
+    Output(W.id("check"), "data"),
+    Output(W.id("preview-config"), "children"),
+    Output(ids.PROJECT_SUMMARY, "children"),
+    Input(W.id("tabs"), "active_tab"),
+    Input(W.id("files"), "data"),
+    Input(ids.wizard_field(W.name, "project_id"), "value"),
+    Input(ids.wizard_field(W.name, "project_name"), "value"),
+    Input(ids.wizard_field(W.name, "project_description"), "value"),
+    Input(ids.wizard_field(W.name, "datasets"), "value"),
+    *[Input(ids.wizard_field(W.name, f"base-{t}"), "value") for t in DIMENSION_TYPES],
+)
+def check(tab, files, project_id, name, description, datasets, *bases):
+    from dsgrid_core.config.load import validate_model
+    from dsgrid_core.config.project import ProjectConfig
+
+    summary = dash.no_update
+    if tab == FIELDS_TAB:
+        config, problems = _from_fields(project_id, name, description, datasets, bases)
+        prefix = "fields."
+        names = {}
+    else:
+        config, problems, summary = _from_upload(files)
+        prefix = ""
+        names = wz.names_of(files)
+        if config is None:
+            return {"problems": problems, "plan": None}, wz.config_text(None), summary
+    try:
+        validate_model(ProjectConfig, config, "project.json5")
+    except DsgridError as exc:
+        for p in exc.problems or [{"field": "(top level)", "message": exc.message}]:
+            if tab == FIELDS_TAB:
+                problems.append({"field": prefix + p["field"], "message": p["message"]})
+            else:  # under the uploaded config, saying where in it
+                where = "" if p["field"] == "(top level)" else f"{p['field']}: "
+                problems.append({"field": "config", "message": where + p["message"]})
+    project = config.get("project_id")
+    if project and project in state.cached(_project_ids):
+        problems.append(
+            {
+                "field": f"{prefix}project_id",
+                "message": f"a project '{project}' is already registered; choose another id.",
+            }
+        )
+    plan = None
+    if not problems:
+        plan = {"config": config, "config_name": "project.json5", "title": W.title, "names": names}
+    preview = wz.config_text(plan or {"config": config, "title": W.title, "names": names})
+    return {"problems": problems, "plan": plan}, preview, summary
+
+
+def _project_ids(registry) -> list[str]:
+    return [c.id for c in registry.list("project")]
