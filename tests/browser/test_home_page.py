@@ -224,7 +224,7 @@ def test_no_registry_no_database_and_an_empty_registry_are_explained(
     assert not dash_duo.find_elements(f"#{ids.HOME_SEARCH}")
     dash_duo.wait_for_page(f"{dash_duo.server_url}/mappings")
     dash_duo.wait_for_text_to_equal(f"#{ids.list_count('mappings')}", "0 dimension mappings")
-    dash_duo.wait_for_contains_text(f"#{ids.MAPPINGS_LIST_EMPTY}", "No dimension mapping")
+    dash_duo.wait_for_contains_text(f"#{ids.list_empty('mappings')}", "No dimension mapping")
 
     # Bootstrap comes from this server, and its rules apply
     hrefs = [link.get_attribute("href") for link in dash_duo.find_elements("link[rel=stylesheet]")]
