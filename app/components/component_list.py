@@ -10,13 +10,19 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from app import ids, state
-from app.components.common import error_state, markdown_link
+from app.components.common import empty_state, error_state, markdown_link
 from app.grid import answer, server_grid
 from dsgrid_core.browse.components import list_components
 from dsgrid_core.config.dimension import DimensionType
 
 COLUMNS = [
-    {"field": "id", "headerName": "id", "cellRenderer": "markdown", "minWidth": 260},
+    {
+        "field": "id",
+        "headerName": "id",
+        "cellRenderer": "markdown",
+        "minWidth": 380,
+        "tooltipField": "id",
+    },
     {"field": "name", "headerName": "name", "minWidth": 220},
     {"field": "type", "headerName": "type", "maxWidth": 140},
     {"field": "version", "headerName": "version", "maxWidth": 120},
@@ -39,7 +45,7 @@ def list_layout(
                 id=ids.list_filter(key, "text"),
                 value=q or "",
                 placeholder="Filter by id, name or description",
-                debounce=0.3,
+                debounce=300,
                 type="search",
             ),
             md=5,
@@ -77,7 +83,31 @@ def list_layout(
             dbc.Row(controls, class_name="g-2 mb-3"),
             html.Div(id=ids.list_count(key), className="text-muted mb-2"),
             server_grid(ids.list_grid(key), columns, height=560),
+            html.Div(id=ids.list_empty(key)),
         ]
+    )
+
+
+REGISTER_COMMANDS = {
+    "project": "dsgrid registry projects register CONFIG_FILE",
+    "dataset": "dsgrid registry datasets register CONFIG_FILE",
+    "dimension": "dsgrid registry dimensions register CONFIG_FILE",
+    "dimension_mapping": "dsgrid registry dimension-mappings register CONFIG_FILE",
+}
+
+
+def _empty(kind: str, count: int, chosen: dict):
+    """Say why the grid shows no rows: the filters, or nothing registered yet."""
+    if count:
+        return None
+    label = kind.replace("_", " ")
+    filters = [f"'{v}'" if n == "q" else f"{n} {v}" for n, v in chosen.items() if v]
+    if filters:
+        return empty_state(
+            f"No {label} matches {' and '.join(filters)}. Clear the filters to see them all."
+        )
+    return empty_state(
+        f"No {label} is registered yet ({REGISTER_COMMANDS[kind]}, or the Register page)."
     )
 
 
@@ -99,6 +129,7 @@ def register_list_callbacks(key: str, kind: str, *, with_type: bool = False) -> 
     @callback(
         Output(ids.list_grid(key), "getRowsResponse"),
         Output(ids.list_count(key), "children"),
+        Output(ids.list_empty(key), "children"),
         Input(ids.list_grid(key), "getRowsRequest"),
         *[State(i.component_id, i.component_property) for i in inputs],
     )
@@ -122,7 +153,8 @@ def register_list_callbacks(key: str, kind: str, *, with_type: bool = False) -> 
         for row in response["rowData"]:
             row["id"] = markdown_link(kind, row["id"])
         count = response["rowCount"]
-        return response, f"{count} {kind.replace('_', ' ')}{'' if count == 1 else 's'}"
+        label = kind.replace("_", " ")
+        return response, f"{count} {label}{'' if count == 1 else 's'}", _empty(kind, count, chosen)
 
     @callback(Output(ids.list_location(key), "search"), *inputs, prevent_initial_call=True)
     def keep_in_url(*values):

@@ -85,7 +85,11 @@ def history_section(detail: dict) -> html.Div:
                 [
                     html.Tr(
                         [
-                            html.Td(component_link(detail["kind"], detail["id"], r["version"])),
+                            html.Td(
+                                component_link(
+                                    detail["kind"], detail["id"], r["version"], r["version"]
+                                )
+                            ),
                             html.Td(r["registered_at"]),
                             html.Td(r["submitter"]),
                             html.Td(r["log_message"]),
@@ -179,6 +183,13 @@ def show_diff(old, new, component_data):
     )
 
 
+def _graph_layout(nodes: int) -> dict:
+    """A tree reads best while it is small; beyond that, a force layout spreads it out."""
+    if nodes <= 16:
+        return {"name": "breadthfirst", "directed": True, "spacingFactor": 1.1}
+    return {"name": "cose", "animate": False, "nodeRepulsion": 9000, "idealEdgeLength": 90}
+
+
 def graph_section(detail: dict, height: int = 520) -> html.Div:
     graph = state.cached(dependency_graph, detail["kind"], detail["id"], detail["version"])
     elements = [
@@ -231,7 +242,7 @@ def graph_section(detail: dict, height: int = 520) -> html.Div:
             cyto.Cytoscape(
                 id=ids.GRAPH,
                 elements=elements,
-                layout={"name": "breadthfirst", "directed": True, "spacingFactor": 1.1},
+                layout=_graph_layout(len(graph["nodes"])),
                 stylesheet=stylesheet,
                 style={"width": "100%", "height": f"{height}px"},
                 userZoomingEnabled=True,
