@@ -184,3 +184,122 @@ def demo_registry_copy(demo_registry, tmp_path) -> Path:
     target = tmp_path / "demo_registry"
     shutil.copytree(demo_registry[0], target)
     return target
+
+
+# ---------------------------------------------------------------------------------------------
+# Object stores: an S3-compatible server for s3:// data roots. moto's server mode on 127.0.0.1
+# (started here, in a thread), or a real endpoint (MinIO, Ceph) named by DSGRID_TEST_S3_ENDPOINT
+# with credentials in the AWS environment variables. Each test module gets its own bucket.
+# ---------------------------------------------------------------------------------------------
+
+import uuid  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+# Credentials of the local server: distinctive, so the tests can tell they never leak.
+S3_TEST_KEY_ID = "AKIADSGRIDTEST7Q2X"
+S3_TEST_SECRET = "dsgrid-test-secret-5f1b9c0e7a"  # noqa: S105 - a fake server's
+S3_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "DSGRID_S3_ENDPOINT",
+)
+
+
+@dataclass
+class S3Server:
+    endpoint: str
+    env: dict[str, str]  # what the code under test reads from the environment
+    local: bool  # moto started by the tests (credentials are the test's own)
+
+    def client(self):
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name=self.env.get("AWS_REGION", "us-east-1"),
+            aws_access_key_id=self.env.get("AWS_ACCESS_KEY_ID"),
+            aws_secret_access_key=self.env.get("AWS_SECRET_ACCESS_KEY"),
+            aws_session_token=self.env.get("AWS_SESSION_TOKEN"),
+        )
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    endpoint = os.environ.get("DSGRID_TEST_S3_ENDPOINT")
+    if endpoint:
+        env = {k: os.environ[k] for k in S3_VARIABLES if os.environ.get(k)}
+        env["DSGRID_S3_ENDPOINT"] = endpoint.rstrip("/")
+        env.setdefault("AWS_REGION", "us-east-1")
+        yield S3Server(endpoint.rstrip("/"), env, local=False)
+        return
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    env = {
+        "AWS_ACCESS_KEY_ID": S3_TEST_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": S3_TEST_SECRET,
+        "AWS_REGION": "us-east-1",
+        "DSGRID_S3_ENDPOINT": endpoint,
+    }
+    try:
+        yield S3Server(endpoint, env, local=True)
+    finally:
+        server.stop()
+
+
+@dataclass
+class S3Bucket:
+    server: S3Server
+    name: str
+
+    def url(self, prefix: str = "") -> str:
+        return f"s3://{self.name}/{prefix}".rstrip("/")
+
+    def keys(self, prefix: str = "") -> list[str]:
+        client = self.server.client()
+        found = []
+        for page in client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.name, Prefix=prefix
+        ):
+            found += [o["Key"] for o in page.get("Contents", [])]
+        return sorted(found)
+
+    def empty(self) -> None:
+        client = self.server.client()
+        keys = self.keys()
+        for start in range(0, len(keys), 1000):
+            client.delete_objects(
+                Bucket=self.name,
+                Delete={"Objects": [{"Key": k} for k in keys[start : start + 1000]]},
+            )
+
+
+@pytest.fixture(scope="module")
+def s3_bucket(s3_server):
+    """A new bucket, with the AWS environment of the server set for the whole module (and
+    every other AWS variable cleared); emptied and deleted at the end."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in S3_VARIABLES:
+            patch.delenv(name, raising=False)
+        for name, value in s3_server.env.items():
+            patch.setenv(name, value)
+        bucket = S3Bucket(s3_server, f"dsgrid-test-{uuid.uuid4().hex[:12]}")
+        s3_server.client().create_bucket(Bucket=bucket.name)
+        try:
+            yield bucket
+        finally:
+            bucket.empty()
+            s3_server.client().delete_bucket(Bucket=bucket.name)

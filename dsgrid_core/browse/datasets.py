@@ -9,10 +9,11 @@ from sqlglot import exp
 
 from dsgrid_core.browse.paging import AnyOf, Filter, Page, check_limit
 from dsgrid_core.config.dimension import NON_TIME_TYPES
+from dsgrid_core.data.scan import table_expression
+from dsgrid_core.data.storage import MISSING_FILE
 from dsgrid_core.errors import InputError
 
 PREVIEW_COLUMNS = [*NON_TIME_TYPES, "timestamp", "value"]
-MISSING_FILE = "missing_associations.parquet"
 RESOLUTIONS = ("hour", "day", "month")
 # Coverage cell values: what a heatmap shows for one record combination.
 PRESENT, DECLARED_MISSING, ABSENT = 2, 1, 0
@@ -20,10 +21,6 @@ PRESENT, DECLARED_MISSING, ABSENT = 2, 1, 0
 
 def _col(name: str) -> exp.Column:
     return exp.column(name, quoted=True)
-
-
-def _parquet(path) -> exp.Expression:
-    return exp.Anonymous(this="read_parquet", expressions=[exp.Literal.string(str(path))])
 
 
 def filter_condition(f: Filter) -> exp.Expression:
@@ -82,7 +79,7 @@ def dataset_facts(registry, dataset_id: str, version: str | None = None) -> dict
     try:
         first, last = con.execute(
             exp.select(exp.Min(this=_col("timestamp")), exp.Max(this=_col("timestamp")))
-            .from_(_parquet(table))
+            .from_(table_expression(con, table))
             .sql("duckdb")
         ).fetchone()
     finally:
@@ -145,16 +142,17 @@ def preview(
         else filter_condition(f)
         for f in filters or []
     ]
-    select = exp.select(*[_col(c) for c in PREVIEW_COLUMNS]).from_(_parquet(table))
-    count = exp.select(exp.Count(this=exp.Star())).from_(_parquet(table))
-    if where:
-        select, count = select.where(exp.and_(*where)), count.where(exp.and_(*where))
-    order = [exp.Ordered(this=_col(n), desc=d) for n, d in sort or []]
-    if order:
-        select = select.order_by(*order)
-    select = select.limit(limit).offset(offset)
     con = connect()
     try:
+        source = table_expression(con, table)
+        select = exp.select(*[_col(c) for c in PREVIEW_COLUMNS]).from_(source.copy())
+        count = exp.select(exp.Count(this=exp.Star())).from_(source.copy())
+        if where:
+            select, count = select.where(exp.and_(*where)), count.where(exp.and_(*where))
+        order = [exp.Ordered(this=_col(n), desc=d) for n, d in sort or []]
+        if order:
+            select = select.order_by(*order)
+        select = select.limit(limit).offset(offset)
         total = con.execute(count.sql("duckdb")).fetchone()[0]
         table_rows = con.raw.sql(select.sql("duckdb")).fetchall()
     finally:
@@ -200,16 +198,17 @@ def coverage(
         raise InputError("coverage: choose two different dimension types.")
     record = registry.show("dataset", dataset_id, version)
     table = registry.data.locate(record.data_path)
-    missing = table.parent / MISSING_FILE
+    missing = registry.data.sibling(record.data_path, MISSING_FILE)
 
-    def pairs(path) -> set[tuple[str, str]]:
-        sql = exp.select(_col(x), _col(y)).distinct().from_(_parquet(path)).sql("duckdb")
+    def pairs(location) -> set[tuple[str, str]]:
+        source = table_expression(con, location)
+        sql = exp.select(_col(x), _col(y)).distinct().from_(source).sql("duckdb")
         return {(str(a), str(b)) for a, b in con.execute(sql).fetchall()}
 
     con = connect()
     try:
         present = pairs(table)
-        declared = pairs(missing) if missing.exists() else set()
+        declared = pairs(registry.data.locate(missing)) if registry.data.exists(missing) else set()
     finally:
         con.close()
     xs, ys = _axis_ids(registry, record, x), _axis_ids(registry, record, y)

@@ -10,6 +10,7 @@ from sqlglot import exp
 
 from dsgrid_core.browse.datasets import ABSENT, DECLARED_MISSING, MISSING_FILE, PRESENT
 from dsgrid_core.config.dimension import NON_TIME_TYPES
+from dsgrid_core.data.scan import table_expression
 from dsgrid_core.errors import InputError, NotFoundError
 
 NOT_REQUIRED = -1  # a combination the project does not ask for, and the dataset lacks
@@ -152,12 +153,13 @@ def project_coverage(
             mappings[m["dimension_type"]] = table
     dataset = registry.show("dataset", dataset_id, info["version"])
     data = registry.data.locate(dataset.data_path)
+    missing = registry.data.sibling(dataset.data_path, MISSING_FILE)
 
-    def pairs(path):
+    def pairs(location):
         sql = (
             exp.select(exp.column(x, quoted=True), exp.column(y, quoted=True))
             .distinct()
-            .from_(exp.Anonymous(this="read_parquet", expressions=[exp.Literal.string(str(path))]))
+            .from_(table_expression(con, location))
             .sql("duckdb")
         )
         return {(str(a), str(b)) for a, b in con.execute(sql).fetchall()}
@@ -165,9 +167,10 @@ def project_coverage(
     con = connect()
     try:
         provided = _mapped_pairs(pairs(data), mappings, x, y)
-        missing_file = data.parent / MISSING_FILE
         declared = (
-            _mapped_pairs(pairs(missing_file), mappings, x, y) if missing_file.exists() else set()
+            _mapped_pairs(pairs(registry.data.locate(missing)), mappings, x, y)
+            if registry.data.exists(missing)
+            else set()
         )
     finally:
         con.close()

@@ -33,8 +33,10 @@ def registry() -> None:
     "--data-root",
     "data_root",
     type=click.Path(file_okay=False),
-    help="For an arangodb:// registry (required there): the folder of its Parquet data, new or "
-    "empty. A folder registry keeps its data in PATH/data.",
+    help="Where the Parquet data goes: a new or empty folder (required for an arangodb:// "
+    "registry), or an empty s3://bucket/prefix on an object store (credentials from the AWS "
+    "environment variables or profile). A folder registry keeps its data in PATH/data "
+    "otherwise.",
 )
 @click.pass_context
 def registry_create(ctx: click.Context, path: str, data_root: str | None) -> None:
@@ -48,7 +50,12 @@ def registry_create(ctx: click.Context, path: str, data_root: str | None) -> Non
     registry_obj.close()
     if not is_url(path):
         if ctx.obj["json"]:
-            emit_json({"ok": True, "path": str(Path(path).resolve())})
+            out = {"ok": True, "path": str(Path(path).resolve())}
+            if data_root is not None:
+                out["data_root"] = str(registry_obj.data.root)
+            emit_json(out)
+        elif data_root is not None:
+            click.echo(f"Created registry {path} (data in {registry_obj.data.root})")
         else:
             click.echo(f"Created registry {path}")
         return
@@ -424,3 +431,40 @@ def check_cmd(ctx, quick):
                 click.echo(f"  ... and {len(report.findings) - 50} more (--json lists all)")
     if not report.ok:
         sys.exit(1)
+
+
+@registry.command("copy")
+@click.option("--from", "source", required=True, help="The registry to copy: folder or URL.")
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    help="Where to copy it: an empty registry, or a folder that does not exist or is empty "
+    "(made a registry here), or with --data-root a new registry of any kind.",
+)
+@click.option(
+    "--data-root",
+    "data_root",
+    help="Create the target with its data here: a new or empty folder (needed for an "
+    "arangodb:// target that does not exist yet) or an empty s3://bucket/prefix.",
+)
+@click.pass_context
+def copy_cmd(ctx, source, target, data_root):
+    """Copy a whole registry into an empty one: every component with all its versions in
+    their order, history, dependencies, records, and every dataset version's data files
+    (checked against their recorded sizes and SHA-256 after copying). Works between any
+    stores and data locations (folder, arangodb:// URL, s3:// data). A target that is not
+    empty is refused (exit 2); a failure part-way leaves the target as it was."""
+    from dsgrid_core.registry.copy import copy_between
+
+    report, shown, root = copy_between(
+        source, target, data_root=data_root, progress=Progress("copy")
+    )
+    if ctx.obj["json"]:
+        emit_json({"ok": True, "location": shown, "data_root": root, **report.to_dict()})
+    else:
+        click.echo(
+            f"Copied {report.components} components ({report.versions} versions, "
+            f"{report.dataset_versions} dataset versions, {report.data_bytes / 2**20:,.1f} MiB "
+            f"of data) to {shown} (data in {root})."
+        )

@@ -23,10 +23,14 @@ class DuckDBEngine:
         self._paths: list[str] = []
 
     def register_parquet(self, name: str, path: str) -> None:
-        self._paths.append(str(path))
+        """A stored table (a local path, or an s3:// URL read through pyarrow) as a view."""
+        from dsgrid_core.data.s3 import is_s3_url
+        from dsgrid_core.data.scan import table_sql
+
+        if not is_s3_url(path):
+            self._paths.append(str(path))  # lock_down allows these files and no others
         self.con.execute(
-            f"CREATE OR REPLACE VIEW {ident(name)} AS SELECT * FROM "  # noqa: S608
-            f"read_parquet({lit(str(path))})"
+            f"CREATE OR REPLACE VIEW {ident(name)} AS SELECT * FROM {table_sql(self.con, path)}"  # noqa: S608
         )
 
     def register_rows(self, name: str, columns: list[tuple[str, str]], rows: list) -> None:

@@ -142,8 +142,41 @@ class SparkEngine:
         self.views: list[str] = []
 
     def register_parquet(self, name: str, path: str) -> None:
-        self.spark.read.parquet(str(path)).createOrReplaceTempView(name)
+        from dsgrid_core.data.s3 import is_s3_url, s3a_url
+
+        path = str(path)
+        if is_s3_url(path):
+            self._prepare_s3()
+            try:
+                frame = self.spark.read.parquet(s3a_url(path))
+            except Exception as exc:  # noqa: BLE001 - a Connect server reports it on reading
+                if "S3AFileSystem" in str(exc) or 'scheme "s3a"' in str(exc):
+                    raise InputError(_missing_s3a(self.spark)) from None
+                raise
+        else:
+            frame = self.spark.read.parquet(path)
+        frame.createOrReplaceTempView(name)
         self.views.append(name)
+
+    def _prepare_s3(self) -> None:
+        """Reading s3:// needs Hadoop's s3a connector (hadoop-aws, which pyspark does not ship)
+        and its settings from the environment's AWS settings. Credentials given as environment
+        variables go into the session's Hadoop configuration (never into SQL settings); a
+        Spark Connect server uses its own."""
+        from dsgrid_core.data.s3 import S3A_CLASS, S3Settings, s3a_settings
+
+        jvm = _jvm(self.spark)
+        if jvm is None:  # Spark Connect: the server must have hadoop-aws; said on reading
+            for key, value in s3a_settings(S3Settings.from_env(), env={}).items():
+                self.spark.conf.set(key, value)
+            return
+        try:
+            jvm.java.lang.Class.forName(S3A_CLASS)
+        except Exception:  # noqa: BLE001 - py4j's ClassNotFoundException
+            raise InputError(_missing_s3a(self.spark)) from None
+        conf = self.spark.sparkContext._jsc.hadoopConfiguration()
+        for key, value in s3a_settings(S3Settings.from_env()).items():
+            conf.set(key, value)
 
     def register_rows(self, name: str, columns: list[tuple[str, str]], rows: list) -> None:
         from pyspark.sql.types import (
@@ -198,3 +231,24 @@ class SparkEngine:
         return exp.Anonymous(
             this="from_utc_timestamp", expressions=[expr, exp.Literal.string(time_zone)]
         )
+
+
+def _jvm(spark):
+    """The JVM gateway of a classic session; None for Spark Connect."""
+    try:
+        return spark.sparkContext._jvm
+    except Exception:  # noqa: BLE001 - Connect sessions have no sparkContext
+        return None
+
+
+def _missing_s3a(spark) -> str:
+    from dsgrid_core.data.s3 import bundled_hadoop_version, missing_s3a_message
+
+    version = None
+    jvm = _jvm(spark)
+    if jvm is not None:
+        try:
+            version = str(jvm.org.apache.hadoop.util.VersionInfo.getVersion())
+        except Exception:  # noqa: BLE001 - fall back to the jar pyspark ships
+            version = None
+    return missing_s3a_message(version or bundled_hadoop_version())

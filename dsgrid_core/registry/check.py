@@ -1,7 +1,7 @@
 """Is a registry whole? The database's own integrity, every component's versions and
-dependencies, every dataset version's data file with its recorded size and hash, records, and
-leftovers of work that never finished. Read-only: it reports; recovery (`recover`) runs when
-a registry is opened for writing."""
+dependencies, every dataset version's data file with its recorded size and hash (in a folder
+or on an object store), records, and leftovers of work that never finished. Read-only: it
+reports; recovery (`recover`) runs when a registry is opened for writing."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dsgrid_core.data.storage import STAGING, file_digest
+from dsgrid_core.data.storage import Leftover
 
 
 @dataclass
@@ -84,16 +84,15 @@ def check_registry(registry, *, hashes: bool = True) -> CheckReport:
         if not data_path:
             add(Finding("data", "no data file is recorded", where))
             continue
-        path = registry.data.locate(data_path)
-        if not path.is_file():
+        actual = registry.data.file_size(data_path)
+        if actual is None:
             add(Finding("data", f"data file {data_path} is missing", where))
             continue
-        actual = path.stat().st_size
         if size is not None and actual != size:
             add(Finding("data", f"{data_path} has {actual:,} bytes; {size:,} were recorded", where))
             continue
         if hashes and sha256:
-            _, digest = file_digest(path)
+            _, digest = registry.data.digest(data_path)
             checked_bytes += actual
             if digest != sha256:
                 add(Finding("data", f"{data_path} does not have its recorded SHA-256", where))
@@ -111,15 +110,13 @@ def check_registry(registry, *, hashes: bool = True) -> CheckReport:
                 )
             )
 
-    known = {(v.id, v.version) for v in versions if v.kind == "dataset"}
-    for folder in registry.data.unfinished(known):
-        relative = _shown(folder, registry)
+    for leftover in registry.data.unfinished(lambda: _known_datasets(registry)):
         what = (
             "staged files of a registration that never finished"
-            if folder.parent.name == STAGING
-            else "a data folder no database row knows (a registration that never finished)"
+            if leftover.staged
+            else "data no database row knows (a registration that never finished)"
         )
-        add(Finding("leftovers", f"{what}; removed at the next write", str(relative)))
+        add(Finding("leftovers", f"{what}; removed at the next write", _shown(leftover, registry)))
     from dsgrid_core.query.cache import ResultCache
 
     for folder in ResultCache(registry.path).unfinished():
@@ -134,13 +131,21 @@ def check_registry(registry, *, hashes: bool = True) -> CheckReport:
     return report
 
 
-def _shown(folder: Path, registry) -> str:
+def _known_datasets(registry) -> set[tuple[str, str]]:
+    """The dataset versions the database knows (asked after the data store listed its files,
+    so that a registration committing meanwhile is never taken for a leftover)."""
+    return {(v.id, v.version) for v in registry.store.iter_versions() if v.kind == "dataset"}
+
+
+def _shown(leftover: Leftover, registry) -> str:
     """A folder relative to the registry folder; in full when the data lives elsewhere (an
-    ArangoDB registry's data folder)."""
+    ArangoDB registry's data folder, an s3:// prefix)."""
+    if not isinstance(leftover.location, Path):
+        return str(leftover.location)
     try:
-        return str(folder.relative_to(registry.path))
+        return str(leftover.location.relative_to(registry.path))
     except ValueError:
-        return str(folder)
+        return str(leftover.location)
 
 
 def add_job_findings(registry_path: Path, add) -> None:
@@ -174,8 +179,7 @@ def recover(registry) -> dict[str, int]:
 
     from dsgrid_core.query.cache import ResultCache
 
-    known = {(v.id, v.version) for v in registry.store.iter_versions() if v.kind == "dataset"}
-    removed = registry.data.clean_unfinished(known)
+    removed = registry.data.clean_unfinished(lambda: _known_datasets(registry))
     results = ResultCache(registry.path).unfinished()
     for folder in results:
         shutil.rmtree(folder, ignore_errors=True)

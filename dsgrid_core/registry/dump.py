@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from pathlib import Path
 
+from dsgrid_core.data.storage import MISSING_FILE
 from dsgrid_core.errors import InputError
 
 
@@ -47,8 +47,8 @@ def dump_component(registry, kind: str, id: str, out_dir: Path, version: str | N
             config[side] = {"name": ref["name"], "type": ref["type"], "version": ref["version"]}
         _write_json5(target / "dimension_mapping.json5", config)
     elif kind == "dataset":
-        table = registry.data.locate(record.data_path)
-        shutil.copyfile(table, target / "load_data.parquet")
+        # Copied from wherever the data is kept (a folder or an object store).
+        registry.data.download(record.data_path, target / "load_data.parquet")
         dims = record.extra["dimensions"]
         config.pop("dimensions", None)
         config["dimension_references"] = [
@@ -60,10 +60,10 @@ def dump_component(registry, kind: str, id: str, out_dir: Path, version: str | N
             "value_format": "stacked",
             "data_file": {"path": "load_data.parquet"},
         }
-        missing = table.parent / "missing_associations.parquet"
-        if missing.exists():
-            shutil.copyfile(missing, target / "missing_associations.parquet")
-            layout["missing_associations"] = ["missing_associations.parquet"]
+        missing = registry.data.sibling(record.data_path, MISSING_FILE)
+        if registry.data.exists(missing):
+            registry.data.download(missing, target / MISSING_FILE)
+            layout["missing_associations"] = [MISSING_FILE]
         config["data_layout"] = layout
         _write_json5(target / "dataset.json5", config)
     elif kind == "project":

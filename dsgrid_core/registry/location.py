@@ -8,7 +8,10 @@ folders are:
   naming the URL, so that anything handed the home folder (a job's worker process) can open
   the same registry again.
 * data: the Parquet tables. ``<folder>/data`` for a folder registry; for an ArangoDB registry
-  the ``data_root`` stored in the database when the registry was created.
+  the ``data_root`` stored in the database when the registry was created. Either store may keep
+  its data on an object store instead: an ``s3://bucket/prefix`` data root, kept in the
+  database's meta table (a folder registry without one keeps ``<folder>/data``). Credentials
+  for the bucket come from the environment only (dsgrid_core.data.s3), never from the registry.
 
 Nothing here ever holds or shows the ArangoDB password: it is read from the environment only
 when a connection is made.
@@ -137,8 +140,35 @@ def default_home(url: ArangoUrl) -> Path:
 class Opened:
     store: Any  # a RegistryStore
     home: Path
-    data_root: Path
+    data_root: Path | str  # a folder, or an s3:// URL
     location: str  # as shown to users: the folder or the URL (never a password)
+
+
+def as_data_root(value: str | Path) -> Path | str:
+    """A stored data root: an s3:// URL stays text, anything else is a folder."""
+    from dsgrid_core.data.s3 import is_s3_url
+
+    return str(value) if is_s3_url(value) else Path(value)
+
+
+def prepare_data_root(data_root: str | Path) -> str:
+    """Check a new registry's data root and make it ready; returns it as stored. A folder must
+    be new or empty (its staging folder is made); an s3:// prefix must be empty and its
+    bucket reachable with the environment's credentials."""
+    from dsgrid_core.data.s3 import S3Url, is_s3_url
+    from dsgrid_core.data.storage import STAGING
+
+    if is_s3_url(data_root):
+        from dsgrid_core.data.object_store import ObjectDataStore
+
+        url = str(S3Url.parse(str(data_root)))
+        ObjectDataStore(url, staging_root=Path()).check_new_root()  # stages nothing
+        return url
+    root = Path(data_root).expanduser().resolve()
+    if root.exists() and any(p.name != STAGING for p in root.iterdir()):
+        raise InputError(f"{root} exists and is not empty; choose a new or empty folder.")
+    (root / STAGING).mkdir(parents=True, exist_ok=True)
+    return str(root)
 
 
 def open_location(location: str | Path, *, read_only: bool = False) -> Opened:
@@ -151,7 +181,14 @@ def open_location(location: str | Path, *, read_only: bool = False) -> Opened:
     folder = Path(location)
     db = folder / DB_FILE
     if db.exists():
-        return Opened(SqliteStore(db, read_only=read_only), folder, folder / DATA_DIR, str(folder))
+        store = SqliteStore(db, read_only=read_only)
+        try:
+            stored = store.get_meta("data_root")
+        except BaseException:
+            store.close()
+            raise
+        data_root = as_data_root(stored) if stored else folder / DATA_DIR
+        return Opened(store, folder, data_root, str(folder))
     marker = folder / HOME_MARKER
     if marker.is_file():
         url = ArangoUrl.parse(_marker_location(marker))
@@ -208,32 +245,28 @@ def _open_arango(url: ArangoUrl, home: Path, *, read_only: bool) -> Opened:
     except BaseException:
         store.close()
         raise
-    return Opened(store, home, Path(data_root), str(url))
+    return Opened(store, home, as_data_root(data_root), str(url))
 
 
 def create_arango(location: str, data_root: str | Path | None) -> str:
-    """Make the database objects of an ArangoDB registry and record its data folder; returns
-    the URL as shown to users."""
-    from dsgrid_core.data.storage import STAGING
+    """Make the database objects of an ArangoDB registry and record its data folder (or s3://
+    prefix); returns the URL as shown to users."""
     from dsgrid_core.registry.arango_store import ArangoStore
 
     url = ArangoUrl.parse(location)
     if data_root is None:
         raise InputError(
             "an ArangoDB registry keeps its metadata in the database and its Parquet data in a "
-            f"folder: name that folder with `dsgrid registry create {url} --data-root PATH`."
+            f"folder (or an s3://bucket/prefix): name it with `dsgrid registry create {url} "
+            "--data-root PATH`."
         )
-    root = Path(data_root).expanduser().resolve()
     store = ArangoStore.create(url)
     try:
         existing = store.get_meta("data_root")
         if existing or store.counts_by_kind():
             where = f" (data in {existing})" if existing else ""
             raise AlreadyExistsError(f"{url} already holds a registry{where}.")
-        if root.exists() and any(p.name != STAGING for p in root.iterdir()):
-            raise InputError(f"{root} exists and is not empty; choose a new or empty folder.")
-        (root / STAGING).mkdir(parents=True, exist_ok=True)
-        store.set_meta("data_root", str(root))
+        store.set_meta("data_root", prepare_data_root(data_root))
     finally:
         store.close()
     return str(url)

@@ -11,6 +11,7 @@ from dsgrid_core.config.dataset import DatasetConfig
 from dsgrid_core.config.dimension import NON_TIME_TYPES, parse_dimension
 from dsgrid_core.config.files import PathResolver
 from dsgrid_core.config.load import load_config
+from dsgrid_core.data.storage import MISSING_FILE
 from dsgrid_core.errors import AlreadyExistsError, InputError
 from dsgrid_core.registry.components import PreparedDimension, prepare_dimension
 from dsgrid_core.registry.register_dimensions import (
@@ -20,8 +21,6 @@ from dsgrid_core.registry.register_dimensions import (
 )
 from dsgrid_core.registry.store import Dependency
 from dsgrid_core.sql import ident, lit
-
-MISSING_FILE = "missing_associations.parquet"
 
 
 @dataclass
@@ -227,6 +226,11 @@ def store_dataset_version(
     config = plan.config.model_dump(mode="json", by_alias=True, exclude_none=True)
     published = False
     try:
+        # Said before the write lock is taken: a job's progress is written through another
+        # connection to the same database, which the transaction would hold up.
+        _say(progress, "publishing")
+        # An object store uploads the staged files here, before the transaction starts.
+        registry.data.prepare_publish(staging, dataset_id, version)
         with registry._transaction():
             if expected_current is not None:
                 registry._check_current("dataset", dataset_id, expected_current)
@@ -262,7 +266,6 @@ def store_dataset_version(
                 list(dict.fromkeys(plan.deps)),
                 new=new,
             )
-            _say(progress, "publishing")
             registry.data.publish(staging, dataset_id, version)
             published = True
     except BaseException:

@@ -2,8 +2,9 @@
 
 A registry is a folder: ``registry.db`` (the SQLite store) and ``data/`` (Parquet tables); or
 an ``arangodb://`` URL (the ArangoDB store) with a data folder and a local home folder (see
-dsgrid_core.registry.location). Every write runs in one store transaction; dataset files are
-staged, then published with a rename just before the transaction commits, and removed again if
+dsgrid_core.registry.location). Either may keep its data on an object store (an s3:// data
+root). Every write runs in one store transaction; dataset files are staged, then published
+(a rename, or an upload and copy) just before the transaction commits, and removed again if
 the commit fails.
 """
 
@@ -31,6 +32,7 @@ from dsgrid_core.registry.location import (  # DB_FILE and DATA_DIR: still impor
     create_arango,
     is_url,
     open_location,
+    prepare_data_root,
 )
 from dsgrid_core.registry.store import (
     KINDS,
@@ -77,13 +79,17 @@ class Registry:
     name the registry by (the folder or the URL)."""
 
     def __init__(self, path: str | Path, *, read_only: bool = False):
-        from dsgrid_core.data.storage import DataStore
+        from dsgrid_core.data.storage import open_data_store
 
         opened = open_location(path, read_only=read_only)
         self.path = opened.home
         self.location = opened.location
         self.store: RegistryStore = opened.store
-        self.data = DataStore(opened.data_root)
+        try:
+            self.data = open_data_store(opened.data_root, opened.home)
+        except BaseException:
+            self.store.close()
+            raise
         self.read_only = read_only
         self.submitter = _user()
         self.recovered: dict[str, int] = {}
@@ -96,15 +102,17 @@ class Registry:
     @classmethod
     def create(cls, path: str | Path, *, data_root: str | Path | None = None) -> Registry:
         """A new, empty registry: in a new or empty folder, or (for an ``arangodb://`` URL) in
-        the database, with its Parquet data in ``data_root``."""
+        the database, with its Parquet data in ``data_root``. A folder registry keeps its data
+        in ``<folder>/data`` unless ``data_root`` is an s3://bucket/prefix."""
+        from dsgrid_core.data.s3 import is_s3_url
         from dsgrid_core.registry.sqlite_store import SqliteStore
 
         if is_url(path):
             return cls(create_arango(str(path), data_root))
-        if data_root is not None:
+        if data_root is not None and not is_s3_url(data_root):
             raise InputError(
-                "--data-root is for arangodb:// registries; a folder registry keeps its data "
-                "in <folder>/data."
+                "--data-root is for arangodb:// registries, or an s3://bucket/prefix (data on "
+                "an object store); a folder registry keeps local data in <folder>/data."
             )
         path = Path(path)
         if (path / DB_FILE).exists():
@@ -113,8 +121,18 @@ class Registry:
             raise InputError(f"{path} exists and is not empty; choose a new or empty folder.")
         from dsgrid_core.data.storage import STAGING
 
-        (path / DATA_DIR / STAGING).mkdir(parents=True, exist_ok=True)
-        SqliteStore.create(path / DB_FILE).close()
+        # Checked before the folder is made: a refused data root leaves nothing behind.
+        root = prepare_data_root(data_root) if data_root is not None else None
+        if root is None:
+            (path / DATA_DIR / STAGING).mkdir(parents=True, exist_ok=True)
+        else:
+            path.mkdir(parents=True, exist_ok=True)
+        store = SqliteStore.create(path / DB_FILE)
+        try:
+            if root is not None:
+                store.set_meta("data_root", root)
+        finally:
+            store.close()
         return cls(path)
 
     def close(self) -> None:
@@ -200,7 +218,9 @@ class Registry:
         self.get(kind, id)
         return self.store.dependents(kind, id)
 
-    def dataset_table_path(self, dataset_id: str, version: str | None = None) -> Path:
+    def dataset_table_path(self, dataset_id: str, version: str | None = None) -> Path | str:
+        """The stored table: a local path, or an s3:// URL (read it with
+        dsgrid_core.data.scan.table_expression)."""
         record = self.show("dataset", dataset_id, version)
         return self.data.locate(record.data_path)
 

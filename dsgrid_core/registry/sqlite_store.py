@@ -111,6 +111,15 @@ class SqliteStore:
         finally:
             self._depth = 0
 
+    # --- meta: the schema version, and a data root other than <folder>/data ---------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
     # --- components --------------------------------------------------------------------
 
     @staticmethod

@@ -40,7 +40,7 @@ def submit_dataset(
     progress=None,
 ) -> dict[str, Any]:
     from dsgrid_core.data.duck import connect
-    from dsgrid_core.registry.register_dataset import MISSING_FILE
+    from dsgrid_core.data.storage import MISSING_FILE
     from dsgrid_core.validate.submission_checks import (
         SubmissionCheckInput,
         check_submission,
@@ -173,7 +173,9 @@ def submit_dataset(
         f"project {project_id}: datasets[{dataset_id}]",
     )
     base_records = {t: [r["id"] for r in _records(registry, base[t])] for t in NON_TIME_TYPES}
-    table_path = registry.dataset_table_path(dataset_id, dataset.version)
+    stored = registry.show("dataset", dataset_id, dataset.version)
+    missing = registry.data.sibling(stored.data_path, MISSING_FILE)
+    missing_location = registry.data.locate(missing) if registry.data.exists(missing) else None
     con = connect()
     try:
         if progress:
@@ -181,8 +183,8 @@ def submit_dataset(
         facts = check_submission(
             con,
             SubmissionCheckInput(
-                table_path=table_path,
-                missing_path=table_path.parent / MISSING_FILE,
+                table_path=registry.data.locate(stored.data_path),
+                missing_path=missing_location,
                 mappings={t: p.records for t, p in by_type.items()},
                 base_records=base_records,
                 required_groups=groups,

@@ -14,6 +14,7 @@ from dsgrid_core.config.dimension import (
     POWER_UNITS,
     DatetimeTimeConfig,
 )
+from dsgrid_core.data.scan import table_sql
 from dsgrid_core.errors import CheckFailed
 from dsgrid_core.sql import ident, idents, lit
 from dsgrid_core.validate.report import explain_missing
@@ -21,8 +22,8 @@ from dsgrid_core.validate.report import explain_missing
 
 @dataclass
 class SubmissionCheckInput:
-    table_path: Path  # the dataset's stored Parquet
-    missing_path: Path | None  # its declared-missing combinations
+    table_path: Path | str  # the dataset's stored Parquet (a path or an s3:// URL)
+    missing_path: Path | str | None  # its declared-missing combinations, when stored
     mappings: dict[str, list[tuple[str, str | None, float]]]  # type -> records (non-identity)
     base_records: dict[str, list[str]]  # project base ids per type
     required_groups: list[dict[str, list[str]]]  # from required_dimensions
@@ -77,12 +78,12 @@ def check_submission(con, check: SubmissionCheckInput, report_dir: Path | None =
         name = ident("base_" + dim)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({ident(dim)} VARCHAR)")
         con.executemany(f"INSERT INTO {name} VALUES (?)", [[i] for i in ids])  # noqa: S608
-    data = f"SELECT DISTINCT {idents(dims)} FROM read_parquet({lit(str(check.table_path))})"  # noqa: S608
+    data = f"SELECT DISTINCT {idents(dims)} FROM {table_sql(con, check.table_path)}"  # noqa: S608
     con.execute(
         "CREATE OR REPLACE TEMP TABLE mapped_present AS " + _mapped_sql(data, check.mappings, dims)
     )
-    if check.missing_path and check.missing_path.exists():
-        declared = f"SELECT * FROM read_parquet({lit(str(check.missing_path))})"  # noqa: S608
+    if check.missing_path:
+        declared = f"SELECT * FROM {table_sql(con, check.missing_path)}"  # noqa: S608
         con.execute(
             "CREATE OR REPLACE TEMP TABLE mapped_declared AS "
             + _mapped_sql(declared, check.mappings, dims)
