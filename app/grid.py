@@ -68,14 +68,19 @@ def sort_from_model(sort_model: list[dict[str, Any]] | None) -> list[tuple[str, 
     return [(s["colId"], s.get("sort") == "desc") for s in sort_model or [] if s.get("colId")]
 
 
-def answer(request: dict[str, Any] | None, fetch: Callable[..., Any]) -> dict[str, Any]:
-    """The grid's getRowsResponse for ``request``: ``fetch(filters=, sort=, offset=, limit=)``
-    returns a dsgrid_core Page. A bad filter answers an empty block instead of failing."""
+def answer(
+    request: dict[str, Any] | None, fetch: Callable[..., Any], *args: Any, **kwargs: Any
+) -> dict[str, Any]:
+    """The grid's getRowsResponse for ``request``: ``fetch(*args, **kwargs, filters=, sort=,
+    offset=, limit=)`` returns a dsgrid_core Page (``fetch`` is often ``state.cached`` with the
+    browse function first in ``args``). A bad filter answers an empty block instead of failing."""
     request = request or {}
     start = int(request.get("startRow") or 0)
     end = int(request.get("endRow") or start + BLOCK_SIZE)
     try:
         page = fetch(
+            *args,
+            **kwargs,
             filters=filters_from_model(request.get("filterModel")),
             sort=sort_from_model(request.get("sortModel")),
             offset=start,

@@ -136,20 +136,15 @@ def register_list_callbacks(key: str, kind: str, *, with_type: bool = False) -> 
     def rows(request, *values):
         chosen = dict(zip(names, values, strict=True))
 
-        def fetch(filters, sort, offset, limit):
-            return state.cached(
-                list_components,
-                kind,
-                type=chosen.get("type") or None,
-                text=chosen.get("q") or None,
-                project=chosen.get("project") or None,
-                filters=filters,
-                sort=sort,
-                offset=offset,
-                limit=limit,
-            )
-
-        response = answer(request, fetch)
+        response = answer(
+            request,
+            state.cached,
+            list_components,
+            kind,
+            type=chosen.get("type") or None,
+            text=chosen.get("q") or None,
+            project=chosen.get("project") or None,
+        )
         for row in response["rowData"]:
             row["id"] = markdown_link(kind, row["id"])
         count = response["rowCount"]

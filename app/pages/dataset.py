@@ -32,7 +32,6 @@ from dsgrid_core.browse.datasets import (
     load_profile,
     preview,
 )
-from dsgrid_core.browse.paging import Filter
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.errors import DsgridError
 
@@ -445,20 +444,7 @@ def show_coverage(x, y, component):
     State(ids.COMPONENT_STORE, "data"),
 )
 def preview_rows(request, component):
-    def fetch(filters, sort, offset, limit):
-        # preview() takes AND-ed single filters; the grid allows no OR (maxNumConditions 1).
-        singles = [f for f in filters if isinstance(f, Filter)]
-        return state.cached(
-            preview,
-            component["id"],
-            component["version"],
-            filters=singles,
-            sort=sort,
-            offset=offset,
-            limit=limit,
-        )
-
-    return answer(request, fetch)
+    return answer(request, state.cached, preview, component["id"], component["version"])
 
 
 @callback(

@@ -64,15 +64,6 @@ def layout(dimension_id: str | None = None, version: str | None = None, **_):
     State(ids.COMPONENT_STORE, "data"),
 )
 def records(request, component):
-    def fetch(filters, sort, offset, limit):
-        return state.cached(
-            dimension_records_page,
-            component["id"],
-            component["version"],
-            filters=filters,
-            sort=sort,
-            offset=offset,
-            limit=limit,
-        )
-
-    return answer(request, fetch)
+    return answer(
+        request, state.cached, dimension_records_page, component["id"], component["version"]
+    )

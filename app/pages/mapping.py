@@ -355,18 +355,9 @@ def layout(mapping_id: str | None = None, version: str | None = None, **_):
     State(ids.COMPONENT_STORE, "data"),
 )
 def records(request, component):
-    def fetch(filters, sort, offset, limit):
-        return state.cached(
-            mapping_records_page,
-            component["id"],
-            component["version"],
-            filters=filters,
-            sort=sort,
-            offset=offset,
-            limit=limit,
-        )
-
-    return answer(request, fetch)
+    return answer(
+        request, state.cached, mapping_records_page, component["id"], component["version"]
+    )
 
 
 @callback(

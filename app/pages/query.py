@@ -660,13 +660,7 @@ def _result_page(registry, job_id: str, **kwargs):
 def grid_rows(request, result):
     if not result:
         return {"rowData": [], "rowCount": 0}
-
-    def fetch(filters, sort, offset, limit):
-        return state.cached(
-            _result_page, result["job"], filters=filters, sort=sort, offset=offset, limit=limit
-        )
-
-    return answer(request, fetch)
+    return answer(request, state.cached, _result_page, result["job"])
 
 
 # --- callbacks: exports ---------------------------------------------------------------------------

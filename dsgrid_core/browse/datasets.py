@@ -8,66 +8,18 @@ from typing import Any
 from sqlglot import exp
 
 from dsgrid_core.browse.paging import AnyOf, Filter, Page, check_limit
+from dsgrid_core.browse.table_filters import INSTANT, NUMBER, check_columns, conditions
+from dsgrid_core.browse.table_filters import column as _col
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.data.scan import table_expression
 from dsgrid_core.data.storage import MISSING_FILE
 from dsgrid_core.errors import InputError
 
 PREVIEW_COLUMNS = [*NON_TIME_TYPES, "timestamp", "value"]
+PREVIEW_KINDS = {"timestamp": INSTANT, "value": NUMBER}
 RESOLUTIONS = ("hour", "day", "month")
 # Coverage cell values: what a heatmap shows for one record combination.
 PRESENT, DECLARED_MISSING, ABSENT = 2, 1, 0
-
-
-def _col(name: str) -> exp.Column:
-    return exp.column(name, quoted=True)
-
-
-def filter_condition(f: Filter) -> exp.Expression:
-    """A Filter as a SQL condition: the value is always a literal in the tree."""
-    column = _col(f.column)
-    text = exp.cast(column, exp.DataType(this=exp.DataType.Type.VARCHAR))
-    op = f.operator
-    if op == "blank":
-        return exp.Is(this=column, expression=exp.Null())
-    if op == "notblank":
-        return exp.Not(this=exp.Is(this=column, expression=exp.Null()))
-    if op == "in":
-        values = f.value if isinstance(f.value, list | tuple) else [f.value]
-        return exp.In(this=text, expressions=[exp.Literal.string(str(v)) for v in values])
-    if op in ("gt", "gte", "lt", "lte", "exact", "not"):
-        cls = {
-            "gt": exp.GT,
-            "gte": exp.GTE,
-            "lt": exp.LT,
-            "lte": exp.LTE,
-            "exact": exp.EQ,
-            "not": exp.NEQ,
-        }[op]
-        if f.column == "value":
-            try:
-                number = float(f.value)
-            except (TypeError, ValueError):
-                raise InputError(f"filter on value: '{f.value}' is not a number.") from None
-            return cls(this=column, expression=exp.Literal.number(repr(number)))
-        if f.column == "timestamp":
-            literal = exp.cast(
-                exp.Literal.string(str(f.value)), exp.DataType(this=exp.DataType.Type.TIMESTAMPTZ)
-            )
-            return cls(this=column, expression=literal)
-        return cls(this=text, expression=exp.Literal.string(str(f.value)))
-    escaped = str(f.value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = {
-        "contains": f"%{escaped}%",
-        "notcontains": f"%{escaped}%",
-        "startswith": f"{escaped}%",
-        "endswith": f"%{escaped}",
-    }[op]
-    like = exp.Escape(
-        this=exp.ILike(this=text, expression=exp.Literal.string(pattern)),
-        expression=exp.Literal.string("\\"),
-    )
-    return exp.Not(this=like) if op == "notcontains" else like
 
 
 def dataset_facts(registry, dataset_id: str, version: str | None = None) -> dict[str, Any]:
@@ -113,7 +65,7 @@ def preview(
     dataset_id: str,
     version: str | None = None,
     *,
-    filters: list[Filter] | None = None,
+    filters: list[Filter | AnyOf] | None = None,
     sort: list[tuple[str, bool]] | None = None,
     limit: int | None = None,
     offset: int | None = None,
@@ -127,21 +79,8 @@ def preview(
         raise InputError(f"offset must not be negative (got {offset}).")
     record = registry.show("dataset", dataset_id, version)
     table = registry.data.locate(record.data_path)
-    for f in filters or []:
-        for single in f.filters if isinstance(f, AnyOf) else (f,):
-            if single.column not in PREVIEW_COLUMNS:
-                raise InputError(
-                    f"cannot filter on '{single.column}'; columns: {', '.join(PREVIEW_COLUMNS)}."
-                )
-    for name, _ in sort or []:
-        if name not in PREVIEW_COLUMNS:
-            raise InputError(f"cannot sort by '{name}'; columns: {', '.join(PREVIEW_COLUMNS)}.")
-    where = [
-        exp.or_(*[filter_condition(g) for g in f.filters])
-        if isinstance(f, AnyOf)
-        else filter_condition(f)
-        for f in filters or []
-    ]
+    check_columns(filters, sort, PREVIEW_COLUMNS)
+    where = conditions(filters, PREVIEW_KINDS)
     con = connect()
     try:
         source = table_expression(con, table)

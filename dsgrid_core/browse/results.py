@@ -14,13 +14,11 @@ from typing import Any
 from sqlglot import exp
 
 from dsgrid_core.browse.paging import AnyOf, Filter, Page, check_limit
+from dsgrid_core.browse.table_filters import NUMBER, TEXT, check_columns, conditions
+from dsgrid_core.browse.table_filters import column as _col
 from dsgrid_core.errors import InputError, NotFoundError
 
 ROW_NUMBER = "file_row_number"  # DuckDB's row number of a Parquet file (read_parquet option)
-
-
-def _col(name: str) -> exp.Column:
-    return exp.column(name, quoted=True)
 
 
 def _source(path: Path) -> exp.Expression:
@@ -34,7 +32,8 @@ def _source(path: Path) -> exp.Expression:
 
 
 def result_columns(path: Path) -> dict[str, str]:
-    """Column name -> kind (``number``, ``time`` or ``text``) of a result file."""
+    """Column name -> kind (``number``, ``time`` or ``text``) of a result file; filters compare
+    ``time`` columns (local wall-clock or UTC timestamps) as their ISO text."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -43,53 +42,10 @@ def result_columns(path: Path) -> dict[str, str]:
         if pa.types.is_timestamp(field.type) or pa.types.is_date(field.type):
             kinds[field.name] = "time"
         elif pa.types.is_integer(field.type) or pa.types.is_floating(field.type):
-            kinds[field.name] = "number"
+            kinds[field.name] = NUMBER
         else:
-            kinds[field.name] = "text"
+            kinds[field.name] = TEXT
     return kinds
-
-
-def _condition(f: Filter, kind: str) -> exp.Expression:
-    """A Filter as a SQL condition on a column of ``kind``; values are always literals."""
-    column = _col(f.column)
-    text = exp.cast(column, exp.DataType(this=exp.DataType.Type.VARCHAR))
-    op = f.operator
-    if op == "blank":
-        return exp.Is(this=column, expression=exp.Null())
-    if op == "notblank":
-        return exp.Not(this=exp.Is(this=column, expression=exp.Null()))
-    if op == "in":
-        values = f.value if isinstance(f.value, list | tuple) else [f.value]
-        return exp.In(this=text, expressions=[exp.Literal.string(str(v)) for v in values])
-    if op in ("gt", "gte", "lt", "lte", "exact", "not"):
-        cls = {
-            "gt": exp.GT,
-            "gte": exp.GTE,
-            "lt": exp.LT,
-            "lte": exp.LTE,
-            "exact": exp.EQ,
-            "not": exp.NEQ,
-        }[op]
-        if kind == "number":
-            try:
-                number = float(f.value)
-            except (TypeError, ValueError):
-                raise InputError(f"filter on {f.column}: '{f.value}' is not a number.") from None
-            return cls(this=column, expression=exp.Literal.number(repr(number)))
-        # text and timestamps compare as text (ISO timestamps sort as text)
-        return cls(this=text, expression=exp.Literal.string(str(f.value)))
-    escaped = str(f.value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = {
-        "contains": f"%{escaped}%",
-        "notcontains": f"%{escaped}%",
-        "startswith": f"{escaped}%",
-        "endswith": f"%{escaped}",
-    }[op]
-    like = exp.Escape(
-        this=exp.ILike(this=text, expression=exp.Literal.string(pattern)),
-        expression=exp.Literal.string("\\"),
-    )
-    return exp.Not(this=like) if op == "notcontains" else like
 
 
 def _cell(value: Any) -> Any:
@@ -122,21 +78,8 @@ def result_page(
         raise InputError(f"offset must not be negative (got {offset}).")
     kinds = result_columns(path)
     columns = list(kinds)
-    for f in filters or []:
-        for single in f.filters if isinstance(f, AnyOf) else (f,):
-            if single.column not in kinds:
-                raise InputError(
-                    f"cannot filter on '{single.column}'; columns: {', '.join(columns)}."
-                )
-    for name, _ in sort or []:
-        if name not in kinds:
-            raise InputError(f"cannot sort by '{name}'; columns: {', '.join(columns)}.")
-    where = [
-        exp.or_(*[_condition(g, kinds[g.column]) for g in f.filters])
-        if isinstance(f, AnyOf)
-        else _condition(f, kinds[f.column])
-        for f in filters or []
-    ]
+    check_columns(filters, sort, columns)
+    where = conditions(filters, kinds)
     select = exp.select(*[_col(c) for c in columns]).from_(_source(path))
     count = exp.select(exp.Count(this=exp.Star())).from_(_source(path))
     if where:

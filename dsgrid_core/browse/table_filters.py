@@ -1,0 +1,98 @@
+"""Grid filters and sorts as SQL over a table read in DuckDB (a dataset's stored rows, a query
+result): column names checked against the table's, values only ever literals in the tree."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from sqlglot import exp
+
+from dsgrid_core.browse.paging import AnyOf, Filter
+from dsgrid_core.errors import InputError
+
+# How a column's values compare: numbers as numbers, instants as TIMESTAMPTZ, the rest as text
+# (local wall-clock timestamps included: their ISO text sorts as they do).
+NUMBER, INSTANT, TEXT = "number", "instant", "text"
+
+_COMPARISONS = {
+    "gt": exp.GT,
+    "gte": exp.GTE,
+    "lt": exp.LT,
+    "lte": exp.LTE,
+    "exact": exp.EQ,
+    "not": exp.NEQ,
+}
+_LIKE_PATTERNS = {
+    "contains": "%{}%",
+    "notcontains": "%{}%",
+    "startswith": "{}%",
+    "endswith": "%{}",
+}
+
+
+def column(name: str) -> exp.Column:
+    return exp.column(name, quoted=True)
+
+
+def check_columns(
+    filters: Sequence[Filter | AnyOf] | None,
+    sort: Sequence[tuple[str, bool]] | None,
+    columns: Sequence[str],
+) -> None:
+    """Refuse a filter or sort on a column the table does not have, naming those it has."""
+    named = ", ".join(columns)
+    for f in filters or []:
+        for single in f.filters if isinstance(f, AnyOf) else (f,):
+            if single.column not in columns:
+                raise InputError(f"cannot filter on '{single.column}'; columns: {named}.")
+    for name, _ in sort or []:
+        if name not in columns:
+            raise InputError(f"cannot sort by '{name}'; columns: {named}.")
+
+
+def conditions(
+    filters: Sequence[Filter | AnyOf] | None, kinds: Mapping[str, str]
+) -> list[exp.Expression]:
+    """One condition per filter (an AnyOf as an OR of its filters); ``kinds`` gives each
+    column's kind (NUMBER or INSTANT; any other kind, or none, compares as TEXT)."""
+    return [
+        exp.or_(*[condition(g, kinds.get(g.column, TEXT)) for g in f.filters])
+        if isinstance(f, AnyOf)
+        else condition(f, kinds.get(f.column, TEXT))
+        for f in filters or []
+    ]
+
+
+def condition(f: Filter, kind: str = TEXT) -> exp.Expression:
+    """A Filter as a SQL condition on a column of ``kind``."""
+    col = column(f.column)
+    text = exp.cast(col, exp.DataType(this=exp.DataType.Type.VARCHAR))
+    op = f.operator
+    if op == "blank":
+        return exp.Is(this=col, expression=exp.Null())
+    if op == "notblank":
+        return exp.Not(this=exp.Is(this=col, expression=exp.Null()))
+    if op == "in":
+        values = f.value if isinstance(f.value, list | tuple) else [f.value]
+        return exp.In(this=text, expressions=[exp.Literal.string(str(v)) for v in values])
+    if op in _COMPARISONS:
+        compare = _COMPARISONS[op]
+        if kind == NUMBER:
+            try:
+                number = float(f.value)
+            except (TypeError, ValueError):
+                raise InputError(f"filter on {f.column}: '{f.value}' is not a number.") from None
+            return compare(this=col, expression=exp.Literal.number(repr(number)))
+        if kind == INSTANT:
+            literal = exp.cast(
+                exp.Literal.string(str(f.value)), exp.DataType(this=exp.DataType.Type.TIMESTAMPTZ)
+            )
+            return compare(this=col, expression=literal)
+        return compare(this=text, expression=exp.Literal.string(str(f.value)))
+    escaped = str(f.value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = exp.Literal.string(_LIKE_PATTERNS[op].format(escaped))
+    like = exp.Escape(
+        this=exp.ILike(this=text, expression=pattern),
+        expression=exp.Literal.string("\\"),
+    )
+    return exp.Not(this=like) if op == "notcontains" else like
