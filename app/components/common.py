@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
@@ -37,8 +38,9 @@ def component_link(kind: str, id: str, version: str | None = None, label: str | 
 
 
 def markdown_link(kind: str, id: str, version: str | None = None, label: str | None = None) -> str:
-    """A link for a grid cell rendered as markdown (labels are escaped)."""
-    text = (label or id).replace("[", "\\[").replace("]", "\\]")
+    """A link for a grid cell rendered as markdown: every ASCII punctuation character of the
+    label is backslash-escaped (CommonMark), so a label is text, never markup."""
+    text = "".join(f"\\{c}" if c in string.punctuation else c for c in label or id)
     return f"[{text}]({component_href(kind, id, version)})"
 
 

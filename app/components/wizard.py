@@ -180,6 +180,12 @@ def field(
     )
 
 
+def description_field(w: Wizard) -> html.Div:
+    """The free-text description every config has."""
+    textarea = dbc.Textarea(id=ids.wizard_field(w.name, "description"), value="", debounce=True)
+    return field(w, "description", "Description", textarea, reason=False)
+
+
 def problem_area(w: Wizard, key: str) -> html.Div:
     return html.Div(id=ids.wizard_problem(w.name, key), className="text-danger small")
 

@@ -147,15 +147,7 @@ def layout(cancelled: str | None = None, **_):
                             "Starts with a letter; letters, digits and _.",
                             reason=False,
                         ),
-                        wz.field(
-                            W,
-                            "description",
-                            "Description",
-                            dbc.Textarea(
-                                id=ids.wizard_field(f, "description"), value="", debounce=True
-                            ),
-                            reason=False,
-                        ),
+                        wz.description_field(W),
                         dbc.Row(
                             [
                                 dbc.Col(

@@ -72,15 +72,7 @@ def layout(cancelled: str | None = None, **_):
                             "Letters, digits, spaces, - and _; queries use this name.",
                             reason=False,
                         ),
-                        wz.field(
-                            W,
-                            "description",
-                            "Description",
-                            dbc.Textarea(
-                                id=ids.wizard_field(f, "description"), value="", debounce=True
-                            ),
-                            reason=False,
-                        ),
+                        wz.description_field(W),
                         dbc.Row(
                             [
                                 dbc.Col(

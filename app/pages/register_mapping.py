@@ -110,15 +110,7 @@ def layout(cancelled: str | None = None, **_):
                             "need fractions summing to 1 per from_id; *_explicit_multipliers "
                             "check no sums.",
                         ),
-                        wz.field(
-                            W,
-                            "description",
-                            "Description",
-                            dbc.Textarea(
-                                id=ids.wizard_field(f, "description"), value="", debounce=True
-                            ),
-                            reason=False,
-                        ),
+                        wz.description_field(W),
                     ),
                 ],
                 lg=4,
