@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from dsgrid_core.registry.registry import Registry
@@ -91,7 +93,20 @@ def test_concurrent_registrations_of_different_components_all_land(empty_registr
         _dimension_file(tmp_path / f"d{i}", f"Scenarios {i}", [f"s{i}_{j}" for j in range(50)])
         for i in range(WRITERS)
     ]
-    with ThreadPoolExecutor(WRITERS) as pool:
+    done = threading.Event()
+    seen: list[int] = []  # how many dimensions each read saw, all of them whole
+
+    def read_while_writing():
+        while not done.is_set():
+            with Registry(empty_registry, read_only=True) as reg:
+                held = reg.list("dimension")
+                for summary in held:
+                    assert len(reg.records(summary.id)) == 50, summary.id
+            seen.append(len(held))
+            time.sleep(0.02)
+
+    with ThreadPoolExecutor(WRITERS + 1) as pool:
+        reader = pool.submit(read_while_writing)
         results = list(
             pool.map(
                 lambda config: _dsgrid(
@@ -100,7 +115,10 @@ def test_concurrent_registrations_of_different_components_all_land(empty_registr
                 configs,
             )
         )
+        done.set()
+        reader.result()  # re-raises what the reader found
     assert [r.returncode for r in results] == [0] * WRITERS, [r.stderr for r in results]
+    assert len(seen) > 1 and seen == sorted(seen), seen  # reads ran meanwhile, never went back
     with Registry(empty_registry, read_only=True) as reg:
         held = reg.list("dimension")
         assert len(held) == WRITERS
