@@ -18,7 +18,8 @@ if ! "$PY" -m pip --version >/dev/null 2>&1; then
   apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y python3-pip
 fi
 
-"$PY" -m pip install .
+# Every optional part: Spark (local, cluster, Spark Connect), ArangoDB, S3 data, PNG export.
+"$PY" -m pip install ".[all]"
 
 # The `dsgrid` script pip just installed, even where PATH does not have it yet (pyenv shims).
 DSGRID="$("$PY" -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/dsgrid"
