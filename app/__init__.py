@@ -68,6 +68,7 @@ def create_app(registry_path: str | os.PathLike[str] | None = None, **settings: 
         title="dsgrid-viewer",
     )
     app.layout = shell
+    security.content_security_policy(app)
     return app
 
 

@@ -9,6 +9,8 @@
   page of this server: a browser's Origin (or Referer) naming another site is refused (CSRF).
 * Request bodies above the upload limit are refused by the server itself with 413, before
   they are read.
+* Every answer carries a Content-Security-Policy: scripts only from this server and the inline
+  scripts Dash itself writes (by hash), so markup that slipped into a page could not run.
 """
 
 from __future__ import annotations
@@ -16,13 +18,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import flask
 
 from dsgrid_core.settings import get as setting
 from dsgrid_core.uploads import upload_limit_bytes
+
+if TYPE_CHECKING:
+    import dash
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 SESSION_KEY = "dsgrid_writer"
@@ -103,6 +108,39 @@ def _security_headers(response: flask.Response) -> flask.Response:
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
     return response
+
+
+def content_security_policy(app: dash.Dash) -> None:
+    """Send a Content-Security-Policy with every answer of ``app``'s server.
+
+    Scripts: this server's files and, by hash, the inline scripts Dash writes into its page
+    (its renderer start-up and the clientside callbacks). Styles may be inline: plotly.js and
+    AG Grid set styles on elements. Images may be data: and blob: URLs (chart exports)."""
+    policy: list[str] = []
+
+    def add_policy(response: flask.Response) -> flask.Response:
+        if not policy:  # after the first request: by then Dash has every inline script
+            script_src = " ".join(["'self'", *app.csp_hashes()])
+            policy.append(
+                "; ".join(
+                    [
+                        "default-src 'self'",
+                        f"script-src {script_src}",
+                        "style-src 'self' 'unsafe-inline'",
+                        "img-src 'self' data: blob:",
+                        "font-src 'self' data:",
+                        "connect-src 'self'",
+                        "object-src 'none'",
+                        "base-uri 'self'",
+                        "form-action 'self'",
+                        "frame-ancestors 'self'",
+                    ]
+                )
+            )
+        response.headers.setdefault("Content-Security-Policy", policy[0])
+        return response
+
+    app.server.after_request(add_policy)
 
 
 def token_matches(given: str | None) -> bool:

@@ -93,6 +93,37 @@ def hostile_registry(empty_registry, tmp_path) -> dict[str, str]:
     return {"path": str(empty_registry), "county": county, "mapping": mapping}
 
 
+INJECT_INLINE_SCRIPT_JS = """
+window.__violations = [];
+document.addEventListener('securitypolicyviolation',
+                          e => window.__violations.push(e.violatedDirective));
+const script = document.createElement('script');
+script.textContent = "window.__pwned = 'inline script'";
+document.body.appendChild(script);
+"""
+
+
+def test_an_inline_script_that_got_into_a_page_is_refused(dash_duo, viewer, hostile_registry):
+    """The second line of defence: were markup ever to reach a page, the Content-Security-Policy
+    refuses to run inline scripts other than Dash's own (allowed by hash)."""
+    dash_duo.start_server(viewer(Path(hostile_registry["path"])))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/dimensions")
+    dash_duo.wait_for_text_to_equal(f"#{ids.list_count('dimensions')}", "2 dimensions")
+    dash_duo.driver.execute_script(INJECT_INLINE_SCRIPT_JS)
+    violations = wait_until(
+        lambda: dash_duo.driver.execute_script("return window.__violations"),
+        message="a Content-Security-Policy violation report",
+    )
+    assert violations[0].startswith("script-src"), violations
+    assert_nothing_ran(dash_duo)
+    logs = dash_duo.get_logs()
+    assert len(logs) == 1 and "Content Security Policy" in logs[0]["message"], logs
+    # Dash's own inline start-up script ran (the page above rendered); nothing else went wrong
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/dimensions/{hostile_registry['county']}")
+    dash_duo.wait_for_text_to_equal(f"#{ids.COMPONENT_TITLE}", "hostile_counties")
+    assert dash_duo.get_logs() == []
+
+
 def test_names_and_descriptions_are_text(dash_duo, viewer, hostile_registry):
     dash_duo.start_server(viewer(Path(hostile_registry["path"])))
 

@@ -4,6 +4,9 @@ access token on a server reachable from other machines; registry text rendered a
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 import time
 
 from api_helpers import failed, ok
@@ -95,3 +98,32 @@ def test_bodies_over_the_upload_limit_are_refused_before_reading(
     response = client.post("/api/v1/queries", data=b"x" * 200_000, content_type="application/json")
     assert response.status_code == 413
     assert response.get_json()["error"]["type"] == "RequestEntityTooLarge"
+
+
+def test_every_answer_carries_the_security_headers(empty_registry, tmp_path):
+    """The page's own inline scripts are each allowed by their hash, and nothing else inline."""
+    client = _client(empty_registry, tmp_path, host="127.0.0.1")
+    page = client.get("/")
+    assert page.status_code == 200
+    html = re.sub(r"<!--.*?-->", "", page.get_data(as_text=True), flags=re.S)  # e.g. [if IE]
+    inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", html, flags=re.S)
+    runnable = [body for attributes, body in inline if "application/json" not in attributes]
+    assert runnable, "Dash writes its start-up script inline"
+    for answer in (page, client.get("/api/v1/projects"), client.get("/no/such/page")):
+        headers = answer.headers
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "SAMEORIGIN"
+        assert headers["Referrer-Policy"] == "same-origin"
+        directives = dict(
+            (d.strip().split(" ", 1) + [""])[:2]
+            for d in headers["Content-Security-Policy"].split(";")
+        )
+        sources = directives["script-src"].split()
+        assert "'unsafe-inline'" not in sources and "'unsafe-eval'" not in sources
+        hashes = {
+            f"'sha256-{base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()}'"
+            for body in runnable
+        }
+        assert hashes <= set(sources), (hashes, sources)
+        assert directives["object-src"] == "'none'"
+        assert directives["frame-ancestors"] == "'self'"
