@@ -550,7 +550,10 @@ def test_cancel_a_long_job_and_runs_survive_navigation(dash_duo, viewer, demo_re
     click(dash_duo, f"#{ids.NAVBAR} a[href='/query']")
     wait_until(lambda: "g.subsector=Demo+Subsectors" in dash_duo.driver.current_url)
     dash_duo.wait_for_contains_text(f"#{ids.QUERY_STATUS}", job.id, timeout=20)
-    assert component_prop(dash_duo, ids.QUERY_FUNCTION, "value") == "mean"
+    wait_until(
+        lambda: component_prop(dash_duo, ids.QUERY_FUNCTION, "value") == "mean",
+        message="the aggregation function restored from the address",
+    )
     assert [j.id for j in _jobs(registry)] == [job.id]
 
     # Cancel stops it
@@ -570,7 +573,7 @@ def test_cancel_a_long_job_and_runs_survive_navigation(dash_duo, viewer, demo_re
     small = _jobs(registry)[0]
     assert small.id != job.id and small.status == "succeeded" and small.id in status
     rows = small.metadata["row_count"]
-    assert dash_duo.find_element(f"#{ids.QUERY_ROW_COUNT}").text == f"{rows:,} rows"
+    dash_duo.wait_for_text_to_equal(f"#{ids.QUERY_ROW_COUNT}", f"{rows:,} rows")
     click(dash_duo, f"#{ids.NAVBAR} a[href='/datasets']")
     wait_until(lambda: dash_duo.driver.current_url.endswith("/datasets"))
     click(dash_duo, f"#{ids.NAVBAR} a[href='/query']")
