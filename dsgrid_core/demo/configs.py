@@ -348,7 +348,6 @@ def bulk_registration() -> dict:
             {
                 "dataset_id": spec.dataset_id,
                 "config_file": f"{dataset_dir(spec)}/dataset.json5",
-                "replace_dimension_names_with_ids": True,
             }
             for spec in DATASETS
         ],
@@ -357,7 +356,6 @@ def bulk_registration() -> dict:
                 "dataset_id": spec.dataset_id,
                 "project_id": PROJECT_ID,
                 "dimension_mapping_file": f"{dataset_dir(spec)}/dimension_mappings.json5",
-                "replace_dimension_mapping_names_with_ids": True,
             }
             for spec in DATASETS
         ],
