@@ -176,6 +176,20 @@ def worker(number: int, client: Client, paths: list[str], recorder: Recorder, st
             recorder.timed("registration", lambda t=tag: register(client, t))
 
 
+def server_tracebacks(log: str) -> list[str]:
+    """Each traceback in the server's log, as one block of text."""
+    blocks, current = [], None
+    for line in log.splitlines():
+        if line.startswith("Traceback (most recent call last)"):
+            current = [line]
+            blocks.append(current)
+        elif current is not None:
+            current.append(line)
+            if line and not line.startswith((" ", "Traceback", "During", "The above")):
+                current = None
+    return ["\n".join(block) for block in blocks]
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, int(round(q * (len(ordered) - 1)))))
@@ -221,12 +235,13 @@ def main() -> None:
             ]  # fmt: skip
         else:
             command = [sys.executable, "-m", "dsgrid_core.cli.main", "serve", "--port", str(port)]
+        server_log = (tmp / "server.log").open("w")
         server = subprocess.Popen(  # noqa: S603 - our own server on loopback
             command,
             env=env,
             cwd=REPO,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         client = Client(f"http://127.0.0.1:{port}")
@@ -257,6 +272,8 @@ def main() -> None:
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
+            server_log.close()
+        tracebacks = server_tracebacks((tmp / "server.log").read_text())
         check = subprocess.run(  # noqa: S603 - our own CLI
             [sys.executable, "-m", "dsgrid_core.cli.main", "--registry", str(registry),
              "--json", "registry", "check"],
@@ -287,6 +304,16 @@ def main() -> None:
         "versions)",
     ]
     lines += [f"  - {e}" for e in recorder.errors[:20]]
+    if tracebacks:
+        lines.append(f"- tracebacks in the server log: {len(tracebacks)}")
+        kinds: dict[str, int] = {}
+        for block in tracebacks:
+            where = next(
+                (ln.strip() for ln in block.splitlines() if ln.strip().startswith('File "')), ""
+            )
+            key = f"{block.splitlines()[-1].split(':')[0]} at {where}"
+            kinds[key] = kinds.get(key, 0) + 1
+        lines += [f"  - {count} x {key}" for key, count in sorted(kinds.items())]
     if not report["ok"]:
         lines += [f"  - {f['area']}: {f['where']}: {f['what']}" for f in report["findings"]]
     text = "\n".join(lines) + "\n"

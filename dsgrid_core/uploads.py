@@ -169,9 +169,17 @@ class UploadStore:
         cutoff = time.time() - older_than_hours * 3600
         removed = 0
         for child in self.root.iterdir():
-            if child.is_dir() and SESSION.match(child.name):
-                newest = max((p.stat().st_mtime for p in child.iterdir()), default=0)
-                if max(newest, child.stat().st_mtime) < cutoff:
+            if not SESSION.match(child.name):
+                continue
+            try:
+                if child.is_dir() and _last_touched(child) < cutoff:
                     shutil.rmtree(child, ignore_errors=True)
                     removed += 1
+            except FileNotFoundError:
+                continue  # its form or job ended and removed it while we looked
         return removed
+
+
+def _last_touched(folder: Path) -> float:
+    newest = max((p.stat().st_mtime for p in folder.iterdir()), default=0)
+    return max(newest, folder.stat().st_mtime)

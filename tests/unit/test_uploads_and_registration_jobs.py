@@ -100,3 +100,36 @@ def test_a_failed_registration_keeps_its_problems_by_field(empty_registry, tmp_p
     assert "description" in job.error  # the close match is suggested
     with Registry(empty_registry, read_only=True) as registry:
         assert registry.list() == []  # nothing was registered
+
+
+def test_a_sweep_tolerates_sessions_removed_while_it_looks(tmp_path):
+    """Another worker's finished job removes its session while this worker sweeps: the sweep
+    must not fail (it did, as a 500 on POST /registrations, under the load test)."""
+    import threading
+
+    store = UploadStore(tmp_path / "uploads")
+    stop = time.monotonic() + 1.5
+    failures: list[BaseException] = []
+    swept = 0
+
+    def churn():
+        while time.monotonic() < stop:
+            session = store.new_session()
+            store.add(session, "a.csv", COUNTIES)
+            store.remove(session)
+
+    churners = [threading.Thread(target=churn) for _ in range(3)]
+    for thread in churners:
+        thread.start()
+    while time.monotonic() < stop:
+        try:
+            store.sweep(older_than_hours=24)
+            swept += 1
+        except OSError as exc:
+            failures.append(exc)
+            break
+    for thread in churners:
+        thread.join()
+    assert not failures, f"sweep failed on a session removed meanwhile: {failures[0]!r}"
+    assert swept > 10, "the sweep loop hardly ran"
+    assert list(store.root.iterdir()) == []
