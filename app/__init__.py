@@ -43,7 +43,9 @@ def create_app(registry_path: str | os.PathLike[str] | None = None, **settings: 
     from app import security, state
     from app.api import api_blueprint
     from app.layout import shell
+    from dsgrid_core.jobs.dispatch import runs_in_workers
 
+    runs_in_workers()  # a misspelt DSGRID_JOB_RUNNER stops the server here, not a job later
     if registry_path is None:
         from dsgrid_core.settings import get as setting
 

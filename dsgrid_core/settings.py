@@ -96,6 +96,14 @@ SETTINGS: tuple[Setting, ...] = (
         "server",
     ),
     Setting(
+        "DSGRID_JOB_RUNNER",
+        "thread",
+        "Where the web server runs the jobs it starts: thread (in the worker that started "
+        "them) or workers (left queued for `dsgrid worker` processes, which outlive web "
+        "worker restarts).",
+        "server",
+    ),
+    Setting(
         "DSGRID_UPLOAD_DIR",
         None,
         "Where form uploads are kept until their registration ends (default: the temporary "

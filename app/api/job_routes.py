@@ -72,7 +72,8 @@ def _job(job_id: str):
     "do not resolve are a 400 with the reason. Follow the job at links.self.",
 )
 def start_query(body: m.QueryRequest):
-    from dsgrid_core.jobs.runner import create_query_job, start_in_thread
+    from dsgrid_core.jobs import dispatch
+    from dsgrid_core.jobs.runner import create_query_job
     from dsgrid_core.query.planner import plan_project_query
     from dsgrid_core.query.run import as_project_query, load_context, parse_query
 
@@ -85,8 +86,9 @@ def start_query(body: m.QueryRequest):
         engine=body.engine,
         time_limit=body.time_limit,
         use_cache=body.use_cache,
+        for_worker=dispatch.runs_in_workers(),
     )
-    start_in_thread(registry.path, job_id)
+    dispatch.start(registry.path, job_id)
     return _job_dict(_job(job_id))
 
 
@@ -107,8 +109,8 @@ def start_query(body: m.QueryRequest):
 def start_registration(body: m.RegistrationRequest):
     import json
 
+    from dsgrid_core.jobs import dispatch
     from dsgrid_core.jobs.registration import create_registration_job
-    from dsgrid_core.jobs.registration import start_registration as start
     from dsgrid_core.uploads import UploadStore
 
     registry = state.registry()
@@ -126,8 +128,9 @@ def start_registration(body: m.RegistrationRequest):
             "upload_session": session,
             "upload_root": str(uploads.root),
         },
+        for_worker=dispatch.runs_in_workers(),
     )
-    start(registry.path, job_id)
+    dispatch.start(registry.path, job_id)
     return _job_dict(_job(job_id))
 
 

@@ -584,7 +584,8 @@ def start_job(w: Wizard, plan: dict[str, Any], files: dict | None, log_message: 
     files. The plan comes back from the browser: only its config (validated here, its file
     references confined to the job's folder by the registry) and, for a submission, the
     project and dataset ids are taken from it."""
-    from dsgrid_core.jobs.registration import create_registration_job, start_registration
+    from dsgrid_core.jobs import dispatch
+    from dsgrid_core.jobs.registration import create_registration_job
 
     config_name = CONFIG_NAMES[w.kind]
     validate(w.kind, plan["config"], config_name)
@@ -611,11 +612,13 @@ def start_job(w: Wizard, plan: dict[str, Any], files: dict | None, log_message: 
             params["mappings_file"] = str(config_file)
         else:
             params["config_file"] = str(config_file)
-        job_id = create_registration_job(registry.path, w.kind, params)
+        job_id = create_registration_job(
+            registry.path, w.kind, params, for_worker=dispatch.runs_in_workers()
+        )
     except BaseException:
         store.remove(job_session)
         raise
-    start_registration(registry.path, job_id)
+    dispatch.start(registry.path, job_id)
     return job_id
 
 

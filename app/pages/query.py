@@ -345,9 +345,10 @@ def _job(stored: dict | None):
 
 def start_job(builder: BuilderState) -> str:
     """Check the query against the registry (names, unit, filters: a mistake is an error now,
-    not a failed job), start it as a job in a thread, and wait briefly so that small queries
-    are done when the page asks."""
-    from dsgrid_core.jobs.runner import create_query_job, start_in_thread
+    not a failed job), start it as a job (in a thread: wait briefly so that small queries are
+    done when the page asks; or left to a `dsgrid worker`)."""
+    from dsgrid_core.jobs import dispatch
+    from dsgrid_core.jobs.runner import create_query_job
     from dsgrid_core.query.planner import plan_project_query
     from dsgrid_core.query.run import as_project_query, load_context, parse_query
 
@@ -356,8 +357,16 @@ def start_job(builder: BuilderState) -> str:
     query = to_query(builder, facts["time_name"])
     model = parse_query(query, "the query builder")
     plan_project_query(load_context(registry, model), as_project_query(model))
-    job_id = create_query_job(Path(registry.path), query, engine="duckdb", use_cache=True)
-    start_in_thread(Path(registry.path), job_id).join(INLINE_WAIT)
+    job_id = create_query_job(
+        Path(registry.path),
+        query,
+        engine="duckdb",
+        use_cache=True,
+        for_worker=dispatch.runs_in_workers(),
+    )
+    thread = dispatch.start(Path(registry.path), job_id)
+    if thread is not None:
+        thread.join(INLINE_WAIT)
     return job_id
 
 

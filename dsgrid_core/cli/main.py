@@ -160,6 +160,7 @@ cli.lazy_commands = {
     "registry": "dsgrid_core.cli.registry_cmds:registry",
     "query": "dsgrid_core.cli.query_cmds:query",
     "serve": "dsgrid_core.cli.serve_cmd:serve",
+    "worker": "dsgrid_core.cli.worker_cmd:worker",
 }
 
 if __name__ == "__main__":  # pragma: no cover

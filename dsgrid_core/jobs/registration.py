@@ -5,7 +5,6 @@ with its per-field problems, so a form can show each next to its field."""
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +16,16 @@ KINDS = ("dimension", "dimension_mapping", "dataset", "project", "submission")
 STEPS = {"dimension": 2, "dimension_mapping": 2, "dataset": 6, "project": 2, "submission": 3}
 
 
-def create_registration_job(registry_path: Path, kind: str, params: dict[str, Any]) -> str:
+def create_registration_job(
+    registry_path: Path, kind: str, params: dict[str, Any], *, for_worker: bool = False
+) -> str:
     if kind not in KINDS:
         raise ValueError(f"unknown registration kind {kind}")
     store = JobStore(Path(registry_path))
     try:
-        job = store.create("register", {"kind": kind, **params}, stages_total=STEPS[kind])
+        job = store.create(
+            "register", {"kind": kind, **params}, stages_total=STEPS[kind], for_worker=for_worker
+        )
     finally:
         store.close()
     return job.id
@@ -107,14 +110,3 @@ def execute_registration_job(registry_path: Path, job_id: str) -> str:
                 UploadStore(params.get("upload_root")).remove(params["upload_session"])
             except DsgridError:
                 pass
-
-
-def start_registration(registry_path: Path, job_id: str) -> threading.Thread:
-    thread = threading.Thread(
-        target=execute_registration_job,
-        args=(Path(registry_path), job_id),
-        daemon=True,
-        name=f"dsgrid-register-{job_id}",
-    )
-    thread.start()
-    return thread

@@ -1,5 +1,6 @@
-"""Running query jobs: in a thread (web server), in a detached process (CLI --background),
-or in the foreground (CLI). Cancel and time limits interrupt the engine mid-statement."""
+"""Running query jobs: in a thread or a `dsgrid worker` (web server, see jobs.dispatch), in a
+detached process (CLI --background), or in the foreground (CLI). Cancel and time limits
+interrupt the engine mid-statement."""
 
 from __future__ import annotations
 
@@ -52,6 +53,7 @@ def create_query_job(
     time_limit: float | None = None,
     output_dir: str | None = None,
     use_cache: bool = True,
+    for_worker: bool = False,
 ) -> str:
     from dsgrid_core.query.run import STAGES
 
@@ -67,6 +69,7 @@ def create_query_job(
             },
             stages_total=len(STAGES),
             time_limit=time_limit,
+            for_worker=for_worker,
         )
     finally:
         store.close()
@@ -158,14 +161,6 @@ def execute_job(registry_path: Path, job_id: str) -> str:
             _RUNNING.pop(job_id, None)
         store.close()
     return status
-
-
-def start_in_thread(registry_path: Path, job_id: str) -> threading.Thread:
-    thread = threading.Thread(
-        target=execute_job, args=(registry_path, job_id), daemon=True, name=f"dsgrid-job-{job_id}"
-    )
-    thread.start()
-    return thread
 
 
 def start_in_process(registry_path: Path, job_id: str) -> int:

@@ -96,10 +96,12 @@ class JobStore:
         *,
         stages_total: int,
         time_limit: float | None = None,
+        for_worker: bool = False,
     ) -> Job:
+        """A queued job. The creating process owns it until the process that runs it takes
+        it (start), so a job never lacks a live owner that others could take for a dead one;
+        a job ``for_worker`` has no owner until a `dsgrid worker` claims it."""
         job_id = uuid.uuid4().hex[:12]
-        # The creating process owns the job until a worker process takes it (start): a job
-        # is never without a live owner that other processes could mistake for a dead one.
         self.con.execute(
             "INSERT INTO jobs (id, kind, status, stages_total, params, created_at, time_limit, "
             "host, pid) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)",
@@ -110,11 +112,22 @@ class JobStore:
                 json.dumps(params, default=str),
                 now(),
                 time_limit,
-                os.uname().nodename,
-                os.getpid(),
+                None if for_worker else os.uname().nodename,
+                None if for_worker else os.getpid(),
             ),
         )
         return self.get(job_id)
+
+    def claim(self, pid: int) -> Job | None:
+        """The oldest job waiting for a worker, now owned by process ``pid`` of this host;
+        None when none waits. One statement, so two workers never claim the same job."""
+        row = self.con.execute(
+            "UPDATE jobs SET pid = ?, host = ? WHERE id = (SELECT id FROM jobs "
+            "WHERE status = 'queued' AND pid IS NULL ORDER BY created_at, id LIMIT 1) "
+            "AND status = 'queued' AND pid IS NULL RETURNING id",
+            (pid, os.uname().nodename),
+        ).fetchone()
+        return self.get(row[0]) if row else None
 
     def get(self, job_id: str) -> Job | None:
         row = self.con.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
@@ -192,6 +205,8 @@ class JobStore:
             "SELECT * FROM jobs WHERE status IN ('queued', 'running')"
         ).fetchall()
         for job in [self._row(r) for r in rows]:
+            if job.status == "queued" and job.pid is None:
+                continue  # waiting for a `dsgrid worker`, however long the queue
             if job.pid is not None and _alive(job.pid):
                 continue
             if self.con.execute("SELECT host FROM jobs WHERE id = ?", (job.id,)).fetchone()[
