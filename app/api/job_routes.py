@@ -11,7 +11,6 @@ from app import state
 from app.api import models as m
 from app.api.read_routes import route
 from app.api.routing import ApiError
-from dsgrid_core.errors import NotFoundError
 
 RESULT_TABLE = "table.parquet"
 
@@ -49,14 +48,9 @@ def _store():
 
 
 def _job(job_id: str):
-    store = _store()
-    try:
-        job = store.get(job_id)
-    finally:
-        store.close()
-    if job is None:
-        raise NotFoundError(f"no job '{job_id}'; GET /api/v1/jobs lists the recent ones.")
-    return job
+    from dsgrid_core.jobs.store import load_job
+
+    return load_job(Path(state.registry().path), job_id, "GET /api/v1/jobs lists the recent ones")
 
 
 @route(

@@ -149,15 +149,10 @@ def _job_row(job) -> dict:
 @click.pass_context
 def status_cmd(ctx, job_id):
     """Status and progress of a query job."""
-    from dsgrid_core.errors import NotFoundError
-    from dsgrid_core.jobs.store import JobStore
+    from dsgrid_core.jobs.store import load_job
 
     with _open(ctx) as registry:
-        store = JobStore(registry.path)
-        job = store.get(job_id)
-        store.close()
-    if job is None:
-        raise NotFoundError(f"no job '{job_id}'; `dsgrid query list` shows the recent ones.")
+        job = load_job(registry.path, job_id, "`dsgrid query list` shows the recent ones")
     if ctx.obj["json"]:
         emit_json(job.to_dict())
     else:

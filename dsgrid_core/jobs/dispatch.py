@@ -11,8 +11,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from dsgrid_core.errors import InputError, NotFoundError
-from dsgrid_core.jobs.store import JobStore
+from dsgrid_core.errors import InputError
+from dsgrid_core.jobs.store import load_job
 from dsgrid_core.settings import get as setting
 
 RUNNERS = ("thread", "workers")
@@ -33,13 +33,7 @@ def execute(registry_path: Path, job_id: str) -> str:
     from dsgrid_core.jobs.registration import execute_registration_job
     from dsgrid_core.jobs.runner import execute_job
 
-    store = JobStore(registry_path)
-    try:
-        job = store.get(job_id)
-    finally:
-        store.close()
-    if job is None:
-        raise NotFoundError(f"no job '{job_id}'.")
+    job = load_job(registry_path, job_id)
     run = {"query": execute_job, "register": execute_registration_job}[job.kind]
     return run(Path(registry_path), job_id)
 
@@ -47,13 +41,7 @@ def execute(registry_path: Path, job_id: str) -> str:
 def start(registry_path: Path, job_id: str) -> threading.Thread | None:
     """Run a job just created in a thread of this process, or, when it was created for a
     worker, leave it queued (returns None)."""
-    store = JobStore(registry_path)
-    try:
-        job = store.get(job_id)
-    finally:
-        store.close()
-    if job is None:
-        raise NotFoundError(f"no job '{job_id}'.")
+    job = load_job(registry_path, job_id)
     if job.status == "queued" and job.pid is None:
         return None
     thread = threading.Thread(

@@ -231,6 +231,20 @@ class JobStore:
         return count
 
 
+def load_job(registry_path: Path, job_id: str, where_to_look: str = "") -> Job:
+    """One job's record; NotFoundError (with ``where_to_look`` appended) when there is none."""
+    from dsgrid_core.errors import NotFoundError
+
+    store = JobStore(registry_path)
+    try:
+        job = store.get(job_id)
+    finally:
+        store.close()
+    if job is None:
+        raise NotFoundError(f"no job '{job_id}'{'; ' + where_to_look if where_to_look else ''}.")
+    return job
+
+
 def has_jobs(registry_path: Path) -> bool:
     """Whether the registry has ever had a job (without creating the jobs table)."""
     db = jobs_db(registry_path)
