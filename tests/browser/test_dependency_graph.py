@@ -36,7 +36,8 @@ def _drawn_nodes(dash_duo):
 
 
 def _settled_nodes(dash_duo):
-    """The nodes once two reads 0.3 s apart agree (the layout may still be moving them)."""
+    """The nodes once two reads 0.3 s apart agree (the layout, or the page around the graph,
+    may still be moving them)."""
     last = [None]
 
     def still():
@@ -62,8 +63,15 @@ def test_click_a_node_of_the_project_graph_to_open_it(
     project_url = f"{dash_duo.server_url}/projects/{project_id}"
     dash_duo.wait_for_page(project_url)
     graph = dash_duo.wait_for_element(f"#{ids.GRAPH}")
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", graph)
     nodes = wait_until(lambda: _drawn_nodes(dash_duo), message="the drawn dependency graph")
+    # the rest of the page (coverage heatmap, tables) done, so nothing moves the graph later
+    wait_until(
+        lambda: dash_duo.driver.execute_script(
+            "return document.querySelectorAll('[data-dash-is-loading]').length === 0"
+        ),
+        message="every part of the page loaded",
+    )
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", graph)
 
     # the project's datasets are in it, each linking to its page
     dataset_links = {n["href"].split("?")[0] for n in nodes if n["kind"] == "dataset"}
