@@ -42,6 +42,7 @@ def create_app(registry_path: str | os.PathLike[str] | None = None, **settings: 
 
     from app import security, state
     from app.api import api_blueprint
+    from app.components import component_page
     from app.layout import shell
     from dsgrid_core.jobs.dispatch import runs_in_workers
 
@@ -70,6 +71,7 @@ def create_app(registry_path: str | os.PathLike[str] | None = None, **settings: 
         title="dsgrid-viewer",
     )
     app.layout = shell
+    component_page.register_callbacks(app)
     security.content_security_policy(app)
     return app
 

@@ -8,7 +8,7 @@ import json
 
 import dash_bootstrap_components as dbc
 import dash_cytoscape as cyto
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, dcc, html, no_update
 
 from app import ids, state
 from app.components.common import KIND_LABELS, component_href, component_link
@@ -147,12 +147,6 @@ def _value(value) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
-@callback(
-    Output(ids.DIFF_RESULT, "children"),
-    Input(ids.DIFF_FROM, "value"),
-    Input(ids.DIFF_TO, "value"),
-    State(ids.COMPONENT_STORE, "data"),
-)
 def show_diff(old, new, component_data):
     if not old or not new or not component_data:
         return no_update
@@ -256,13 +250,24 @@ def graph_section(detail: dict, height: int = 520) -> html.Div:
     )
 
 
-@callback(
-    Output(ids.COMPONENT_NAVIGATE, "href"),
-    Input(ids.GRAPH, "tapNodeData"),
-    prevent_initial_call=True,
-)
 def open_node(node):
     return node["href"] if node and node.get("href") else no_update
+
+
+def register_callbacks(app) -> None:
+    """The callbacks the four component pages share, on ``app``. Registered per app (not with
+    ``dash.callback`` at import, which only the first app of a process would receive)."""
+    app.callback(
+        Output(ids.DIFF_RESULT, "children"),
+        Input(ids.DIFF_FROM, "value"),
+        Input(ids.DIFF_TO, "value"),
+        State(ids.COMPONENT_STORE, "data"),
+    )(show_diff)
+    app.callback(
+        Output(ids.COMPONENT_NAVIGATE, "href"),
+        Input(ids.GRAPH, "tapNodeData"),
+        prevent_initial_call=True,
+    )(open_node)
 
 
 def where_used_section(detail: dict) -> html.Div:

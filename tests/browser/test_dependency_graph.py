@@ -51,12 +51,6 @@ def _settled_nodes(dash_duo):
     return wait_until(still, message="the graph layout to settle")
 
 
-@pytest.mark.xfail(
-    reason="known, not yet understood: after tests/browser/test_dataset_pages.py in the same "
-    "session the click lands on the graph's canvas at the node's rendered position but "
-    "cytoscape reports no tap; run alone it passes (5 of 5, also under CPU load)",
-    strict=False,
-)
 def test_click_a_node_of_the_project_graph_to_open_it(
     dash_duo, viewer, efs_registry_template, test_data
 ):
