@@ -27,12 +27,13 @@ def worker(ctx: click.Context, poll: float, once: bool) -> None:
     from pathlib import Path
 
     from dsgrid_core.cli.main import open_registry
-    from dsgrid_core.jobs.worker import install_signal_handlers, serve
+    from dsgrid_core.jobs.worker import interrupt_on_cancel, serve, stop_after_current_job
 
     with open_registry(ctx, read_only=True) as registry:
         registry_path = Path(registry.path)
     stop = threading.Event()
-    install_signal_handlers(registry_path, stop)
+    interrupt_on_cancel(registry_path)
+    stop_after_current_job(stop)
     as_json = ctx.obj.get("json")
 
     def report(job_id: str, kind: str, status: str) -> None:

@@ -6,8 +6,8 @@ the jobs a web server left queued for workers (DSGRID_JOB_RUNNER=workers).
 
 A job runs in a thread while the main thread waits, so that signals are handled at once:
 SIGUSR1 (sent by `dsgrid query cancel` or the API's cancel) interrupts the running statement
-of a job whose cancel was asked for; SIGTERM and SIGINT let the current job finish and then
-stop the worker."""
+of a job whose cancel was asked for; in `dsgrid worker`, SIGTERM and SIGINT let the current
+job finish and then stop the worker."""
 
 from __future__ import annotations
 
@@ -82,16 +82,20 @@ def serve(
     return ran
 
 
-def install_signal_handlers(registry: Path, stop: threading.Event) -> None:
-    """SIGUSR1: interrupt cancelled jobs; SIGTERM, SIGINT: stop after the current job."""
+def interrupt_on_cancel(registry: Path) -> None:
+    """SIGUSR1 interrupts the running statement of a job whose cancel was asked for."""
     signal.signal(signal.SIGUSR1, lambda signum, frame: _interrupt_cancelled(registry))
+
+
+def stop_after_current_job(stop: threading.Event) -> None:
+    """SIGTERM and SIGINT set ``stop``: the worker ends once its current job has."""
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda signum, frame: stop.set())
 
 
 def main(argv: list[str]) -> int:
     registry, job_id = Path(argv[0]), argv[1]
-    install_signal_handlers(registry, threading.Event())
+    interrupt_on_cancel(registry)  # SIGTERM keeps its default: it ends this one-job process
     return 0 if run_watched(registry, job_id) == "succeeded" else 1
 
 
