@@ -10,6 +10,10 @@ Both CLIs register test_efs (bulk-register) into fresh registries, then run
 bench/queries/state_enduse_model_year.json5 (sum by state, end use and model year) --runs
 times each, end to end as a user would (new process each time, no result cache on our side).
 The two result tables are compared (relative tolerance 1e-9).
+
+Both sides run from compiled bytecode: pip compiled the reference's modules when it installed
+them, and this script compiles ours first (an editable install has none until Python writes
+it on first import, which PYTHONDONTWRITEBYTECODE, set on some machines, prevents).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import glob
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -47,6 +52,9 @@ def main() -> None:
     args = parser.parse_args()
     ref = str(args.ref_venv / "bin" / "dsgrid")
     ours = shutil.which("dsgrid")
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(REPO / "dsgrid_core")], check=True
+    )
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         data = tmp / "td"
