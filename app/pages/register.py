@@ -8,7 +8,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from app import ids
-from app.components.wizard import PATHS, permission_panel, register_sign_in
+from app.components.permission_panel import permission_panel, register_sign_in
+from app.components.wizard import PATHS
 
 dash.register_page(__name__, path="/register", name="Register", title="Register", order=6, nav=True)
 

@@ -15,6 +15,7 @@ from dash.exceptions import PreventUpdate
 
 from app import ids, state
 from app.components import wizard as wz
+from app.components import wizard_register, wizard_uploads
 from app.components.common import error_state
 from dsgrid_core import forms
 from dsgrid_core.config.base import slugify
@@ -47,7 +48,7 @@ W = wz.Wizard(
     },
     multiple=("missing",),
 )
-wz.register_callbacks(W)
+wizard_register.register_callbacks(W)
 COMMON_ZONES = [
     "UTC",
     "Etc/GMT+5",
@@ -214,7 +215,7 @@ def layout(cancelled: str | None = None, **_):
 
 
 def _source(files) -> list[str | None]:
-    data, lookup = wz.uploaded(files, "data"), wz.uploaded(files, "lookup")
+    data, lookup = wizard_uploads.uploaded(files, "data"), wizard_uploads.uploaded(files, "lookup")
     return [data[0]["stored"] if data else None, lookup[0]["stored"] if lookup else None]
 
 
@@ -242,14 +243,14 @@ def guess(files, time_zone, previous, dataset_id):
         raise PreventUpdate
     if zone_changed and previous.get("zone") == time_zone:
         raise PreventUpdate
-    data = wz.uploaded(files, "data")[0]
-    lookup = (wz.uploaded(files, "lookup") or [None])[0]
-    names = wz.names_of(files)
+    data = wizard_uploads.uploaded(files, "data")[0]
+    lookup = (wizard_uploads.uploaded(files, "lookup") or [None])[0]
+    names = wizard_uploads.names_of(files)
     new_id = dataset_id or slugify(data["name"].rsplit(".", 1)[0])
     try:
         found = infer_dataset(
-            wz.stored_path(data),
-            lookup=wz.stored_path(lookup) if lookup else None,
+            wizard_uploads.stored_path(data),
+            lookup=wizard_uploads.stored_path(lookup) if lookup else None,
             registry=state.registry(),
             dataset_id=new_id,
             time_zone=time_zone or "UTC",
@@ -371,13 +372,13 @@ def check(found, files, dataset_id, description, dataset_type, *trivial_values):
         t: {"id": trivial_values[i], "name": trivial_values[n + i]}
         for i, t in enumerate(NON_TIME_TYPES)
     }
-    problems = wz.upload_problems(files)
+    problems = wizard_uploads.upload_problems(files)
     current = _source(files)
     if found and found.get("error") and found.get("source") == current:
         problems.append({"field": "data", "message": found["error"]})
     if not found or not found.get("config") or found.get("source") != current:
         return {"problems": problems, "plan": None}, wz.config_text(None)
-    missing = [f["stored"] for f in wz.uploaded(files, "missing")]
+    missing = [f["stored"] for f in wizard_uploads.uploaded(files, "missing")]
     config, more = forms.dataset_config(
         found["config"],
         dataset_id=dataset_id,
@@ -400,7 +401,7 @@ def check(found, files, dataset_id, description, dataset_type, *trivial_values):
                 "message": f"a dataset '{ds_id}' is already registered; choose another id.",
             }
         )
-    names = wz.names_of(files)
+    names = wizard_uploads.names_of(files)
     plan = None
     if not problems:
         plan = {"config": config, "config_name": "dataset.json5", "title": W.title, "names": names}

@@ -10,6 +10,7 @@ from dash import Input, Output, callback, dcc, html, no_update
 
 from app import ids, state
 from app.components import wizard as wz
+from app.components import wizard_register, wizard_uploads
 from dsgrid_core import forms
 from dsgrid_core.config.dimension import DEFAULT_CLASS, NON_TIME_TYPES, RECORD_CLASSES
 from dsgrid_core.errors import DsgridError, InputError
@@ -32,7 +33,7 @@ W = wz.Wizard(
     uploads={"file": ("csv",)},
 )
 PREVIEW_ROWS = 1000
-wz.register_callbacks(W)
+wizard_register.register_callbacks(W)
 
 
 def _classes(dimension_type: str | None) -> list[dict[str, str]]:
@@ -146,12 +147,12 @@ def _read(files: dict) -> tuple[dict | None, list, list, str | None]:
     """The uploaded records file: (entry, columns, rows, problem)."""
     from dsgrid_core.data.records import read_csv_rows
 
-    entries = wz.uploaded(files, "file")
+    entries = wizard_uploads.uploaded(files, "file")
     if not entries:
         return None, [], [], None
     entry = entries[0]
     try:
-        columns, rows = read_csv_rows(wz.stored_path(entry))
+        columns, rows = read_csv_rows(wizard_uploads.stored_path(entry))
     except InputError as exc:
         return entry, [], [], forms.readable(exc.message, {entry["stored"]: entry["name"]}, [])
     return entry, columns, rows, None
@@ -215,7 +216,7 @@ def check(files, name, description, dimension_type, record_class):
     from dsgrid_core.config.load import validate_dimension
     from dsgrid_core.data.records import check_dimension_records
 
-    problems = wz.upload_problems(files)
+    problems = wizard_uploads.upload_problems(files)
     entry, columns, rows, problem = _read(files)
     if entry is None:
         empty = {"problems": problems, "plan": None}

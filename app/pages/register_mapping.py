@@ -10,7 +10,9 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from app import ids, state
 from app.components import wizard as wz
+from app.components import wizard_register, wizard_uploads
 from app.components.common import error_state
+from app.components.mapping_grid import mapping_grid
 from dsgrid_core import forms
 from dsgrid_core.config.mapping import MappingType
 from dsgrid_core.errors import DsgridError, InputError
@@ -36,7 +38,7 @@ W = wz.Wizard(
     failure_field="rows",
     uploads={"file": ("csv",)},
 )
-wz.register_callbacks(W)
+wizard_register.register_callbacks(W)
 MAPPING_TYPES = [t.value for t in MappingType]
 
 
@@ -160,7 +162,7 @@ def layout(cancelled: str | None = None, **_):
                             ]
                         ),
                         html.Div(id=W.id("grid-summary"), className="small text-muted mb-1"),
-                        wz.mapping_grid(ids.MAPPING_GRID),
+                        mapping_grid(ids.MAPPING_GRID),
                         wz.problem_area(W, "rows"),
                     ),
                     wz.step(4, "Preview", wz.json5_preview(W)),
@@ -200,7 +202,7 @@ def _rows_from_csv(entry: dict) -> tuple[list[dict], str | None]:
     from dsgrid_core.data.records import read_csv_rows
 
     try:
-        header, rows = read_csv_rows(wz.stored_path(entry))
+        header, rows = read_csv_rows(wizard_uploads.stored_path(entry))
     except InputError as exc:
         return [], forms.readable(exc.message, {entry["stored"]: entry["name"]})
     missing = [c for c in ("from_id", "to_id") if c not in header]
@@ -246,7 +248,7 @@ def rows_and_check(
     trigger = ctx.triggered_id
     rows = [dict(r) for r in rows or []]
     type_out, reason_out = no_update, no_update
-    problems = wz.upload_problems(files)
+    problems = wizard_uploads.upload_problems(files)
     if trigger == W.id("skeleton"):
         if not from_id or not to_id:
             problems.append({"field": "rows", "message": "choose both dimensions first."})
@@ -259,7 +261,7 @@ def rows_and_check(
             type_out, reason_out = guess.value, wz.reason_view(guess.reason, guess.certain)
             mapping_type = guess.value
     elif trigger == W.id("files"):
-        entries = wz.uploaded(files, "file")
+        entries = wizard_uploads.uploaded(files, "file")
         if entries:
             loaded, problem = _rows_from_csv(entries[0])
             if problem:

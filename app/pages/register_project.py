@@ -9,6 +9,7 @@ from dash import Input, Output, callback, dcc, html
 
 from app import ids, state
 from app.components import wizard as wz
+from app.components import wizard_register, wizard_uploads
 from app.components.common import error_state
 from dsgrid_core import forms
 from dsgrid_core.config.dimension import DIMENSION_TYPES
@@ -34,7 +35,7 @@ W = wz.Wizard(
     uploads={"config": ("json5", "json"), "files": ("csv", "json")},
     multiple=("files",),
 )
-wz.register_callbacks(W)
+wizard_register.register_callbacks(W)
 UPLOAD_TAB, FIELDS_TAB = "upload", "fields"
 COLUMNS = ("role", "type", "name", "files")
 
@@ -248,18 +249,18 @@ def _summary(config: dict, uploads: set[str]) -> html.Div:
 def _from_upload(files) -> tuple[dict | None, list[dict], object]:
     from dsgrid_core.config.files import loads_json5
 
-    problems = wz.upload_problems(files)
-    entries = wz.uploaded(files, "config")
+    problems = wizard_uploads.upload_problems(files)
+    entries = wizard_uploads.uploaded(files, "config")
     if not entries:
         return None, problems, "Upload the config to see what it holds."
     entry = entries[0]
     try:
-        text = wz.stored_path(entry).read_text(encoding="utf-8")
+        text = wizard_uploads.stored_path(entry).read_text(encoding="utf-8")
         raw = loads_json5(text, entry["name"])
     except (InputError, OSError, UnicodeDecodeError) as exc:
         problems.append({"field": "config", "message": getattr(exc, "message", str(exc))})
         return None, problems, None
-    uploads = {f["name"]: f["stored"] for f in wz.uploaded(files, "files")}
+    uploads = {f["name"]: f["stored"] for f in wizard_uploads.uploaded(files, "files")}
     config, missing = forms.point_at_uploads(raw, uploads, entry["name"])
     problems += [{"field": "files", "message": f"{p['field']}: {p['message']}"} for p in missing]
     return config, problems, _summary(raw, set(uploads))
@@ -309,7 +310,7 @@ def check(tab, files, project_id, name, description, datasets, *bases):
     else:
         config, problems, summary = _from_upload(files)
         prefix = ""
-        names = wz.names_of(files)
+        names = wizard_uploads.names_of(files)
         if config is None:
             return {"problems": problems, "plan": None}, wz.config_text(None), summary
     try:

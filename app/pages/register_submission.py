@@ -12,7 +12,9 @@ from dash.exceptions import PreventUpdate
 
 from app import ids, state
 from app.components import wizard as wz
+from app.components import wizard_register, wizard_uploads
 from app.components.common import error_state
+from app.components.mapping_grid import mapping_grid
 from dsgrid_core import forms
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.config.mapping import MappingType
@@ -36,7 +38,7 @@ W = wz.Wizard(
     },
     uploads={f"file-{t}": ("csv",) for t in NON_TIME_TYPES},
 )
-wz.register_callbacks(W)
+wizard_register.register_callbacks(W)
 MAPPING_TYPES = [t.value for t in MappingType]
 
 
@@ -129,7 +131,7 @@ def _section(t: str) -> dbc.Card:
                         ]
                     ),
                     html.Div(id=W.id(f"summary-{t}"), className="small text-muted mb-1"),
-                    wz.mapping_grid(W.id(f"grid-{t}"), height=300),
+                    mapping_grid(W.id(f"grid-{t}"), height=300),
                     wz.problem_area(W, f"rows-{t}"),
                 ]
             ),
@@ -281,7 +283,7 @@ def _section_callback(t: str) -> None:
         rows = [dict(r) for r in rows or []]
         type_out, reason_out, loaded_out = no_update, no_update, no_update
         problems = []
-        entries = wz.uploaded(files, key)
+        entries = wizard_uploads.uploaded(files, key)
         if trigger == W.id("pairs") or trigger is None:
             skeleton = mapping_skeleton(pair["from"]["records"], pair["to"]["records"])
             rows = forms.mapping_rows(skeleton["rows"])
@@ -336,7 +338,7 @@ def _csv_rows(entry: dict) -> tuple[list[dict], str | None]:
     from dsgrid_core.data.records import read_csv_rows
 
     try:
-        header, rows = read_csv_rows(wz.stored_path(entry))
+        header, rows = read_csv_rows(wizard_uploads.stored_path(entry))
     except InputError as exc:
         return [], forms.readable(exc.message, {entry["stored"]: entry["name"]})
     missing = [c for c in ("from_id", "to_id") if c not in header]
@@ -383,7 +385,7 @@ for _type in NON_TIME_TYPES:
     *[Input(W.id(f"status-{t}"), "data") for t in NON_TIME_TYPES],
 )
 def check(chosen, files, *statuses):
-    problems = wz.upload_problems(files)
+    problems = wizard_uploads.upload_problems(files)
     if not chosen:
         return {"problems": problems, "plan": None}, wz.config_text(None)
     sections = []

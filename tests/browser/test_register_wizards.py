@@ -696,6 +696,7 @@ def test_what_the_browser_sends_back_cannot_widen_what_a_job_reads(
     """The plan and the upload list live in the browser: a crafted one can name neither a
     file outside the form's uploads nor the folders a registration may read."""
     from app.components import wizard as wz
+    from app.components import wizard_register, wizard_uploads
     from dsgrid_core.errors import InputError
     from dsgrid_core.jobs.store import JobStore
     from dsgrid_core.uploads import UploadStore
@@ -711,7 +712,7 @@ def test_what_the_browser_sends_back_cannot_widen_what_a_job_reads(
         "params": {"data_roots": [str(tmp_path)]},
     }
     with app.server.test_request_context("/"):
-        job_id = wz.start_job(w, plan, None, "crafted")
+        job_id = wizard_register.start_job(w, plan, None, "crafted")
 
     def ended():
         store = JobStore(empty_registry)
@@ -732,9 +733,11 @@ def test_what_the_browser_sends_back_cannot_widen_what_a_job_reads(
     session = store.new_session()
     store.add(session, "states.csv", STATES.encode())
     [entry] = store.files(session).values()
-    assert wz.stored_path({"session": session, "stored": entry["stored"]}) == entry["path"]
+    assert (
+        wizard_uploads.stored_path({"session": session, "stored": entry["stored"]}) == entry["path"]
+    )
     for stored in ("../../secret.csv", str(secret), "manifest.json"):
         with pytest.raises(InputError, match="upload the file again"):
-            wz.stored_path({"name": "x", "session": session, "stored": stored})
+            wizard_uploads.stored_path({"name": "x", "session": session, "stored": stored})
     with pytest.raises(InputError, match="not valid"):
-        wz.stored_path({"session": "../" + session, "stored": entry["stored"]})
+        wizard_uploads.stored_path({"session": "../" + session, "stored": entry["stored"]})
