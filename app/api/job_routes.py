@@ -66,23 +66,16 @@ def _job(job_id: str):
     "do not resolve are a 400 with the reason. Follow the job at links.self.",
 )
 def start_query(body: m.QueryRequest):
-    from dsgrid_core.jobs import dispatch
-    from dsgrid_core.jobs.runner import create_query_job
-    from dsgrid_core.query.planner import plan_project_query
-    from dsgrid_core.query.run import as_project_query, load_context, parse_query
+    from dsgrid_core.jobs.runner import submit_query_job
 
-    registry = state.registry()
-    query = parse_query(body.query, "body.query")
-    plan_project_query(load_context(registry, query), as_project_query(query))
-    job_id = create_query_job(
-        registry.path,
-        query.model_dump(mode="json"),
+    job_id = submit_query_job(
+        state.registry(),
+        body.query,
+        "body.query",
         engine=body.engine,
         time_limit=body.time_limit,
         use_cache=body.use_cache,
-        for_worker=dispatch.runs_in_workers(),
     )
-    dispatch.start(registry.path, job_id)
     return _job_dict(_job(job_id))
 
 

@@ -11,30 +11,20 @@ Parquet, PNG, SVG, HTML, and the query as JSON5, a command and a Python snippet)
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
-from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from app import ids, state
-from app.components import charts
-from app.components import query_exports as exports
 from app.components import query_form as form
+from app.components import query_results as results
 from app.components.common import error_state
-from app.grid import answer
 from dsgrid_core.errors import DsgridError, InputError
-from dsgrid_core.query.builder import (
-    BuilderState,
-    RecordFilter,
-    from_query,
-    from_search,
-    to_query,
-    to_search,
-)
+from dsgrid_core.query.builder import BuilderState, RecordFilter, from_search, to_query, to_search
+from dsgrid_core.query.choices import dimension_records, project_choices
 
 dash.register_page(__name__, path="/query", name="Query", title="Query builder", order=5, nav=True)
 
@@ -50,51 +40,15 @@ def _projects(registry) -> list[dict[str, str]]:
     return [{"id": s.id, "name": s.name} for s in registry.list("project")]
 
 
-def _project_facts(registry, project_id: str) -> dict:
-    """A project's choices: submitted datasets, dimension names per type (base first), subset
-    selectors per type, its time dimension and time zone."""
-    from dsgrid_core.browse.projects import project_overview
-    from dsgrid_core.query.context import load_project_context
-
-    overview = project_overview(registry, project_id)
-    context = load_project_context(registry, project_id)
-    subsets: dict[str, list[str]] = {}
-    for subset in context.subsets.values():
-        subsets.setdefault(subset["type"], []).extend(subset["selectors"])
-    return {
-        "project_id": project_id,
-        "version": overview["version"],
-        "datasets": [d["dataset_id"] for d in overview["datasets"] if d["status"] == "Registered"],
-        "dimensions": {
-            t: [context.base[t].name]
-            + [s.dimension.name for s in context.supplemental if s.dimension.type == t]
-            for t in TYPES
-        },
-        "subsets": subsets,
-        "time_name": context.base["time"].name,
-        "time_zone": context.time_zone,
-    }
-
-
-def _records(registry, project_id: str, dimension_type: str, name: str) -> list[dict[str, str]]:
-    from dsgrid_core.query.context import load_project_context
-
-    info, _ = load_project_context(registry, project_id).dimension(dimension_type, name)
-    return [
-        {"id": str(r["id"]), "name": str(r.get("name") or r["id"]), "unit": r.get("unit")}
-        for r in info.records
-    ]
-
-
 def _facts(project_id: str | None) -> dict | None:
-    return state.cached(_project_facts, project_id) if project_id else None
+    return state.cached(project_choices, project_id) if project_id else None
 
 
 def _picker_records(project_id: str | None, dimension_type: str, name: str | None) -> list[dict]:
     if not project_id or not name:
         return []
     try:
-        return state.cached(_records, project_id, dimension_type, name)
+        return state.cached(dimension_records, project_id, dimension_type, name)
     except DsgridError:
         return []
 
@@ -319,55 +273,14 @@ for _type in TYPES:
 # --- callbacks: runs ----------------------------------------------------------------------------
 
 
-def _registry_path() -> Path:
-    path = state.registry_path()
-    if not path:
-        raise state.NoRegistry("no registry is open.")
-    return Path(path)
-
-
-def _job(stored: dict | None):
-    """The job a session store names, when it is a job of this registry."""
-    from dsgrid_core.jobs.store import JobStore
-
-    if not stored or not stored.get("job"):
-        return None
-    try:
-        store = JobStore(_registry_path())
-    except sqlite3.Error:  # a registry this server cannot open for jobs: no job to show
-        return None
-    try:
-        job = store.get(str(stored["job"]))
-    finally:
-        store.close()
-    return job if job is not None and job.kind == "query" else None
-
-
 def start_job(builder: BuilderState) -> str:
-    """Check the query against the registry (names, unit, filters: a mistake is an error now,
-    not a failed job), start it as a job (in a thread: wait briefly so that small queries are
-    done when the page asks; or left to a `dsgrid worker`)."""
-    from dsgrid_core.jobs import dispatch
-    from dsgrid_core.jobs.runner import create_query_job
-    from dsgrid_core.query.planner import plan_project_query
-    from dsgrid_core.query.run import as_project_query, load_context, parse_query
+    """Start the builder's query as a job; a query that does not resolve against the registry
+    is an error now, not a failed job."""
+    from dsgrid_core.jobs.runner import submit_query_job
 
-    registry = state.registry()
     facts = _facts(builder.project_id)
     query = to_query(builder, facts["time_name"])
-    model = parse_query(query, "the query builder")
-    plan_project_query(load_context(registry, model), as_project_query(model))
-    job_id = create_query_job(
-        Path(registry.path),
-        query,
-        engine="duckdb",
-        use_cache=True,
-        for_worker=dispatch.runs_in_workers(),
-    )
-    thread = dispatch.start(Path(registry.path), job_id)
-    if thread is not None:
-        thread.join(INLINE_WAIT)
-    return job_id
+    return submit_query_job(state.registry(), query, "the query builder", wait=INLINE_WAIT)
 
 
 @callback(
@@ -398,7 +311,7 @@ def run(initial, _clicks, *args):
         initial = initial or {}
         search = initial.get("search")
         try:
-            job = _job(stored)
+            job = results.query_job(stored)
         except state.NoRegistry:
             raise PreventUpdate from None
         if not search:
@@ -419,33 +332,6 @@ def run(initial, _clicks, *args):
     return {"job": job_id, "search": _without_chart(builder)}, no_update, ""
 
 
-def _result_info(job) -> dict:
-    meta = job.metadata or {}
-    builder = from_query(job.params["query"])
-    return {
-        "job": job.id,
-        "rows": meta.get("row_count", 0),
-        "columns": meta.get("columns", []),
-        "time_zone": meta.get("time_zone"),
-        "project": builder.project_id,
-        "group_by": builder.group_by,
-        "names": builder.names,
-        "function": builder.function,
-        "unit": builder.unit,
-    }
-
-
-def _seconds(job) -> str:
-    from datetime import datetime
-
-    try:
-        start = datetime.fromisoformat(job.started_at or job.created_at)
-        end = datetime.fromisoformat(job.finished_at)
-    except (TypeError, ValueError):
-        return ""
-    return f" in {(end - start).total_seconds():.1f} s"
-
-
 @callback(
     Output(ids.QUERY_PROGRESS, "value"),
     Output(ids.QUERY_PROGRESS, "label"),
@@ -461,7 +347,7 @@ def _seconds(job) -> str:
 def follow(stored, _n, shown):
     """The job's progress while it runs; its result (or why there is none) when it ends."""
     try:
-        job = _job(stored)
+        job = results.query_job(stored)
     except state.NoRegistry:
         raise PreventUpdate from None
     clear = None if shown else no_update
@@ -477,8 +363,8 @@ def follow(stored, _n, shown):
         label = job.message or job.status
         return percent, label, form.SHOWN, text, False, False, clear
     if job.status == "succeeded":
-        info = _result_info(job)
-        text = f"Finished{_seconds(job)}: {info['rows']:,} rows (job {job.id})."
+        info = results.result_info(job)
+        text = f"Finished{results.seconds(job)}: {info['rows']:,} rows (job {job.id})."
         fresh = not shown or shown.get("job") != job.id
         return 100, "", form.HIDDEN, text, True, True, info if fresh else no_update
     if job.status == "cancelled":
@@ -507,302 +393,10 @@ def cancel(_clicks, stored):
     if not stored or not stored.get("job"):
         raise PreventUpdate
     try:
-        cancel_job(_registry_path(), stored["job"])
+        cancel_job(results.registry_path(), stored["job"])
     except DsgridError:
         pass  # it ended meanwhile: the status line says how
     return True
 
 
-# --- callbacks: result ----------------------------------------------------------------------------
-
-
-def _table(job_id: str) -> Path:
-    job = _job({"job": job_id})
-    if job is None or job.status != "succeeded" or not job.result_path:
-        raise InputError(f"job {job_id} has no result; run the query again.")
-    return Path(job.result_path) / "table.parquet"
-
-
-def _value_label(result: dict) -> str:
-    label = f"{result.get('function') or 'sum'} of value"
-    return f"{label} ({result['unit']})" if result.get("unit") else label
-
-
-def _chart_inputs(result: dict):
-    """The result as a frame and what the charts need to know about it."""
-    import pandas as pd
-
-    frame = pd.read_parquet(_table(result["job"]))
-    types = {c["name"]: c["type"] for c in result.get("columns", [])}
-    shape = charts.shape_of(frame, types)
-    names, records = {}, {}
-    for t, name in (result.get("group_by") or {}).items():
-        if t in shape.dimensions:
-            try:
-                recs = state.cached(_records, result["project"], t, name)
-            except DsgridError:
-                continue
-            records[t] = recs
-            if not result.get("names"):
-                names[t] = {r["id"]: r["name"] for r in recs}
-    return frame, shape, names, records
-
-
-def result_figure(result: dict, chart: str | None):
-    """(figure or None, the charts offered, the chart drawn, a note)."""
-    rows = result.get("rows") or 0
-    if rows > charts.MAX_CHART_ROWS:
-        return (
-            None,
-            [],
-            None,
-            (
-                f"{rows:,} rows are too many to chart (at most {charts.MAX_CHART_ROWS:,}): "
-                "aggregate more, or use the grid and the exports."
-            ),
-        )
-    frame, shape, names, records = _chart_inputs(result)
-    offered = charts.offered(frame, shape, records)
-    if not offered:
-        return None, [], None, charts.why_none(frame, shape)
-    kind = chart if chart in offered else offered[0]
-    note = "" if result.get("unit") else charts.mixed_units(frame, shape, records)
-    figure = charts.figure(
-        frame,
-        kind,
-        shape,
-        names=names,
-        records=records,
-        value_label=_value_label(result),
-        time_zone=result.get("time_zone"),
-        counties_url=dash.get_asset_url(charts.COUNTIES_GEOJSON),
-    )
-    return figure, offered, kind, note
-
-
-def _column_defs(columns: list[dict]) -> list[dict]:
-    defs = []
-    for column in columns:
-        name, kind = column["name"], column.get("type")
-        spec: dict = {"field": name, "headerName": name, "flex": 1, "minWidth": 120}
-        if kind == "value":
-            spec.update(
-                filter="agNumberColumnFilter",
-                type="numericColumn",
-                valueFormatter={"function": "d3.format(',.6~r')(params.value)"},
-                # values are measured, not looked up: typing a number keeps what is above it
-                filterParams={"defaultOption": "greaterThan", "buttons": ["reset"]},
-                minWidth=140,
-            )
-        elif kind == "time":
-            spec["minWidth"] = 200
-        defs.append(spec)
-    return defs
-
-
-@callback(
-    Output(ids.QUERY_RESULTS, "style"),
-    Output(ids.QUERY_ROW_COUNT, "children"),
-    Output(ids.QUERY_GRID, "columnDefs"),
-    Output(ids.QUERY_CHART_TYPE, "options"),
-    Output(ids.QUERY_CHART_TYPE, "value"),
-    Output(ids.QUERY_CHART, "figure"),
-    Output(ids.QUERY_CHART, "style"),
-    Output(ids.QUERY_CHART_NOTE, "children"),
-    Input(ids.QUERY_RESULT, "data"),
-    Input(ids.QUERY_CHART_TYPE, "value"),
-)
-def show_result(result, chart):
-    if not result:
-        return form.HIDDEN, "", no_update, [], no_update, go.Figure(), form.HIDDEN, ""
-    rows = result.get("rows") or 0
-    count = f"{rows:,} row{'' if rows == 1 else 's'}"
-    columns = (
-        _column_defs(result.get("columns", []))
-        if ctx.triggered_id != ids.QUERY_CHART_TYPE
-        else no_update
-    )
-    try:
-        figure, offered, kind, note = result_figure(result, chart)
-    except DsgridError as exc:
-        return form.SHOWN, count, columns, [], no_update, go.Figure(), form.HIDDEN, str(exc)
-    options = [{"label": charts.CHARTS[k], "value": k} for k in offered]
-    if figure is None:
-        return form.SHOWN, count, columns, options, no_update, go.Figure(), form.HIDDEN, note
-    return (
-        form.SHOWN,
-        count,
-        columns,
-        options,
-        kind if kind != chart else no_update,
-        figure,
-        form.SHOWN,
-        note,
-    )
-
-
-# A new result (or none): drop the grid's loaded blocks so it asks for the new rows (the rows
-# carry every column, so the order of this and the new columnDefs does not matter).
-clientside_callback(
-    f"""async function(result) {{
-        const api = await dash_ag_grid.getApiAsync("{ids.QUERY_GRID}");
-        api.purgeInfiniteCache();
-        return window.dash_clientside.no_update;
-    }}""",
-    Output(ids.QUERY_GRID, "id"),
-    Input(ids.QUERY_RESULT, "data"),
-    prevent_initial_call=True,
-)
-
-
-def _result_page(registry, job_id: str, **kwargs):
-    from dsgrid_core.browse.results import result_page
-
-    return result_page(_table(job_id), **kwargs)
-
-
-@callback(
-    Output(ids.QUERY_GRID, "getRowsResponse"),
-    Input(ids.QUERY_GRID, "getRowsRequest"),
-    State(ids.QUERY_RESULT, "data"),
-)
-def grid_rows(request, result):
-    if not result:
-        return {"rowData": [], "rowCount": 0}
-    return answer(request, state.cached, _result_page, result["job"])
-
-
-# --- callbacks: exports ---------------------------------------------------------------------------
-
-
-@callback(
-    Output(ids.query_download("csv"), "data"),
-    Output(ids.QUERY_EXPORT_MESSAGE, "children", allow_duplicate=True),
-    Input(ids.query_export("csv"), "n_clicks"),
-    State(ids.QUERY_RESULT, "data"),
-    prevent_initial_call=True,
-)
-def export_csv(_clicks, result):
-    if not result:
-        raise PreventUpdate
-    try:
-        data = exports.csv_bytes(_table(result["job"]))
-    except DsgridError as exc:
-        return no_update, str(exc)
-    return dcc.send_bytes(data, "dsgrid-query.csv"), ""
-
-
-@callback(
-    Output(ids.query_download("parquet"), "data"),
-    Output(ids.QUERY_EXPORT_MESSAGE, "children", allow_duplicate=True),
-    Input(ids.query_export("parquet"), "n_clicks"),
-    State(ids.QUERY_RESULT, "data"),
-    prevent_initial_call=True,
-)
-def export_parquet(_clicks, result):
-    if not result:
-        raise PreventUpdate
-    try:
-        path = _table(result["job"])
-    except DsgridError as exc:
-        return no_update, str(exc)
-    return dcc.send_file(str(path), "dsgrid-query.parquet"), ""
-
-
-def _export_figure(result, chart):
-    if not result:
-        raise PreventUpdate
-    figure, _, _, note = result_figure(result, chart)
-    if figure is None:
-        raise InputError(note or "there is no chart to export.")
-    return figure
-
-
-@callback(
-    Output(ids.query_download("html"), "data"),
-    Output(ids.QUERY_EXPORT_MESSAGE, "children", allow_duplicate=True),
-    Input(ids.query_export("html"), "n_clicks"),
-    State(ids.QUERY_RESULT, "data"),
-    State(ids.QUERY_CHART_TYPE, "value"),
-    prevent_initial_call=True,
-)
-def export_html(_clicks, result, chart):
-    try:
-        figure = _export_figure(result, chart)
-    except DsgridError as exc:
-        return no_update, str(exc)
-    return dcc.send_string(exports.figure_html(figure), "dsgrid-query.html"), ""
-
-
-@callback(
-    Output(ids.query_download("png"), "data"),
-    Output(ids.QUERY_EXPORT_MESSAGE, "children", allow_duplicate=True),
-    Input(ids.query_export("png"), "n_clicks"),
-    State(ids.QUERY_RESULT, "data"),
-    State(ids.QUERY_CHART_TYPE, "value"),
-    State(ids.QUERY_PNG_WIDTH, "value"),
-    State(ids.QUERY_PNG_HEIGHT, "value"),
-    prevent_initial_call=True,
-)
-def export_png(_clicks, result, chart, width, height):
-    try:
-        width, height = exports.check_size(width, height)
-        figure = _export_figure(result, chart)
-        data = exports.figure_png(figure, width, height)
-    except DsgridError as exc:
-        return no_update, str(exc)
-    return dcc.send_bytes(data, "dsgrid-query.png"), ""
-
-
-# SVG is drawn by plotly.js in the browser, from the chart on the page.
-clientside_callback(
-    f"""function(clicks, width, height) {{
-        const graph = document.querySelector('#{ids.QUERY_CHART} .js-plotly-plot');
-        if (clicks && graph && window.Plotly) {{
-            window.Plotly.downloadImage(graph, {{
-                format: 'svg', filename: 'dsgrid-query',
-                width: Number(width) || graph._fullLayout.width,
-                height: Number(height) || graph._fullLayout.height,
-            }});
-        }}
-        return window.dash_clientside.no_update;
-    }}""",
-    Output(ids.query_export("svg"), "id"),
-    Input(ids.query_export("svg"), "n_clicks"),
-    State(ids.QUERY_PNG_WIDTH, "value"),
-    State(ids.QUERY_PNG_HEIGHT, "value"),
-    prevent_initial_call=True,
-)
-
-
-def _query_text_of(search: str | None, fmt: str) -> str:
-    try:
-        builder = from_search(search or "")
-        if builder is None:
-            return "// Choose a project to see its query here."
-        facts = _facts(builder.project_id)
-        query = to_query(builder, facts["time_name"])
-    except DsgridError as exc:
-        return f"// {exc}"
-    return exports.query_texts(query, state.registry_path())[fmt]
-
-
-@callback(
-    Output(ids.QUERY_TEXT, "value"),
-    Input(ids.QUERY_LOCATION, "search"),
-    Input(ids.QUERY_TEXT_FORMAT, "value"),
-)
-def show_query_text(search, fmt):
-    return _query_text_of(search, fmt or "json5")
-
-
-@callback(
-    Output(ids.query_download("text"), "data"),
-    Input(ids.query_export("text"), "n_clicks"),
-    State(ids.QUERY_LOCATION, "search"),
-    State(ids.QUERY_TEXT_FORMAT, "value"),
-    prevent_initial_call=True,
-)
-def export_text(_clicks, search, fmt):
-    fmt = fmt or "json5"
-    return dcc.send_string(_query_text_of(search, fmt), exports.TEXT_FILES[fmt])
+results.register_callbacks()

@@ -127,7 +127,7 @@ def from_query(query: dict[str, Any]) -> BuilderState:
                 continue
             ref = names[0]
             if t == "time":
-                time = ref.get("function", "hour") if isinstance(ref, dict) else "hour"
+                time = (ref.get("function") or "hour") if isinstance(ref, dict) else "hour"
             else:
                 group_by[t] = ref["dimension_name"] if isinstance(ref, dict) else ref
         filters, subsets = {}, {}
@@ -137,7 +137,8 @@ def from_query(query: dict[str, Any]) -> BuilderState:
             elif (
                 f["filter_type"] == "column_operator"
                 and f.get("operator") == "isin"
-                and (f.get("column", "id") == "id")
+                and (f.get("column") or "id") == "id"
+                and not f.get("negate")
             ):
                 filters[f["dimension_type"]] = RecordFilter(
                     dimension_name=f["dimension_name"], ids=list(f["value"])
@@ -145,7 +146,8 @@ def from_query(query: dict[str, Any]) -> BuilderState:
             else:
                 raise InputError(
                     f"the builder shows id-list and subset filters; this query has a "
-                    f"{f['filter_type']} filter: edit it as a file."
+                    f"{'negated ' if f.get('negate') else ''}{f['filter_type']} filter: edit it "
+                    "as a file."
                 )
         return BuilderState(
             name=query.get("name", "query"),

@@ -82,6 +82,24 @@ def test_queries_go_both_ways():
         from_query(raw)
 
 
+@pytest.mark.parametrize("time", ["none", "hour", "day", "month"])
+def test_the_checked_query_a_job_keeps_reads_back(time):
+    """A job keeps the query as parsed (every default written out, nulls included); the page
+    reads its builder state back from that form too."""
+    from dsgrid_core.query.run import parse_query
+
+    state = _state(time=time, time_zone=None if time == "none" else "America/New_York")
+    kept = parse_query(to_query(state, TIME), "the builder").model_dump(mode="json")
+    assert from_query(kept) == state
+
+
+def test_a_negated_id_filter_is_not_shown_as_a_plain_one():
+    raw = to_query(_state(), TIME)
+    raw["result"]["dimension_filters"][0]["negate"] = True
+    with pytest.raises(InputError, match="negated column_operator"):
+        from_query(raw)
+
+
 def test_exports_run_unchanged(efs_registry, tmp_path):
     state = _state()
     query = to_query(state, TIME)

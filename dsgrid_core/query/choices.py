@@ -1,0 +1,48 @@
+"""What a query over a project can name: its submitted datasets, the dimensions of each type
+(base first, then supplemental), the subset selectors of each type, its time dimension and
+zone, and the records of any of those dimensions. The query builder offers exactly these."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dsgrid_core.config.dimension import NON_TIME_TYPES
+
+
+def project_choices(registry, project_id: str) -> dict[str, Any]:
+    """{project_id, version, datasets, dimensions: {type: [names]}, subsets: {type:
+    [selectors]}, time_name, time_zone}; DsgridError when the project is unknown."""
+    from dsgrid_core.browse.projects import project_overview
+    from dsgrid_core.query.context import load_project_context
+
+    overview = project_overview(registry, project_id)
+    context = load_project_context(registry, project_id)
+    subsets: dict[str, list[str]] = {}
+    for subset in context.subsets.values():
+        subsets.setdefault(subset["type"], []).extend(subset["selectors"])
+    return {
+        "project_id": project_id,
+        "version": overview["version"],
+        "datasets": [d["dataset_id"] for d in overview["datasets"] if d["status"] == "Registered"],
+        "dimensions": {
+            t: [context.base[t].name]
+            + [s.dimension.name for s in context.supplemental if s.dimension.type == t]
+            for t in NON_TIME_TYPES
+        },
+        "subsets": subsets,
+        "time_name": context.base["time"].name,
+        "time_zone": context.time_zone,
+    }
+
+
+def dimension_records(
+    registry, project_id: str, dimension_type: str, name: str
+) -> list[dict[str, Any]]:
+    """The records ({id, name, unit}) of one of the project's dimensions, by its name."""
+    from dsgrid_core.query.context import load_project_context
+
+    info, _ = load_project_context(registry, project_id).dimension(dimension_type, name)
+    return [
+        {"id": str(r["id"]), "name": str(r.get("name") or r["id"]), "unit": r.get("unit")}
+        for r in info.records
+    ]
