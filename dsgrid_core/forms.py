@@ -1,8 +1,8 @@
 """What the registration forms compute that is not UI: configs built from form fields, the file
 references of an uploaded config pointed at the stored uploads (and back to plain names for the
-download), the live rule check of a mapping being edited row by row, the JSON5 file and the
-`dsgrid` command that repeat a registration from the command line, and each problem placed
-under the form field it concerns.
+download), the JSON5 file and the `dsgrid` command that repeat a registration from the command
+line, and each problem placed under the form field it concerns. A mapping edited row by row is
+dsgrid_core.mapping_edit.
 
 The forms keep two names for every uploaded file: the name the user gave it and the generated
 name it is stored under (dsgrid_core.uploads). The config the registration job reads names the
@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import copy
 import json
-import math
 import shlex
-from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
-from dsgrid_core.config.mapping import FRACTION_TOLERANCE, MAPPING_RULES, MappingType
+from dsgrid_core.mapping_edit import mapping_records
 
 FILE_KEYS = ("file", "filename")
 DATA_FILE_KEYS = ("data_file", "lookup_data_file")
@@ -215,152 +213,6 @@ def dataset_mappings(sections: list[dict[str, Any]]) -> dict[str, Any]:
             for s in sections
         ]
     }
-
-
-# --- mapping rows ----------------------------------------------------------------------------
-
-
-def fraction(value: Any) -> float | None:
-    """A from_fraction cell as a number (empty = 1), or None when it is not one."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return 1.0
-    if isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
-def mapping_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows for the editable grid from mapping records (a CSV's rows, a skeleton's rows), each
-    with a row number (as text: the grid's row id) that identifies it while it is edited."""
-    rows = []
-    for i, record in enumerate(records):
-        value = record.get("from_fraction")
-        number = fraction(value)
-        rows.append(
-            {
-                "row": str(i),
-                "from_id": str(record.get("from_id") or "").strip(),
-                "to_id": str(record.get("to_id") or "").strip(),
-                "from_fraction": number if number is not None else str(value),
-                "match": record.get("match", ""),
-            }
-        )
-    return rows
-
-
-def added_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """A new, empty row for the grid, numbered after the others."""
-    number = max((int(r.get("row") or 0) for r in rows), default=-1) + 1
-    return {"row": str(number), "from_id": "", "to_id": "", "from_fraction": 1.0, "match": "added"}
-
-
-def mapping_records(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The records a mapping config holds, from the grid's rows (an empty to_id drops the
-    from record)."""
-    out = []
-    for row in rows:
-        number = fraction(row.get("from_fraction"))
-        out.append(
-            {
-                "from_id": str(row.get("from_id") or "").strip(),
-                "to_id": str(row.get("to_id") or "").strip(),
-                "from_fraction": number if number is not None else row.get("from_fraction"),
-            }
-        )
-    return out
-
-
-def check_mapping_rows(
-    rows: list[dict[str, Any]],
-    mapping_type: str | None,
-    from_ids: list[str] | set[str],
-    to_ids: list[str] | set[str],
-    *,
-    from_name: str = "the from dimension",
-    to_name: str = "the to dimension",
-) -> dict[str, Any]:
-    """The rules of the mapping type, checked row by row while the user edits (the same rules
-    registration applies: dsgrid_core.data.records). Returns {"rows": one list of problems per
-    row, "general": problems of no single row}."""
-    per_row: list[list[str]] = [[] for _ in rows]
-    general: list[str] = []
-    known_from, known_to = set(map(str, from_ids)), set(map(str, to_ids))
-    cleaned = []
-    for i, row in enumerate(rows):
-        f = str(row.get("from_id") or "").strip()
-        t = str(row.get("to_id") or "").strip()
-        x = fraction(row.get("from_fraction"))
-        if not f:
-            per_row[i].append("from_id is empty.")
-        elif f not in known_from:
-            per_row[i].append(f"'{f}' is not a record of {from_name}.")
-        if t and t not in known_to:
-            per_row[i].append(f"'{t}' is not a record of {to_name}.")
-        if x is None:
-            per_row[i].append(f"from_fraction '{row.get('from_fraction')}' is not a number.")
-        cleaned.append((f, t, x))
-    try:
-        kind = MappingType(mapping_type) if mapping_type else None
-    except ValueError:
-        kind = None
-        general.append(f"unknown mapping type '{mapping_type}'.")
-    if kind is None:
-        if not mapping_type:
-            general.append("choose a mapping type.")
-        return {"rows": per_row, "general": general}
-    rules = MAPPING_RULES[kind]
-    pairs = Counter((f, t) for f, t, _ in cleaned if f)
-    from_count = Counter(f for f, _, _ in cleaned if f)
-    to_count = Counter(t for _, t, _ in cleaned if t)
-    sums: dict[str, float] = defaultdict(float)
-    key_index = 0 if rules.sum_by == "from_id" else 1
-    for record in cleaned:
-        key, x = record[key_index], record[2]
-        if key and x is not None:
-            sums[key] += x
-    for i, (f, t, x) in enumerate(cleaned):
-        if f and pairs[(f, t)] > 1:
-            per_row[i].append(f"the pair {f} -> {t or '(dropped)'} appears more than once.")
-        if rules.unique_from and f and from_count[f] > 1:
-            per_row[i].append(
-                f"{kind.value} maps each from_id once; '{f}' is on {from_count[f]} rows."
-            )
-        if rules.unique_to and t and to_count[t] > 1:
-            per_row[i].append(
-                f"{kind.value} maps to each to_id once; '{t}' is on {to_count[t]} rows."
-            )
-        if rules.all_ones and x is not None and abs(x - 1) > 1e-12:
-            per_row[i].append(f"{kind.value} needs every from_fraction to be 1.")
-        key = (f, t)[key_index] if rules.sum_by else None
-        if key and key in sums and abs(sums[key] - 1) > FRACTION_TOLERANCE:
-            per_row[i].append(
-                f"the fractions of {rules.sum_by} '{key}' sum to {sums[key]:.6g}; "
-                f"{kind.value} needs 1 (or choose an *_explicit_multipliers type)."
-            )
-    unmapped = [i for i in known_from if i not in from_count]
-    if unmapped:
-        shown = ", ".join(sorted(unmapped)[:5]) + (
-            f" and {len(unmapped) - 5} more" if len(unmapped) > 5 else ""
-        )
-        general.append(
-            f"record(s) {shown} of {from_name} have no row: add one for each (an empty to_id "
-            "drops a record)."
-        )
-    if not rows:
-        general.append("the mapping has no rows.")
-    return {"rows": per_row, "general": general}
-
-
-def rows_with_problems(rows: list[dict[str, Any]], check: dict[str, Any]) -> list[dict[str, Any]]:
-    """The grid's rows with each row's problems in its ``problem`` column."""
-    return [
-        {**row, "problem": " ".join(problems)}
-        for row, problems in zip(rows, check["rows"], strict=True)
-    ]
 
 
 # --- downloads ------------------------------------------------------------------------------

@@ -1,8 +1,24 @@
-"""The editable grid of mapping rows that the mapping and submission wizards share."""
+"""The editable grid of mapping rows that the mapping and submission wizards share, and its
+rows from an uploaded mapping CSV."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash_ag_grid as dag
+
+from app.components.wizard_uploads import stored_path
+from dsgrid_core import mapping_edit
+from dsgrid_core.errors import InputError
+
+
+def uploaded_rows(entry: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
+    """The grid's rows from an uploaded mapping CSV, or no rows and the reason."""
+    try:
+        path = stored_path(entry)
+    except InputError as exc:
+        return [], exc.message
+    return mapping_edit.rows_from_csv(path, entry["name"])
 
 
 def mapping_grid(grid_id, height: int = 380) -> dag.AgGrid:

@@ -12,10 +12,10 @@ from app import ids, state
 from app.components import wizard as wz
 from app.components import wizard_register, wizard_uploads
 from app.components.common import error_state
-from app.components.mapping_grid import mapping_grid
-from dsgrid_core import forms
+from app.components.mapping_grid import mapping_grid, uploaded_rows
+from dsgrid_core import forms, mapping_edit
 from dsgrid_core.config.mapping import MappingType
-from dsgrid_core.errors import DsgridError, InputError
+from dsgrid_core.errors import DsgridError
 
 dash.register_page(
     __name__,
@@ -198,24 +198,6 @@ def to_options(from_id):
     return _options(same), f"{count:,} records of type {source['type']}."
 
 
-def _rows_from_csv(entry: dict) -> tuple[list[dict], str | None]:
-    from dsgrid_core.data.records import read_csv_rows
-
-    try:
-        header, rows = read_csv_rows(wizard_uploads.stored_path(entry))
-    except InputError as exc:
-        return [], forms.readable(exc.message, {entry["stored"]: entry["name"]})
-    missing = [c for c in ("from_id", "to_id") if c not in header]
-    if missing:
-        return [], (
-            f"{entry['name']}: a mapping CSV needs the columns from_id and to_id (missing "
-            f"{', '.join(missing)}); it has {', '.join(header)}."
-        )
-    for row in rows:
-        row["match"] = "uploaded"
-    return forms.mapping_rows(rows), None
-
-
 def _guess_type(rows: list[dict]) -> tuple[str, str]:
     targets = [r["to_id"] for r in rows if r["to_id"]]
     if targets and len(set(targets)) == len(targets):
@@ -256,14 +238,14 @@ def rows_and_check(
             skeleton = mapping_skeleton(
                 state.cached(records, from_id), state.cached(records, to_id)
             )
-            rows = forms.mapping_rows(skeleton["rows"])
+            rows = mapping_edit.mapping_rows(skeleton["rows"])
             guess = skeleton["mapping_type"]
             type_out, reason_out = guess.value, wz.reason_view(guess.reason, guess.certain)
             mapping_type = guess.value
     elif trigger == W.id("files"):
         entries = wizard_uploads.uploaded(files, "file")
         if entries:
-            loaded, problem = _rows_from_csv(entries[0])
+            loaded, problem = uploaded_rows(entries[0])
             if problem:
                 problems.append({"field": "file", "message": problem})
             else:
@@ -272,7 +254,7 @@ def rows_and_check(
                     mapping_type, why = _guess_type(rows)
                     type_out, reason_out = mapping_type, wz.reason_view(why, False)
     elif trigger == W.id("add-row"):
-        rows.append(forms.added_row(rows))
+        rows.append(mapping_edit.added_row(rows))
     if not from_id or not to_id or not rows:
         for row in rows:
             row["problem"] = ""
@@ -286,20 +268,10 @@ def rows_and_check(
         raise dash.exceptions.PreventUpdate
     from_records = state.cached(records, from_id)
     to_records = state.cached(records, to_id)
-    result = forms.check_mapping_rows(
-        rows,
-        mapping_type,
-        [r["id"] for r in from_records],
-        [r["id"] for r in to_records],
-        from_name=f"'{source['name']}'",
-        to_name=f"'{target['name']}'",
+    shown, bad, summary, general = mapping_edit.checked_rows(
+        rows, mapping_type, source, target, from_records, to_records
     )
-    shown = forms.rows_with_problems(rows, result)
-    bad = sum(1 for r in shown if r["problem"])
-    summary = f"{len(rows):,} rows; " + (
-        f"{bad:,} with problems (tinted red)." if bad else "every row follows the rules."
-    )
-    problems += [{"field": "rows", "message": m} for m in result["general"]]
+    problems += [{"field": "rows", "message": m} for m in general]
     config = forms.mapping_config(
         from_dimension={k: source[k] for k in ("type", "name", "version")}
         | {"dimension_id": from_id},
@@ -309,31 +281,19 @@ def rows_and_check(
         rows=rows,
     )
     if not problems and not bad:
-        problems += _core_check(config, from_records, to_records, source, target)
+        from dsgrid_core.config.mapping import DimensionMappingConfig
+
+        problems += mapping_edit.registration_problems(
+            DimensionMappingConfig,
+            config,
+            "mapping.json5",
+            source,
+            target,
+            from_records,
+            to_records,
+        )
     plan = None
     if not problems and not bad:
         plan = {"config": config, "config_name": "mapping.json5", "title": W.title, "names": {}}
     preview = wz.config_text(plan or {"config": config, "title": W.title})
     return shown, type_out, reason_out, summary, {"problems": problems, "plan": plan}, preview
-
-
-def _core_check(config, from_records, to_records, source, target) -> list[dict[str, str]]:
-    """The model and the record rules exactly as registration applies them."""
-    from dsgrid_core.config.load import validate_model
-    from dsgrid_core.config.mapping import DimensionMappingConfig
-    from dsgrid_core.data.records import check_mapping_ids, load_mapping_records
-
-    try:
-        model, _ = validate_model(DimensionMappingConfig, config, "mapping.json5")
-        loaded = load_mapping_records(model, None, "the rows")
-        check_mapping_ids(
-            loaded,
-            {r["id"] for r in from_records},
-            {r["id"] for r in to_records},
-            "the rows",
-            source["name"],
-            target["name"],
-        )
-    except DsgridError as exc:
-        return exc.problems or [{"field": "rows", "message": exc.message}]
-    return []

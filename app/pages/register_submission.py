@@ -14,11 +14,11 @@ from app import ids, state
 from app.components import wizard as wz
 from app.components import wizard_register, wizard_uploads
 from app.components.common import error_state
-from app.components.mapping_grid import mapping_grid
-from dsgrid_core import forms
+from app.components.mapping_grid import mapping_grid, uploaded_rows
+from dsgrid_core import forms, mapping_edit
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.config.mapping import MappingType
-from dsgrid_core.errors import DsgridError, InputError
+from dsgrid_core.errors import DsgridError
 
 dash.register_page(
     __name__,
@@ -286,7 +286,7 @@ def _section_callback(t: str) -> None:
         entries = wizard_uploads.uploaded(files, key)
         if trigger == W.id("pairs") or trigger is None:
             skeleton = mapping_skeleton(pair["from"]["records"], pair["to"]["records"])
-            rows = forms.mapping_rows(skeleton["rows"])
+            rows = mapping_edit.mapping_rows(skeleton["rows"])
             guess = skeleton["mapping_type"]
             mapping_type = guess.value
             type_out, reason_out = guess.value, wz.reason_view(guess.reason, guess.certain)
@@ -295,26 +295,19 @@ def _section_callback(t: str) -> None:
             if not entries or (loaded and entries[0]["stored"] == loaded):
                 raise PreventUpdate
             loaded_out = entries[0]["stored"]
-            loaded_rows, problem = _csv_rows(entries[0])
+            loaded_rows, problem = uploaded_rows(entries[0])
             if problem:
                 problems.append(problem)
             else:
                 rows = loaded_rows
                 reason_out = f"Rows from {entries[0]['name']}."
         elif trigger == W.id(f"add-row-{t}"):
-            rows.append(forms.added_row(rows))
+            rows.append(mapping_edit.added_row(rows))
         source, target = pair["from"], pair["to"]
-        result = forms.check_mapping_rows(
-            rows,
-            mapping_type,
-            [r["id"] for r in source["records"]],
-            [r["id"] for r in target["records"]],
-            from_name=f"'{source['name']}'",
-            to_name=f"'{target['name']}'",
+        shown, bad, summary, general = mapping_edit.checked_rows(
+            rows, mapping_type, source, target, source["records"], target["records"]
         )
-        shown = forms.rows_with_problems(rows, result)
-        bad = sum(1 for r in shown if r["problem"])
-        problems += result["general"]
+        problems += general
         mapping = {
             "dimension_type": t,
             "mapping_type": mapping_type,
@@ -322,55 +315,24 @@ def _section_callback(t: str) -> None:
             "rows": rows,
         }
         if not problems and not bad:
-            problems += _core_check(mapping, source, target)
-        summary = f"{len(rows):,} rows; " + (
-            f"{bad:,} with problems (tinted red)." if bad else "every row follows the rules."
-        )
+            from dsgrid_core.config.mapping import DatasetMappingsFile
+
+            said = mapping_edit.registration_problems(
+                DatasetMappingsFile,
+                forms.dataset_mappings([mapping]),
+                "dimension_mappings.json5",
+                source,
+                target,
+                source["records"],
+                target["records"],
+            )
+            problems += [p["message"] for p in said]
         title = [
             html.Span(t, className="badge bg-info text-dark me-2"),
             f"{source['name']} → {target['name']}",
         ]
         status = {"ok": not problems and not bad, "problems": problems, "mapping": mapping}
         return {}, title, shown, type_out, reason_out, summary, status, loaded_out
-
-
-def _csv_rows(entry: dict) -> tuple[list[dict], str | None]:
-    from dsgrid_core.data.records import read_csv_rows
-
-    try:
-        header, rows = read_csv_rows(wizard_uploads.stored_path(entry))
-    except InputError as exc:
-        return [], forms.readable(exc.message, {entry["stored"]: entry["name"]})
-    missing = [c for c in ("from_id", "to_id") if c not in header]
-    if missing:
-        return [], f"{entry['name']}: a mapping CSV needs the columns from_id and to_id."
-    for row in rows:
-        row["match"] = "uploaded"
-    return forms.mapping_rows(rows), None
-
-
-def _core_check(mapping: dict, source: dict, target: dict) -> list[str]:
-    """The record rules exactly as the submission applies them."""
-    from dsgrid_core.config.load import validate_model
-    from dsgrid_core.config.mapping import DatasetMappingsFile
-    from dsgrid_core.data.records import check_mapping_ids, load_mapping_records
-
-    try:
-        model, _ = validate_model(
-            DatasetMappingsFile, forms.dataset_mappings([mapping]), "dimension_mappings.json5"
-        )
-        loaded = load_mapping_records(model.mappings[0], None, "the rows")
-        check_mapping_ids(
-            loaded,
-            {r["id"] for r in source["records"]},
-            {r["id"] for r in target["records"]},
-            "the rows",
-            source["name"],
-            target["name"],
-        )
-    except DsgridError as exc:
-        return [p["message"] for p in exc.problems] or [exc.message]
-    return []
 
 
 for _type in NON_TIME_TYPES:

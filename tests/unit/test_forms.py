@@ -9,7 +9,7 @@ import shlex
 
 import pytest
 
-from dsgrid_core import forms
+from dsgrid_core import forms, mapping_edit
 from dsgrid_core.config.files import load_json5
 from dsgrid_core.config.load import validate_dimension, validate_model
 from dsgrid_core.config.mapping import MAPPING_RULES, DimensionMappingConfig, MappingType
@@ -131,14 +131,14 @@ FROM, TO = ["a", "b", "c"], ["x", "y"]
 
 
 def _rows(*triples):
-    return forms.mapping_rows(
+    return mapping_edit.mapping_rows(
         [{"from_id": f, "to_id": t, "from_fraction": x} for f, t, x in triples]
     )
 
 
 def test_the_live_mapping_check_points_at_the_rows_that_break_a_rule():
     rows = _rows(("a", "x", 1), ("b", "x", 0.5), ("c", "zz", "n/a"))
-    check = forms.check_mapping_rows(
+    check = mapping_edit.check_mapping_rows(
         rows, "many_to_one_aggregation", FROM, TO, from_name="'F'", to_name="'T'"
     )
     assert check["rows"][0] == []
@@ -151,16 +151,20 @@ def test_the_live_mapping_check_points_at_the_rows_that_break_a_rule():
         "from_fraction 'n/a' is not a number.",
     ]
     assert check["general"] == []
-    shown = forms.rows_with_problems(rows, check)
+    shown = mapping_edit.rows_with_problems(rows, check)
     assert [bool(r["problem"]) for r in shown] == [False, True, True]
 
-    unique = forms.check_mapping_rows(_rows(("a", "x", 1), ("b", "x", 1)), "one_to_one", FROM, TO)
+    unique = mapping_edit.check_mapping_rows(
+        _rows(("a", "x", 1), ("b", "x", 1)), "one_to_one", FROM, TO
+    )
     assert all("maps to each to_id once" in p[0] for p in unique["rows"])
     assert unique["general"][0].startswith("record(s) c of the from dimension have no row")
-    assert forms.check_mapping_rows(rows, None, FROM, TO)["general"] == ["choose a mapping type."]
-    added = forms.added_row(rows)
+    assert mapping_edit.check_mapping_rows(rows, None, FROM, TO)["general"] == [
+        "choose a mapping type."
+    ]
+    added = mapping_edit.added_row(rows)
     assert added["row"] == "3" and added["from_id"] == "" and added["from_fraction"] == 1.0
-    empty = forms.check_mapping_rows([added], "one_to_one", FROM, TO)
+    empty = mapping_edit.check_mapping_rows([added], "one_to_one", FROM, TO)
     assert "from_id is empty." in empty["rows"][0]
 
 
@@ -180,10 +184,10 @@ def test_the_live_check_agrees_with_registration_for_every_mapping_type(mapping_
         "to_dimension": {"type": "metric", "name": "T"},
     }
     for rows in cases:
-        live = forms.check_mapping_rows(rows, mapping_type, FROM, TO)
+        live = mapping_edit.check_mapping_rows(rows, mapping_type, FROM, TO)
         flagged = any(live["rows"]) or live["general"]
         model, _ = validate_model(
-            DimensionMappingConfig, {**config, "records": forms.mapping_records(rows)}, "m"
+            DimensionMappingConfig, {**config, "records": mapping_edit.mapping_records(rows)}, "m"
         )
         try:
             load_mapping_records(model, None, "m")
@@ -191,6 +195,76 @@ def test_the_live_check_agrees_with_registration_for_every_mapping_type(mapping_
             assert flagged, (mapping_type, rows, MAPPING_RULES[MappingType(mapping_type)])
         else:
             assert not flagged, (mapping_type, rows, live)
+
+
+def test_an_uploaded_mapping_csv_is_read_in_the_users_names(tmp_path):
+    stored = tmp_path / "u-3f2a.csv"  # the generated name an upload is stored under
+    stored.write_text("from_id,to_id,from_fraction\na,x,1\nb,y,0.5\n")
+    rows, problem = mapping_edit.rows_from_csv(stored, "my map.csv")
+    assert problem is None
+    assert [(r["from_id"], r["to_id"], r["from_fraction"], r["match"]) for r in rows] == [
+        ("a", "x", 1.0, "uploaded"),
+        ("b", "y", 0.5, "uploaded"),
+    ]
+    stored.write_text("from,to\na,x\n")
+    assert mapping_edit.rows_from_csv(stored, "my map.csv") == (
+        [],
+        "my map.csv: a mapping CSV needs the columns from_id and to_id (missing from_id, "
+        "to_id); it has from, to.",
+    )
+    stored.write_text("")
+    rows, problem = mapping_edit.rows_from_csv(stored, "my map.csv")
+    assert rows == [] and problem.startswith("my map.csv: the file is empty")
+    assert str(tmp_path) not in problem  # no server path in what the form shows
+
+
+def test_a_mapping_and_a_submission_get_the_registration_problems_registration_gives():
+    from dsgrid_core.config.mapping import DatasetMappingsFile
+
+    source, target = {"name": "F"}, {"name": "T"}
+    from_records, to_records = [{"id": i} for i in FROM], [{"id": i} for i in TO]
+
+    def problems(rows):
+        standalone = forms.mapping_config(
+            from_dimension={"type": "metric", "name": "F"},
+            to_dimension={"type": "metric", "name": "T"},
+            mapping_type="many_to_one_aggregation",
+            description="",
+            rows=rows,
+        )
+        submission = forms.dataset_mappings(
+            [{"dimension_type": "metric", "mapping_type": "many_to_one_aggregation", "rows": rows}]
+        )
+        args = (source, target, from_records, to_records)
+        return (
+            mapping_edit.registration_problems(
+                DimensionMappingConfig, standalone, "mapping.json5", *args
+            ),
+            mapping_edit.registration_problems(
+                DatasetMappingsFile, submission, "dimension_mappings.json5", *args
+            ),
+        )
+
+    one, two = problems(_rows(("a", "x", 0.5), ("b", "y", 1), ("c", "y", 1)))
+    model, _ = validate_model(
+        DimensionMappingConfig,
+        {
+            "mapping_type": "many_to_one_aggregation",
+            "from_dimension": {"type": "metric", "name": "F"},
+            "to_dimension": {"type": "metric", "name": "T"},
+            "records": [
+                {"from_id": "a", "to_id": "x", "from_fraction": 0.5},
+                {"from_id": "b", "to_id": "y", "from_fraction": 1},
+                {"from_id": "c", "to_id": "y", "from_fraction": 1},
+            ],
+        },
+        "m",
+    )
+    with pytest.raises(InputError) as registration:
+        load_mapping_records(model, None, "the rows")
+    expected = [p["message"] for p in registration.value.problems] or [registration.value.message]
+    assert [p["message"] for p in one] == [p["message"] for p in two] == expected
+    assert problems(_rows(("a", "x", 1), ("b", "y", 1), ("c", "y", 1))) == ([], [])
 
 
 def test_problems_go_under_the_field_they_concern():
