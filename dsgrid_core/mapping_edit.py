@@ -8,26 +8,20 @@ A grid row is {"row" (its id while edited, as text), "from_id", "to_id", "from_f
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
 from dsgrid_core.config.mapping import FRACTION_TOLERANCE, MAPPING_RULES, MappingType
 from dsgrid_core.errors import DsgridError, InputError
+from dsgrid_core.numbers import finite_number
 
 
 def fraction(value: Any) -> float | None:
     """A from_fraction cell as a number (empty = 1), or None when it is not one."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return 1.0
-    if isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
+    return finite_number(value)
 
 
 def mapping_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:

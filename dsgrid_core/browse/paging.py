@@ -11,12 +11,12 @@ from __future__ import annotations
 import base64
 import bisect
 import json
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from dsgrid_core.errors import InputError
+from dsgrid_core.numbers import finite_number
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000  # the most rows one answer carries (API and grids alike)
@@ -64,7 +64,7 @@ class Filter:
             values = self.value if isinstance(self.value, list | tuple) else [self.value]
             return _text(cell) in {_text(v) for v in values}
         if op in ("gt", "gte", "lt", "lte"):
-            left, right = _number(cell), _number(self.value)
+            left, right = finite_number(cell), finite_number(self.value)
             if left is None or right is None:
                 left, right = _text(cell), _text(self.value)
             return {
@@ -116,19 +116,9 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None or value == "":
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
 def sort_key(value: Any) -> tuple:
     """Numbers before text, numbers by value, text case-insensitively; blanks last."""
-    number = _number(value)
+    number = finite_number(value)
     if number is not None:
         return (0, number, "")
     if value in (None, ""):
