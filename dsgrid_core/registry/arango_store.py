@@ -53,7 +53,13 @@ from dsgrid_core.registry.arango_docs import (
     version_key,
 )
 from dsgrid_core.registry.location import ArangoUrl, arango_password
-from dsgrid_core.registry.store import ComponentSummary, Dependency, VersionRecord
+from dsgrid_core.registry.store import (
+    SEARCH_COMPONENT_KEYS,
+    SEARCH_RECORD_KEYS,
+    ComponentSummary,
+    Dependency,
+    VersionRecord,
+)
 
 SCHEMA_VERSION = 1
 INSTALL_HINT = "pip install 'dsgrid-viewer[arango]'"
@@ -429,21 +435,12 @@ class ArangoStore:
         needle = text.lower()
         components = self._run(aql.Q_SEARCH_COMPONENTS, needle=needle, limit=int(limit))
         records = self._run(aql.Q_SEARCH_RECORDS, needle=needle, limit=int(limit))
-        component_keys = ("kind", "id", "name", "type", "version", "description")
-        record_keys = (
-            "dimension_id",
-            "version",
-            "record_id",
-            "record_name",
-            "dimension_name",
-            "type",
-        )
         # AQL sorts strings by a locale; the page is put in code-point order, as SQLite's.
         components.sort(key=lambda r: (not r[0], not r[1], r[2], r[3]))
         records.sort(key=lambda r: (not r[0], r[2], r[1]))
         return (
-            [dict(zip(component_keys, r[2:], strict=True)) for r in components],
-            [dict(zip(record_keys, r[2:], strict=True)) for r in records],
+            [dict(zip(SEARCH_COMPONENT_KEYS, r[2:], strict=True)) for r in components],
+            [dict(zip(SEARCH_RECORD_KEYS, r[2:], strict=True)) for r in records],
         )
 
     def integrity_problems(self) -> list[str]:

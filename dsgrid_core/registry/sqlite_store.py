@@ -10,7 +10,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from dsgrid_core.registry.store import ComponentSummary, Dependency, VersionRecord
+from dsgrid_core.registry.store import (
+    SEARCH_COMPONENT_KEYS,
+    SEARCH_RECORD_KEYS,
+    ComponentSummary,
+    Dependency,
+    VersionRecord,
+)
 from dsgrid_core.sqlrows import from_row
 
 SCHEMA_VERSION = 1
@@ -335,18 +341,9 @@ class SqliteStore:
             "r.dimension_id, r.position LIMIT ?3",
             (pattern, text, limit),
         ).fetchall()
-        component_keys = ("kind", "id", "name", "type", "version", "description")
-        record_keys = (
-            "dimension_id",
-            "version",
-            "record_id",
-            "record_name",
-            "dimension_name",
-            "type",
-        )
         return (
-            [dict(zip(component_keys, tuple(r), strict=True)) for r in components],
-            [dict(zip(record_keys, tuple(r), strict=True)) for r in records],
+            [dict(zip(SEARCH_COMPONENT_KEYS, tuple(r), strict=True)) for r in components],
+            [dict(zip(SEARCH_RECORD_KEYS, tuple(r), strict=True)) for r in records],
         )
 
     def all_dependencies(self) -> list[tuple[Dependency, Dependency]]:

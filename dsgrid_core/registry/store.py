@@ -57,6 +57,18 @@ class Dependency:
     version: str
 
 
+# the keys of what RegistryStore.search answers, in the order a store's rows hold them
+SEARCH_COMPONENT_KEYS = ("kind", "id", "name", "type", "version", "description")
+SEARCH_RECORD_KEYS = (
+    "dimension_id",
+    "version",
+    "record_id",
+    "record_name",
+    "dimension_name",
+    "type",
+)
+
+
 class RegistryStore(Protocol):
     def transaction(self) -> AbstractContextManager[None]: ...
 
