@@ -6,7 +6,7 @@ import string
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
-from dash import dcc
+from dash import dcc, html
 
 from app import ids
 
@@ -61,3 +61,41 @@ def human_bytes(size: int | None) -> str:
             return f"{value:,.0f} {unit}" if unit == "B" else f"{value:,.1f} {unit}"
         value /= 1024
     return f"{size} B"
+
+
+def value_text(value) -> str:
+    """A registry value as text: lists and mappings joined, blanks as a dash."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) if value else "-"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items()) if value else "-"
+    return "-" if value in (None, "") else str(value)
+
+
+def value_cell(value):
+    """Registry values as text; a web address (http or https only) as a link."""
+    if isinstance(value, str) and value.startswith(("https://", "http://")):
+        return html.A(value, href=value, target="_blank", rel="noopener noreferrer")
+    return value_text(value)
+
+
+def facts_table(table_id: str, rows: list[tuple[str, object]], cell_ids=None) -> dbc.Table:
+    """A two-column table of (label, value) rows; ``cell_ids`` gives some value cells an id."""
+    cell_ids = cell_ids or {}
+    return dbc.Table(
+        html.Tbody(
+            [
+                html.Tr(
+                    [
+                        html.Th(label.replace("_", " "), className="text-nowrap"),
+                        html.Td(value, id=cell_ids[label]) if label in cell_ids else html.Td(value),
+                    ]
+                )
+                for label, value in rows
+            ]
+        ),
+        id=table_id,
+        size="sm",
+        class_name="w-auto",
+        style={"wordBreak": "break-word"},
+    )

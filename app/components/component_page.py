@@ -303,3 +303,17 @@ def config_section(detail: dict) -> html.Pre:
         style={"maxHeight": "480px", "overflow": "auto"},
         className="bg-light p-2 small",
     )
+
+
+def closing_sections(detail: dict, graph_height: int, where_used: bool = True) -> list:
+    """The end of every component page: where it is used (not for projects, which nothing
+    uses), its history, its dependency graph and its stored config."""
+    used = [html.H4("Where used", className="mt-4"), where_used_section(detail)]
+    return [
+        *(used if where_used else []),
+        html.H4("History", className="mt-4"),
+        history_section(detail),
+        html.H4("Dependencies", className="mt-4"),
+        graph_section(detail, height=graph_height),
+        html.Details([html.Summary("Stored config"), config_section(detail)]),
+    ]

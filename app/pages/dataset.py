@@ -15,7 +15,14 @@ from dash.exceptions import PreventUpdate
 
 from app import ids, state
 from app.components import component_page as page
-from app.components.common import component_link, error_state, human_bytes
+from app.components.common import (
+    component_link,
+    error_state,
+    facts_table,
+    human_bytes,
+    value_cell,
+    value_text,
+)
 from app.components.heatmap import (
     DATASET_STATUSES,
     coverage_counts,
@@ -116,9 +123,7 @@ def layout(dataset_id: str | None = None, version: str | None = None, **query):
             detail,
             dbc.Badge(facts["metadata"].get("dataset_type") or "dataset", color="info"),
         )
-        where_used = page.where_used_section(detail)
-        history = page.history_section(detail)
-        graph = page.graph_section(detail, height=360)
+        closing = page.closing_sections(detail, graph_height=360)
     except (DsgridError, state.NoRegistry) as exc:
         return error_state(str(exc))
     chosen = _choices(query, {t: set(n) for t, n in names.items()})
@@ -153,50 +158,8 @@ def layout(dataset_id: str | None = None, version: str | None = None, **query):
             server_grid(ids.DATASET_PREVIEW, _preview_columns(), height=440),
             html.H4("Load profile", className="mt-4"),
             _profile_section(names, chosen),
-            html.H4("Where used", className="mt-4"),
-            where_used,
-            html.H4("History", className="mt-4"),
-            history,
-            html.H4("Dependencies", className="mt-4"),
-            graph,
-            html.Details([html.Summary("Stored config"), page.config_section(detail)]),
+            *closing,
         ]
-    )
-
-
-def _text(value) -> str:
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value) if value else "-"
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items()) if value else "-"
-    return "-" if value in (None, "") else str(value)
-
-
-def _cell(value):
-    """Registry values as text; a web address (http or https only) as a link."""
-    if isinstance(value, str) and value.startswith(("https://", "http://")):
-        return html.A(value, href=value, target="_blank", rel="noopener noreferrer")
-    return _text(value)
-
-
-def _rows_table(table_id: str, rows: list[tuple[str, object]], cell_ids=None):
-    cell_ids = cell_ids or {}
-    return dbc.Table(
-        html.Tbody(
-            [
-                html.Tr(
-                    [
-                        html.Th(label.replace("_", " "), className="text-nowrap"),
-                        html.Td(value, id=cell_ids[label]) if label in cell_ids else html.Td(value),
-                    ]
-                )
-                for label, value in rows
-            ]
-        ),
-        id=table_id,
-        size="sm",
-        class_name="w-auto",
-        style={"wordBreak": "break-word"},
     )
 
 
@@ -204,8 +167,8 @@ def _metadata_table(facts: dict):
     metadata = facts["metadata"]
     keys = [k for k in METADATA_ORDER if k in metadata]
     keys += [k for k in metadata if k not in keys and k not in METADATA_SKIPPED]
-    rows = [(k, _cell(metadata[k])) for k in keys if metadata[k] not in (None, "", [], {})]
-    return _rows_table(ids.DATASET_METADATA, rows)
+    rows = [(k, value_cell(metadata[k])) for k in keys if metadata[k] not in (None, "", [], {})]
+    return facts_table(ids.DATASET_METADATA, rows)
 
 
 def _facts_table(facts: dict):
@@ -220,17 +183,17 @@ def _facts_table(facts: dict):
         "size on disk": ids.dataset_fact("size"),
         "time range": ids.dataset_fact("time_range"),
     }
-    return _rows_table(ids.DATASET_FACTS, rows, cells)
+    return facts_table(ids.DATASET_FACTS, rows, cells)
 
 
 def _layout_table(facts: dict):
     layout = facts["layout"]
     rows = [
-        ("table format", _text(layout.get("table_format"))),
-        ("value format", _text(layout.get("value_format"))),
-        ("stored as", _text(layout.get("stored_as"))),
+        ("table format", value_text(layout.get("table_format"))),
+        ("value format", value_text(layout.get("value_format"))),
+        ("stored as", value_text(layout.get("stored_as"))),
     ]
-    return _rows_table(ids.DATASET_LAYOUT, rows)
+    return facts_table(ids.DATASET_LAYOUT, rows)
 
 
 def _dimensions_table(facts: dict):

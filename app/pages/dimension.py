@@ -9,7 +9,7 @@ from dash import Input, Output, State, callback, html
 
 from app import ids, state
 from app.components import component_page as page
-from app.components.common import error_state
+from app.components.common import error_state, facts_table
 from app.grid import answer, server_grid
 from dsgrid_core.browse.records import dimension_records_page, record_columns
 from dsgrid_core.errors import DsgridError
@@ -24,21 +24,18 @@ def layout(dimension_id: str | None = None, version: str | None = None, **_):
         detail = page.load("dimension", dimension_id, version)
         first = state.cached(dimension_records_page, dimension_id, detail["version"], limit=1)
         columns = record_columns(state.registry().records(dimension_id, detail["version"])[:200])
+        closing = page.closing_sections(detail, graph_height=360)
     except (DsgridError, state.NoRegistry) as exc:
         return error_state(str(exc))
     config = detail["config"]
-    facts = dbc.Table(
-        html.Tbody(
-            [
-                html.Tr([html.Th("type"), html.Td(config.get("type"))]),
-                html.Tr([html.Th("class"), html.Td(config.get("class"))]),
-                html.Tr([html.Th("records"), html.Td(f"{first.total:,}")]),
-                html.Tr([html.Th("columns"), html.Td(", ".join(columns))]),
-            ]
-        ),
-        id=ids.DIMENSION_FACTS,
-        size="sm",
-        class_name="w-auto",
+    facts = facts_table(
+        ids.DIMENSION_FACTS,
+        [
+            ("type", config.get("type")),
+            ("class", config.get("class")),
+            ("records", f"{first.total:,}"),
+            ("columns", ", ".join(columns)),
+        ],
     )
     grid_columns = [{"field": c, "headerName": c} for c in columns]
     return html.Div(
@@ -47,13 +44,7 @@ def layout(dimension_id: str | None = None, version: str | None = None, **_):
             facts,
             html.H4("Records"),
             server_grid(ids.DIMENSION_RECORDS, grid_columns, height=440),
-            html.H4("Where used", className="mt-4"),
-            page.where_used_section(detail),
-            html.H4("History", className="mt-4"),
-            page.history_section(detail),
-            html.H4("Dependencies", className="mt-4"),
-            page.graph_section(detail, height=360),
-            html.Details([html.Summary("Stored config"), page.config_section(detail)]),
+            *closing,
         ]
     )
 

@@ -314,9 +314,7 @@ def layout(mapping_id: str | None = None, version: str | None = None, **_):
             dbc.Badge(config.get("mapping_type"), color="dark"),
         )
         flows_section = _flows_section(detail, flows)
-        where = page.where_used_section(detail)
-        history = page.history_section(detail)
-        graph = page.graph_section(detail, height=320)
+        closing = page.closing_sections(detail, graph_height=320)
     except (DsgridError, state.NoRegistry) as exc:
         return error_state(str(exc))
     columns = [{**c, "flex": 1} for c in column_defs(MAPPING_COLUMNS, numeric=("from_fraction",))]
@@ -338,13 +336,7 @@ def layout(mapping_id: str | None = None, version: str | None = None, **_):
             server_grid(ids.MAPPING_RECORDS, columns, height=min(360, 150 + 42 * first.total)),
             html.H4("Flows", className="mt-4"),
             flows_section,
-            html.H4("Where used", className="mt-4"),
-            where,
-            html.H4("History", className="mt-4"),
-            history,
-            html.H4("Dependencies", className="mt-4"),
-            graph,
-            html.Details([html.Summary("Stored config"), page.config_section(detail)]),
+            *closing,
         ]
     )
 

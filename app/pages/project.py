@@ -73,8 +73,7 @@ def layout(
             detail,
             dbc.Badge(overview["status"] or "no status", color="dark", id=ids.PROJECT_STATUS),
         )
-        history = page.history_section(detail)
-        graph = page.graph_section(detail, height=420)
+        closing = page.closing_sections(detail, graph_height=420, where_used=False)
     except (DsgridError, state.NoRegistry) as exc:
         return error_state(str(exc))
     submitted = [d["dataset_id"] for d in overview["datasets"] if d["status"] == "Registered"]
@@ -92,11 +91,7 @@ def layout(
             _supplemental_table(overview),
             html.H4("Subset dimensions", className="mt-4"),
             _subset_table(overview),
-            html.H4("History", className="mt-4"),
-            history,
-            html.H4("Dependencies", className="mt-4"),
-            graph,
-            html.Details([html.Summary("Stored config"), page.config_section(detail)]),
+            *closing,
         ]
     )
 
