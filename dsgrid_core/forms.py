@@ -143,7 +143,7 @@ def dataset_config(
     missing_associations: list[str],
     guessed_id: str | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, str]]]:
-    """A dataset config from a guessed one (dsgrid_core.infer.infer_dataset) and the form's
+    """A dataset config from a guessed one (dsgrid_core.infer.dataset.infer_dataset) and the form's
     fields: the dataset id (also in the names of the dimensions the guess made up), the one
     record of each trivial dimension, and the missing-association files. Returns the config
     and the problems of the trivial records (field ``trivial.<type>``)."""

@@ -232,7 +232,7 @@ def _source(files) -> list[str | None]:
 )
 def guess(files, time_zone, previous, dataset_id):
     """Guess the config again when the data or lookup table changed, or the time zone."""
-    from dsgrid_core.infer import infer_dataset
+    from dsgrid_core.infer.dataset import infer_dataset
 
     source = _source(files)
     if source[0] is None:

@@ -168,7 +168,7 @@ def _read(files: dict) -> tuple[dict | None, list, list, str | None]:
     prevent_initial_call=True,
 )
 def guess(files):
-    from dsgrid_core.infer import infer_dimension
+    from dsgrid_core.infer.dimension import infer_dimension
 
     entry, columns, rows, problem = _read(files)
     if entry is None or problem:

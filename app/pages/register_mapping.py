@@ -225,7 +225,7 @@ def _guess_type(rows: list[dict]) -> tuple[str, str]:
 def rows_and_check(
     _skeleton, _add, files, _changed, mapping_type, from_id, to_id, description, rows
 ):
-    from dsgrid_core.infer import mapping_skeleton
+    from dsgrid_core.infer.mapping import mapping_skeleton
 
     trigger = ctx.triggered_id
     rows = [dict(r) for r in rows or []]

@@ -274,7 +274,7 @@ def _section_callback(t: str) -> None:
         State(W.id(f"loaded-{t}"), "data"),
     )
     def section(chosen, files, _changed, mapping_type, _add, rows, loaded):
-        from dsgrid_core.infer import mapping_skeleton
+        from dsgrid_core.infer.mapping import mapping_skeleton
 
         pair = ((chosen or {}).get("types") or {}).get(t)
         if not pair:

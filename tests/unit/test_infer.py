@@ -13,7 +13,9 @@ import pytest
 
 from dsgrid_core.config.dataset import DatasetConfig
 from dsgrid_core.errors import InputError
-from dsgrid_core.infer import infer_dataset, infer_dimension, mapping_skeleton
+from dsgrid_core.infer.dataset import infer_dataset
+from dsgrid_core.infer.dimension import infer_dimension
+from dsgrid_core.infer.mapping import mapping_skeleton
 from dsgrid_core.registry.registry import Registry
 
 DIMS = "test_efs/dsgrid_project/dimensions"

@@ -1,12 +1,8 @@
-"""Guessing configs from what a user has: the dimension type and record class from a records
-table, records from a data column, a whole dataset.json5 from a data table, and a mapping
-skeleton from two dimensions' records. Every guess says why, so a form can show it and the user
-can correct it; nothing here registers anything."""
+"""A whole dataset.json5 guessed from a data table: its layout, time, and a dimension for each
+dimension column (an existing one whose records match, or a new one from the values)."""
 
 from __future__ import annotations
 
-import difflib
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,155 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from dsgrid_core.config.base import slugify
-from dsgrid_core.config.dimension import DEFAULT_CLASS, NON_TIME_TYPES, RECORD_CLASSES
+from dsgrid_core.config.dimension import DEFAULT_CLASS, NON_TIME_TYPES
 from dsgrid_core.errors import InputError
+from dsgrid_core.infer.dimension import records_from_values
 
-SPECIFIC_CLASSES = [
-    name
-    for name, rc in RECORD_CLASSES.items()
-    if rc.dimension_type and not name.endswith("DimensionBaseModel") and name != "Time"
-]
 TIME_PART_COLUMNS = ("year", "month", "day", "hour")
 TIMESTAMP_NAMES = ("timestamp", "time", "datetime", "time_stamp", "date_time")
 STR_FORMAT = "%Y-%m-%d %H:%M:%S"
-
-
-@dataclass
-class Guess:
-    """A guessed value and the reason for it (shown next to the field it fills)."""
-
-    value: Any
-    reason: str
-    certain: bool = True
-
-
-# --- dimensions ------------------------------------------------------------------------------
-
-
-def _looks_like(ids: list[str]) -> tuple[str | None, str]:
-    sample = [str(i) for i in ids if str(i)]
-    if not sample:
-        return None, "no ids to look at"
-    if all(re.fullmatch(r"\d{5}", i) for i in sample):
-        return "geography", "every id is a 5-digit FIPS code"
-    if all(re.fullmatch(r"(19|20|21)\d{2}", i) for i in sample):
-        return "model_year", "every id is a year (weather years look the same: check)"
-    if all(re.fullmatch(r"[A-Z]{2}", i) for i in sample):
-        return "geography", "every id is a 2-letter state code"
-    lowered = {i.lower() for i in sample}
-    if lowered <= {"com", "res", "ind", "trans", "agr", "commercial", "residential", "industrial"}:
-        return "sector", "the ids are sector codes"
-    if any(k in i for i in lowered for k in ("heating", "cooling", "lighting", "fans")):
-        return "metric", "the ids name end uses"
-    if any(k in i for i in lowered for k in ("reference", "baseline", "scenario", "high", "low")):
-        return "scenario", "the ids look like scenario names"
-    return None, "nothing in the ids tells the type"
-
-
-def infer_dimension(columns: list[str], rows: list[dict[str, Any]]) -> dict[str, Guess]:
-    """Type and record class of a dimension from its records table."""
-    cols = set(columns)
-    if not {"id", "name"} <= cols:
-        missing = ", ".join(sorted({"id", "name"} - cols))
-        raise InputError(f"a records table needs the columns id and name; missing: {missing}.")
-    best, best_score = None, 0
-    for name in SPECIFIC_CLASSES:
-        rc = RECORD_CLASSES[name]
-        extra = set(rc.required) - {"id", "name"}
-        if not set(rc.required) <= cols or not extra and not (set(rc.optional) & cols):
-            continue
-        score = 2 * len(extra) + len(set(rc.optional) & cols)
-        if score > best_score:
-            best, best_score = name, score
-    ids = [r.get("id") for r in rows]
-    if best is not None:
-        rc = RECORD_CLASSES[best]
-        matched = sorted((set(rc.required) | set(rc.optional)) & cols - {"id", "name"})
-        reason = f"the columns {', '.join(matched)} are those of a {best} record"
-        return {
-            "type": Guess(rc.dimension_type, reason),
-            "class": Guess(best, reason),
-        }
-    type_, reason = _looks_like(ids)
-    if type_ is None:
-        return {
-            "type": Guess(None, f"only id and name columns, and {reason}: choose it", False),
-            "class": Guess(None, "follows the type", False),
-        }
-    return {
-        "type": Guess(type_, reason, certain=False),
-        "class": Guess(DEFAULT_CLASS[type_], f"the usual class of a {type_} dimension", False),
-    }
-
-
-def records_from_values(values: list[Any]) -> list[dict[str, str]]:
-    """Records (id and name alike) from the distinct values of a data column, in first-seen
-    order."""
-    seen = dict.fromkeys(str(v) for v in values if v is not None and str(v) != "")
-    return [{"id": v, "name": v} for v in seen]
-
-
-# --- mappings ---------------------------------------------------------------------------------
-
-
-def mapping_skeleton(
-    from_records: list[dict[str, Any]], to_records: list[dict[str, Any]]
-) -> dict[str, Any]:
-    """One row per from record: the to record with the same id, else the same or the closest
-    name, else an empty to_id (dropped) for the user to fill; with the mapping type the rows
-    imply."""
-    to_ids = {str(r["id"]) for r in to_records}
-    by_name = {str(r.get("name") or r["id"]).lower(): str(r["id"]) for r in to_records}
-    rows, how = [], Counter()
-    for record in from_records:
-        fid, name = str(record["id"]), str(record.get("name") or record["id"]).lower()
-        if fid in to_ids:
-            rows.append({"from_id": fid, "to_id": fid, "from_fraction": 1.0, "match": "same id"})
-            how["same id"] += 1
-            continue
-        if name in by_name:
-            rows.append(
-                {"from_id": fid, "to_id": by_name[name], "from_fraction": 1.0, "match": "same name"}
-            )
-            how["same name"] += 1
-            continue
-        # Similar names match words (com__Hospital ~ Hospital), never numbers: 2012 is not 2020.
-        close = (
-            []
-            if any(ch.isdigit() for ch in name)
-            else difflib.get_close_matches(name, list(by_name), n=1, cutoff=0.75)
-        )
-        if close:
-            rows.append(
-                {
-                    "from_id": fid,
-                    "to_id": by_name[close[0]],
-                    "from_fraction": 1.0,
-                    "match": f"similar name ({close[0]})",
-                }
-            )
-            how["similar name"] += 1
-            continue
-        rows.append({"from_id": fid, "to_id": "", "from_fraction": 1.0, "match": "no match"})
-        how["no match"] += 1
-    targets = Counter(r["to_id"] for r in rows if r["to_id"])
-    mapping_type = (
-        "one_to_one" if targets and max(targets.values()) == 1 else "many_to_one_aggregation"
-    )
-    return {
-        "rows": rows,
-        "mapping_type": Guess(
-            mapping_type,
-            "each from record maps to a different to record"
-            if mapping_type == "one_to_one"
-            else "several from records map to the same to record",
-            certain=False,
-        ),
-        "summary": dict(how),
-    }
-
-
-# --- datasets ---------------------------------------------------------------------------------
 
 
 @dataclass
