@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.components import charts
+from app.components import charts, map_codes
 
 STATES = [
     {"id": "california", "name": "California"},
@@ -86,7 +86,7 @@ def test_states_map_from_codes_from_names_or_through_the_records():
     assert _offered(names) == ["map_states", "bar"]
     ids = pd.DataFrame({"geography": ["california", "texas"], "value": 1.0})
     assert _offered(ids, {"geography": STATES}) == ["map_states", "bar"]
-    assert charts.state_codes(["california", "texas"], STATES) == {
+    assert map_codes.state_codes(["california", "texas"], STATES) == {
         "california": "CA",
         "texas": "TX",
     }
