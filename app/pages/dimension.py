@@ -37,7 +37,7 @@ def layout(dimension_id: str | None = None, version: str | None = None, **_):
             ("columns", ", ".join(columns)),
         ],
     )
-    grid_columns = [{"field": c, "headerName": c} for c in columns]
+    grid_columns = [{"field": c, "headerName": c, "flex": 1, "minWidth": 120} for c in columns]
     return html.Div(
         [
             page.header(detail, dbc.Badge(config.get("type"), color="info")),
