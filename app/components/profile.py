@@ -1,11 +1,17 @@
 """A load profile plot: one line per series of dsgrid_core.browse.datasets.load_profile, over
-local time (the axis title names the time zone)."""
+local time (the axis title names the time zone), and the controls that choose what it sums."""
 
 from __future__ import annotations
 
 from html import escape
 
+import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
+from dash import dcc, html
+
+from app import ids
+from dsgrid_core.browse.datasets import RESOLUTIONS
+from dsgrid_core.config.dimension import NON_TIME_TYPES
 
 RESOLUTION_LABELS = {"hour": "Hourly", "day": "Daily", "month": "Monthly"}
 
@@ -44,3 +50,70 @@ def profile_figure(profile: dict, *, names: dict[str, str] | None = None) -> go.
     figure.update_xaxes(title=f"local time ({zone})")
     figure.update_yaxes(title="value", rangemode="tozero")
     return figure
+
+
+def profile_controls(
+    names: dict[str, dict[str, str]], chosen: dict, record_types: tuple[str, ...]
+) -> html.Div:
+    """The dataset page's load profile: record pickers for ``record_types`` (``names``: type ->
+    id -> name), one line per dimension type, the resolution, and the plot; ``chosen`` holds
+    the picked records per type, "by" and "res"."""
+    pickers = [
+        dbc.Col(
+            [
+                html.Label(dimension_type, className="small"),
+                dcc.Dropdown(
+                    id=ids.dataset_profile_records(dimension_type),
+                    options=[{"label": n, "value": i} for i, n in names[dimension_type].items()],
+                    value=chosen[dimension_type],
+                    multi=True,
+                    searchable=True,
+                    placeholder=f"all {dimension_type} records",
+                ),
+            ],
+            md=4,
+        )
+        for dimension_type in record_types
+    ]
+    by = dbc.Col(
+        [
+            html.Label("one line per", className="small"),
+            dcc.Dropdown(
+                id=ids.DATASET_PROFILE_BY,
+                options=list(NON_TIME_TYPES),
+                value=chosen["by"],
+                placeholder="one line in all",
+            ),
+        ],
+        md=4,
+    )
+    resolution = dbc.Col(
+        [
+            html.Label("resolution", className="small d-block"),
+            dbc.RadioItems(
+                id=ids.DATASET_PROFILE_RESOLUTION,
+                options=[{"label": RESOLUTION_LABELS[r].lower(), "value": r} for r in RESOLUTIONS],
+                value=chosen["res"],
+                inline=True,
+            ),
+        ],
+        md=4,
+    )
+    return html.Div(
+        [
+            html.P(
+                "The summed values of the chosen records (none chosen: all records) over local "
+                "time.",
+                className="text-muted small",
+            ),
+            dbc.Row(pickers, class_name="g-2 mb-2"),
+            dbc.Row([by, resolution], class_name="g-2 mb-2 align-items-end"),
+            html.Div(id=ids.DATASET_PROFILE_NOTE, className="small text-muted"),
+            dcc.Loading(
+                dcc.Graph(
+                    id=ids.DATASET_PROFILE_GRAPH, figure=go.Figure(), config={"displaylogo": False}
+                ),
+                delay_show=300,
+            ),
+        ]
+    )

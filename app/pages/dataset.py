@@ -29,7 +29,7 @@ from app.components.heatmap import (
     coverage_figure,
     coverage_graph,
 )
-from app.components.profile import RESOLUTION_LABELS, profile_figure
+from app.components.profile import RESOLUTION_LABELS, profile_controls, profile_figure
 from app.grid import answer, server_grid
 from dsgrid_core.browse.datasets import (
     PREVIEW_COLUMNS,
@@ -157,7 +157,7 @@ def layout(dataset_id: str | None = None, version: str | None = None, **query):
             ),
             server_grid(ids.DATASET_PREVIEW, _preview_columns(), height=440),
             html.H4("Load profile", className="mt-4"),
-            _profile_section(names, chosen),
+            profile_controls(names, chosen, PROFILE_TYPES),
             *closing,
         ]
     )
@@ -266,68 +266,6 @@ def _preview_columns() -> list[dict]:
             spec["minWidth"] = 220
         columns.append(spec)
     return columns
-
-
-def _profile_section(names: dict[str, dict[str, str]], chosen: dict) -> html.Div:
-    pickers = [
-        dbc.Col(
-            [
-                html.Label(dimension_type, className="small"),
-                dcc.Dropdown(
-                    id=ids.dataset_profile_records(dimension_type),
-                    options=[{"label": n, "value": i} for i, n in names[dimension_type].items()],
-                    value=chosen[dimension_type],
-                    multi=True,
-                    searchable=True,
-                    placeholder=f"all {dimension_type} records",
-                ),
-            ],
-            md=4,
-        )
-        for dimension_type in PROFILE_TYPES
-    ]
-    by = dbc.Col(
-        [
-            html.Label("one line per", className="small"),
-            dcc.Dropdown(
-                id=ids.DATASET_PROFILE_BY,
-                options=list(NON_TIME_TYPES),
-                value=chosen["by"],
-                placeholder="one line in all",
-            ),
-        ],
-        md=4,
-    )
-    resolution = dbc.Col(
-        [
-            html.Label("resolution", className="small d-block"),
-            dbc.RadioItems(
-                id=ids.DATASET_PROFILE_RESOLUTION,
-                options=[{"label": RESOLUTION_LABELS[r].lower(), "value": r} for r in RESOLUTIONS],
-                value=chosen["res"],
-                inline=True,
-            ),
-        ],
-        md=4,
-    )
-    return html.Div(
-        [
-            html.P(
-                "The summed values of the chosen records (none chosen: all records) over local "
-                "time.",
-                className="text-muted small",
-            ),
-            dbc.Row(pickers, class_name="g-2 mb-2"),
-            dbc.Row([by, resolution], class_name="g-2 mb-2 align-items-end"),
-            html.Div(id=ids.DATASET_PROFILE_NOTE, className="small text-muted"),
-            dcc.Loading(
-                dcc.Graph(
-                    id=ids.DATASET_PROFILE_GRAPH, figure=go.Figure(), config={"displaylogo": False}
-                ),
-                delay_show=300,
-            ),
-        ]
-    )
 
 
 # --- callbacks ---------------------------------------------------------------------------------
