@@ -139,9 +139,7 @@ def run_query(
     engine_options=None,
     cancel_check=None,
 ) -> QueryResult:
-    from dsgrid_core.engine import create_engine
     from dsgrid_core.query.cache import ResultCache, cache_key
-    from dsgrid_core.query.planner import RESULT_TABLE, plan_project_query
 
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -170,6 +168,10 @@ def run_query(
                 "timings": {"total": time.perf_counter() - start},
             }
             return QueryResult(folder, metadata)
+    # planner and engines (sqlglot, DuckDB or Spark) are loaded only when a query runs
+    from dsgrid_core.engine import create_engine
+    from dsgrid_core.query.planner import RESULT_TABLE, plan_project_query
+
     stage(1)
     t0 = time.perf_counter()
     plan = plan_project_query(context, query)

@@ -121,6 +121,41 @@ def test_cache_hit_skips_the_engine_and_new_version_misses(
         assert run_query(registry, query).metadata["cache"] == "miss"
 
 
+def test_a_repeated_query_loads_neither_planner_nor_engine(efs_registry, tmp_path):
+    """A cache hit is answered from the registry and the stored result alone: the fresh
+    process that repeats a query loads neither sqlglot (the planner) nor an engine."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from dsgrid_core.cli.main import cli\n"
+        "try:\n"
+        "    cli(sys.argv[1:])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code in (0, None), exc.code\n"
+        "print(sorted(m for m in ('sqlglot', 'duckdb', 'pyspark') if m in sys.modules))\n"
+    )
+    query = _write(tmp_path / "q.json5", _small_query())
+    out = tmp_path / "out"
+    args = ["--registry", str(efs_registry), "query", "run", str(query), "-o", str(out)]
+
+    def run(*more):
+        done = subprocess.run(  # noqa: S603 - our own CLI
+            [sys.executable, "-c", script, *args, *more],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.strip().splitlines()[-1]
+
+    assert run() == "['duckdb', 'sqlglot']"  # the first run plans and computes
+    first = pd.read_parquet(out / "small" / "table.parquet")
+    assert run("--overwrite") == "[]"
+    assert json.loads((out / "small" / "metadata.json").read_text())["cache"] == "hit"
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "small" / "table.parquet"), first)
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
