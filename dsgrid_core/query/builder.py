@@ -3,8 +3,8 @@ filters, time, unit), turned into a dsgrid project query and back, into a URL qu
 back, and into the same query as JSON5, a `dsgrid query run` command and a Python snippet.
 
 The state is the one source of a built query: the web page keeps it in its URL, runs
-``to_query(state)``, and exports from it; a query file opens in the builder via
-``from_query``."""
+``to_query(state)``, and exports from it; ``from_query`` reads the query a job kept back into
+a state."""
 
 from __future__ import annotations
 
@@ -112,8 +112,9 @@ def to_query(state: BuilderState, time_dimension: str) -> dict[str, Any]:
 
 
 def from_query(query: dict[str, Any]) -> BuilderState:
-    """A builder state from a query dict the builder can express (one aggregation, id-list and
-    subset filters); anything else is refused with the reason."""
+    """A builder state from a query the builder made, as given or as parsed (one aggregation,
+    id-list and subset filters); other filters and more aggregations are refused with the
+    reason. Settings the builder has no control for (pivoting, reports, limits) are not read."""
     try:
         project = query["project"]
         result = query.get("result", {})
