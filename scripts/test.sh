@@ -1,11 +1,9 @@
 #!/usr/bin/env bash
 # Install what the tests need (Debian packages included) and run the whole suite.
 # For a fresh Debian machine as root with Python 3.11. Extra arguments go to pytest.
-#   PYTHON  the interpreter to install into (default: python3, else python)
+#   PYTHON  the interpreter the project venv (.venv, see venv.sh) is made from
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-
-PY="${PYTHON:-$(command -v python3 || command -v python)}"
 
 # Chromium + chromedriver for the browser tests, Java 17 for PySpark, redis-server for the
 # shared read cache test. apt only when one is missing.
@@ -22,15 +20,14 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 fi
 
-# Debian's own Python refuses `pip install` outside a venv (PEP 668); as root, install anyway.
-if "$PY" -c 'import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")))'; then
-  export PIP_BREAK_SYSTEM_PACKAGES=1
-fi
-if ! "$PY" -m pip --version >/dev/null 2>&1; then
-  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y python3-pip
-fi
-
-"$PY" -m pip install -e '.[test]'
+# The project venv that start.sh uses too (scripts/venv.sh): test extras on top of `all`, so a
+# viewer started by start.sh keeps working while the tests run.
+# shellcheck source=scripts/venv.sh
+source scripts/venv.sh
+PY="$(project_venv)"
+install_project "$PY" "all,test"
+# The venv first on PATH, as `activate` would: tests that start `dsgrid` find this one.
+export PATH="$(dirname "$PY"):$PATH"
 
 # PySpark: workers use this interpreter and bind to loopback (no reachable hostname needed).
 export PYSPARK_PYTHON="${PYSPARK_PYTHON:-$PY}"
