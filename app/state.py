@@ -1,22 +1,26 @@
 """What a request needs from the server: the registry (opened read-only, once per request) and
 the read cache (flask-caching), which forgets everything when the registry changes.
 
-Cache: FileSystemCache in a folder of the temporary directory by default (DSGRID_CACHE_DIR to
-choose another), Redis when DSGRID_CACHE_REDIS_URL is set (several gunicorn workers then share
-it). Every cached answer is keyed on the registry's state, and the cache is cleared the first
-time a request sees a new state.
+Cache: FileSystemCache in a private folder of this user, ``webcache-<hash of the registry
+path>`` under ``~/.cache/dsgrid-viewer`` by default (DSGRID_CACHE_DIR or the ``cache_dir``
+setting to choose another), Redis when DSGRID_CACHE_REDIS_URL is set (several gunicorn workers
+then share it). Every cached answer is keyed on the registry's state, and the cache is cleared
+the first time a request sees a new state.
+
+The file cache unpickles its files on every request, so whoever can write its folder can run
+code as the server: the folder is made, or accepted, only when no other user can write it
+(`dsgrid_core.private_dirs`), and the server refuses to start otherwise.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Callable
 from typing import Any
 
 import flask
 
+from dsgrid_core.private_dirs import ensure_private_dir, private_subdir
 from dsgrid_core.settings import get as setting
 
 REGISTRY_KEY = "DSGRID_REGISTRY"
@@ -29,6 +33,8 @@ class NoRegistry(Exception):
 
 
 def cache_config(registry: str | None, settings: dict[str, Any]) -> dict[str, Any]:
+    """flask-caching's config; makes the file cache's private folder (PrivateFolderError, an
+    InputError, when the folder can be written by another user)."""
     redis_url = settings.get("cache_redis_url") or setting("DSGRID_CACHE_REDIS_URL")
     if redis_url:
         return {
@@ -37,13 +43,16 @@ def cache_config(registry: str | None, settings: dict[str, Any]) -> dict[str, An
             "CACHE_KEY_PREFIX": "dsgrid:",
             "CACHE_DEFAULT_TIMEOUT": DEFAULT_TIMEOUT,
         }
-    folder = settings.get("cache_dir") or setting("DSGRID_CACHE_DIR")
-    if not folder:
+    if settings.get("cache_dir"):
+        folder = ensure_private_dir(settings["cache_dir"], setting="the cache_dir setting")
+    elif setting("DSGRID_CACHE_DIR"):
+        folder = ensure_private_dir(setting("DSGRID_CACHE_DIR"), setting="DSGRID_CACHE_DIR")
+    else:
         tag = hashlib.sha256(str(registry).encode()).hexdigest()[:12]
-        folder = os.path.join(tempfile.gettempdir(), f"dsgrid-webcache-{tag}")
+        folder = private_subdir(f"webcache-{tag}", setting="DSGRID_CACHE_DIR")
     return {
         "CACHE_TYPE": "FileSystemCache",
-        "CACHE_DIR": folder,
+        "CACHE_DIR": str(folder),
         "CACHE_THRESHOLD": 2000,
         "CACHE_DEFAULT_TIMEOUT": DEFAULT_TIMEOUT,
     }

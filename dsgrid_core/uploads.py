@@ -2,7 +2,10 @@
 names, and removed when the form is done or abandoned.
 
 One folder per form session (a random hex name) under the upload root (env
-DSGRID_UPLOAD_DIR, default: the temporary directory). A file keeps its original name only in
+DSGRID_UPLOAD_DIR, default: ``uploads`` in this user's private folder, ~/.cache/dsgrid-viewer).
+The root must be private (`dsgrid_core.private_dirs`): a folder other users could write, like a
+fixed name in the temporary directory that anyone can create first, would let them read the
+uploads or change them before they are registered. A file keeps its original name only in
 the session's manifest; on disk it is ``<random>.<ext>``, so no uploaded name can reach
 outside the folder. Configs written by a form refer to the stored names, and the registry's
 path rules allow only the session folder."""
@@ -13,13 +16,13 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 from dsgrid_core.errors import InputError
+from dsgrid_core.private_dirs import PrivateFolderError, ensure_private_dir, private_subdir
 from dsgrid_core.settings import get as setting
 
 KINDS = {
@@ -45,8 +48,12 @@ def upload_limit_bytes() -> int:
 
 
 def upload_root() -> Path:
-    default = Path(tempfile.gettempdir()) / "dsgrid-uploads"
-    return Path(setting("DSGRID_UPLOAD_DIR") or default)
+    """The upload root, made private on first use; PrivateFolderError (an InputError) when
+    another user could write it."""
+    configured = setting("DSGRID_UPLOAD_DIR")
+    if configured:
+        return ensure_private_dir(configured, setting="DSGRID_UPLOAD_DIR")
+    return private_subdir("uploads", setting="DSGRID_UPLOAD_DIR")
 
 
 def _check_content(kind: str, data: bytes, name: str) -> None:
@@ -77,11 +84,22 @@ def _check_content(kind: str, data: bytes, name: str) -> None:
 
 
 class UploadStore:
-    def __init__(self, root: Path | None = None):
-        self.root = Path(root) if root else upload_root()
+    def __init__(self, root: str | os.PathLike[str] | None = None):
+        self._given = Path(root) if root else None
+        self._root: Path | None = None
+
+    @property
+    def root(self) -> Path:
+        """The upload root (``root`` if given, else `upload_root`), checked to be private on
+        first use: PrivateFolderError otherwise."""
+        if self._root is None:
+            if self._given is None:
+                self._root = upload_root()
+            else:
+                self._root = ensure_private_dir(self._given, setting="DSGRID_UPLOAD_DIR")
+        return self._root
 
     def new_session(self) -> str:
-        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         session = uuid.uuid4().hex
         (self.root / session).mkdir(mode=0o700)
         self._write_manifest(session, {})
@@ -163,12 +181,15 @@ class UploadStore:
         shutil.rmtree(self.folder(session), ignore_errors=True)
 
     def sweep(self, older_than_hours: float = ABANDONED_AFTER_HOURS) -> int:
-        """Remove sessions nobody touched for a while (abandoned forms); returns how many."""
-        if not self.root.is_dir():
+        """Remove sessions nobody touched for a while (abandoned forms); returns how many.
+        Nothing is removed from a root that is not private (adding a file then says why)."""
+        try:
+            root = self.root
+        except PrivateFolderError:
             return 0
         cutoff = time.time() - older_than_hours * 3600
         removed = 0
-        for child in self.root.iterdir():
+        for child in root.iterdir():
             if not SESSION.match(child.name):
                 continue
             try:

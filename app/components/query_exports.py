@@ -147,10 +147,16 @@ def png_available() -> tuple[bool, str]:
 
 @functools.cache
 def _geo_script_file() -> Path:
-    """The geo assets as a script file the kaleido page loads (written once per process)."""
+    """The geo assets as a script file the kaleido page loads (written once per process).
+
+    Kept in this user's private folder, not under a fixed name in the temporary directory:
+    there another user could plant a script that Chromium would run in every PNG export, or
+    a symbolic link that the write would follow."""
+    from dsgrid_core.private_dirs import private_root
+
     text = geo_assets_script()
     tag = hashlib.sha256(text.encode()).hexdigest()[:12]
-    path = Path(tempfile.gettempdir()) / f"dsgrid-plotly-geo-{tag}.js"
+    path = private_root() / f"plotly-geo-{tag}.js"
     if not path.exists():
         partial = path.with_suffix(f".{os.getpid()}.tmp")
         partial.write_text(text)
