@@ -265,6 +265,7 @@ def dataset_preview(id: str, params: m.PreviewParams):
         sort=parse_sort(params.sort, datasets.PREVIEW_COLUMNS),
         limit=params.limit,
         offset=params.offset,
+        token=params.next,
     )
 
 

@@ -3,14 +3,25 @@ combinations it covers, and load profiles of chosen records."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from sqlglot import exp
 
-from dsgrid_core.browse.paging import AnyOf, Filter, Page, check_limit
+from dsgrid_core.browse.paging import (
+    AnyOf,
+    Filter,
+    Page,
+    check_limit,
+    next_offset_token,
+    page_scope,
+    start_offset,
+)
 from dsgrid_core.browse.table_filters import INSTANT, NUMBER, check_columns, conditions
 from dsgrid_core.browse.table_filters import column as _col
 from dsgrid_core.config.dimension import NON_TIME_TYPES
+from dsgrid_core.data.parquet_pages import read_rows, row_count
+from dsgrid_core.data.s3 import is_s3_url
 from dsgrid_core.data.scan import table_expression
 from dsgrid_core.data.storage import MISSING_FILE
 from dsgrid_core.errors import InputError
@@ -69,47 +80,68 @@ def preview(
     sort: list[tuple[str, bool]] | None = None,
     limit: int | None = None,
     offset: int | None = None,
+    token: str | None = None,
 ) -> Page:
-    """A page of the stored rows (stacked), filtered and sorted in DuckDB."""
-    from dsgrid_core.data.duck import connect
-
+    """A page of the stored rows (stacked), from ``offset`` or where ``token`` (the previous
+    page's ``next``) points. Unfiltered, unsorted pages of a local table read only the row
+    groups holding them (a table of millions of rows is never decoded whole for a page);
+    filtered or sorted ones are cut in DuckDB on a small bounded connection."""
     limit = check_limit(limit)
-    offset = offset or 0
-    if offset < 0:
-        raise InputError(f"offset must not be negative (got {offset}).")
     record = registry.show("dataset", dataset_id, version)
     table = registry.data.locate(record.data_path)
     check_columns(filters, sort, PREVIEW_COLUMNS)
+    scope = page_scope("preview", dataset_id, record.version, filters, sort)
+    offset = start_offset(offset, token, scope)
+    if not filters and not sort and not is_s3_url(str(table)):
+        total, rows = row_count(table), read_rows(table, offset, limit, PREVIEW_COLUMNS)
+    else:
+        total, rows = _sql_preview(table, filters, sort, offset, limit)
+    items = [{**row, "timestamp": _iso(row["timestamp"])} for row in rows]
+    return Page(
+        items=items,
+        total=total,
+        limit=limit,
+        next=next_offset_token(offset, len(items), total, scope),
+        columns=PREVIEW_COLUMNS,
+        offset=offset,
+    )
+
+
+def _sql_preview(table, filters, sort, offset, limit) -> tuple[int, list[dict]]:
+    """Total and rows of a filtered or sorted preview page, in DuckDB. Without a sort rows come
+    in the table's order (no ORDER BY: no sort of millions of rows); with one, the other
+    columns break ties, so pages neither overlap nor skip rows."""
+    from dsgrid_core.data.duck import page_connection
+
     where = conditions(filters, PREVIEW_KINDS)
-    con = connect()
+    con = page_connection()
     try:
         source = table_expression(con, table)
         select = exp.select(*[_col(c) for c in PREVIEW_COLUMNS]).from_(source.copy())
         count = exp.select(exp.Count(this=exp.Star())).from_(source.copy())
         if where:
             select, count = select.where(exp.and_(*where)), count.where(exp.and_(*where))
-        order = [exp.Ordered(this=_col(n), desc=d) for n, d in sort or []]
-        if order:
-            select = select.order_by(*order)
+        if sort:
+            sorted_by = [name for name, _ in sort]
+            ties = [(c, False) for c in PREVIEW_COLUMNS if c not in sorted_by]
+            select = select.order_by(
+                *[exp.Ordered(this=_col(n), desc=d, nulls_first=False) for n, d in [*sort, *ties]]
+            )
         select = select.limit(limit).offset(offset)
         total = con.execute(count.sql("duckdb")).fetchone()[0]
-        table_rows = con.raw.sql(select.sql("duckdb")).fetchall()
+        rows = con.raw.sql(select.sql("duckdb")).fetchall()
     finally:
         con.close()
-    items = [
-        {
-            **dict(zip(PREVIEW_COLUMNS, row, strict=True)),
-            "timestamp": row[-2].isoformat() if row[-2] is not None else None,
-        }
-        for row in table_rows
-    ]
-    return Page(
-        items=items,
-        total=total,
-        limit=limit,
-        next=None,
-        columns=PREVIEW_COLUMNS,
-    )
+    return total, [dict(zip(PREVIEW_COLUMNS, row, strict=True)) for row in rows]
+
+
+def _iso(moment) -> str | None:
+    """An instant as ISO text in UTC (``2012-01-01T05:00:00+00:00``), however it was read."""
+    if moment is None:
+        return None
+    if getattr(moment, "tzinfo", None) is not None:
+        moment = moment.astimezone(UTC)
+    return moment.isoformat()
 
 
 def _axis_ids(registry, record, t: str) -> list[str]:

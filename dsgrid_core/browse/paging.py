@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import bisect
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -101,6 +102,7 @@ class Page:
     limit: int
     next: str | None = None  # token for the next page; None on the last one
     columns: list[str] = field(default_factory=list)
+    offset: int = 0  # where the page starts among the matching rows (row pages)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -160,6 +162,40 @@ def decode_token(token: str) -> dict[str, Any]:
     if not isinstance(state, dict):
         raise InputError("the 'next' token is not one this server gave out.")
     return state
+
+
+def page_scope(*parts: Any) -> str:
+    """A short fingerprint of what a row page reads (its table, filters and sort), carried in
+    its ``next`` token so that a token is never followed into another table or order."""
+    text = json.dumps(parts, default=repr, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def start_offset(offset: int | None, token: str | None, scope: str) -> int:
+    """The first row of a row page: ``offset``, or where the ``next`` token of the previous
+    page points. Row pages (stored tables, query results) read immutable files, so an offset
+    is a stable position and the token needs nothing more; ``scope`` ties it to one table,
+    filter and sort."""
+    if offset is not None and offset < 0:
+        raise InputError(f"offset must not be negative (got {offset}).")
+    if not token:
+        return offset or 0
+    if offset:
+        raise InputError("give either offset or next, not both.")
+    state = decode_token(token)
+    start = state.get("offset")
+    if state.get("scope") != scope or not isinstance(start, int) or start < 0:
+        raise InputError(
+            "the 'next' token belongs to another table, filter or sort; start again without it."
+        )
+    return start
+
+
+def next_offset_token(offset: int, count: int, total: int, scope: str) -> str | None:
+    """The ``next`` token of a row page holding ``count`` rows from ``offset`` out of
+    ``total``; None on the last page."""
+    end = offset + count
+    return encode_token({"offset": end, "scope": scope}) if count and end < total else None
 
 
 def check_limit(limit: int | None, default: int = DEFAULT_LIMIT) -> int:

@@ -4,11 +4,13 @@ result): column names checked against the table's, values only ever literals in 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from sqlglot import exp
 
 from dsgrid_core.browse.paging import AnyOf, Filter
 from dsgrid_core.errors import InputError
+from dsgrid_core.numbers import finite_number
 
 # How a column's values compare: numbers as numbers, instants as TIMESTAMPTZ, the rest as text
 # (local wall-clock timestamps included: their ISO text sorts as they do).
@@ -78,14 +80,11 @@ def condition(f: Filter, kind: str = TEXT) -> exp.Expression:
     if op in _COMPARISONS:
         compare = _COMPARISONS[op]
         if kind == NUMBER:
-            try:
-                number = float(f.value)
-            except (TypeError, ValueError):
-                raise InputError(f"filter on {f.column}: '{f.value}' is not a number.") from None
+            number = _number(f)
             return compare(this=col, expression=exp.Literal.number(repr(number)))
         if kind == INSTANT:
             literal = exp.cast(
-                exp.Literal.string(str(f.value)), exp.DataType(this=exp.DataType.Type.TIMESTAMPTZ)
+                exp.Literal.string(_instant(f)), exp.DataType(this=exp.DataType.Type.TIMESTAMPTZ)
             )
             return compare(this=col, expression=literal)
         return compare(this=text, expression=exp.Literal.string(str(f.value)))
@@ -96,3 +95,29 @@ def condition(f: Filter, kind: str = TEXT) -> exp.Expression:
         expression=exp.Literal.string("\\"),
     )
     return exp.Not(this=like) if op == "notcontains" else like
+
+
+def _number(f: Filter) -> float:
+    """The filter's value as a finite number; checked here, as DuckDB would fail the whole
+    statement (a server error) on a value it cannot compare with a number column."""
+    number = finite_number(f.value)
+    if number is None:
+        raise InputError(
+            f"filter on '{f.column}': '{f.value}' is not a number; {f.column} holds numbers, "
+            f"so give one, e.g. {f.column}:{f.operator}:1.5."
+        )
+    return float(number)
+
+
+def _instant(f: Filter) -> str:
+    """The filter's value as an ISO timestamp DuckDB reads as TIMESTAMPTZ (a time without
+    offset is UTC); checked here, as a cast that fails in DuckDB fails the whole statement."""
+    try:
+        moment = datetime.fromisoformat(str(f.value).strip())
+    except ValueError:
+        raise InputError(
+            f"filter on '{f.column}': '{f.value}' is not a timestamp; give an ISO date and "
+            f"time, e.g. {f.column}:{f.operator}:2012-01-01T05:00:00+00:00 (UTC when no offset "
+            "is given)."
+        ) from None
+    return moment.isoformat(sep=" ")

@@ -1,8 +1,23 @@
-"""DuckDB connections configured the same way everywhere (UTC session, bounded resources)."""
+"""DuckDB connections configured the same way everywhere (UTC session, bounded resources).
+
+DuckDB takes 80% of the machine's memory by default. A command-line query may: it is the one
+thing running. A web server may not: one worker's queries and page reads share the machine with
+the other workers and their clients (six concurrent result pages took a server to 12.9 GB).
+So a connection opened while serving (see ``serving``) is bounded by
+DSGRID_SERVER_DUCKDB_MEMORY_LIMIT unless DSGRID_DUCKDB_MEMORY_LIMIT says otherwise, and page
+reads use their own small connection (``page_connection``).
+"""
 
 from __future__ import annotations
 
+import sys
+import threading
+
 from dsgrid_core.settings import get as setting
+
+# Threads in which the web server (jobs.dispatch: dsgrid-query-<id>, dsgrid-register-<id>) and
+# `dsgrid worker` (jobs.worker: dsgrid-job-<id>) run jobs.
+JOB_THREAD_PREFIX = "dsgrid-"
 
 
 class _Result:
@@ -36,9 +51,34 @@ class Connection:
         return getattr(self.raw, name)
 
 
+def serving() -> bool:
+    """Whether this code runs for the web server: inside a web request (API routes and Dash
+    callbacks alike run in a Flask request context) or in a job thread of the server or of a
+    `dsgrid worker`."""
+    flask = sys.modules.get("flask")
+    if flask is not None and flask.has_request_context():
+        return True
+    return threading.current_thread().name.startswith(JOB_THREAD_PREFIX)
+
+
+def default_memory_limit() -> str | None:
+    """DSGRID_DUCKDB_MEMORY_LIMIT when set; else, for the web server and its jobs,
+    DSGRID_SERVER_DUCKDB_MEMORY_LIMIT; else none (DuckDB's own default)."""
+    explicit = setting("DSGRID_DUCKDB_MEMORY_LIMIT")
+    if explicit:
+        return explicit
+    return setting("DSGRID_SERVER_DUCKDB_MEMORY_LIMIT") if serving() else None
+
+
 def connect(
-    database: str = ":memory:", *, threads: int | None = None, memory_limit: str | None = None
+    database: str = ":memory:",
+    *,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+    preserve_order: bool = False,
 ) -> Connection:
+    """A connection; ``preserve_order`` keeps rows in the order they are read when a statement
+    has no ORDER BY (pages in file order), at some cost to memory for large results."""
     import duckdb
 
     con = Connection(duckdb.connect(database))
@@ -46,10 +86,17 @@ def connect(
     threads = threads or int(setting("DSGRID_DUCKDB_THREADS") or 0)
     if threads:
         con.execute(f"SET threads = {int(threads)}")
-    memory_limit = memory_limit or setting("DSGRID_DUCKDB_MEMORY_LIMIT")
+    memory_limit = memory_limit or default_memory_limit()
     if memory_limit:
         from dsgrid_core.sql import lit
 
         con.execute(f"SET memory_limit = {lit(memory_limit)}")
-    con.execute("SET preserve_insertion_order = false")
+    con.execute(f"SET preserve_insertion_order = {'true' if preserve_order else 'false'}")
     return con
+
+
+def page_connection() -> Connection:
+    """A small connection for reading one page of a table (filtered, sorted): bounded by
+    DSGRID_PAGE_DUCKDB_MEMORY_LIMIT, whoever asks, so that many pages read at once stay within
+    a known amount of memory; rows in file order unless the statement sorts them."""
+    return connect(memory_limit=setting("DSGRID_PAGE_DUCKDB_MEMORY_LIMIT"), preserve_order=True)

@@ -16,10 +16,9 @@ class DuckDBEngine:
     def __init__(self, *, threads: int | None = None, memory_limit: str | None = None):
         from dsgrid_core.data.duck import connect
 
-        self.con = connect(
-            threads=threads,
-            memory_limit=memory_limit or setting("DSGRID_DUCKDB_MEMORY_LIMIT"),
-        )
+        # connect() bounds memory: DSGRID_DUCKDB_MEMORY_LIMIT, else the server's limit in the
+        # web server and its jobs (see dsgrid_core.data.duck).
+        self.con = connect(threads=threads, memory_limit=memory_limit)
         self._paths: list[str] = []
 
     def register_parquet(self, name: str, path: str) -> None:
@@ -77,10 +76,7 @@ class DuckDBEngine:
         except duckdb.InterruptException:
             raise QueryInterrupted("the query was interrupted.") from None
         except duckdb.OutOfMemoryException as exc:
-            raise InputError(
-                f"DuckDB ran out of memory ({str(exc).splitlines()[0]}). Raise "
-                "DSGRID_DUCKDB_MEMORY_LIMIT, or aggregate more / filter in the query."
-            ) from None
+            raise _out_of_memory(exc) from None
         return int(rows[0][0]) if rows else 0
 
     def execute(self, sql: str):
@@ -93,11 +89,7 @@ class DuckDBEngine:
                 "the query was interrupted (cancelled or over its time limit)."
             ) from None
         except duckdb.OutOfMemoryException as exc:
-            raise InputError(
-                f"DuckDB ran out of memory ({str(exc).splitlines()[0]}). Raise "
-                "DSGRID_DUCKDB_MEMORY_LIMIT, or aggregate more / filter in the "
-                "query."
-            ) from None
+            raise _out_of_memory(exc) from None
         except Exception as exc:
             if type(exc).__name__ == "InterruptException" or "INTERRUPT" in str(exc).upper():
                 raise QueryInterrupted("the query was interrupted.") from None
@@ -115,3 +107,18 @@ class DuckDBEngine:
 
 class QueryInterrupted(Exception):
     pass
+
+
+def _out_of_memory(exc: Exception) -> InputError:
+    """What to do when a query hits its memory limit, naming the setting that set it."""
+    from dsgrid_core.data.duck import serving
+
+    where = (
+        "DSGRID_DUCKDB_MEMORY_LIMIT (or, in the web server, DSGRID_SERVER_DUCKDB_MEMORY_LIMIT)"
+        if serving() and not setting("DSGRID_DUCKDB_MEMORY_LIMIT")
+        else "DSGRID_DUCKDB_MEMORY_LIMIT"
+    )
+    return InputError(
+        f"DuckDB ran out of memory ({str(exc).splitlines()[0]}). Raise {where}, or aggregate "
+        "more / filter in the query."
+    )
