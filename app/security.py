@@ -5,10 +5,13 @@
   machine (`dsgrid serve --host` other than loopback, and gunicorn, whose address the app
   cannot know). The API takes it as ``Authorization: Bearer <token>``; the web forms ask for
   it once and keep the permission in the signed session cookie.
+* Only requests naming this server in their Host header are answered (`app.host_check`):
+  a page whose name was made to resolve to 127.0.0.1 (DNS rebinding) gets 400.
 * Requests that change state (every POST, which includes Dash's callbacks) must come from a
-  page of this server: a browser's Origin (or Referer) naming another site is refused (CSRF).
-* Request bodies above the upload limit are refused by the server itself with 413, before
-  they are read.
+  page of this server: a browser's Origin (or Referer) naming another site is refused (CSRF),
+  and so is ``Origin: null`` (sandboxed frames, file: pages), which names no site at all.
+* Request bodies above their limit (uploads for Dash callbacks, far less for the API's JSON)
+  are refused with 413 before they are read (`app.request_limits`).
 * Every answer carries a Content-Security-Policy: scripts only from this server and the inline
   scripts Dash itself writes (by hash), so markup that slipped into a page could not run.
 """
@@ -23,8 +26,8 @@ from urllib.parse import urlsplit
 
 import flask
 
+from app import host_check, request_limits
 from dsgrid_core.settings import get as setting
-from dsgrid_core.uploads import upload_limit_bytes
 
 if TYPE_CHECKING:
     import dash
@@ -32,8 +35,6 @@ if TYPE_CHECKING:
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 SESSION_KEY = "dsgrid_writer"
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
-# Room for the form fields and the base64 encoding of a file sent through a Dash upload.
-BODY_OVERHEAD = 1.4
 
 
 class WriteRefused(Exception):
@@ -51,9 +52,9 @@ def configure(server: flask.Flask, settings: dict[str, Any]) -> None:
     server.config["SECRET_KEY"] = _secret_key(server.config["DSGRID_API_TOKEN"])
     server.config["SESSION_COOKIE_HTTPONLY"] = True
     server.config["SESSION_COOKIE_SAMESITE"] = "Strict"
-    server.config["MAX_CONTENT_LENGTH"] = int(upload_limit_bytes() * BODY_OVERHEAD) + 64 * 1024
-    server.before_request(_body_size)
+    host_check.configure(server, settings)  # first: nothing is answered to a foreign name
     server.before_request(_same_origin_only)
+    request_limits.configure(server)  # after the origin check: no cross-site body is read
     server.after_request(_security_headers)
 
 
@@ -67,40 +68,29 @@ def _secret_key(token: str | None) -> str:
     return secrets.token_hex(32)
 
 
-def _body_size():
-    """413 from the declared length, before any of the body is read."""
-    limit = flask.current_app.config.get("MAX_CONTENT_LENGTH")
-    length = flask.request.content_length
-    if limit and length and length > limit:
-        flask.abort(413)
-
-
 def _same_origin_only():
     request = flask.request
     if request.method not in STATE_CHANGING:
         return None
-    claimed = request.headers.get("Origin") or request.headers.get("Referer")
-    if not claimed or claimed == "null":
+    claimed = (request.headers.get("Origin") or request.headers.get("Referer") or "").strip()
+    if not claimed:
         return None  # not a browser (scripts send no Origin); the token guards writes
     origin = urlsplit(claimed)
     here = urlsplit(request.host_url)
-    if (origin.scheme, origin.netloc) != (here.scheme, here.netloc):
-        return flask.make_response(
-            flask.jsonify(
-                {
-                    "ok": False,
-                    "status": 403,
-                    "error": {
-                        "type": "CrossSiteRequest",
-                        "message": f"requests that change something must come from this "
-                        f"server's pages, not from {origin.scheme}://{origin.netloc}.",
-                        "details": [],
-                    },
-                }
-            ),
-            403,
-        )
-    return None
+    if claimed != "null" and (origin.scheme, origin.netloc) == (here.scheme, here.netloc):
+        return None
+    # "null" is what sandboxed frames, file: pages and cross-site redirects send: no page of
+    # this server, so no more trusted than another site.
+    source = (
+        "an opaque origin (null)" if claimed == "null" else f"{origin.scheme}://{origin.netloc}"
+    )
+    from app.api.routing import error_response
+
+    return error_response(
+        403,
+        "CrossSiteRequest",
+        f"requests that change something must come from this server's pages, not from {source}.",
+    )
 
 
 def _security_headers(response: flask.Response) -> flask.Response:

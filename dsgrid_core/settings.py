@@ -36,8 +36,24 @@ SETTINGS: tuple[Setting, ...] = (
         "DSGRID_DUCKDB_MEMORY_LIMIT",
         None,
         "DuckDB's memory limit for a query (e.g. 4GB); a query needing more stops with a "
-        "message naming this setting.",
+        "message naming this setting. Unset: DuckDB's own (80% of memory) on the command "
+        "line, DSGRID_SERVER_DUCKDB_MEMORY_LIMIT in the web server and its jobs.",
         "queries",
+    ),
+    Setting(
+        "DSGRID_SERVER_DUCKDB_MEMORY_LIMIT",
+        "1GB",
+        "DuckDB's memory limit for each query the web server runs (its API and pages, the "
+        "query jobs it or a `dsgrid worker` runs) when DSGRID_DUCKDB_MEMORY_LIMIT is not set; "
+        "keep (workers x this) within the server's memory.",
+        "server",
+    ),
+    Setting(
+        "DSGRID_PAGE_DUCKDB_MEMORY_LIMIT",
+        "256MB",
+        "DuckDB's memory limit for reading one filtered or sorted page of a query result or "
+        "a dataset preview (unfiltered pages read only the row groups they show).",
+        "server",
     ),
     Setting(
         "DSGRID_DUCKDB_THREADS", None, "DuckDB threads per query (default: all cores).", "queries"
@@ -84,9 +100,26 @@ SETTINGS: tuple[Setting, ...] = (
         "server",
     ),
     Setting(
+        "DSGRID_ALLOWED_HOSTS",
+        None,
+        "Comma-separated host names the web server answers besides loopback and the "
+        "`dsgrid serve --host` address (e.g. dsgrid.example.org; .example.org takes its "
+        "subdomains; * takes any, for a proxy that checks Host itself); any other Host header "
+        "gets 400 (DNS rebinding). Required behind gunicorn.",
+        "server",
+    ),
+    Setting(
+        "DSGRID_MAX_JSON_BODY_KB",
+        "1024",
+        "Largest JSON body the API takes (KiB); larger ones get 413 before they are read. "
+        "Form uploads keep DSGRID_UPLOAD_LIMIT_MB.",
+        "server",
+    ),
+    Setting(
         "DSGRID_CACHE_DIR",
         None,
-        "Folder of the web server's read cache (default: a folder in the temporary directory).",
+        "Folder of the web server's read cache (default: a folder in ~/.cache/dsgrid-viewer); "
+        "private to the server's user (mode 0700), since the server unpickles what it holds.",
         "server",
     ),
     Setting(
@@ -106,8 +139,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "DSGRID_UPLOAD_DIR",
         None,
-        "Where form uploads are kept until their registration ends (default: the temporary "
-        "directory); never inside the web root.",
+        "Where form uploads are kept until their registration ends (default: a folder in "
+        "~/.cache/dsgrid-viewer); private to the server's user (mode 0700), never inside the "
+        "web root.",
         "uploads",
     ),
     Setting(
@@ -124,6 +158,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("DSGRID_HOST", "127.0.0.1", "Address scripts/start.sh serves on.", "scripts"),
     Setting("DSGRID_PORT", "8050", "Port scripts/start.sh serves on.", "scripts"),
+    Setting(
+        "DSGRID_VENV",
+        ".venv",
+        "The project virtual environment scripts/start.sh and scripts/test.sh both install "
+        "into (made if missing).",
+        "scripts",
+    ),
     Setting(
         "DSGRID_BENCH_DIR",
         "~/dsgrid-bench",

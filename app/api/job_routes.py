@@ -150,7 +150,11 @@ def get_job(job_id: str):
     tag="jobs",
     summary="Cancel a queued or running job",
     answer=m.Job,
-    errors=(400, 404, 409),
+    errors=(400, 401, 403, 404, 409),
+    writes=True,
+    description="Needs write permission, like a registration: the server must not be "
+    "read-only, and a server reachable from other machines needs "
+    "`Authorization: Bearer <DSGRID_API_TOKEN>`.",
 )
 def cancel_job(job_id: str):
     from dsgrid_core.errors import InputError
@@ -204,21 +208,30 @@ def get_result(job_id: str, params: m.ResultParams):
         )
     if params.format == "csv":
         return _csv_response(job_id, path)
-    return _json_page(path, params.offset, params.limit)
+    return _json_page(path, params.offset, params.limit, params.next)
 
 
-def _json_page(path: Path, offset: int, limit: int) -> dict:
-    import pyarrow.parquet as pq
+def _json_page(path: Path, offset: int, limit: int, token: str | None) -> flask.Response:
+    """A page read through the one result reader (only the row groups holding the page, the
+    total from the footer), answered like every paged answer: ``next`` and ``total`` in the
+    envelope, and in ``data`` too beside the fields clients read (columns, rows, offset,
+    row_count)."""
+    from app.api.routing import envelope
+    from dsgrid_core.browse.results import result_page
 
-    file = pq.ParquetFile(path)
-    total = file.metadata.num_rows
-    table = pq.read_table(path).slice(offset, limit)
-    rows = table.to_pylist()
-    for row in rows:
-        for key, value in row.items():
-            if hasattr(value, "isoformat"):
-                row[key] = value.isoformat()
-    return {"columns": table.column_names, "rows": rows, "offset": offset, "row_count": total}
+    def iso(value):  # timestamps and dates as ISO text, as this route always gave them
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+    page = result_page(path, offset=offset, limit=limit, token=token, cell=iso)
+    data = {
+        "columns": page.columns,
+        "rows": page.items,
+        "offset": page.offset,
+        "row_count": page.total,
+        "limit": page.limit,
+        "next": page.next,
+    }
+    return envelope(data, next=page.next, total=page.total)
 
 
 def _csv_response(job_id: str, path: Path) -> flask.Response:

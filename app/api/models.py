@@ -83,6 +83,36 @@ FilterText = Annotated[
     ),
 ]
 SortText = Annotated[str, StringConstraints(pattern=r"^-?\w+(,-?\w+)*$", max_length=500)]
+_OPERATORS = "exact|not|contains|notcontains|startswith|endswith|gt|gte|lt|lte|in|blank|notblank"
+# The columns a list or preview can be sorted and filtered by: stated in the document, so a
+# client (or schemathesis) knows which names the server takes (tests check they match
+# dsgrid_core.browse's LIST_COLUMNS and PREVIEW_COLUMNS).
+LIST_COLUMNS = (
+    "kind",
+    "id",
+    "name",
+    "type",
+    "version",
+    "description",
+    "registered_at",
+    "updated_at",
+)
+PREVIEW_COLUMNS = (
+    "metric", "geography", "sector", "subsector", "weather_year", "model_year", "scenario",
+    "timestamp", "value",
+)  # fmt: skip
+
+
+def _sort_text(columns: tuple[str, ...]) -> Any:
+    name = "(" + "|".join(columns) + ")"
+    return Annotated[str, StringConstraints(pattern=f"^-?{name}(,-?{name})*$", max_length=500)]
+
+
+def _filter_text(columns: tuple[str, ...]) -> Any:
+    pattern = "^(" + "|".join(columns) + f"):({_OPERATORS})(:.*)?$"
+    return Annotated[str, StringConstraints(pattern=pattern, max_length=1000)]
+
+
 VersionText = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$", max_length=40)]
 Token = Annotated[str, StringConstraints(min_length=1, max_length=4096)]
 RecordId = Annotated[str, StringConstraints(min_length=1, max_length=500)]
@@ -109,6 +139,10 @@ class PageParams(Model):
 
 
 class ListParams(PageParams):
+    sort: _sort_text(LIST_COLUMNS) | None = Field(
+        None, description="Comma-separated columns; a leading '-' sorts descending."
+    )
+    filter: list[_filter_text(LIST_COLUMNS)] = Field(default_factory=list, description=FILTER_HELP)
     q: str | None = Field(None, description="Text in the id, name or description.", max_length=200)
     type: AnyDimensionType | None = Field(None, description="Dimension type.")
     project: str | None = Field(
@@ -137,8 +171,11 @@ class SearchParams(Model):
 class PreviewParams(VersionParams):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0, le=10**12)
-    sort: SortText | None = None
-    filter: list[FilterText] = Field(default_factory=list, description=FILTER_HELP)
+    next: Token | None = Field(None, description="The token of the previous page's `next`.")
+    sort: _sort_text(PREVIEW_COLUMNS) | None = None
+    filter: list[_filter_text(PREVIEW_COLUMNS)] = Field(
+        default_factory=list, description=FILTER_HELP
+    )
 
 
 class CoverageParams(VersionParams):
@@ -187,6 +224,9 @@ class ResultParams(Model):
     format: Literal["json", "csv", "parquet"] = "json"
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Rows per page (json).")
     offset: int = Field(0, ge=0, le=10**12, description="First row (json).")
+    next: Token | None = Field(
+        None, description="The token of the previous page's `next` (json; instead of offset)."
+    )
 
 
 class QueryRequest(Model):
@@ -462,8 +502,12 @@ class Job(Open):
 class ResultPage(Open):
     columns: list[str]
     rows: list[dict[str, Any]]
-    offset: int
-    row_count: int
+    offset: int = Field(description="The page's first row.")
+    row_count: int = Field(description="Rows of the whole result (also the envelope's total).")
+    limit: int = Field(description="Rows per page asked for.")
+    next: str | None = Field(
+        description="Token for the next page (also in the envelope); null on the last one."
+    )
 
 
 class Health(Open):

@@ -16,7 +16,12 @@ ERROR_TEXT = {
     400: "Bad input: the message names the parameter or field and what to do.",
     404: "No such component, version, record set or job.",
     409: "Conflict with the current state (e.g. the job has not succeeded).",
-    413: "Too large for this format.",
+    401: "Write permission needs the access token (Authorization: Bearer).",
+    403: "Writes are off here (read-only server, or no token configured), or the request "
+    "came from another site's page.",
+    413: "Too large: the request body is over the server's limit (DSGRID_MAX_JSON_BODY_KB), "
+    "or the result is too large for this format.",
+    414: "The request line (path and query) is longer than the HTTP server takes.",
     503: "The server has no registry open.",
 }
 
@@ -69,13 +74,14 @@ def openapi_document(routes: list[Route]) -> dict[str, Any]:
         responses: dict[str, Any] = {
             str(r.status): {"description": r.summary, "content": content},
         }
-        for status in (*r.errors, 503):
-            responses[str(status)] = {
-                "description": ERROR_TEXT.get(status, "Error."),
-                "content": {
+        # Every request may meet the HTTP server's line limit; a body, the body limit.
+        extra = (414, 413) if r.body is not None else (414,)
+        for status in sorted({*r.errors, *extra, 503}):
+            responses[str(status)] = {"description": ERROR_TEXT.get(status, "Error.")}
+            if status != 414:  # answered by the HTTP server itself, not in the envelope
+                responses[str(status)]["content"] = {
                     "application/json": {"schema": refs[(m.ErrorEnvelope, "serialization")]}
-                },
-            }
+                }
         operation: dict[str, Any] = {
             "operationId": r.operation_id,
             "summary": r.summary,

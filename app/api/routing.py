@@ -19,6 +19,9 @@ from pydantic import BaseModel, ValidationError
 from dsgrid_core.browse.paging import Page
 
 KINDS = ("projects", "datasets", "dimensions", "dimension-mappings")
+# Far deeper than any query or config; far below Python's recursion limit.
+MAX_JSON_DEPTH = 64
+_TOO_DEEP = f"the JSON body nests lists and objects deeper than {MAX_JSON_DEPTH} levels."
 
 
 @dataclass
@@ -127,6 +130,32 @@ def _validated(model: type[BaseModel], source, where: str) -> BaseModel:
         raise ApiError(400, message, type="InputError", details=details) from None
 
 
+def json_body() -> dict[str, Any]:
+    """The request's JSON object. Nesting deeper than MAX_JSON_DEPTH is refused here, so no
+    handler (pydantic, json.dumps of a config) can hit the recursion limit on it (a 500)."""
+    try:
+        payload = flask.request.get_json(silent=True)
+    except RecursionError:
+        raise ApiError(400, _TOO_DEEP, type="InputError") from None
+    if not isinstance(payload, dict):
+        raise ApiError(400, "the request body must be a JSON object.", type="InputError")
+    if json_depth(payload) > MAX_JSON_DEPTH:
+        raise ApiError(400, _TOO_DEEP, type="InputError")
+    return payload
+
+
+def json_depth(value: Any) -> int:
+    """How deeply ``value`` nests lists and objects (a scalar: 0), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def make_view(route: Route) -> Callable[..., flask.Response]:
     from app.security import WriteRefused, require_write
     from app.state import NoRegistry
@@ -143,12 +172,7 @@ def make_view(route: Route) -> Callable[..., flask.Response]:
                 unknown = ", ".join(sorted(flask.request.args))
                 raise ApiError(400, f"this route takes no query parameters (got {unknown}).")
             if route.body is not None:
-                payload = flask.request.get_json(silent=True)
-                if not isinstance(payload, dict):
-                    raise ApiError(
-                        400, "the request body must be a JSON object.", type="InputError"
-                    )
-                kwargs["body"] = _validated(route.body, payload, "body field")
+                kwargs["body"] = _validated(route.body, json_body(), "body field")
             result = route.handler(**kwargs)
         except ApiError as exc:
             return error_response(exc.status, exc.type, exc.message, exc.details)

@@ -11,7 +11,8 @@ def api(tmp_path):
     from app import create_app
 
     def make(registry):
-        app = create_app(str(registry), cache_dir=str(tmp_path / "webcache"))
+        # Loopback, as `dsgrid serve` runs by default: writes (cancel too) need no token.
+        app = create_app(str(registry), host="127.0.0.1", cache_dir=str(tmp_path / "webcache"))
         return app.server.test_client()
 
     return make
