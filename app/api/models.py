@@ -9,6 +9,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from dsgrid_core.browse.paging import DEFAULT_LIMIT, MAX_LIMIT
+from dsgrid_core.browse.records import MAPPING_COLUMNS
 
 T = TypeVar("T")
 
@@ -156,6 +157,17 @@ class VersionParams(Model):
 
 class RecordsParams(PageParams, VersionParams):
     pass
+
+
+class MappingRecordsParams(RecordsParams):
+    """A mapping's records have the same columns whatever the mapping."""
+
+    sort: _sort_text(tuple(MAPPING_COLUMNS)) | None = Field(
+        None, description="Comma-separated columns; a leading '-' sorts descending."
+    )
+    filter: list[_filter_text(tuple(MAPPING_COLUMNS))] = Field(
+        default_factory=list, description=FILTER_HELP
+    )
 
 
 class DiffParams(Model):

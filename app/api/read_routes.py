@@ -192,11 +192,11 @@ def dimension_records(id: str, params: m.RecordsParams):
     "/dimension-mappings/{id}/records",
     tag="records",
     summary="A page of a mapping's records",
-    params=m.RecordsParams,
+    params=m.MappingRecordsParams,
     answer=list[m.MappingRecord],
     paged=True,
 )
-def mapping_records(id: str, params: m.RecordsParams):
+def mapping_records(id: str, params: m.MappingRecordsParams):
     return state.cached(
         records.mapping_records_page,
         id,
