@@ -175,6 +175,27 @@ def deps_cmd(ctx, component_id, kind, version):
     emit_table(used_by, ["kind", "id", "version", "uses_version"])
 
 
+def _open_recovering(ctx):
+    """The registry read-only, after removing the leftovers of killed work when this process
+    can write there (see dsgrid_core.registry.recovery)."""
+    from dsgrid_core.errors import InputError
+    from dsgrid_core.registry.registry import Registry
+
+    path = ctx.obj.get("registry")
+    if not path:
+        raise InputError("no registry given: use --registry PATH or set DSGRID_REGISTRY.")
+    return Registry(path, read_only=True, recover=True)
+
+
+def _recovered_text(recovered: dict[str, int]) -> str:
+    names = {
+        "data_folders": "staging or unfinished data folder(s)",
+        "query_results": "unfinished query result(s)",
+        "jobs": "job(s) of dead processes marked failed",
+    }
+    return ", ".join(f"{n} {names.get(k, k)}" for k, n in recovered.items() if n)
+
+
 @registry.command("check")
 @click.option(
     "--quick", is_flag=True, help="Compare data file sizes only; skip the SHA-256 of every file."
@@ -182,31 +203,67 @@ def deps_cmd(ctx, component_id, kind, version):
 @click.pass_context
 def check_cmd(ctx, quick):
     """Verify the registry: database integrity, versions, dependencies, every dataset version's
-    data file (size and SHA-256), records, and leftovers of unfinished work. Exit 1 when
-    something is wrong."""
+    data file (size and SHA-256), records, and leftovers of unfinished work. Leftovers of killed
+    work are removed first when you can write to the registry (as any write would); otherwise
+    they are listed as recoverable. Exit 1 when something is wrong."""
     import sys
 
-    with open_registry(ctx, read_only=True) as reg:
+    with _open_recovering(ctx) as reg:
         report = reg.check(hashes=not quick)
+        recovered = reg.recovered
+    damage, recoverable = report.damage, report.recoverable
     if ctx.obj["json"]:
-        emit_json(report.to_dict())
+        emit_json({**report.to_dict(), "recovered": recovered})
     else:
         counted = report.counted
+        if _recovered_text(recovered):
+            click.echo(f"Recovered leftovers of interrupted work: {_recovered_text(recovered)}.")
         click.echo(
             f"Checked {counted.get('components', 0)} components, "
             f"{counted.get('versions', 0)} versions, "
             f"{counted.get('data_bytes_hashed', 0) / 2**20:,.1f} MiB of data hashed."
         )
-        if report.ok:
+        if not damage:
             click.echo("The registry is whole.")
         else:
-            click.echo(f"{len(report.findings)} problem(s):")
-            for finding in report.findings[:50]:
+            click.echo(f"{len(damage)} problem(s):")
+            for finding in damage[:50]:
                 click.echo(f"  {finding.line()}")
-            if len(report.findings) > 50:
-                click.echo(f"  ... and {len(report.findings) - 50} more (--json lists all)")
-    if not report.ok:
+            if len(damage) > 50:
+                click.echo(f"  ... and {len(damage) - 50} more (--json lists all)")
+        if recoverable:
+            click.echo(
+                f"{len(recoverable)} recoverable leftover(s) of interrupted work (not damage; "
+                "readers never see them). This process cannot write here to remove them: any "
+                "write, or `dsgrid registry recover` by someone who can, removes them:"
+            )
+            for finding in recoverable[:20]:
+                click.echo(f"  {finding.line()}")
+    if damage:
         sys.exit(1)
+
+
+@registry.command("recover")
+@click.pass_context
+def recover_cmd(ctx):
+    """Remove the leftovers of killed work (staging folders, unfinished data and query results)
+    and mark jobs of dead processes failed, as opening the registry for writing does."""
+    from dsgrid_core.errors import InputError
+    from dsgrid_core.registry.check import recover
+    from dsgrid_core.registry.recovery import can_write
+
+    path = ctx.obj.get("registry")
+    with open_registry(ctx, read_only=True) as reg:
+        if not can_write(reg):
+            raise InputError(
+                f"cannot write to {path} (or its data folder): recovery removes files there. "
+                "Run it as a user who can write to the registry."
+            )
+        recovered = recover(reg)
+    if ctx.obj["json"]:
+        emit_json({"ok": True, "recovered": recovered})
+    else:
+        click.echo(f"Recovered: {_recovered_text(recovered) or 'nothing was left to recover'}.")
 
 
 @registry.command("copy")

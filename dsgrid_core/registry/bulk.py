@@ -2,6 +2,13 @@
 
 Relative paths are resolved against the bulk file's folder, which is also an allowed data
 root (dsgrid's own test data reaches from dataset configs up to a shared datasets folder).
+
+The whole file is checked first (dsgrid_core.registry.bulk_check): a file with a missing
+config, a config registering another id than its entry names, or anything else found without
+doing the work is refused with exit code 2 and the registry as it was. Each registration then
+commits on its own, so one that fails later (a data check of the third dataset, another
+process registering the same id meanwhile) cannot take the earlier ones back: the error
+(BulkIncomplete, exit code 1) lists exactly what was registered and what was not.
 """
 
 from __future__ import annotations
@@ -9,9 +16,27 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from dsgrid_core.config.bulk import BulkRegistration
-from dsgrid_core.config.files import PathResolver
-from dsgrid_core.config.load import load_config
+from dsgrid_core.errors import DsgridError
+from dsgrid_core.registry.bulk_check import BulkStep, check_bulk
+
+
+class BulkIncomplete(DsgridError):
+    """A bulk registration stopped after registering part of its file."""
+
+    exit_code = 1
+    http_status = 500
+
+    def __init__(self, message: str, *, details, registered, not_registered):
+        super().__init__(message, details=details)
+        self.registered = registered
+        self.not_registered = not_registered
+
+    def to_dict(self) -> dict:
+        return {
+            **super().to_dict(),
+            "registered": self.registered,
+            "not_registered": self.not_registered,
+        }
 
 
 def bulk_register(
@@ -23,58 +48,72 @@ def bulk_register(
     report_dir: Path | None = None,
     progress=None,
 ) -> list[dict[str, Any]]:
-    bulk, _ = load_config(BulkRegistration, bulk_file)
+    registry._require_writable()
     folder = bulk_file.parent.resolve()
     roots = [folder, *data_roots]
-    resolver = PathResolver(folder, roots)
+    if progress is not None:
+        progress("checking the bulk file")
+    steps = check_bulk(registry, bulk_file, roots)
     message = log_message or f"bulk registration from {bulk_file.name}"
     done: list[dict[str, Any]] = []
-
-    def step(what: str) -> None:
+    for index, step in enumerate(steps):
         if progress is not None:
-            progress(what)
-
-    for p in bulk.projects:
-        path = resolver.resolve(p.config_file, field="projects.config_file", config_file=bulk_file)
-        step(f"project {p.project_id}")
-        plan = registry.register_project(path, message, data_roots=roots)
-        if plan.config.project_id != p.project_id:
-            from dsgrid_core.errors import InputError
-
-            raise InputError(
-                f"{bulk_file}: project_id '{p.project_id}' but {path} registers "
-                f"'{plan.config.project_id}'."
-            )
-        done.append({"kind": "project", "id": p.project_id, "version": "1.0.0"})
-    for d in bulk.datasets:
-        path = resolver.resolve(d.config_file, field="datasets.config_file", config_file=bulk_file)
-        data_path = (
-            resolver.resolve(d.dataset_path, field="datasets.dataset_path", config_file=bulk_file)
-            if d.dataset_path
-            else None
-        )
-        step(f"dataset {d.dataset_id}")
-        registry.register_dataset(
-            path, message, data_roots=roots, data_path=data_path, report_dir=report_dir
-        )
-        done.append({"kind": "dataset", "id": d.dataset_id, "version": "1.0.0"})
-    for s in bulk.dataset_submissions:
-        mfile = (
-            resolver.resolve(
-                s.dimension_mapping_file, field="dimension_mapping_file", config_file=bulk_file
-            )
-            if s.dimension_mapping_file
-            else None
-        )
-        step(f"submission {s.dataset_id} -> {s.project_id}")
-        result = registry.submit_dataset(
-            s.project_id, s.dataset_id, mfile, message, data_roots=roots, report_dir=report_dir
-        )
-        done.append(
-            {
-                "kind": "submission",
-                "id": f"{s.dataset_id}->{s.project_id}",
-                "version": result["project_version"],
-            }
-        )
+            progress(f"{step.kind} {step.id}")
+        try:
+            done.append(_run(registry, step, message, roots, report_dir))
+        except (Exception, KeyboardInterrupt) as exc:
+            if not done:
+                raise  # nothing registered: the error's own exit code and message hold
+            raise _incomplete(bulk_file, step, exc, done, steps[index:]) from exc
     return done
+
+
+def _run(registry, step: BulkStep, message: str, roots, report_dir) -> dict[str, Any]:
+    if step.kind == "project":
+        plan = registry.register_project(step.config_file, message, data_roots=roots)
+        return {"kind": "project", "id": plan.config.project_id, "version": "1.0.0"}
+    if step.kind == "dataset":
+        plan = registry.register_dataset(
+            step.config_file,
+            message,
+            data_roots=roots,
+            data_path=step.data_path,
+            report_dir=report_dir,
+        )
+        return {"kind": "dataset", "id": plan.config.dataset_id, "version": "1.0.0"}
+    files = step.mapping_files
+    result = registry.submit_dataset(
+        step.project_id,
+        step.dataset_id,
+        files[0] if files else None,
+        message,
+        data_roots=roots,
+        report_dir=report_dir,
+        references_file=files[1] if len(files) > 1 else None,
+    )
+    return {
+        "kind": "submission",
+        "id": f"{step.dataset_id}->{step.project_id}",
+        "version": result["project_version"],
+    }
+
+
+def _incomplete(bulk_file, step, exc, done, left) -> BulkIncomplete:
+    if isinstance(exc, DsgridError):
+        reason = str(exc)
+    elif isinstance(exc, KeyboardInterrupt):
+        reason = "interrupted"
+    else:
+        reason = f"{type(exc).__name__}: {exc}"
+    registered = [f"{d['kind']} {d['id']} (version {d['version']})" for d in done]
+    not_registered = [s.shown() for s in left]
+    return BulkIncomplete(
+        f"{bulk_file}: stopped at {step.shown()}: {reason}\n"
+        f"Registered before it stopped (kept): {'; '.join(registered)}.\n"
+        f"Not registered: {'; '.join(not_registered)}.\n"
+        "Fix the problem, then register the entries not registered (a bulk file listing "
+        "only them).",
+        details=[],
+        registered=done,
+        not_registered=[{"kind": s.kind, "id": s.id, "entry": s.where} for s in left],
+    )

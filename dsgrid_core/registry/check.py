@@ -1,7 +1,12 @@
 """Is a registry whole? The database's own integrity, every component's versions and
 dependencies, every dataset version's data file with its recorded size and hash (in a folder
 or on an object store), records, and leftovers of work that never finished. Read-only: it
-reports; recovery (`recover`) runs when a registry is opened for writing."""
+reports; recovery (`recover`) runs when a registry is opened for writing, and when it is opened
+with ``recover=True`` by a process that can write (dsgrid_core.registry.recovery).
+
+Leftovers and jobs of dead processes are not damage: readers never see them and recovery
+removes them. A report tells them apart (``recoverable``) from what is really wrong
+(``damage``), so that `registry check` by a user who cannot write still passes on them."""
 
 from __future__ import annotations
 
@@ -10,6 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from dsgrid_core.data.storage import Leftover
+
+RECOVERABLE_AREAS = ("leftovers", "jobs")
+RECOVERABLE = "recoverable: removed by the next write or `dsgrid registry recover`"
 
 
 @dataclass
@@ -29,13 +37,25 @@ class CheckReport:
 
     @property
     def ok(self) -> bool:
+        """Nothing found at all: whole, and no leftovers."""
         return not self.findings
+
+    @property
+    def recoverable(self) -> list[Finding]:
+        """Leftovers of killed work: removed by the next write or `dsgrid registry recover`."""
+        return [f for f in self.findings if f.area in RECOVERABLE_AREAS]
+
+    @property
+    def damage(self) -> list[Finding]:
+        """What recovery cannot mend: the registry is not whole."""
+        return [f for f in self.findings if f.area not in RECOVERABLE_AREAS]
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "ok": self.ok,
+            "ok": not self.damage,
             "counted": self.counted,
             "findings": [f.__dict__ for f in self.findings],
+            "recoverable": len(self.recoverable),
         }
 
 
@@ -116,14 +136,14 @@ def check_registry(registry, *, hashes: bool = True) -> CheckReport:
             if leftover.staged
             else "data no database row knows (a registration that never finished)"
         )
-        add(Finding("leftovers", f"{what}; removed at the next write", _shown(leftover, registry)))
+        add(Finding("leftovers", f"{what}; {RECOVERABLE}", _shown(leftover, registry)))
     from dsgrid_core.query.cache import ResultCache
 
     for folder in ResultCache(registry.path).unfinished():
         add(
             Finding(
                 "leftovers",
-                "a query result that was never finished; removed at the next write",
+                f"a query result that was never finished; {RECOVERABLE}",
                 str(folder.relative_to(registry.path)),
             )
         )
@@ -169,7 +189,13 @@ def add_job_findings(registry_path: Path, add) -> None:
 
     for job_id, pid in rows:
         if pid is not None and not _alive(pid):
-            add(Finding("jobs", "marked running, but its process is gone", f"job {job_id}"))
+            add(
+                Finding(
+                    "jobs",
+                    f"marked running, but its process is gone; {RECOVERABLE}",
+                    f"job {job_id}",
+                )
+            )
 
 
 def recover(registry) -> dict[str, int]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from dsgrid_core.config.files import PathResolver, load_json5
 from dsgrid_core.config.load import validate_model
 from dsgrid_core.config.registry_files import DimensionsFile
-from dsgrid_core.errors import AlreadyExistsError, InputError
+from dsgrid_core.errors import AlreadyExistsError, InputError, StaleVersionError
 from dsgrid_core.registry.components import (
     PreparedDimension,
     candidate_dimension_id,
@@ -54,9 +55,16 @@ def resolve_prepared(registry, prep: PreparedDimension, *, allow_reuse: bool) ->
 def store_dimension(
     registry, prep: PreparedDimension, log_message: str, *, new: bool = True
 ) -> None:
-    """Write a prepared dimension (inside the caller's transaction)."""
+    """Write a prepared dimension (inside the caller's transaction).
+
+    A new dimension is looked up again first: it was resolved before the write lock was taken,
+    and another process may have registered the same dimension (or taken its id) since."""
     if prep.reused:
         return
+    if new:
+        recheck_new_dimension(registry, prep)
+        if prep.reused:
+            return
     record = registry.version_record(
         "dimension",
         prep.id,
@@ -70,6 +78,26 @@ def store_dimension(
     )
     if prep.records:
         registry.store.put_dimension_records(prep.id, prep.version, prep.records)
+
+
+def recheck_new_dimension(registry, prep: PreparedDimension) -> None:
+    """Resolve ``prep`` again under the write lock. The same content registered meanwhile under
+    the planned id and version is reused, as a later sequential registration would; conflicting
+    content gets resolve_prepared's message; anything else that moved (the planned id now taken
+    by another dimension) asks for the command to be run again, since the caller's plan already
+    names the planned id."""
+    again = dataclasses.replace(prep, id=None, reused=False)
+    resolve_prepared(registry, again, allow_reuse=True)  # raises on conflicting content
+    if (again.id, again.version) == (prep.id, prep.version):
+        prep.reused = again.reused
+        return
+    raise StaleVersionError(
+        f"{prep.type} dimension '{prep.name}' was to be registered as '{prep.id}', but the "
+        f"registry now gives it '{again.id}' version {again.version}: another process "
+        "registered a dimension meanwhile, or another dimension of this registration has a "
+        "name that makes the same id. Nothing was changed; run the command again (or give "
+        "one of the dimensions another name)."
+    )
 
 
 def dimension_dependency(prep: PreparedDimension) -> Dependency:

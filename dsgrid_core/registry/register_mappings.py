@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from dsgrid_core.config.files import PathResolver, load_json5
 from dsgrid_core.config.load import validate_model
 from dsgrid_core.config.mapping import DimensionMappingConfig, StandaloneMappingsFile
-from dsgrid_core.errors import AlreadyExistsError
+from dsgrid_core.errors import AlreadyExistsError, StaleVersionError
 from dsgrid_core.registry.components import PreparedMapping, candidate_mapping_id, prepare_mapping
 from dsgrid_core.registry.store import Dependency
 
@@ -37,8 +38,14 @@ def resolve_mapping(registry, prep: PreparedMapping, *, allow_reuse: bool) -> No
 
 
 def store_mapping(registry, prep: PreparedMapping, log_message: str, *, new: bool = True) -> None:
+    """Write a prepared mapping (inside the caller's transaction). A new one is resolved again
+    first: another process may have registered the same mapping since it was planned."""
     if prep.reused:
         return
+    if new:
+        recheck_new_mapping(registry, prep)
+        if prep.reused:
+            return
     record = registry.version_record(
         "dimension_mapping",
         prep.id,
@@ -52,6 +59,23 @@ def store_mapping(registry, prep: PreparedMapping, log_message: str, *, new: boo
         "dimension_mapping", prep.id, prep.name, prep.type, prep.description, record, deps, new=new
     )
     registry.store.put_mapping_records(prep.id, prep.version, prep.records)
+
+
+def recheck_new_mapping(registry, prep: PreparedMapping) -> None:
+    """Resolve ``prep`` again under the write lock: reuse the same mapping registered meanwhile
+    under the planned id and version; if anything else moved, ask for the command to be run
+    again (the caller's plan already names the planned id)."""
+    again = dataclasses.replace(prep, id=None, reused=False)
+    resolve_mapping(registry, again, allow_reuse=True)
+    if (again.id, again.version) == (prep.id, prep.version):
+        prep.reused = again.reused
+        return
+    raise StaleVersionError(
+        f"while this registration was being prepared, another process registered a mapping "
+        f"from '{prep.from_dim[0]}' to '{prep.to_dim[0]}' (it was to be '{prep.id}', now it "
+        f"would be '{again.id}' version {again.version}). Nothing was changed; run the "
+        "command again."
+    )
 
 
 def mapping_dependency(prep: PreparedMapping) -> Dependency:

@@ -78,7 +78,10 @@ class Registry:
     folder itself, or for an ArangoDB registry its home folder; ``location`` is what users
     name the registry by (the folder or the URL)."""
 
-    def __init__(self, path: str | Path, *, read_only: bool = False):
+    def __init__(self, path: str | Path, *, read_only: bool = False, recover: bool | None = None):
+        """``recover``: remove the leftovers of killed work first (see
+        dsgrid_core.registry.recovery). Always when opened for writing; when opened read-only,
+        only if asked (`registry check` asks) and this process can write there."""
         from dsgrid_core.data.storage import open_data_store
 
         opened = open_location(path, read_only=read_only)
@@ -93,11 +96,15 @@ class Registry:
         self.read_only = read_only
         self.submitter = _user()
         self.recovered: dict[str, int] = {}
-        if not read_only:
+        if recover or not read_only:
             # Work that a killed process left unfinished goes before anything new starts.
-            from dsgrid_core.registry.check import recover
+            from dsgrid_core.registry.recovery import recover_at_open
 
-            self.recovered = recover(self)
+            try:
+                self.recovered = recover_at_open(self, required=not read_only)
+            except BaseException:
+                self.store.close()
+                raise
 
     @classmethod
     def create(cls, path: str | Path, *, data_root: str | Path | None = None) -> Registry:
@@ -262,9 +269,21 @@ class Registry:
 
     @contextmanager
     def _transaction(self):
+        """One store transaction. Every writer re-checks what it depends on inside it; should a
+        write still break a uniqueness rule (a concurrent writer got there first), the user
+        gets a message and exit code 2, never the database's traceback. (The stores themselves
+        raise their own errors: see tests/contract.)"""
         self._require_writable()
-        with self.store.transaction():
-            yield
+        try:
+            with self.store.transaction():
+                yield
+        except Exception as exc:
+            if not _is_unique_violation(exc):
+                raise
+            raise StaleVersionError(
+                f"the registry changed while this change was being written ({exc}); nothing "
+                "was changed. Run the command again to see the current state."
+            ) from exc
 
     def _add_component_version(
         self,
@@ -278,6 +297,21 @@ class Registry:
         *,
         new: bool,
     ) -> None:
+        # Looked up again here, under the write lock: what the caller checked before taking
+        # it may have been registered by another process since (never a unique-key traceback).
+        shown = kind.replace("_", " ")
+        if new and self.store.get_component(kind, id) is not None:
+            raise AlreadyExistsError(
+                f"{shown} '{id}' was registered by another process while this registration was "
+                f"being prepared; nothing was changed. See `dsgrid registry "
+                f"{kind.replace('_', '-')}s show {id}`."
+            )
+        if self.store.get_version(kind, id, record.version) is not None:
+            raise StaleVersionError(
+                f"{shown} '{id}' version {record.version} was made by another process while "
+                f"this change was being prepared; nothing was changed. Review `dsgrid registry "
+                f"{kind.replace('_', '-')}s history {id}` and try again."
+            )
         stamp = record.registered_at
         if new:
             self.store.add_component(
@@ -441,6 +475,13 @@ class Registry:
         for c in self.store.list_components():
             counts[c.kind] += 1
         return {"path": str(self.path), "counts": counts}
+
+
+def _is_unique_violation(exc: BaseException) -> bool:
+    """A store's uniqueness error: SQLite's IntegrityError, ArangoDB's error 1210."""
+    import sqlite3
+
+    return isinstance(exc, sqlite3.IntegrityError) or getattr(exc, "error_code", None) == 1210
 
 
 def _user() -> str:

@@ -38,6 +38,7 @@ def submit_dataset(
     report_dir: Path | None = None,
     dataset_version: str | None = None,
     progress=None,
+    references_file: Path | None = None,
 ) -> dict[str, Any]:
     from dsgrid_core.data.duck import connect
     from dsgrid_core.data.storage import MISSING_FILE
@@ -71,9 +72,11 @@ def submit_dataset(
 
     # mappings: new ones from the file, registered ones by reference
     preps = []
-    if mappings_file is not None:
-        mfile, _ = load_config(DatasetMappingsFile, mappings_file)
-        resolver = PathResolver(mappings_file.parent, data_roots)
+    # dsgrid's bulk format may name a second file of references to registered mappings
+    files = [f for f in (mappings_file, references_file) if f is not None]
+    for source_file in files:
+        mfile, _ = load_config(DatasetMappingsFile, source_file)
+        resolver = PathResolver(source_file.parent, data_roots)
         for i, m in enumerate(mfile.mappings):
             t = m.dimension_type.value
             src, dst = ds_dims[t], base[t]
@@ -89,9 +92,7 @@ def submit_dataset(
                 dst["name"],
                 [r["id"] for r in _records(registry, dst)],
             )
-            prep = prepare_mapping(
-                m, resolver, mappings_file, f"mappings[{i}]", from_dim, to_dim, t
-            )
+            prep = prepare_mapping(m, resolver, source_file, f"mappings[{i}]", from_dim, to_dim, t)
             resolve_mapping(registry, prep, allow_reuse=True)
             preps.append(prep)
         for ref in mfile.references:
@@ -119,13 +120,14 @@ def submit_dataset(
                     reused=True,
                 )
             )
+    shown = ", ".join(map(str, files)) or f"the submission of '{dataset_id}'"
     by_type = {p.type: p for p in preps}
     if len(by_type) != len(preps):
-        raise InputError(f"{mappings_file}: more than one mapping for the same dimension type.")
+        raise InputError(f"{shown}: more than one mapping for the same dimension type.")
     for t in by_type:
         if by_type[t].from_dim[0] != ds_dims[t]["id"] or by_type[t].to_dim[0] != base[t]["id"]:
             raise InputError(
-                f"{mappings_file}: the {t} mapping must go from the dataset's "
+                f"{shown}: the {t} mapping must go from the dataset's "
                 f"dimension '{ds_dims[t]['name']}' to the project's base dimension "
                 f"'{base[t]['name']}'."
             )

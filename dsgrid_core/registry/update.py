@@ -58,6 +58,17 @@ def update_component(
     return registry.show(kind, id, new_version)
 
 
+def _refuse_if_unchanged(config_file, current: VersionRecord, content_hash: str, config) -> None:
+    """An update must change something. The content hash leaves out the description and
+    display name (so that registering the same records again reuses a dimension), so the
+    stored config is compared too: a corrected description is a change worth a version."""
+    if content_hash == current.extra.get("hash") and config == current.config:
+        raise InputError(
+            f"{config_file}: nothing changed compared with version {current.version} (records, "
+            "settings and description are the same)."
+        )
+
+
 def _update_dimension(
     registry, id, config_file, new_version, log_message, data_roots, expected_current
 ):
@@ -77,8 +88,7 @@ def _update_dimension(
             f"{config_file}: dimension '{id}' is {current.config['type']}; an update "
             f"cannot change its type to {prep.type}."
         )
-    if prep.hash == current.extra.get("hash"):
-        raise InputError(f"{config_file}: nothing changed compared with version {current.version}.")
+    _refuse_if_unchanged(config_file, current, prep.hash, prep.config)
     prep.id, prep.version = id, new_version
     with registry._transaction():
         registry._check_current("dimension", id, expected_current)
@@ -107,8 +117,7 @@ def _update_mapping(
         to_dim,
         config.from_dimension.type.value,
     )
-    if prep.hash == current.extra.get("hash"):
-        raise InputError(f"{config_file}: nothing changed compared with version {current.version}.")
+    _refuse_if_unchanged(config_file, current, prep.hash, prep.config)
     prep.id, prep.version = id, new_version
     with registry._transaction():
         registry._check_current("dimension_mapping", id, expected_current)
