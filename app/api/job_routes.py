@@ -11,6 +11,7 @@ from app import state
 from app.api import models as m
 from app.api.read_routes import route
 from app.api.routing import ApiError
+from dsgrid_core.jobs.messages import public_error
 
 RESULT_TABLE = "table.parquet"
 
@@ -29,7 +30,7 @@ def _job_dict(job) -> dict:
         "stages_done": job.stages_done,
         "stages_total": job.stages_total,
         "message": job.message,
-        "error": job.error,
+        "error": public_error(job),  # without the server's paths
         "created_at": job.created_at,
         "started_at": job.started_at,
         "finished_at": job.finished_at,

@@ -74,7 +74,9 @@ def run_cmd(ctx, query_file, output_dir, background, time_limit, no_cache, overw
             click.echo(f"Started job {job_id}; follow it with `dsgrid query status {job_id}`.")
         return
     try:
-        status = execute_job(registry_path, job_id)
+        # A query refused while it is checked (bad input, exit 2) leaves no job behind; one
+        # that fails once it runs is kept as a failed job (`dsgrid query list` shows why).
+        status = execute_job(registry_path, job_id, refusals_raise=True)
     except KeyboardInterrupt:
         store = JobStore(registry_path)
         store.finish(job_id, "cancelled", error="interrupted from the keyboard")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from dsgrid_core.errors import DsgridError
+from dsgrid_core.jobs.messages import scrub_failure, upload_context
 from dsgrid_core.jobs.store import JobStore
 
 KINDS = ("dimension", "dimension_mapping", "dataset", "project", "submission")
@@ -86,20 +87,23 @@ def execute_registration_job(registry_path: Path, job_id: str) -> str:
         store.finish(job_id, "succeeded", metadata={"components": made})
         return "succeeded"
     except DsgridError as exc:
-        store.finish(
-            job_id,
-            "failed",
-            error=str(exc),
-            metadata={
+        # Stored in the names the user knows, never the server's upload paths (listed by
+        # GET /api/v1/jobs): the session's manifest is still here, removed below.
+        error, metadata = scrub_failure(
+            str(exc),
+            {
                 "error_type": type(exc).__name__,
                 "message": exc.message,
                 "details": exc.details,
                 "problems": exc.problems,
             },
+            *upload_context(params),
         )
+        store.finish(job_id, "failed", error=error, metadata=metadata)
         return "failed"
     except Exception as exc:  # noqa: BLE001 - recorded for the user, never lost
-        store.finish(job_id, "failed", error=f"{type(exc).__name__}: {exc}")
+        error, _ = scrub_failure(f"{type(exc).__name__}: {exc}", {}, *upload_context(params))
+        store.finish(job_id, "failed", error=error)
         return "failed"
     finally:
         store.close()

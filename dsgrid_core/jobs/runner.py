@@ -28,9 +28,15 @@ class _Progress:
     def __init__(self, store: JobStore, job_id: str):
         self.store, self.job_id = store, job_id
         self._engine = None
+        self.stage = -1  # the stage begun last (run.STAGES); -1 before the first
 
     def __call__(self, done: int, total: int, message: str) -> None:
+        self.stage = done
         self.store.progress(self.job_id, done, total, message)
+
+    def writing(self, folder: Path) -> None:
+        """A folder the run writes: removed by whoever finds this job's process gone."""
+        self.store.note_writing(self.job_id, folder)
 
     @property
     def engine(self):
@@ -110,9 +116,14 @@ def submit_query_job(
     return job_id
 
 
-def execute_job(registry_path: Path, job_id: str) -> str:
-    """Run a queued job to the end; returns its final status."""
-    from dsgrid_core.query.run import parse_query, run_query, write_result
+def execute_job(registry_path: Path, job_id: str, *, refusals_raise: bool = False) -> str:
+    """Run a queued job to the end; returns its final status.
+
+    With ``refusals_raise`` (a foreground `dsgrid query run`), a query refused before it runs
+    (bad input found while resolving or planning it: an unknown name, a filter that selects
+    nothing) leaves no job behind: its record is deleted and the error raised, as for any
+    other bad input. A failure once the engine has started is kept as a failed job."""
+    from dsgrid_core.query.run import STAGES, parse_query, run_query, write_result
     from dsgrid_core.registry.registry import Registry
 
     store = JobStore(registry_path)
@@ -142,6 +153,7 @@ def execute_job(registry_path: Path, job_id: str) -> str:
             raise TimeoutError()
 
     status = "failed"
+    ran = False
     try:
         params = job.params
         query = parse_query(params["query"])
@@ -153,13 +165,22 @@ def execute_job(registry_path: Path, job_id: str) -> str:
                 use_cache=params.get("use_cache", True),
                 progress=progress,
                 cancel_check=cancel_check,
+                scratch=progress.writing,
             )
+        ran = True
         cancel_check()
         if params.get("output_dir"):
             # A job run for the CLI writes where it was asked to, and only there.
-            target = write_result(result, query, Path(params["output_dir"]), overwrite=True)
+            target = write_result(
+                result,
+                query,
+                Path(params["output_dir"]),
+                overwrite=True,
+                scratch=progress.writing,
+            )
         else:
             jobs_dir = Path(registry_path) / "jobs" / job_id
+            progress.writing(jobs_dir)  # all of it is this job's
             target = write_result(
                 result, query.model_copy(update={"name": "result"}), jobs_dir, overwrite=True
             )
@@ -171,6 +192,9 @@ def execute_job(registry_path: Path, job_id: str) -> str:
     except TimeoutError:
         store.finish(job_id, "failed", error=f"over its time limit of {job.time_limit:g} s")
     except DsgridError as exc:
+        if refusals_raise and not ran and progress.stage < STAGES.index("execute"):
+            store.delete(job_id)
+            raise
         if timed_out.is_set():
             store.finish(job_id, "failed", error=f"over its time limit of {job.time_limit:g} s")
         elif store.cancel_requested(job_id):

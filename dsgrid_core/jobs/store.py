@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,12 @@ CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at);
 
 ACTIVE = ("queued", "running")
 FINISHED = ("succeeded", "failed", "cancelled")
+INTERRUPTED = (
+    "interrupted: its process is gone (killed, or its server or machine restarted); run it again"
+)
+# A queued job younger than this is left alone even when its creating process is gone: the
+# process that will run it may be starting (`dsgrid query run --background`).
+QUEUED_GRACE_SECONDS = 30.0
 
 
 def now() -> str:
@@ -57,6 +64,8 @@ class Job:
 
 
 JOBS_DB = "jobs.db"
+# metadata key of a running job: the folders it is writing (see JobStore.note_writing)
+WRITING = "writing"
 
 
 def jobs_db(registry_path: Path) -> Path:
@@ -130,14 +139,74 @@ class JobStore:
         return self.get(row[0]) if row else None
 
     def get(self, job_id: str) -> Job | None:
+        """A job's record; a job whose process is gone is reported (and recovered) as failed."""
         row = self.con.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        return self._row(row) if row else None
+        return self._settled(row) if row else None
 
     def list(self, limit: int = 50) -> list[Job]:
         rows = self.con.execute(
             "SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?", (limit,)
         ).fetchall()
-        return [self._row(r) for r in rows]
+        return [self._settled(r) for r in rows]
+
+    def _settled(self, row) -> Job:
+        """The job of ``row`` as it really stands. A job left queued or running by a process
+        that no longer exists (killed with SIGKILL, a crash, a restart) never finishes: it is
+        recovered here, so that every reader (`dsgrid query list`/`status`, the API) sees it
+        failed rather than running forever; when the database cannot be written (read-only,
+        busy), it is still reported failed and recovered by the next reader that can write."""
+        job = self._row(row)
+        if not _owner_gone(job, row["host"], datetime.now(UTC).timestamp()):
+            return job
+        try:
+            self._recover(job)
+        except sqlite3.OperationalError:
+            return replace(job, status="failed", error=INTERRUPTED)
+        fresh = self.con.execute("SELECT * FROM jobs WHERE id = ?", (job.id,)).fetchone()
+        return self._row(fresh)
+
+    def _recover(self, job: Job) -> bool:
+        """Mark an interrupted job failed and remove what it left half-written (the folders it
+        noted with ``note_writing``; a registration's upload session). Only the process whose
+        update wins removes anything."""
+        done = self.con.execute(
+            "UPDATE jobs SET status = 'failed', finished_at = ?, error = ?, metadata = NULL "
+            "WHERE id = ? AND status IN ('queued', 'running')",
+            (now(), INTERRUPTED, job.id),
+        ).rowcount
+        if not done:
+            return False
+        for folder in (job.metadata or {}).get(WRITING, []):
+            shutil.rmtree(folder, ignore_errors=True)
+        session, root = job.params.get("upload_session"), job.params.get("upload_root")
+        if job.kind == "register" and session:
+            from dsgrid_core.errors import DsgridError
+            from dsgrid_core.uploads import UploadStore
+
+            try:
+                UploadStore(Path(root) if root else None).remove(session)
+            except DsgridError:
+                pass  # already gone
+        return True
+
+    def note_writing(self, job_id: str, folder: Path | str) -> None:
+        """Record a folder the running job is writing and has not finished: removed if the
+        job's process dies before the job ends (``finish`` forgets it)."""
+        row = self.con.execute(
+            "SELECT metadata FROM jobs WHERE id = ? AND status = 'running'", (job_id,)
+        ).fetchone()
+        if row is None:
+            return
+        metadata = json.loads(row[0]) if row[0] else {}
+        metadata[WRITING] = [*metadata.get(WRITING, []), os.path.abspath(folder)]
+        self.con.execute(
+            "UPDATE jobs SET metadata = ? WHERE id = ? AND status = 'running'",
+            (json.dumps(metadata), job_id),
+        )
+
+    def delete(self, job_id: str) -> None:
+        """Forget a job (a foreground query refused before it ran: nothing happened)."""
+        self.con.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
 
     def start(self, job_id: str, pid: int) -> None:
         self.con.execute(
@@ -194,41 +263,35 @@ class JobStore:
         ).fetchone()
         return bool(row and row[0])
 
-    def mark_interrupted(self, grace_seconds: float = 30.0) -> int:
-        """Jobs left 'running' or 'queued' by a process of this host that no longer exists
-        become failed. A queued job younger than ``grace_seconds`` is left alone: its worker
-        process may be starting."""
-        host = os.uname().nodename
-        cutoff = datetime.now(UTC).timestamp() - grace_seconds
-        count = 0
+    def mark_interrupted(self, grace_seconds: float = QUEUED_GRACE_SECONDS) -> int:
+        """Recover every job left 'running' or 'queued' by a process of this host that no
+        longer exists (see ``_settled``); returns how many."""
+        moment = datetime.now(UTC).timestamp()
         rows = self.con.execute(
             "SELECT * FROM jobs WHERE status IN ('queued', 'running')"
         ).fetchall()
-        for job in [self._row(r) for r in rows]:
-            if job.status == "queued" and job.pid is None:
-                continue  # waiting for a `dsgrid worker`, however long the queue
-            if job.pid is not None and _alive(job.pid):
-                continue
-            if self.con.execute("SELECT host FROM jobs WHERE id = ?", (job.id,)).fetchone()[
-                0
-            ] not in (
-                None,
-                host,
-            ):
-                continue  # another machine's job: its own server recovers it
-            if (
-                job.status == "queued"
-                and datetime.fromisoformat(job.created_at).timestamp() > cutoff
-            ):
-                continue
-            self.finish(
-                job.id,
-                "failed",
-                error="interrupted: the process running this job ended (server restart or "
-                "crash); run it again",
-            )
-            count += 1
+        count = 0
+        for row in rows:
+            job = self._row(row)
+            if _owner_gone(job, row["host"], moment, grace_seconds) and self._recover(job):
+                count += 1
         return count
+
+
+def _owner_gone(
+    job: Job, host: str | None, moment: float, grace_seconds: float = QUEUED_GRACE_SECONDS
+) -> bool:
+    """Whether an active job's owning process is gone for good. A job waiting for a `dsgrid
+    worker` has no owner yet; a job of another machine is left to that machine; a queued job
+    younger than ``grace_seconds`` may be about to be taken by the process starting for it."""
+    if job.status not in ACTIVE or job.pid is None:
+        return False
+    if host not in (None, os.uname().nodename) or _alive(job.pid):
+        return False
+    return not (
+        job.status == "queued"
+        and datetime.fromisoformat(job.created_at).timestamp() > moment - grace_seconds
+    )
 
 
 def load_job(registry_path: Path, job_id: str, where_to_look: str = "") -> Job:

@@ -194,6 +194,11 @@ def resolve_filter(context, flt, where: str) -> IdCondition | TimeCondition:
                     f"{', '.join(selectors) or 'none'}."
                 )
             ids += selectors[name][1]["selectors"][name]
+        if not ids:
+            raise InputError(
+                f"{where}: the filter {describe(flt)} selects no record of dimension {t}: its "
+                "subset selectors are empty. A query with this filter would be empty."
+            )
         return IdCondition(t, list(dict.fromkeys(ids)))
     t = flt.dimension_type.value
     if t == "time":
@@ -223,10 +228,62 @@ def resolve_filter(context, flt, where: str) -> IdCondition | TimeCondition:
     if getattr(flt, "negate", False):
         condition = exp.Not(this=exp.Paren(this=condition))
     selected = select_records(info.records, condition, where)
+    if not selected:
+        raise InputError(
+            f"{where}: the filter {describe(flt)} selects no record of dimension {t} "
+            f"('{info.name}'); {_examples(info.records, condition)}. A query with this filter "
+            "would be empty: change its value."
+        )
     if supp is not None:
         wanted = set(selected)
         selected = list(dict.fromkeys(f for f, to, _ in supp.mapping if to in wanted))
+        if not selected:
+            raise InputError(
+                f"{where}: the filter {describe(flt)} selects {_some(sorted(wanted))} of "
+                f"'{info.name}', but no record of the base dimension "
+                f"'{context.base[t].name}' maps to them. A query with this filter would be "
+                "empty: choose other records."
+            )
     return IdCondition(t, selected)
+
+
+def describe(flt) -> str:
+    """A filter in a few words, as a message names it: ``(geography 'US States': id == 'XX')``."""
+    if isinstance(flt, SubsetFilter):
+        text = f"subset {', '.join(flt.dimension_names)}"
+        return f"({flt.dimension_type.value}: {text})"
+    if isinstance(flt, ExpressionRawFilter):
+        text = flt.value
+    elif isinstance(flt, BetweenColumnOperatorFilter):
+        text = f"{flt.column} between {flt.lower_bound!r} and {flt.upper_bound!r}"
+    elif isinstance(flt, ColumnOperatorFilter | SupplementalColumnOperatorFilter) and (
+        flt.operator in ("isNull", "isNotNull")
+    ):
+        text = f"{flt.column} {flt.operator}"
+    else:
+        text = f"{flt.column} {flt.operator} {flt.value!r}"
+    if getattr(flt, "negate", False):
+        text = f"not ({text})"
+    return f"({flt.dimension_type.value} '{flt.dimension_name}': {text})"
+
+
+def _some(values: list, shown: int = 5) -> str:
+    """``a, b, c`` or ``a, b, c, ... (12 in all)``: a few examples of a long list."""
+    head = ", ".join(str(v) for v in values[:shown])
+    return head if len(values) <= shown else f"{head}, ... ({len(values)} in all)"
+
+
+def _examples(records: list[dict], condition: exp.Expression) -> str:
+    """What the records hold in the column a filter looks at, so that a user can see why
+    nothing matched (a typo, ids with leading zeros, another column meant)."""
+    columns = [c.name for c in condition.find_all(exp.Column)] or ["id"]
+    column = columns[0]
+    values = list(dict.fromkeys(str(r[column]) for r in records if r.get(column) is not None))
+    if not values:
+        return f"its {len(records)} records have no {column} value"
+    more = ", ..." if len(values) > 5 else ""
+    shown = ", ".join(values[:5])
+    return f"its {len(records)} records have {column} values like {shown}{more}"
 
 
 def _parse_time(value, time_zone: str, where: str) -> datetime:

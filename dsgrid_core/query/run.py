@@ -138,7 +138,10 @@ def run_query(
     progress=None,
     engine_options=None,
     cancel_check=None,
+    scratch=None,
 ) -> QueryResult:
+    """``scratch`` (optional) is told each folder the run starts writing, so that a job can
+    have it removed if its process dies before the folder is finished or removed here."""
     from dsgrid_core.query.cache import ResultCache, cache_key
 
     timings: dict[str, float] = {}
@@ -180,6 +183,8 @@ def run_query(
     t0 = time.perf_counter()
     folder = cache.new_staging() if use_cache else Path(tempfile.mkdtemp(prefix="dsgrid-result-"))
     (folder / "reports").mkdir()
+    if scratch is not None:
+        scratch(folder)
     try:
         eng = create_engine(engine, **(engine_options or {}))
         try:
@@ -247,8 +252,11 @@ def parse_query(data: dict[str, Any], source: str = "query"):
     return query
 
 
-def write_result(result: QueryResult, query, output_dir: Path, *, overwrite: bool = False) -> Path:
-    """DIR/<name>/table.parquet|csv, query.json5, metadata.json, reports; all or nothing."""
+def write_result(
+    result: QueryResult, query, output_dir: Path, *, overwrite: bool = False, scratch=None
+) -> Path:
+    """DIR/<name>/table.parquet|csv, query.json5, metadata.json, reports; all or nothing
+    (``scratch``, optional, is told the staging folder, as in ``run_query``)."""
     output_dir = Path(output_dir)
     target = output_dir / query.name
     if target.exists() and not overwrite:
@@ -266,6 +274,8 @@ def write_result(result: QueryResult, query, output_dir: Path, *, overwrite: boo
     output_dir.mkdir(parents=True, exist_ok=True)
     staging = output_dir / f".{query.name}.tmp-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
+    if scratch is not None:
+        scratch(staging)
     try:
         if fmt == "csv":
             parquet_to_csv(result.folder / TABLE_FILE, staging / "table.csv")

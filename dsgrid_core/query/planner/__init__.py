@@ -20,6 +20,7 @@ from dsgrid_core.query.filters import resolve_filter
 from dsgrid_core.query.planner.finish import ordered_page, peak_load, pivoted, with_names
 from dsgrid_core.query.planner.outputs import OutputColumn, result_shape
 from dsgrid_core.query.planner.row_plan import plan_rows
+from dsgrid_core.query.planner.selection import check_selection
 from dsgrid_core.query.planner.sqltree import VALUE, Rows, table
 from dsgrid_core.query.planner.sum_plan import plan_sum
 from dsgrid_core.query.planner.timekeys import localize
@@ -61,13 +62,13 @@ def _time_zone(value: str | None) -> str | None:
 def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Plan:
     result = query.result
     context = with_unit(context, result.unit)
-    conditions = [
-        resolve_filter(context, f, f"project.dataset.params.dimension_filters[{i}]")
+    filters = [
+        (f"project.dataset.params.dimension_filters[{i}]", f)
         for i, f in enumerate(query.project.dataset.params.dimension_filters)
-    ] + [
-        resolve_filter(context, f, f"result.dimension_filters[{i}]")
-        for i, f in enumerate(result.dimension_filters)
-    ]
+    ] + [(f"result.dimension_filters[{i}]", f) for i, f in enumerate(result.dimension_filters)]
+    resolved = [(where, resolve_filter(context, f, where)) for where, f in filters]
+    check_selection(context, resolved)
+    conditions = [cond for _, cond in resolved]
     time_zone = _time_zone(result.time_zone)
     shape = result_shape(context, query, time_zone)
     tables: dict[str, tuple[str, Any]] = {}

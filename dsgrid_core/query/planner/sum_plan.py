@@ -113,9 +113,13 @@ def _dataset_rows(
     value: exp.Expression = col(VALUE, "d")
     where: list[exp.Expression] = []
     kept: list[Treatment] = []
+    columns: dict[str, exp.Expression] = {}
     for tr in plans:
         if tr.kind == "none":
+            # Nothing of this dataset survives the filters (another dataset's rows may): no
+            # rows, but a column of the right type for the UNION ALL with the others.
             where.append(exp.false())
+            columns[tr.type] = exp.cast(exp.null(), exp.DataType.build("text"))
             continue
         if tr.keep_ids is not None:
             where.append(in_ids(col(tr.type, "d"), sorted(tr.keep_ids)))
@@ -147,7 +151,8 @@ def _dataset_rows(
             time_key = col("bucket", "tb")
 
     time_keys = _time_key_count(ds, bucket) if time_key is not None else 1
-    if _worth_preaggregating(ds, kept, time_keys):
+    nothing = any(tr.kind == "none" for tr in plans)  # (an aggregate of no rows is a row)
+    if not nothing and _worth_preaggregating(ds, kept, time_keys):
         keys = [alias(col(tr.type, "d"), tr.type) for tr in kept]
         if time_key is not None:
             keys.append(alias(time_key, TIME_KEY))
@@ -161,7 +166,6 @@ def _dataset_rows(
     else:
         row = "d"
 
-    columns = {}
     for tr in kept:
         if tr.kind == "map":
             name, m = f"map_{i}_{tr.type}", f"m_{tr.type}"
