@@ -37,6 +37,8 @@ class DsgridGroup(click.Group):
         _show_notices()
 
         try:
+            if ctx.parent is None:
+                _refuse_nul_arguments([*getattr(ctx, "_protected_args", []), *ctx.args])
             return super().invoke(ctx)
         except DsgridError as exc:
             obj = ctx.obj or {}
@@ -47,6 +49,21 @@ class DsgridGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing was changed.", err=True)
             sys.exit(130)
+
+
+def _refuse_nul_arguments(args: list[str]) -> None:
+    """A NUL byte in an argument (possible in-process; a shell cannot pass one) would reach
+    ``os.stat`` in click's path parameters as "ValueError: embedded null byte": say which
+    argument it is instead (exit 2, like any bad input)."""
+    from dsgrid_core.config.files import shown_path
+    from dsgrid_core.errors import InputError
+
+    for arg in args:
+        if "\x00" in str(arg):
+            raise InputError(
+                f"{shown_path(arg)}: the argument contains a NUL character (\\x00), which no "
+                "path or name can hold. Fix the argument."
+            )
 
 
 def _show_notices() -> None:

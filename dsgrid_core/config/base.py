@@ -40,6 +40,17 @@ class DsgridModel(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
+    def _no_nul_characters(cls, data: Any) -> Any:
+        # A NUL byte would be stored, then cut or mangled by whatever reads it back (C strings
+        # end at NUL). Files are checked when read (config.files); this covers configs that
+        # arrive as data (forms, the API).
+        where = _nul_field(data)
+        if where is not None:
+            raise ValueError(f"{where}: contains a NUL character (\\x00); remove it")
+        return data
+
+    @model_validator(mode="before")
+    @classmethod
     def _translate_legacy_keys(cls, data: Any) -> Any:
         if not isinstance(data, dict) or not cls.legacy_keys:
             return data
@@ -68,6 +79,26 @@ class DsgridModel(BaseModel):
                 )
                 data[new] = value
         return data
+
+
+def _nul_field(data: Any) -> str | None:
+    """Dotted path of the first text (value or key) in ``data`` holding a NUL, or None."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return where or "(value)"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                name = str(key).replace("\x00", "\\x00")
+                path = f"{where}.{name}" if where else name
+                if isinstance(key, str) and "\x00" in key:
+                    return path
+                stack.append((path, item))
+        elif isinstance(value, list | tuple):
+            stack.extend((f"{where}[{i}]", item) for i, item in enumerate(value))
+    return None
 
 
 def slugify(text: str) -> str:

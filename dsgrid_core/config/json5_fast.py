@@ -31,6 +31,27 @@ class NotSimpleJson5(ValueError):
     pass
 
 
+# Python refuses to convert integers longer than this (sys.get_int_max_str_digits) with advice
+# meant for programmers; such numbers are kept as text instead and refused, naming the field,
+# by ``files.check_config_values``.
+MAX_INT_DIGITS = 4300
+
+
+class LongNumber(str):
+    """An integer literal too long to convert, kept as written."""
+
+    @property
+    def digits(self) -> int:
+        return len(self.lstrip("+-"))
+
+
+def _parse_int(text: str, base: int = 10) -> int | LongNumber:
+    """``int`` for ``json`` and ``json5`` (which passes base=16 for hex, never limited)."""
+    if base == 10 and len(text) > MAX_INT_DIGITS and len(text.lstrip("+-")) > MAX_INT_DIGITS:
+        return LongNumber(text)
+    return int(text, base)
+
+
 def translate(text: str) -> str:
     out: list[str] = []
     pos, end = 0, len(text)
@@ -58,8 +79,8 @@ def translate(text: str) -> str:
 def loads(text: str) -> Any:
     """Parse JSON5 text; raises ValueError (from ``json5``) with a position on bad input."""
     try:
-        return json.loads(translate(text.lstrip("\ufeff")))
+        return json.loads(translate(text.lstrip("\ufeff")), parse_int=_parse_int)
     except (NotSimpleJson5, json.JSONDecodeError):
         import json5
 
-        return json5.loads(text)
+        return json5.loads(text, parse_int=_parse_int)

@@ -208,27 +208,42 @@ def _time_source_columns(time_config) -> set[str]:
     )
 
 
+def _declared_view(
+    con, view: str, path: Path, data_file: DataFile, field: str, pivot_type: str | None
+) -> None:
+    """``view`` over the file, with the columns the config declares for it checked and
+    applied (see ``declared``); ``<view>_file`` is the file as read."""
+    from dsgrid_core.data.declared import declared_select
+
+    raw = f"{view}_file"
+    con.execute(
+        f"CREATE OR REPLACE VIEW {ident(raw)} AS SELECT * FROM "  # noqa: S608
+        f"{scan_sql(con, path, data_file)}"
+    )
+    types = describe(con, ident(raw))
+    select = declared_select(
+        con, raw, types, data_file, path, field, pivoted_dimension_type=pivot_type
+    )
+    con.execute(f"CREATE OR REPLACE VIEW {ident(view)} AS {select}")
+
+
 def build_stacked_view(
     con, layout: DataLayout, data_path: Path, lookup_path: Path | None, shape: DatasetShape
 ) -> str:
     """Create the view ``stacked`` over the input files and return its name."""
     data_file = layout.data_file or DataFile(path=str(data_path))
-    con.execute(
-        f"CREATE OR REPLACE VIEW src_data AS SELECT * FROM "  # noqa: S608
-        f"{scan_sql(con, data_path, data_file)}"
-    )
+    pivot_type = layout.pivoted_dimension_type.value if layout.pivoted_dimension_type else None
+    _declared_view(con, "src_data", data_path, data_file, "data_layout.data_file", pivot_type)
     data_types = describe(con, "src_data")
     time_cols = _time_source_columns(shape.time)
-    pivot_type = layout.pivoted_dimension_type.value if layout.pivoted_dimension_type else None
 
     dim_exprs: dict[str, str] = {}
     relation = "src_data"
     available = dict(data_types)
     if layout.table_format == "two_table":
         lookup_file = layout.lookup_data_file or DataFile(path=str(lookup_path))
-        con.execute(
-            f"CREATE OR REPLACE VIEW src_lookup AS SELECT * FROM "  # noqa: S608
-            f"{scan_sql(con, lookup_path, lookup_file)}"
+        _declared_view(
+            con, "src_lookup", lookup_path, lookup_file, "data_layout.lookup_data_file", pivot_type
         )
         lookup_types = describe(con, "src_lookup")
         _require(data_types, ["id"], data_path, "id")

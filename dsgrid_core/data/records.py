@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from dsgrid_core.config.dimension import ENERGY_UNITS, POWER_UNITS, RECORD_CLASSES
+from dsgrid_core.config.files import read_input_text
 from dsgrid_core.config.mapping import MappingBase
 from dsgrid_core.errors import InputError
 
@@ -18,9 +19,8 @@ MAX_LISTED = 5
 def read_csv_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     """Rows of a small CSV as dicts (header required, whitespace around values removed)."""
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found.") from None
+        # refuses a directory, FIFO, symlink loop, NUL or over-long path, naming the path
+        text = read_input_text(path, encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(f"{path}: not a UTF-8 text file; save it as UTF-8 CSV.") from None
     reader = csv.reader(io.StringIO(text))
@@ -30,6 +30,8 @@ def read_csv_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         raise InputError(f"{path}: the file is empty; it needs a header row.") from None
     except csv.Error as exc:
         raise InputError(f"{path}: not a readable CSV file ({exc}).") from None
+    for h in header:
+        _refuse_nul(h, path, 1, "the header")
     if len(set(header)) != len(header):
         dupes = sorted(h for h, n in Counter(header).items() if n > 1)
         raise InputError(f"{path}: header repeats column(s) {', '.join(dupes)}.")
@@ -43,10 +45,24 @@ def read_csv_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
                     f"{path}, line {line_no}: {len(values)} values but the header has "
                     f"{len(header)} columns ({', '.join(header)})."
                 )
-            rows.append({h: v.strip() for h, v in zip(header, values, strict=True)})
+            row = {h: v.strip() for h, v in zip(header, values, strict=True)}
+            for h, v in row.items():
+                _refuse_nul(v, path, line_no, f"column '{h}'")
+            rows.append(row)
     except csv.Error as exc:
         raise InputError(f"{path}: not a readable CSV file ({exc}).") from None
     return header, rows
+
+
+def _refuse_nul(value: Any, source: str | Path, line: int, where: str) -> None:
+    """A NUL byte in an id or a name would be stored and then cut or mangled by every tool that
+    reads it back (C strings end at NUL): refuse it, naming file, line and column."""
+    if isinstance(value, str) and "\x00" in value:
+        shown = value.replace("\x00", "\\x00")[:60]
+        raise InputError(
+            f"{source}, line {line}, {where}: contains a NUL character (\\x00) in "
+            f"'{shown}'. Remove it; ids and names cannot hold NUL bytes."
+        )
 
 
 def _listing(items: list[str]) -> str:
@@ -76,6 +92,9 @@ def check_dimension_records(
             k: ("" if v is None else str(v) if not isinstance(v, bool) else v)
             for k, v in row.items()
         }
+        for col, value in rec.items():
+            _refuse_nul(col, source, line, "a column name")
+            _refuse_nul(value, source, line, f"column '{col}'")
         rid = str(rec.get("id", "")).strip()
         if not rid:
             raise InputError(f"{source}, line {line}: empty id. Every record needs an id.")

@@ -163,6 +163,8 @@ def stage_dataset_table(
                 missing_association_paths=plan.missing_paths,
                 expected_association_paths=plan.expected_paths,
                 source=f"dataset {plan.config.dataset_id}",
+                data_files=", ".join(str(p) for p in (plan.data_path, plan.lookup_path) if p),
+                pivoted_dimension_type=pivot,
             ),
             report_dir=report_dir,
         )

@@ -35,6 +35,8 @@ class DatasetCheckInput:
     missing_association_paths: list[Path]
     expected_association_paths: list[Path]
     source: str  # what to call the data in messages
+    data_files: str = ""  # the data file(s) read, named in messages about values
+    pivoted_dimension_type: str | None = None  # its records were the file's value columns
 
 
 def expected_time_values(time_config) -> list[tuple]:
@@ -83,6 +85,28 @@ def _fmt(value) -> str:
     return str(value)
 
 
+def _non_finite_values(con, check: DatasetCheckInput, count: int, dims, tcols) -> CheckFailed:
+    """NaN, inf and -inf (and 1e400, which every reader turns into inf) are no load: a sum
+    over them is NaN or inf, silently. Name the file, the column and an example row."""
+    row = con.execute(
+        f"SELECT {idents(dims + tcols)}, value FROM {ident(check.table)} "  # noqa: S608
+        "WHERE NOT isfinite(value) LIMIT 1"
+    ).fetchone()
+    where = dict(zip(dims + tcols, row[:-1], strict=True))
+    column = where[check.pivoted_dimension_type] if check.pivoted_dimension_type else "value"
+    shown = ", ".join(
+        f"{k}={_fmt(v)}" for k, v in where.items() if k != check.pivoted_dimension_type
+    )
+    files = check.data_files or check.source
+    return CheckFailed(
+        f"{files}: {count:,} value(s) are not finite numbers (NaN, inf or -inf; a number too "
+        f"large for a double, such as 1e400, reads as inf), e.g. column '{column}' in the row "
+        f"{shown}: {row[-1]}. Fix those values (leave a combination out, and declare it in "
+        "missing_associations, if it has no value).",
+        problems=[{"field": column, "message": f"non-finite value {row[-1]} ({shown})"}],
+    )
+
+
 def check_dataset_table(con, check: DatasetCheckInput, report_dir: Path | None = None) -> dict:
     """Raise CheckFailed with a readable explanation, or return facts about the table."""
     table = ident(check.table)
@@ -110,12 +134,18 @@ def check_dataset_table(con, check: DatasetCheckInput, report_dir: Path | None =
                 "Fix the data, or add these records to the dimension."
             )
 
-    null_values = con.execute(f"SELECT count(*) FROM {table} WHERE value IS NULL").fetchone()[0]  # noqa: S608
+    # One pass over the values for both: NULL, and NaN/inf/-inf (isfinite is NULL for NULL).
+    null_values, non_finite = con.execute(
+        f"SELECT count(*) FILTER (WHERE value IS NULL), "  # noqa: S608
+        f"count(*) FILTER (WHERE NOT isfinite(value)) FROM {table}"
+    ).fetchone()
     if null_values:
         raise CheckFailed(
             f"{check.source}: {null_values:,} rows have no value. Remove them (and "
             "declare the combinations as missing associations) or fill them in."
         )
+    if non_finite:
+        raise _non_finite_values(con, check, int(non_finite), dims, tcols)
 
     # 2. time values are exactly those of the time dimension
     expected_cols = create_expected_time_table(con, check.time)
