@@ -170,12 +170,12 @@ def _type_text(annotation: Any) -> str:
 
 CONFIG_MODELS = [
     ("Dimension (records)", "dsgrid_core.config.dimension", "DimensionConfig"),
-    ("Time dimension: datetime", "dsgrid_core.config.dimension", "DatetimeTimeConfig"),
-    ("Time dimension: annual", "dsgrid_core.config.dimension", "AnnualTimeConfig"),
-    ("Time dimension: representative period", "dsgrid_core.config.dimension",
+    ("Time dimension: datetime", "dsgrid_core.config.time_dimension", "DatetimeTimeConfig"),
+    ("Time dimension: annual", "dsgrid_core.config.time_dimension", "AnnualTimeConfig"),
+    ("Time dimension: representative period", "dsgrid_core.config.time_dimension",
      "RepresentativePeriodTimeConfig"),
-    ("Time dimension: index", "dsgrid_core.config.dimension", "IndexTimeConfig"),
-    ("Time dimension: noop", "dsgrid_core.config.dimension", "NoOpTimeConfig"),
+    ("Time dimension: index", "dsgrid_core.config.time_dimension", "IndexTimeConfig"),
+    ("Time dimension: noop", "dsgrid_core.config.time_dimension", "NoOpTimeConfig"),
     ("Dimension reference", "dsgrid_core.config.dimension", "DimensionReference"),
     ("Dimension mapping", "dsgrid_core.config.mapping", "DimensionMappingConfig"),
     ("Dataset mappings file (submission)", "dsgrid_core.config.mapping", "DatasetMappingsFile"),

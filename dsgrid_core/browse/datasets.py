@@ -264,7 +264,7 @@ def load_profile(
 
 
 def _dataset_zone(registry, time_ref: dict[str, Any]) -> str:
-    from dsgrid_core.config.dimension import parse_dimension
+    from dsgrid_core.config.any_dimension import parse_dimension
 
     config = parse_dimension(registry.show("dimension", time_ref["id"], time_ref["version"]).config)
     zone = getattr(config, "time_zone", None) or "UTC"

@@ -6,8 +6,9 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
+from dsgrid_core.config.any_dimension import AnyDimensionConfig
 from dsgrid_core.config.base import ComponentId, DsgridModel
-from dsgrid_core.config.dimension import AnyDimensionConfig, DimensionReference, DimensionType
+from dsgrid_core.config.dimension import DimensionReference, DimensionType
 
 DATA_TYPES = {
     "int",

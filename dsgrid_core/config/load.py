@@ -18,15 +18,16 @@ M = TypeVar("M", bound=BaseModel)
 
 def _tag_models() -> dict[str, type[BaseModel]]:
     """Tags of the dimension union (pydantic puts them in error locations): tag -> model."""
-    from dsgrid_core.config import dimension as d
+    from dsgrid_core.config import time_dimension as t
+    from dsgrid_core.config.dimension import DimensionConfig
 
     return {
-        "dimension": d.DimensionConfig,
-        "datetime": d.DatetimeTimeConfig,
-        "annual": d.AnnualTimeConfig,
-        "representative_period": d.RepresentativePeriodTimeConfig,
-        "index": d.IndexTimeConfig,
-        "noop": d.NoOpTimeConfig,
+        "dimension": DimensionConfig,
+        "datetime": t.DatetimeTimeConfig,
+        "annual": t.AnnualTimeConfig,
+        "representative_period": t.RepresentativePeriodTimeConfig,
+        "index": t.IndexTimeConfig,
+        "noop": t.NoOpTimeConfig,
     }
 
 
@@ -139,7 +140,8 @@ def validate_dimension(data: Any, source: str):
     """One dimension config of any kind (records or a time variant), errors as for models."""
     from pydantic import ValidationError
 
-    from dsgrid_core.config.dimension import DimensionConfig, parse_dimension
+    from dsgrid_core.config.any_dimension import parse_dimension
+    from dsgrid_core.config.dimension import DimensionConfig
 
     try:
         return parse_dimension(data)

@@ -6,10 +6,10 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from dsgrid_core.config.any_dimension import AnyDimensionConfig
 from dsgrid_core.config.base import ComponentId, DimensionName, DsgridModel, Version
 from dsgrid_core.config.dimension import (
     NON_TIME_TYPES,
-    AnyDimensionConfig,
     DimensionConfig,
     DimensionReference,
     DimensionType,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from dsgrid_core.config.any_dimension import AnyDimensionConfig
 from dsgrid_core.config.base import DsgridModel
-from dsgrid_core.config.dimension import AnyDimensionConfig
 
 
 class DimensionsFile(DsgridModel):

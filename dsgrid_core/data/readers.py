@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from dsgrid_core.config.dataset import DataFile, DataLayout
-from dsgrid_core.config.dimension import (
-    NON_TIME_TYPES,
+from dsgrid_core.config.dimension import NON_TIME_TYPES
+from dsgrid_core.config.time_dimension import (
     AnnualTimeConfig,
     DatetimeTimeConfig,
     IndexTimeConfig,

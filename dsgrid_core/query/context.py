@@ -7,14 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dsgrid_core.config.dimension import (
-    ENERGY_UNITS,
-    NON_TIME_TYPES,
-    POWER_UNITS,
-    DatetimeTimeConfig,
-    TimeInterval,
-    parse_dimension,
-)
+from dsgrid_core.config.any_dimension import parse_dimension
+from dsgrid_core.config.dimension import ENERGY_UNITS, NON_TIME_TYPES, POWER_UNITS
+from dsgrid_core.config.time_dimension import DatetimeTimeConfig, TimeInterval
 from dsgrid_core.errors import InputError, NotFoundError
 
 

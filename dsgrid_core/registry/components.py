@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from dsgrid_core.config.base import slugify
-from dsgrid_core.config.dimension import DimensionConfig, TimeBase
+from dsgrid_core.config.dimension import DimensionConfig
 from dsgrid_core.config.files import PathResolver
 from dsgrid_core.config.mapping import MappingBase
+from dsgrid_core.config.time_dimension import TimeBase
 from dsgrid_core.data.records import (
     MappingRecord,
     check_mapping_ids,

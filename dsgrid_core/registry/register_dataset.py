@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dsgrid_core.config.any_dimension import parse_dimension
 from dsgrid_core.config.dataset import DatasetConfig
-from dsgrid_core.config.dimension import NON_TIME_TYPES, parse_dimension
+from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.config.files import PathResolver
 from dsgrid_core.config.load import load_config
 from dsgrid_core.data.storage import MISSING_FILE

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from dsgrid_core.config.dimension import NON_TIME_TYPES, parse_dimension
+from dsgrid_core.config.any_dimension import parse_dimension
+from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.config.files import PathResolver
 from dsgrid_core.config.load import load_config
 from dsgrid_core.config.mapping import DatasetMappingsFile

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 
-from dsgrid_core.config.dimension import NON_TIME_TYPES, DatetimeTimeConfig
+from dsgrid_core.config.dimension import NON_TIME_TYPES
+from dsgrid_core.config.time_dimension import DatetimeTimeConfig
 from dsgrid_core.data.readers import time_columns
 from dsgrid_core.errors import CheckFailed
 from dsgrid_core.sql import ident, idents

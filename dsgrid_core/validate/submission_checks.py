@@ -8,12 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 
-from dsgrid_core.config.dimension import (
-    ENERGY_UNITS,
-    NON_TIME_TYPES,
-    POWER_UNITS,
-    DatetimeTimeConfig,
-)
+from dsgrid_core.config.dimension import ENERGY_UNITS, NON_TIME_TYPES, POWER_UNITS
+from dsgrid_core.config.time_dimension import DatetimeTimeConfig
 from dsgrid_core.data.scan import table_sql
 from dsgrid_core.errors import CheckFailed
 from dsgrid_core.sql import ident, idents, lit

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import pytest
 
+from dsgrid_core.config.any_dimension import parse_dimension
 from dsgrid_core.config.bulk import BulkRegistration
 from dsgrid_core.config.dataset import DatasetConfig
-from dsgrid_core.config.dimension import (
-    AnnualTimeConfig,
-    DatetimeTimeConfig,
-    IndexTimeConfig,
-    NoOpTimeConfig,
-    RepresentativePeriodTimeConfig,
-    parse_dimension,
-    parse_frequency,
-)
 from dsgrid_core.config.files import load_json5
 from dsgrid_core.config.load import detect_config_kind, validate_model
 from dsgrid_core.config.mapping import DatasetMappingsFile, StandaloneMappingsFile
 from dsgrid_core.config.project import ProjectConfig
 from dsgrid_core.config.query import ProjectQueryConfig
 from dsgrid_core.config.registry_files import DimensionsFile
+from dsgrid_core.config.time_dimension import (
+    AnnualTimeConfig,
+    DatetimeTimeConfig,
+    IndexTimeConfig,
+    NoOpTimeConfig,
+    RepresentativePeriodTimeConfig,
+    parse_frequency,
+)
 from dsgrid_core.errors import ConfigError
 
 MODELS = {

@@ -51,7 +51,7 @@ class Plan:
 def _time_zone(value: str | None) -> str | None:
     if not value:
         return None
-    from dsgrid_core.config.dimension import to_iana_time_zone
+    from dsgrid_core.config.time_dimension import to_iana_time_zone
 
     try:
         return to_iana_time_zone(value)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from dsgrid_core.config.dimension import DatetimeTimeConfig
+from dsgrid_core.config.time_dimension import DatetimeTimeConfig
 from dsgrid_core.errors import InputError
 from dsgrid_core.query.filters import IdCondition, TimeCondition
 from dsgrid_core.query.planner.treatments import _dataset_paths

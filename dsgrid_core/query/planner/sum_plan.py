@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from dsgrid_core.config.dimension import NON_TIME_TYPES, DatetimeTimeConfig
+from dsgrid_core.config.dimension import NON_TIME_TYPES
+from dsgrid_core.config.time_dimension import DatetimeTimeConfig
 from dsgrid_core.query.context import ProjectContext, SourceDataset
 from dsgrid_core.query.filters import IdCondition, TimeCondition
 from dsgrid_core.query.planner.outputs import Shape

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from sqlglot import exp
 
-from dsgrid_core.config.dimension import DatetimeTimeConfig
 from dsgrid_core.config.query import DimensionRef
+from dsgrid_core.config.time_dimension import DatetimeTimeConfig
 from dsgrid_core.errors import InputError
 from dsgrid_core.query.filters import TimeCondition
 from dsgrid_core.query.planner.sqltree import Rows, data_type
