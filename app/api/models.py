@@ -8,6 +8,8 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from dsgrid_core.browse.components import LIST_COLUMNS as BROWSE_LIST_COLUMNS
+from dsgrid_core.browse.datasets import PREVIEW_COLUMNS as BROWSE_PREVIEW_COLUMNS
 from dsgrid_core.browse.paging import DEFAULT_LIMIT, MAX_LIMIT
 from dsgrid_core.browse.records import MAPPING_COLUMNS
 
@@ -86,22 +88,9 @@ FilterText = Annotated[
 SortText = Annotated[str, StringConstraints(pattern=r"^-?\w+(,-?\w+)*$", max_length=500)]
 _OPERATORS = "exact|not|contains|notcontains|startswith|endswith|gt|gte|lt|lte|in|blank|notblank"
 # The columns a list or preview can be sorted and filtered by: stated in the document, so a
-# client (or schemathesis) knows which names the server takes (tests check they match
-# dsgrid_core.browse's LIST_COLUMNS and PREVIEW_COLUMNS).
-LIST_COLUMNS = (
-    "kind",
-    "id",
-    "name",
-    "type",
-    "version",
-    "description",
-    "registered_at",
-    "updated_at",
-)
-PREVIEW_COLUMNS = (
-    "metric", "geography", "sector", "subsector", "weather_year", "model_year", "scenario",
-    "timestamp", "value",
-)  # fmt: skip
+# client (or schemathesis) knows which names the server takes; the browse layer's own lists.
+LIST_COLUMNS = tuple(BROWSE_LIST_COLUMNS)
+PREVIEW_COLUMNS = tuple(BROWSE_PREVIEW_COLUMNS)
 
 
 def _sort_text(columns: tuple[str, ...]) -> Any:
