@@ -178,10 +178,15 @@ def show_diff(old, new, component_data):
 
 
 def _graph_layout(nodes: int) -> dict:
-    """A tree reads best while it is small; beyond that, a force layout spreads it out."""
+    """A tree reads best while it is small; beyond that, rings around the most connected
+    component (usually the one shown). Both place every node apart from the others, and the
+    same way on every load: a click on a node must open that node. (The force layout, cose,
+    used here before starts every node at one point and breaks ties at random, so components
+    with the same neighbours, such as a project's datasets, often ended up drawn on top of each
+    other: a click on one opened the other, or one was hidden altogether.)"""
     if nodes <= 16:
         return {"name": "breadthfirst", "directed": True, "spacingFactor": 1.1}
-    return {"name": "cose", "animate": False, "nodeRepulsion": 9000, "idealEdgeLength": 90}
+    return {"name": "concentric", "avoidOverlap": True, "minNodeSpacing": 30}
 
 
 def graph_section(detail: dict, height: int = 520) -> html.Div:

@@ -3,11 +3,12 @@ depends on, and a real mouse click on a node opens that component; back returns.
 
 from __future__ import annotations
 
+import math
 import time
 
 import json5
 import pytest
-from conftest import wait_until
+from conftest import scroll_to, wait_until
 from selenium.webdriver.common.action_chains import ActionChains
 
 from app import ids
@@ -15,7 +16,7 @@ from app import ids
 pytestmark = pytest.mark.browser
 
 # The cytoscape.js instance behind a dash-cytoscape component: the nodes with their labels and
-# where they are drawn, in page (viewport) coordinates.
+# where they are drawn, in page (viewport) coordinates, and how wide.
 DRAWN_NODES_JS = """
 const root = document.getElementById(arguments[0]);
 if (!root) return null;
@@ -26,6 +27,7 @@ const box = holder.getBoundingClientRect();
 return cy.nodes().map(n => ({
     href: n.data('href'), label: n.data('label'), kind: n.data('kind'),
     x: box.left + n.renderedPosition('x'), y: box.top + n.renderedPosition('y'),
+    width: n.renderedOuterWidth(),
 }));
 """
 
@@ -51,6 +53,16 @@ def _settled_nodes(dash_duo):
     return wait_until(still, message="the graph layout to settle")
 
 
+def _overlapping(nodes) -> list[tuple[str, str]]:
+    """Pairs of nodes drawn over each other (a click on one may open the other)."""
+    return [
+        (a["label"], b["label"])
+        for i, a in enumerate(nodes)
+        for b in nodes[i + 1 :]
+        if math.dist((a["x"], a["y"]), (b["x"], b["y"])) < (a["width"] + b["width"]) / 2
+    ]
+
+
 def test_click_a_node_of_the_project_graph_to_open_it(
     dash_duo, viewer, efs_registry_template, test_data
 ):
@@ -71,15 +83,18 @@ def test_click_a_node_of_the_project_graph_to_open_it(
         ),
         message="every part of the page loaded",
     )
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", graph)
+    scroll_to(dash_duo, graph)
 
     # the project's datasets are in it, each linking to its page
     dataset_links = {n["href"].split("?")[0] for n in nodes if n["kind"] == "dataset"}
     assert dataset_links == {f"/datasets/{d}" for d in submitted}
     assert any(n["href"].startswith(f"/projects/{project_id}") for n in nodes)
 
-    # a real mouse click where the first dataset's node is drawn, once the layout is still
+    # a real mouse click where the first dataset's node is drawn, once the layout is still;
+    # no node is drawn over another, so the click reaches the node aimed at (the project's
+    # datasets have the same neighbours: a force layout used to stack them)
     nodes = _settled_nodes(dash_duo)
+    assert _overlapping(nodes) == []
     target = sorted((n for n in nodes if n["kind"] == "dataset"), key=lambda n: n["href"])[0]
     actions = ActionChains(dash_duo.driver)
     actions.w3c_actions.pointer_action.move_to_location(round(target["x"]), round(target["y"]))
