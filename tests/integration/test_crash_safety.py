@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -38,6 +39,30 @@ def _kill_after(command: list[str], delay: float) -> int | None:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         return None
+
+
+def _kill_while_running(command: list[str], registry: Path, grace: float = 0.3) -> int | None:
+    """Run ``command`` (a foreground query); SIGKILL it ``grace`` seconds after its job shows as
+    running. Its exit code if it ended first, else None."""
+    process = subprocess.Popen(  # noqa: S603 - our own CLI
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return process.returncode
+        store = JobStore(registry)
+        try:
+            jobs = store.list(1)
+        finally:
+            store.close()
+        if jobs and jobs[0].status == "running":
+            time.sleep(grace)
+            break
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    return None
 
 
 @pytest.fixture(scope="module")
@@ -103,12 +128,10 @@ def test_a_killed_query_leaves_no_output_and_its_job_is_marked_failed(demo_regis
         ' time: ["time"]}}]}}'
     )
     out = tmp_path / "out"
-    for delay in (0.6, 1.0, 1.4):
-        code = _kill_after(
-            _dsgrid("--registry", copy, "query", "run", query, "-o", out, "--overwrite"), delay
-        )
-        if code is None:
-            break
+    # killed while its job runs (a fixed delay killed it before the job existed on a busy machine)
+    code = _kill_while_running(
+        _dsgrid("--registry", copy, "query", "run", query, "-o", out, "--overwrite"), copy
+    )
     assert code is None, "the query finished before it could be killed"
     assert not (out / "slow").exists() or (out / "slow" / "metadata.json").exists()
     assert not [p for p in out.glob(".*")] if out.exists() else True  # no staging left
