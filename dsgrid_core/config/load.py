@@ -28,6 +28,7 @@ def _tag_models() -> dict[str, type[BaseModel]]:
         "representative_period": t.RepresentativePeriodTimeConfig,
         "index": t.IndexTimeConfig,
         "noop": t.NoOpTimeConfig,
+        **{tag: getattr(t, name) for tag, name in t.UNION_TAGS.items()},
     }
 
 

@@ -1,0 +1,15 @@
+"""Time alignment: how a dataset's time is laid onto the project's time, as dsgrid 0.4 (with
+chronify) computes it, written from its documented rules.
+
+Each conversion builds a `TimeMap`: one row per (dataset time key, project instant) with the
+factor its value is multiplied by. The submission check verifies that the map covers every
+project time step exactly once per time zone; queries can join it to the stored data.
+
+Modules: `project_steps` (the project's required instants, leap-day adjustment),
+`shift` (interval-type shifts and wrapping), and one module per conversion: `datetime_map`,
+`index_map`, `representative_map`, `annual_map`. `align` picks the conversion.
+"""
+
+from dsgrid_core.timealign.align import AlignOptions, TimeMap, align
+
+__all__ = ["AlignOptions", "TimeMap", "align"]
