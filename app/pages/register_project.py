@@ -277,7 +277,12 @@ def _from_fields(project_id, name, description, datasets, bases) -> tuple[dict, 
         "project_id": (project_id or "").strip(),
         "name": (name or "").strip(),
         "description": (description or "").strip(),
-        "datasets": [{"dataset_id": d.strip()} for d in (datasets or "").split(",") if d.strip()],
+        # dsgrid requires each dataset's type; the form does not ask it, so it says so.
+        "datasets": [
+            {"dataset_id": d.strip(), "dataset_type": "unspecified"}
+            for d in (datasets or "").split(",")
+            if d.strip()
+        ],
         "dimensions": {"base_dimension_references": references},
     }
     for key in ("project_id", "name"):

@@ -38,13 +38,15 @@ def project_overview(registry, project_id: str, version: str | None = None) -> d
                 "required_dimensions": ds.get("required_dimensions", {}),
             }
         )
+    from dsgrid_core.registry.project_requirements import bases_from_extra
+
+    # every base dimension, several of a type when the project has them
     base = [
         {
-            "type": t,
             **ref,
             "records": len(registry.store.dimension_records(ref["id"], ref["version"])),
         }
-        for t, ref in extra.get("base_dimensions", {}).items()
+        for ref in bases_from_extra(extra)
     ]
     return {
         "project_id": project_id,
@@ -112,7 +114,12 @@ def project_coverage(
     dataset after mapping, declared missing, required but absent, or not required."""
     from dsgrid_core.config.project import RequiredDimensions
     from dsgrid_core.data.duck import connect
-    from dsgrid_core.registry.register_project import required_records, stored_project_plan
+    from dsgrid_core.registry.register_project import (
+        base_for,
+        bases_from_extra,
+        required_records,
+        stored_project_plan,
+    )
 
     for t in (x, y):
         if t not in NON_TIME_TYPES:
@@ -135,7 +142,13 @@ def project_coverage(
         RequiredDimensions.model_validate(entry.get("required_dimensions") or {}),
         f"project {project_id}: datasets[{dataset_id}]",
     )
-    base_refs = project.extra["base_dimensions"]
+    # the base dimensions this dataset was mapped to (by name when a type has several)
+    bases = bases_from_extra(project.extra)
+    names = info.get("base_dimension_names") or {}
+    base_refs = {
+        t: base_for(bases, t, names.get(t), f"project {project_id}: datasets[{dataset_id}]")
+        for t in (x, y)
+    }
     base = {
         t: [
             r["id"]

@@ -140,9 +140,12 @@ def load_project_context(
         version = None
     project = registry.show("project", project_id, version)
     extra = project.extra
-    base = {t: _dimension(registry, ref, t) for t, ref in extra["base_dimensions"].items()}
+    chosen = _base_refs(extra, project_id, dataset_ids or [], notices)
+    base = {t: _dimension(registry, ref, t) for t, ref in chosen.items()}
     supplemental = []
     for s in extra["supplemental_dimensions"]:
+        if s.get("base_id") not in (None, chosen[s["type"]]["id"]):
+            continue  # maps from another base dimension of its type than the one in use
         info = _dimension(registry, s, s["type"])
         mapping = registry.store.mapping_records(s["mapping_id"], s["mapping_version"])
         supplemental.append(SupplementalInfo(info, s["mapping_id"], s["mapping_version"], mapping))
@@ -176,6 +179,45 @@ def load_project_context(
     return context
 
 
+def _base_refs(
+    extra: dict[str, Any], project_id: str, dataset_ids: list[str], notices: list[str]
+) -> dict[str, dict[str, Any]]:
+    """The base dimension of each type a query uses: by name, the one its datasets were mapped
+    to at submission (all must agree, as in dsgrid); the only one when a type has one."""
+    from dsgrid_core.registry.project_requirements import bases_from_extra
+
+    bases = bases_from_extra(extra)
+    status = extra.get("datasets", {})
+    chosen: dict[str, dict[str, Any]] = {}
+    for b in bases:
+        of_type = [x for x in bases if x["type"] == b["type"]]
+        if b["type"] in chosen:
+            continue
+        if len(of_type) == 1:
+            chosen[b["type"]] = b
+            continue
+        names = {
+            d: (status.get(d, {}).get("base_dimension_names") or {}).get(b["type"])
+            for d in dataset_ids
+        }
+        if len(set(names.values())) > 1:
+            listing = ", ".join(f"{d}: {n}" for d, n in names.items())
+            raise InputError(
+                f"project '{project_id}' has several base {b['type']} dimensions and the "
+                f"query's datasets map to different ones ({listing}); query them separately."
+            )
+        name = next(iter(names.values()), None)
+        found = [x for x in of_type if x["name"] == name]
+        if not found:
+            notices.append(
+                f"project '{project_id}' has several base {b['type']} dimensions; the query "
+                f"uses '{of_type[0]['name']}'"
+            )
+            found = of_type
+        chosen[b["type"]] = found[0]
+    return chosen
+
+
 def _source_dataset(
     registry, context: ProjectContext, dataset_id: str, info: dict[str, Any]
 ) -> SourceDataset:
@@ -203,9 +245,11 @@ def _source_dataset(
             pj_units = {r["id"]: r.get("unit") for r in context.base[t].records}
             if rows is None:
                 rows = [(i, i, 1.0) for i in ds_units]
-            rows = [
-                (f, to, x * unit_factor(ds_units.get(f), pj_units.get(to))) for f, to, x in rows
-            ]
+            if record.config.get("enable_unit_conversion", True):
+                # false: the dataset's metric mapping converts units itself (its fractions)
+                rows = [
+                    (f, to, x * unit_factor(ds_units.get(f), pj_units.get(to))) for f, to, x in rows
+                ]
             if all(f == to and x == 1.0 for f, to, x in rows):
                 rows = None
         if rows is not None:

@@ -67,11 +67,14 @@ def dump_component(registry, kind: str, id: str, out_dir: Path, version: str | N
         config["data_layout"] = layout
         _write_json5(target / "dataset.json5", config)
     elif kind == "project":
-        base = record.extra["base_dimensions"]
+        from dsgrid_core.registry.project_requirements import bases_from_extra
+
         dims = config["dimensions"]
+        written = {g["name"]: g for g in dims.get("subset_dimensions") or []}
         dims.pop("base_dimensions", None)
         dims["base_dimension_references"] = [
-            {"type": t, "name": d["name"], "version": d["version"]} for t, d in base.items()
+            {"type": d["type"], "name": d["name"], "version": d["version"]}
+            for d in bases_from_extra(record.extra)
         ]
         dims.pop("supplemental_dimensions", None)
         dims["supplemental_dimension_references"] = [
@@ -82,6 +85,13 @@ def dump_component(registry, kind: str, id: str, out_dir: Path, version: str | N
         for name, subset in record.extra["subset_dimensions"].items():
             filename = f"subset_{len(subsets)}.csv"
             ids = sorted({i for sel in subset["selectors"].values() for i in sel})
+            if "base_id" in subset:  # a subset file lists every record of its base dimension
+                ids = [
+                    r["id"]
+                    for r in registry.store.dimension_records(
+                        subset["base_id"], subset["base_version"]
+                    )
+                ]
             rows = [
                 {"id": i, **{s: ("x" if i in v else "") for s, v in subset["selectors"].items()}}
                 for i in ids
@@ -93,7 +103,25 @@ def dump_component(registry, kind: str, id: str, out_dir: Path, version: str | N
                     "type": subset["type"],
                     "filename": filename,
                     "description": subset.get("description", ""),
-                    "selectors": [{"name": s} for s in subset["selectors"]],
+                    "selectors": [
+                        {"name": s, "description": d.get("description", "")}
+                        for s in subset["selectors"]
+                        for d in [
+                            next(
+                                (
+                                    x
+                                    for x in written.get(name, {}).get("selectors", [])
+                                    if x.get("name") == s
+                                ),
+                                {},
+                            )
+                        ]
+                    ],
+                    **(
+                        {"base_dimension_name": subset["base_name"]}
+                        if "base_name" in subset
+                        else {}
+                    ),
                 }
             )
         dims["subset_dimensions"] = subsets

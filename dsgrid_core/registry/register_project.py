@@ -9,9 +9,26 @@ from typing import Any
 from dsgrid_core.config.files import PathResolver
 from dsgrid_core.config.load import load_config
 from dsgrid_core.config.project import ProjectConfig
-from dsgrid_core.data.records import read_csv_rows
 from dsgrid_core.errors import AlreadyExistsError, InputError
-from dsgrid_core.registry.components import PreparedDimension, PreparedMapping, prepare_dimension
+from dsgrid_core.registry.components import (
+    PreparedDimension,
+    PreparedMapping,
+    prepare_dimension,
+    prepare_mapping,
+)
+from dsgrid_core.registry.project_generated import (
+    ALL_DIMENSION_TYPES,
+    plan_all_dimension,
+    plan_subset,
+    subset_supplemental,
+)
+from dsgrid_core.registry.project_requirements import (  # noqa: F401 - used by callers
+    base_for,
+    bases_from_extra,
+    check_bases_named,
+    records_of,
+    required_records,
+)
 from dsgrid_core.registry.register_dimensions import (
     dimension_dependency,
     resolve_prepared,
@@ -27,35 +44,38 @@ from dsgrid_core.registry.store import Dependency
 
 @dataclass
 class ProjectPlan:
-    """Everything a project version stores, resolved before the transaction starts."""
+    """Everything a project version stores, resolved before the transaction starts.
+
+    ``bases`` lists every base dimension ({type, id, version, name}) in config order; a type may
+    have several. ``base`` keeps, per type, the first of them: the form older stored versions
+    have and readers that know one base per type use (see ``base_for``)."""
 
     config: ProjectConfig
     new_dimensions: list[PreparedDimension] = field(default_factory=list)
     new_mappings: list[PreparedMapping] = field(default_factory=list)
-    base: dict[str, dict[str, Any]] = field(default_factory=dict)  # type -> {id, version, name}
+    bases: list[dict[str, Any]] = field(default_factory=list)
     supplemental: list[dict[str, Any]] = field(default_factory=list)
     subsets: dict[str, dict[str, Any]] = field(default_factory=dict)
     deps: list[Dependency] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
+    @property
+    def base(self) -> dict[str, dict[str, Any]]:
+        first: dict[str, dict[str, Any]] = {}
+        for b in self.bases:
+            first.setdefault(b["type"], {k: b[k] for k in ("id", "version", "name")})
+        return first
+
     def resolved(self) -> dict[str, Any]:
         return {
             "base_dimensions": self.base,
+            "base_dimension_list": self.bases,
             "supplemental_dimensions": self.supplemental,
             "subset_dimensions": self.subsets,
         }
 
 
-def _records_of(
-    registry, plan_dims: dict[str, PreparedDimension], dim_id: str, version: str
-) -> list[str]:
-    if dim_id in plan_dims:
-        return plan_dims[dim_id].record_ids
-    return [r["id"] for r in registry.store.dimension_records(dim_id, version)]
-
-
 def plan_project(registry, config_file: Path, *, data_roots=()) -> ProjectPlan:
-
     config, notices = load_config(ProjectConfig, config_file)
     resolver = PathResolver(config_file.parent, data_roots)
     plan = ProjectPlan(config=config, notices=notices)
@@ -72,37 +92,16 @@ def plan_project(registry, config_file: Path, *, data_roots=()) -> ProjectPlan:
         plan.deps.append(dimension_dependency(prep))
         return prep
 
-    dims = config.dimensions
-    for i, dim in enumerate(dims.base_dimensions):
-        prep = add_dimension(dim, f"dimensions.base_dimensions[{i}]")
-        _set_base(plan, config_file, prep.type, prep.id, prep.version, prep.name)
-    for ref in dims.base_dimension_references:
-        record = registry.find_dimension(ref.type.value, ref.name, ref.version, ref.dimension_id)
-        name = registry.get("dimension", record.id).name
-        _set_base(plan, config_file, ref.type.value, record.id, record.version, name)
-        plan.deps.append(Dependency("dimension", record.id, record.version))
-
-    for i, supp in enumerate(dims.supplemental_dimensions):
-        where = f"dimensions.supplemental_dimensions[{i}]"
-        prep = add_dimension(supp, where)
-        base = plan.base[supp.type.value]
+    def add_supplemental(prep: PreparedDimension, mapping_config, base: dict, where: str):
         from_dim = (
             base["id"],
             base["version"],
             base["name"],
-            _records_of(registry, prepared, base["id"], base["version"]),
+            records_of(registry, prepared, base["id"], base["version"]),
         )
         to_dim = (prep.id, prep.version, prep.name, prep.record_ids)
-        from dsgrid_core.registry.components import prepare_mapping
-
         mapping = prepare_mapping(
-            supp.mapping,
-            resolver,
-            config_file,
-            f"{where}.mapping",
-            from_dim,
-            to_dim,
-            supp.type.value,
+            mapping_config, resolver, config_file, where, from_dim, to_dim, prep.type
         )
         resolve_mapping(registry, mapping, allow_reuse=True)
         if not mapping.reused:
@@ -116,8 +115,36 @@ def plan_project(registry, config_file: Path, *, data_roots=()) -> ProjectPlan:
                 "name": prep.name,
                 "mapping_id": mapping.id,
                 "mapping_version": mapping.version,
+                "base_id": base["id"],
+                "base_name": base["name"],
             }
         )
+
+    dims = config.dimensions
+    for i, dim in enumerate(dims.base_dimensions):
+        prep = add_dimension(dim, f"dimensions.base_dimensions[{i}]")
+        plan.bases.append(
+            {"type": prep.type, "id": prep.id, "version": prep.version, "name": prep.name}
+        )
+    for ref in dims.base_dimension_references:
+        record = registry.find_dimension(ref.type.value, ref.name, ref.version, ref.dimension_id)
+        name = registry.get("dimension", record.id).name
+        plan.bases.append(
+            {"type": ref.type.value, "id": record.id, "version": record.version, "name": name}
+        )
+        plan.deps.append(Dependency("dimension", record.id, record.version))
+    _check_bases(plan, config_file)
+
+    for i, supp in enumerate(dims.supplemental_dimensions):
+        where = f"dimensions.supplemental_dimensions[{i}]"
+        base = base_for(
+            plan.bases,
+            supp.type.value,
+            supp.mapping.project_base_dimension_name,
+            f"{config_file}: {where}.mapping.project_base_dimension_name",
+        )
+        prep = add_dimension(supp, where)
+        add_supplemental(prep, supp.mapping, base, f"{where}.mapping")
     for ref in dims.supplemental_dimension_references:
         record = registry.find_dimension(ref.type.value, ref.name, ref.version, ref.dimension_id)
         name = registry.get("dimension", record.id).name
@@ -132,13 +159,19 @@ def plan_project(registry, config_file: Path, *, data_roots=()) -> ProjectPlan:
                 "mapping_version": None,
             }
         )
-    for ref in config.dimension_mappings.base_to_supplemental_references:
-        mapping = _find_mapping(registry, ref)
+    for i, ref in enumerate(config.dimension_mappings.base_to_supplemental_references):
+        mapping = find_mapping(
+            registry, ref, f"{config_file}: dimension_mappings.base_to_supplemental_references[{i}]"
+        )
         plan.deps.append(Dependency("dimension_mapping", mapping.id, mapping.version))
         to_id = mapping.config["to_dimension"]["dimension_id"]
+        from_id = mapping.config["from_dimension"]["dimension_id"]
         for supp in plan.supplemental:
             if supp["id"] == to_id and supp["mapping_id"] is None:
+                base = next((b for b in plan.bases if b["id"] == from_id), None)
                 supp["mapping_id"], supp["mapping_version"] = mapping.id, mapping.version
+                if base is not None:
+                    supp["base_id"], supp["base_name"] = base["id"], base["name"]
     unmapped = [s["name"] for s in plan.supplemental if s["mapping_id"] is None]
     if unmapped:
         raise InputError(
@@ -148,120 +181,91 @@ def plan_project(registry, config_file: Path, *, data_roots=()) -> ProjectPlan:
         )
 
     for i, subset in enumerate(dims.subset_dimensions):
-        where = f"dimensions.subset_dimensions[{i}]"
-        path = resolver.resolve(subset.filename, field=f"{where}.filename", config_file=config_file)
-        header, rows = read_csv_rows(path)
-        base = plan.base[subset.type.value]
-        base_ids = set(_records_of(registry, prepared, base["id"], base["version"]))
-        selectors: dict[str, list[str]] = {}
-        for sel in subset.selectors:
-            if sel.name not in header:
-                raise InputError(
-                    f"{path}: no column for selector '{sel.name}' (columns: {', '.join(header)})."
-                )
-            selectors[sel.name] = [r["id"] for r in rows if r[sel.name].strip().lower() == "x"]
-        unknown = sorted({r["id"] for r in rows} - base_ids)
-        if unknown:
-            raise InputError(
-                f"{path}: id(s) {', '.join(unknown[:5])} are not records of the "
-                f"base {subset.type.value} dimension '{base['name']}'."
-            )
-        plan.subsets[subset.name] = {
-            "type": subset.type.value,
-            "selectors": selectors,
-            "description": subset.description,
-        }
+        plan_subset(plan, registry, prepared, resolver, config_file, i, subset)
+        group = plan.subsets[subset.name]
+        listed = any(s["name"] == subset.name for s in plan.supplemental)
+        # listed among supplemental_dimension_references: made before (a dumped project)
+        if subset.create_supplemental_dimension and not listed:
+            supp_config, mapping_config = subset_supplemental(subset, group, prepared, registry)
+            where = f"dimensions.subset_dimensions[{i}]"
+            base = next(b for b in plan.bases if b["id"] == group["base_id"])
+            prep = add_dimension(supp_config, where)
+            add_supplemental(prep, mapping_config, base, f"{where} (generated mapping)")
+
+    for type_ in ALL_DIMENSION_TYPES:
+        plan_all_dimension(
+            plan, registry, prepared, config_file, type_, add_dimension, add_supplemental
+        )
 
     for ds in config.datasets:
-        required_records(
-            plan,
-            registry,
-            prepared,
-            ds.required_dimensions,
-            f"{config_file}: datasets[{ds.dataset_id}].required_dimensions",
-        )
+        where = f"{config_file}: datasets[{ds.dataset_id}].required_dimensions"
+        required_records(plan, registry, prepared, ds.required_dimensions, where)
+        check_bases_named(plan, ds.required_dimensions, where)
     return plan
 
 
-def _set_base(
-    plan: ProjectPlan, config_file: Path, type_: str, id: str, version: str, name: str
-) -> None:
-    if type_ in plan.base:
-        raise InputError(
-            f"{config_file}: more than one base dimension of type {type_}; give "
-            "one base dimension per type."
-        )
-    plan.base[type_] = {"id": id, "version": version, "name": name}
+def _check_bases(plan: ProjectPlan, config_file: Path) -> None:
+    seen: dict[str, str] = {}
+    for b in plan.bases:
+        if b["id"] in seen:
+            raise InputError(
+                f"{config_file}: base dimension '{b['name']}' is listed twice "
+                f"(same records as '{seen[b['id']]}')."
+            )
+        seen[b["id"]] = b["name"]
+    times = [b for b in plan.bases if b["type"] == "time"]
+    if len(times) != 1:
+        raise InputError(f"{config_file}: a project has one base time dimension ({len(times)}).")
 
 
-def _find_mapping(registry, ref):
+def find_mapping(registry, ref, where: str = ""):
+    """The registered mapping a reference names: by mapping_id (dsgrid's form) or by the names
+    of its two dimensions. Never a guess among several."""
+    prefix = f"{where}: " if where else ""
+    if ref.mapping_id is not None:
+        record = registry.store.get_version("dimension_mapping", ref.mapping_id, ref.version)
+        if record is None:
+            raise InputError(
+                f"{prefix}no registered dimension mapping '{ref.mapping_id}' at version "
+                f"{ref.version}."
+            )
+        return record
     names = ref.mapping_names
+    found = []
     for c in registry.store.list_components("dimension_mapping", ref.from_dimension_type.value):
         record = registry.store.get_version("dimension_mapping", c.id, ref.version)
         if record is None:
             continue
-        if names is None or (
+        if (
             record.config["from_dimension"]["name"] == names.from_
             and record.config["to_dimension"]["name"] == names.to
         ):
-            return record
-    what = f"'{names.from_}' to '{names.to}'" if names else ref.from_dimension_type.value
-    raise InputError(f"no registered dimension mapping from {what} at version {ref.version}.")
+            found.append(record)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        ids = ", ".join(r.id for r in found)
+        raise InputError(
+            f"{prefix}several registered mappings go from '{names.from_}' to '{names.to}' "
+            f"({ids}); name one by mapping_id."
+        )
+    raise InputError(
+        f"{prefix}no registered dimension mapping from '{names.from_}' to '{names.to}' at "
+        f"version {ref.version}."
+    )
+
+
+_find_mapping = find_mapping  # older name, kept for callers outside this module
 
 
 def stored_project_plan(project_record) -> ProjectPlan:
     """The plan of an already registered project version (for reading its requirements)."""
     return ProjectPlan(
         config=ProjectConfig.model_validate(project_record.config),
-        base=project_record.extra["base_dimensions"],
+        bases=bases_from_extra(project_record.extra),
         supplemental=project_record.extra["supplemental_dimensions"],
         subsets=project_record.extra["subset_dimensions"],
     )
-
-
-def required_records(
-    plan: ProjectPlan, registry, prepared, required, where: str
-) -> list[dict[str, list[str]]]:
-    """Expand required_dimensions to groups of {type: [base ids]}; errors name bad ids."""
-    groups: list[dict[str, list[str]]] = []
-    entries = [required.single_dimensional] if required.single_dimensional else []
-    entries += list(required.multi_dimensional)
-    for entry in entries:
-        group: dict[str, list[str]] = {}
-        for dim_type, recs in entry.items():
-            t = dim_type.value
-            base = plan.base[t]
-            base_ids = _records_of(registry, prepared, base["id"], base["version"])
-            ids: list[str] = list(recs.base)
-            unknown = [i for i in ids if i not in set(base_ids)]
-            if unknown:
-                raise InputError(
-                    f"{where}.{t}: id(s) {', '.join(unknown[:5])} are not records of "
-                    f"the base dimension '{base['name']}'."
-                )
-            for sub in recs.subset:
-                subset = plan.subsets.get(sub.name)
-                if subset is None:
-                    raise InputError(f"{where}.{t}: no subset dimension named '{sub.name}'.")
-                for sel in sub.selectors:
-                    if sel not in subset["selectors"]:
-                        raise InputError(
-                            f"{where}.{t}: subset '{sub.name}' has no selector "
-                            f"'{sel}'; it has {', '.join(subset['selectors'])}."
-                        )
-                    ids += subset["selectors"][sel]
-            for supp_ref in recs.supplemental:
-                supp = next((s for s in plan.supplemental if s["name"] == supp_ref.name), None)
-                if supp is None:
-                    raise InputError(f"{where}.{t}: no supplemental dimension '{supp_ref.name}'.")
-                mapping = registry.store.mapping_records(
-                    supp["mapping_id"], supp["mapping_version"]
-                ) or next((m.records for m in plan.new_mappings if m.id == supp["mapping_id"]), [])
-                wanted = set(supp_ref.record_ids)
-                ids += [f for f, t_, _ in mapping if t_ in wanted]
-            group[t] = list(dict.fromkeys(ids))
-        groups.append(group)
-    return groups
 
 
 def register_project(registry, config_file: Path, log_message: str, *, data_roots=()):

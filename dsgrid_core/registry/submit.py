@@ -10,17 +10,24 @@ from dsgrid_core.config.any_dimension import parse_dimension
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.config.files import PathResolver
 from dsgrid_core.config.load import load_config
-from dsgrid_core.config.mapping import DatasetMappingsFile
-from dsgrid_core.config.project import ProjectConfig
+from dsgrid_core.config.mapping import DatasetMappingsFile, MappingReference
+from dsgrid_core.config.project import BaseDimensionNames, ProjectConfig
 from dsgrid_core.errors import AlreadyExistsError, InputError
 from dsgrid_core.registry import versions as semver
-from dsgrid_core.registry.components import prepare_mapping
+from dsgrid_core.registry.components import PreparedMapping, prepare_mapping
+from dsgrid_core.registry.project_requirements import required_base_names
 from dsgrid_core.registry.register_mappings import (
     mapping_dependency,
     resolve_mapping,
     store_mapping,
 )
-from dsgrid_core.registry.register_project import required_records, stored_project_plan
+from dsgrid_core.registry.register_project import (
+    base_for,
+    bases_from_extra,
+    find_mapping,
+    required_records,
+    stored_project_plan,
+)
 from dsgrid_core.registry.store import Dependency
 
 
@@ -68,8 +75,9 @@ def submit_dataset(
             f"dataset '{dataset_id}' is already submitted to project "
             f"'{project_id}' (project version {project.version})."
         )
-    base = project.extra["base_dimensions"]
+    bases = bases_from_extra(project.extra)
     ds_dims = dataset.extra["dimensions"]
+    ds_records = {t: [r["id"] for r in _records(registry, ds_dims[t])] for t in NON_TIME_TYPES}
 
     # mappings: new ones from the file, registered ones by reference
     preps = []
@@ -80,13 +88,14 @@ def submit_dataset(
         resolver = PathResolver(source_file.parent, data_roots)
         for i, m in enumerate(mfile.mappings):
             t = m.dimension_type.value
-            src, dst = ds_dims[t], base[t]
-            from_dim = (
-                src["id"],
-                src["version"],
-                src["name"],
-                [r["id"] for r in _records(registry, src)],
+            src = ds_dims[t]
+            dst = base_for(
+                bases,
+                t,
+                m.project_base_dimension_name,
+                f"{source_file}: mappings[{i}].project_base_dimension_name",
             )
+            from_dim = (src["id"], src["version"], src["name"], ds_records[t])
             to_dim = (
                 dst["id"],
                 dst["version"],
@@ -96,12 +105,8 @@ def submit_dataset(
             prep = prepare_mapping(m, resolver, source_file, f"mappings[{i}]", from_dim, to_dim, t)
             resolve_mapping(registry, prep, allow_reuse=True)
             preps.append(prep)
-        for ref in mfile.references:
-            from dsgrid_core.registry.register_project import _find_mapping
-
-            record = _find_mapping(registry, ref)
-            from dsgrid_core.registry.components import PreparedMapping
-
+        for i, ref in enumerate(mfile.references):
+            record = find_mapping(registry, ref, f"{source_file}: references[{i}]")
             preps.append(
                 PreparedMapping(
                     from_dim=(
@@ -125,27 +130,22 @@ def submit_dataset(
     by_type = {p.type: p for p in preps}
     if len(by_type) != len(preps):
         raise InputError(f"{shown}: more than one mapping for the same dimension type.")
+    base = _chosen_bases(bases, ds_dims, ds_records, by_type, registry, shown, dataset_id)
+    for t, names in required_base_names(entry.required_dimensions).items():
+        wrong = sorted(n for n in names if n not in (base[t]["name"], base[t]["id"]))
+        if wrong:
+            raise InputError(
+                f"project '{project_id}' requires {t} records of base dimension "
+                f"'{wrong[0]}' from dataset '{dataset_id}', but the dataset maps to "
+                f"'{base[t]['name']}'. Map its {t} dimension to '{wrong[0]}' (a mapping with "
+                "project_base_dimension_name), or correct the project's requirement."
+            )
     for t in by_type:
-        if by_type[t].from_dim[0] != ds_dims[t]["id"] or by_type[t].to_dim[0] != base[t]["id"]:
+        if by_type[t].from_dim[0] != ds_dims[t]["id"]:
             raise InputError(
                 f"{shown}: the {t} mapping must go from the dataset's "
-                f"dimension '{ds_dims[t]['name']}' to the project's base dimension "
-                f"'{base[t]['name']}'."
+                f"dimension '{ds_dims[t]['name']}' to a base dimension of the project."
             )
-    unmapped = [
-        t
-        for t in (*NON_TIME_TYPES, "time")
-        if ds_dims[t]["id"] != base[t]["id"] and t not in by_type and t != "time"
-    ]
-    if unmapped:
-        details = "; ".join(
-            f"{t}: dataset '{ds_dims[t]['name']}' vs project '{base[t]['name']}'" for t in unmapped
-        )
-        raise InputError(
-            f"dataset '{dataset_id}' uses dimensions that differ from the project's "
-            f"base dimensions and has no mapping for them ({details}). Add a "
-            "mapping for each type to the dimension mappings file."
-        )
 
     source = f"submission of {dataset_id} to {project_id}"
     ds_time = parse_dimension(
@@ -154,8 +154,21 @@ def submit_dataset(
     pj_time = parse_dimension(
         registry.show("dimension", base["time"]["id"], base["time"]["version"]).config
     )
-    check_time_alignment(ds_time, pj_time, source)
-    if "metric" in by_type:
+    from dsgrid_core.timealign import AlignOptions
+
+    zones = ()
+    if ds_time.time_zone_required_in_geography():
+        from dsgrid_core.data.records import record_time_zones
+
+        zones = record_time_zones(_records(registry, ds_dims["geography"]))
+    check_time_alignment(
+        ds_time,
+        pj_time,
+        source,
+        AlignOptions(entry.wrap_time_allowed, entry.time_based_data_adjustment, zones),
+    )
+    # enable_unit_conversion false: the metric mapping's fractions already convert units
+    if "metric" in by_type and dataset.config.get("enable_unit_conversion", True):
         ds_units = {r["id"]: r.get("unit") for r in _records(registry, ds_dims["metric"])}
         pj_units = {r["id"]: r.get("unit") for r in _records(registry, base["metric"])}
         check_units(
@@ -176,6 +189,8 @@ def submit_dataset(
         f"project {project_id}: datasets[{dataset_id}]",
     )
     base_records = {t: [r["id"] for r in _records(registry, base[t])] for t in NON_TIME_TYPES}
+    # Records of the dataset's dimension that are records of the chosen base dimension need no
+    # mapping: the dataset covers a subset of the project's records.
     stored = registry.show("dataset", dataset_id, dataset.version)
     missing = registry.data.sibling(stored.data_path, MISSING_FILE)
     missing_location = registry.data.locate(missing) if registry.data.exists(missing) else None
@@ -201,14 +216,23 @@ def submit_dataset(
     new_version = semver.bump(project.version, "minor")
     entry.status = "Registered"
     entry.version = dataset.version
-    entry.mapping_references = [
-        {"mapping_id": p.id, "version": p.version, "dimension_type": t}
+    references = [
+        MappingReference(
+            from_dimension_type=t, to_dimension_type=t, mapping_id=p.id, version=p.version
+        )
         for t, p in sorted(by_type.items())
     ]
+    entry.mapping_references = references
+    entry.base_dimension_names = BaseDimensionNames(**{t: b["name"] for t, b in base.items()})
+    config.dimension_mappings.dataset_to_project[dataset_id] = references
     status[dataset_id] = {
         "status": "Registered",
         "version": dataset.version,
-        "mappings": entry.mapping_references,
+        "mappings": [
+            {"mapping_id": p.id, "version": p.version, "dimension_type": t}
+            for t, p in sorted(by_type.items())
+        ],
+        "base_dimension_names": {t: b["name"] for t, b in base.items()},
     }
     new_config = config.model_dump(mode="json", by_alias=True, exclude_none=True)
     old_deps = registry.store.dependencies("project", project_id, project.version)
@@ -237,7 +261,13 @@ def submit_dataset(
             extra={
                 **{
                     k: project.extra[k]
-                    for k in ("base_dimensions", "supplemental_dimensions", "subset_dimensions")
+                    for k in (
+                        "base_dimensions",
+                        "base_dimension_list",
+                        "supplemental_dimensions",
+                        "subset_dimensions",
+                    )
+                    if k in project.extra
                 },
                 "datasets": status,
             },
@@ -253,3 +283,52 @@ def submit_dataset(
             new=False,
         )
     return {"project_version": new_version, "mappings": [p.id for p in preps], **facts}
+
+
+def _chosen_bases(bases, ds_dims, ds_records, by_type, registry, shown, dataset_id) -> dict:
+    """The project base dimension each dimension type of the dataset maps to.
+
+    A mapped type goes to its mapping's target. An unmapped type goes to the base dimension
+    that is the dataset's own dimension, or else whose records include all the dataset's
+    records (a dataset may cover part of the project: no mapping needed); with several base
+    dimensions of a type exactly one may qualify."""
+    chosen: dict[str, dict] = {}
+    for t in (*NON_TIME_TYPES, "time"):
+        of_type = [b for b in bases if b["type"] == t]
+        if t in by_type:
+            target = by_type[t].to_dim[0]
+            found = [b for b in of_type if b["id"] == target]
+            if not found:
+                names = ", ".join(repr(b["name"]) for b in of_type)
+                raise InputError(
+                    f"{shown}: the {t} mapping goes to dimension '{target}', which is not a "
+                    f"base {t} dimension of the project ({names})."
+                )
+            chosen[t] = found[0]
+            continue
+        same = [b for b in of_type if b["id"] == ds_dims[t]["id"]]
+        if same:
+            chosen[t] = same[0]
+            continue
+        if t == "time":
+            chosen[t] = of_type[0]
+            continue
+        wanted = set(ds_records[t])
+        covering = [b for b in of_type if wanted <= {r["id"] for r in _records(registry, b)}]
+        if len(covering) == 1:
+            chosen[t] = covering[0]
+            continue
+        if covering:
+            names = ", ".join(repr(b["name"]) for b in covering)
+            raise InputError(
+                f"dataset '{dataset_id}': its {t} records are records of several base "
+                f"{t} dimensions of the project ({names}); give a {t} mapping (with "
+                "project_base_dimension_name) to say which."
+            )
+        names = ", ".join(repr(b["name"]) for b in of_type)
+        raise InputError(
+            f"dataset '{dataset_id}' uses {t} dimension '{ds_dims[t]['name']}', whose "
+            f"records are not all records of the project's base {t} dimension(s) ({names}), "
+            f"and has no {t} mapping. Add a mapping for {t} to the dimension mappings file."
+        )
+    return chosen

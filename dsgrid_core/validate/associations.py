@@ -7,6 +7,7 @@ them, whose columns are dimension types: one row names a partial combination).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,9 @@ class AssociationRules:
 
     expected: list[tuple[str, list[str]]] = field(default_factory=list)
     missing: list[tuple[str, list[str]]] = field(default_factory=list)
+
+
+_log = logging.getLogger(__name__)
 
 
 def association_files(paths: list[Path]) -> list[Path]:
@@ -61,13 +65,28 @@ def load_association_tables(
                 f"{file}: column(s) {', '.join(unknown) or '(none)'} are not "
                 f"dimension types; use columns among {', '.join(NON_TIME_TYPES)}."
             )
+        kept = []
         for line, row in enumerate(rows, start=2):
-            for col in header:
-                if row[col] not in records[col]:
-                    raise InputError(
-                        f"{file}, line {line}: '{row[col]}' is not a record of the "
-                        f"dataset's {col} dimension."
-                    )
+            unknown_id = next((c for c in header if row[c] not in records[c]), None)
+            if unknown_id is None:
+                kept.append(row)
+            elif prefix.startswith("missing"):
+                # As in dsgrid: a missing combination naming an id the dataset does not have
+                # excuses nothing, and is left out (it cannot hide a real gap).
+                _log.warning(
+                    "%s, line %s: '%s' is not a record of the dataset's %s dimension; the "
+                    "row excuses nothing and is ignored.",
+                    file,
+                    line,
+                    row[unknown_id],
+                    unknown_id,
+                )
+            else:
+                raise InputError(
+                    f"{file}, line {line}: '{row[unknown_id]}' is not a record of the "
+                    f"dataset's {unknown_id} dimension."
+                )
+        rows = kept
         name = f"{prefix}_{i}"
         cols = ", ".join(f"{ident(c)} VARCHAR" for c in header)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(name)} ({cols})")

@@ -5,7 +5,6 @@ dimensions line up, and metric units can be converted."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
 from pathlib import Path
 
 from dsgrid_core.config.dimension import ENERGY_UNITS, NON_TIME_TYPES, POWER_UNITS
@@ -113,36 +112,50 @@ def check_submission(con, check: SubmissionCheckInput, report_dir: Path | None =
     return {"mapped_combinations": int(present)}
 
 
-def check_time_alignment(dataset_time, project_time, source: str) -> None:
-    """The dataset must cover the project's time steps once both are read as period-beginning
-    instants (so a period-ending EST dataset can serve a period-beginning EST project)."""
-    if isinstance(dataset_time, DatetimeTimeConfig) and isinstance(
-        project_time, DatetimeTimeConfig
+def check_time_alignment(dataset_time, project_time, source: str, options=None):
+    """Lay the dataset's time onto the project's as dsgrid does (see dsgrid_core.timealign):
+    datetimes in another zone or interval type, index time, representative periods, annual
+    totals; with the dataset entry's wrap_time_allowed and leap-day adjustment. Returns the
+    time map (None for no-op time); raises CheckFailed saying what does not line up."""
+    from dsgrid_core.timealign import align
+    from dsgrid_core.timealign.datetime_map import AlignmentError
+
+    try:
+        time_map = align(dataset_time, project_time, options)
+    except AlignmentError as exc:
+        raise CheckFailed(f"{source}: {exc}") from None
+    if (
+        time_map is not None
+        and isinstance(dataset_time, DatetimeTimeConfig)
+        and not time_map.shift_only
     ):
-        if dataset_time.step != project_time.step:
-            raise CheckFailed(
-                f"{source}: the dataset's time step is {dataset_time.step}, the "
-                f"project's {project_time.step}; they must match."
-            )
-        have = set(dataset_time.period_beginning_instants())
-        need = project_time.period_beginning_instants()
-        lacking = [t for t in need if t not in have]
-        if lacking:
-            fmt = "%Y-%m-%d %H:%M UTC"
-            raise CheckFailed(
-                f"{source}: after aligning the time dimensions (period beginning, UTC), "
-                f"{len(lacking):,} of the project's {len(need):,} time steps are not in the "
-                f"dataset, from {lacking[0].astimezone(UTC).strftime(fmt)} to "
-                f"{lacking[-1].astimezone(UTC).strftime(fmt)}. Check the dataset time "
-                "dimension's ranges, time zone and time_interval_type."
-            )
-        return
-    if type(dataset_time) is not type(project_time):
+        # Stored instants reach the project's time by a constant shift in queries; a map that
+        # wraps some of them around the project's span is checked but not applied there yet.
         raise CheckFailed(
-            f"{source}: the dataset's time dimension is "
-            f"{dataset_time.time_type}, the project's {project_time.time_type}; "
-            "converting between these is not supported."
+            f"{source}: the dataset's time lines up with the project's only after wrapping "
+            "time steps around the project's span (wrap_time_allowed, or an interval-type "
+            "change at the span's edge); queries cannot apply that yet. Give the dataset's "
+            "time steps over the project's span"
         )
+    if isinstance(dataset_time, DatetimeTimeConfig) and _null_zone_mismatch(
+        dataset_time, project_time
+    ):
+        raise CheckFailed(
+            f"{source}: the dataset's time zone is null, which dsgrid reads as the standard "
+            "time of the project's zone; the stored data were read as UTC. Give the dataset's "
+            "time_zone_format.time_zone explicitly"
+        )
+    return time_map
+
+
+def _null_zone_mismatch(dataset_time, project_time) -> bool:
+    from dsgrid_core.timealign.zones import dataset_zone
+
+    fmt = dataset_time.time_zone_format
+    if getattr(fmt, "time_zone", "x") is not None:
+        return False
+    zone = dataset_zone(dataset_time, project_time)
+    return str(getattr(zone, "key", zone)) != "UTC"
 
 
 def unit_family(unit: str | None) -> str | None:
@@ -154,14 +167,26 @@ def unit_family(unit: str | None) -> str | None:
 
 
 def check_units(pairs: list[tuple[str, str | None, str, str | None]], source: str) -> None:
-    """``pairs``: (dataset metric id, unit, project metric id, unit) for each mapped pair."""
+    """``pairs``: (dataset metric id, unit, project metric id, unit) for each mapped pair.
+
+    Units are free text (as in dsgrid): two different units convert only within one of the
+    known tables (energy, power); any other pair (energy to power, or a unit outside the
+    tables such as 'ft2' to 'm2') would be queried unconverted, a wrong number. An empty unit
+    means "no unit" and converts nothing. Datasets whose metric mapping already converts
+    (enable_unit_conversion: false) are not checked (see submit)."""
     bad = [
         f"{a} ({ua}) -> {b} ({ub})"
         for a, ua, b, ub in pairs
-        if ua and ub and unit_family(ua) != unit_family(ub)
+        if ua
+        and ub
+        and ua != ub
+        and (unit_family(ua) is None or unit_family(ua) != unit_family(ub))
     ]
     if bad:
         raise CheckFailed(
             f"{source}: metric units cannot be converted for "
-            f"{', '.join(bad[:5])}: energy and power units do not mix."
+            f"{', '.join(bad[:5])}: only energy units (kWh, MWh, therm, MBtu, ...) convert to "
+            "each other, and power units (kW, MW, ...). Map to a metric in the same unit, or "
+            "give the factors as the mapping's from_fraction and set "
+            "enable_unit_conversion: false in the dataset config."
         )
