@@ -7,34 +7,48 @@ refuses an entry whose id and config disagree (see dsgrid_core.registry.bulk_che
 from __future__ import annotations
 
 from collections import Counter
-from typing import ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from dsgrid_core.config.base import ComponentId, DsgridModel
+from dsgrid_core.config.dimension import DimensionType
 
 
 class BulkProject(DsgridModel):
     project_id: ComponentId
     config_file: str
+    # the registration's log message; the command's --log-message, else "Register project ID"
+    log_message: str | None = None
 
 
 class BulkDataset(DsgridModel):
-    legacy_keys: ClassVar[dict[str, str | None]] = {"replace_dimension_names_with_ids": None}
     dataset_id: ComponentId
     config_file: str
     dataset_path: str | None = None
+    log_message: str | None = None
+    # dsgrid: look up dimensions named in the config by name. We always resolve names of
+    # dimension_references (and reuse identical registered dimensions), so both values
+    # register the same thing.
+    replace_dimension_names_with_ids: bool = False
 
 
 class BulkSubmission(DsgridModel):
-    legacy_keys: ClassVar[dict[str, str | None]] = {
-        "replace_dimension_mapping_names_with_ids": None,
-        "autogen_reverse_supplemental_mappings": None,
-    }
     dataset_id: ComponentId
     project_id: ComponentId
     dimension_mapping_file: str | None = None
     dimension_mapping_references_file: str | None = None
+    log_message: str | None = None
+    # as replace_dimension_names_with_ids: mapping references are resolved by name anyway
+    replace_dimension_mapping_names_with_ids: bool = False
+    # dimension types whose dataset dimension is one of the project's supplemental
+    # dimensions: the mapping to the base dimension is made by reversing the project's
+    # base-to-supplemental mapping (see dsgrid_core.registry.bulk_check)
+    autogen_reverse_supplemental_mappings: list[DimensionType] = Field(default_factory=list)
+
+    @field_validator("autogen_reverse_supplemental_mappings")
+    @classmethod
+    def _once_each(cls, value: list[DimensionType]) -> list[DimensionType]:
+        return list(dict.fromkeys(value))  # dsgrid reads it as a set
 
 
 class BulkRegistration(DsgridModel):

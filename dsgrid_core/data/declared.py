@@ -5,12 +5,18 @@ file and applied.
 A declaration the file contradicts (a declared column the file lacks, values that cannot be
 read as the declared type) is refused, naming the column, the declared type and what the file
 has: registering anyway would store data the config says is something else. Consistent
-declarations are applied: values are cast to the declared type, a column declared with a
-dimension_type is read as that dimension's column, ignored columns are dropped.
+declarations are applied: values are cast to the declared type, ignored columns are dropped
+(one the file lacks is only reported, as dsgrid does), and a column declared with a
+dimension_type is renamed to that type (dsgrid's rule: ``county`` with dimension_type
+geography becomes ``geography``). Unlike dsgrid, a dimension_type on a time column or on a
+column of the pivoted dimension renames nothing: dsgrid would rename the time column to
+``time`` and then not find it, and a pivoted record column is a value column, not the
+dimension's column.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from dsgrid_core.config.dataset import DataFile
@@ -32,6 +38,7 @@ DUCKDB_TYPES = {
     "string": "VARCHAR",
     "str": "VARCHAR",
     "varchar": "VARCHAR",
+    "text": "VARCHAR",
     "bool": "BOOLEAN",
     "boolean": "BOOLEAN",
     "date": "DATE",
@@ -39,6 +46,7 @@ DUCKDB_TYPES = {
     "timestamp_ntz": "TIMESTAMP",
     "timestamp_tz": "TIMESTAMPTZ",
 }
+_log = logging.getLogger(__name__)
 INTEGER_TYPES = {"INTEGER", "BIGINT", "SMALLINT", "TINYINT"}
 # Time values are only checked: how they become instants (time zone, format) is the time
 # dimension's business, and the reader does it from the file's own values.
@@ -89,9 +97,14 @@ def declared_select(
             )
     for name in data_file.ignore_columns:
         if name not in types:
-            raise InputError(
-                f"{path}: {field}.ignore_columns lists '{name}' but the file has no such "
-                f"column; it has {has}. Remove it from ignore_columns."
+            # As dsgrid: nothing to drop is no contradiction (one config may serve several
+            # files, not all of which have the column); said, not refused.
+            _log.warning(
+                "%s: %s.ignore_columns lists '%s' but the file has no such column; nothing "
+                "to ignore.",
+                path,
+                field,
+                name,
             )
 
     checks = [

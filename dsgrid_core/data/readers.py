@@ -48,7 +48,7 @@ def time_columns(time_config) -> list[str]:
     if isinstance(time_config, AnnualTimeConfig):
         return ["time_year"]
     if isinstance(time_config, RepresentativePeriodTimeConfig):
-        return ["month", "day_of_week", "hour"]
+        return list(time_config.columns())  # month, day_of_week | is_weekday, hour
     if isinstance(time_config, IndexTimeConfig):
         return ["time_index"]
     return []
@@ -61,6 +61,11 @@ class DatasetShape:
     trivial: dict[str, str]  # type -> the single record id
     pivot_ids: set[str] = field(default_factory=set)  # record ids of the pivoted dimension
     time: Any = None
+    # Set by the reader: views of combinations the files declare missing by an empty value
+    # (one table: a row or pivoted cell without value; two tables: a lookup row without id),
+    # each as (view name, its dimension columns). As in dsgrid, they count as
+    # missing_associations.
+    null_associations: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 def _file_format(data_file: DataFile, path: Path) -> str:
@@ -138,18 +143,33 @@ def _time_exprs(con, table: str, types: dict[str, str], time_config, source: Pat
     if isinstance(time_config, NoOpTimeConfig) or time_config is None:
         return []
     if isinstance(time_config, DatetimeTimeConfig):
+        if time_config.time_zone_required_in_geography():
+            raise InputError(
+                f"{source}: time_zone_format aligned_in_std_clock_time (a time_zone column per "
+                "row) is not supported yet; give timestamps aligned in absolute time."
+            )
         tz = lit(time_config.time_zone if time_config.time_zone not in ("LOCAL", "NONE") else "UTC")
         fmt = time_config.column_format
         if isinstance(fmt, TimeInPartsColumns):
             parts = [fmt.year_column, fmt.month_column, fmt.day_column]
             needed = parts + ([fmt.hour_column] if fmt.hour_column else [])
-            _require(types, needed, source, "time in parts")
+            _require(
+                types,
+                needed + ([fmt.offset_column] if fmt.offset_column else []),
+                source,
+                "time in parts",
+            )
             casts = [_cast_checked(con, table, c, "INTEGER", source) for c in needed]
             hour = casts[3] if fmt.hour_column else "0"
-            return [
-                f"timezone({tz}, make_timestamp({casts[0]}, {casts[1]}, {casts[2]}, "
-                f"{hour}, 0, 0)) AS timestamp"
-            ]
+            clock = f"make_timestamp({casts[0]}, {casts[1]}, {casts[2]}, {hour}, 0, 0)"
+            if fmt.offset_column:
+                from dsgrid_core.data.time_offsets import offset_minutes_sql
+
+                minutes = offset_minutes_sql(con, table, fmt.offset_column, source)
+                # clock time minus its UTC offset is UTC
+                utc = f"({clock} - to_minutes({minutes}))"
+                return [f"timezone('UTC', {utc}) AS timestamp"]
+            return [f"timezone({tz}, {clock}) AS timestamp"]
         column = fmt.time_column
         _require(types, [column], source, "time")
         col_type = types[column].upper()
@@ -197,15 +217,17 @@ def _require(types: dict[str, str], columns: list[str], source: Path, what: str)
 
 def _time_source_columns(time_config) -> set[str]:
     if isinstance(time_config, DatetimeTimeConfig):
-        fmt = time_config.column_format
-        if isinstance(fmt, TimeInPartsColumns):
-            return {
-                c for c in (fmt.year_column, fmt.month_column, fmt.day_column, fmt.hour_column) if c
-            }
-        return {fmt.time_column}
-    return {"time_year", "year", "time_index", "index", "month", "day_of_week", "hour"} & set(
-        time_columns(time_config) + ["year", "index"]
-    )
+        return set(time_config.column_format.columns())
+    return {
+        "time_year",
+        "year",
+        "time_index",
+        "index",
+        "month",
+        "day_of_week",
+        "is_weekday",
+        "hour",
+    } & set(time_columns(time_config) + ["year", "index"])
 
 
 def _declared_view(
@@ -267,6 +289,13 @@ def build_stacked_view(
             + ([f"{sf} AS {ident('__scaling_factor')}"] if scaling else [])
         )
         null_ids = con.execute("SELECT count(*) FROM src_lookup WHERE id IS NULL").fetchone()[0]
+        if null_ids and lookup_dims:
+            con.execute(
+                "CREATE OR REPLACE VIEW null_assoc_lookup AS SELECT DISTINCT "  # noqa: S608
+                + ", ".join(f"{ident(c)}::VARCHAR AS {ident(c)}" for c in lookup_dims)
+                + " FROM src_lookup WHERE id IS NULL"
+            )
+            shape.null_associations.append(("null_assoc_lookup", lookup_dims))
         con.execute(
             f"CREATE OR REPLACE VIEW src_lookup_cast AS SELECT {lookup_select} "  # noqa: S608
             "FROM src_lookup WHERE id IS NOT NULL"
@@ -289,7 +318,6 @@ def build_stacked_view(
             **{c: "VARCHAR" for c in lookup_dims},
         }
         value_scale = f" * {ident('__scaling_factor')}" if scaling else ""
-        del null_ids
     else:
         value_scale = ""
 
@@ -346,7 +374,7 @@ def build_stacked_view(
                 f"list '{dim}' in trivial_dimensions if it has a single record."
             )
 
-    stored_time = [e.rsplit(" AS ", 1)[1] for e in time_exprs]
+    stored_time = time_columns(shape.time)
     select = ", ".join([*dim_exprs.values(), *time_exprs])
     if layout.value_format == "pivoted":
         con.execute(
@@ -354,22 +382,37 @@ def build_stacked_view(
             + ", ".join(f"{ident(c)}::DOUBLE{value_scale} AS {ident(c)}" for c in value_columns)
             + " FROM joined"
         )
-        keep = [*(d for d in NON_TIME_TYPES if d != pivot_type), *stored_time]
+        # INCLUDE NULLS: an empty cell declares its combination missing (below)
         con.execute(
-            f"CREATE OR REPLACE VIEW stacked_raw AS UNPIVOT wide ON {idents(value_columns)} "
-            f"INTO NAME {ident(pivot_type)} VALUE {ident('value')}"
+            "CREATE OR REPLACE VIEW stacked_raw AS SELECT * FROM wide UNPIVOT INCLUDE NULLS "  # noqa: S608 - identifiers quoted
+            f"({ident('value')} FOR {ident(pivot_type)} IN ({idents(value_columns)}))"
         )
         order = [*NON_TIME_TYPES, *stored_time, "value"]
         con.execute(
-            f"CREATE OR REPLACE VIEW stacked AS SELECT {idents(order)} "  # noqa: S608
+            f"CREATE OR REPLACE VIEW stacked_all AS SELECT {idents(order)} "  # noqa: S608
             "FROM stacked_raw"
         )
-        del keep
     else:
         con.execute(
-            f"CREATE OR REPLACE VIEW stacked AS SELECT {select}, "  # noqa: S608
+            f"CREATE OR REPLACE VIEW stacked_all AS SELECT {select}, "  # noqa: S608
             f"{ident('value')}::DOUBLE{value_scale} AS {ident('value')} FROM joined"
         )
+    if layout.table_format == "one_table":
+        # dsgrid reads a row (or pivoted cell) without value as "this combination has no
+        # data": it is left out of the table and its combination counted as missing. (In two
+        # tables a missing combination is a lookup row without id; a data row without value
+        # is refused by the checks.)
+        dims = list(NON_TIME_TYPES)
+        con.execute(
+            f"CREATE OR REPLACE VIEW null_assoc_rows AS SELECT DISTINCT {idents(dims)} "  # noqa: S608
+            "FROM stacked_all WHERE value IS NULL"
+        )
+        shape.null_associations.append(("null_assoc_rows", dims))
+        con.execute(
+            "CREATE OR REPLACE VIEW stacked AS SELECT * FROM stacked_all WHERE value IS NOT NULL"
+        )
+    else:
+        con.execute("CREATE OR REPLACE VIEW stacked AS SELECT * FROM stacked_all")
     return "stacked"
 
 

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from dsgrid_core.config.dimension import ENERGY_UNITS, POWER_UNITS, RECORD_CLASSES
+from dsgrid_core.config.dimension import FUNCTIONAL_FORMS, RECORD_CLASSES
 from dsgrid_core.config.files import read_input_text
 from dsgrid_core.config.mapping import MappingBase
 from dsgrid_core.errors import InputError
@@ -70,10 +70,54 @@ def _listing(items: list[str]) -> str:
     return shown + (f" and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else "")
 
 
+BOOL_TEXT = {
+    "true": True, "t": True, "yes": True, "y": True, "on": True, "1": True,
+    "false": False, "f": False, "no": False, "n": False, "off": False, "0": False,
+}  # fmt: skip
+"""The spellings dsgrid (pydantic) reads as a boolean."""
+
+
+def _typed(value: Any, kind: str) -> Any:
+    """``value`` read as the column type ``kind``; ValueError when it cannot be."""
+    if kind == "str":
+        if not isinstance(value, str):
+            raise ValueError("must be text (write it in quotes)")
+        return value.strip()
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower() if isinstance(value, str | int) else None
+        if text not in BOOL_TEXT:
+            raise ValueError("must be True or False")
+        return BOOL_TEXT[text]
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise ValueError("must be a whole number")
+        try:
+            return int(str(value).strip())
+        except ValueError:
+            raise ValueError("must be a whole number") from None
+    if kind == "float":
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise ValueError("must be a number")
+        try:
+            return float(str(value).strip())
+        except ValueError:
+            raise ValueError("must be a number") from None
+    if kind == "form":
+        if value not in FUNCTIONAL_FORMS:
+            raise ValueError(f"must be one of {', '.join(FUNCTIONAL_FORMS)}")
+        return value
+    raise AssertionError(kind)
+
+
 def check_dimension_records(
     rows: list[dict[str, Any]], record_class: str, source: str
 ) -> list[dict[str, Any]]:
-    """Check the columns a record class needs, unique ids, and typed columns."""
+    """Check the records against their class (dsgrid.dimension.standard): the columns it
+    requires, no column it does not know, each value of its type, unique ids. Returns the
+    records with typed values (absent optional columns stay absent: ``RecordClass.defaults``
+    has their values)."""
     rc = RECORD_CLASSES[record_class]
     if not rows:
         raise InputError(f"{source}: no records; a dimension needs at least one record.")
@@ -84,18 +128,36 @@ def check_dimension_records(
             f"{source}: record class {record_class} needs column(s) {', '.join(missing)}; "
             f"the file has {', '.join(sorted(columns))}. Add the missing column(s)."
         )
+    unknown = sorted(str(c) for c in columns if c not in rc.types)
+    if unknown:
+        raise InputError(
+            f"{source}: record class {record_class} has no column(s) {', '.join(unknown)}; "
+            f"its columns are {', '.join(rc.columns)}. Remove or rename them, or choose the "
+            "record class that has them."
+        )
     out: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for i, row in enumerate(rows):
         line = i + 2
-        rec = {
-            k: ("" if v is None else str(v) if not isinstance(v, bool) else v)
-            for k, v in row.items()
-        }
-        for col, value in rec.items():
+        for col, value in row.items():
             _refuse_nul(col, source, line, "a column name")
             _refuse_nul(value, source, line, f"column '{col}'")
-        rid = str(rec.get("id", "")).strip()
+        absent = [c for c in rc.required if c not in row]
+        if absent:
+            raise InputError(f"{source}, record {i + 1}: no value for {', '.join(absent)}.")
+        rec: dict[str, Any] = {}
+        for col, value in row.items():
+            if value is None and col not in rc.required and rc.defaults.get(col, "") is None:
+                rec[col] = None  # an optional column left empty in inline records
+                continue
+            try:
+                rec[col] = _typed(value, rc.types[col])
+            except ValueError as exc:
+                raise InputError(
+                    f"{source}, line {line}: column {col} {exc}, got '{value}' (record class "
+                    f"{record_class})."
+                ) from None
+        rid = rec["id"]
         if not rid:
             raise InputError(f"{source}, line {line}: empty id. Every record needs an id.")
         if rid in seen:
@@ -104,29 +166,45 @@ def check_dimension_records(
                 "Record ids must be unique within a dimension."
             )
         seen[rid] = line
-        for col in rc.booleans:
-            if col in rec and rec[col] != "":
-                value = str(rec[col]).lower()
-                if value not in ("true", "false", "1", "0"):
-                    raise InputError(
-                        f"{source}, line {line}: column {col} must be True or "
-                        f"False, got '{rec[col]}'."
-                    )
-                rec[col] = value in ("true", "1")
-        if "unit" in rc.required and rec.get("unit"):
-            unit = rec["unit"]
-            if (
-                unit not in ENERGY_UNITS
-                and unit not in POWER_UNITS
-                and record_class in ("EnergyEndUse",)
-            ):
-                known = ", ".join([*ENERGY_UNITS, *POWER_UNITS])
-                raise InputError(
-                    f"{source}, line {line}: unknown unit '{unit}' for record "
-                    f"'{rid}'; use one of {known}."
-                )
         out.append(rec)
+    if "time_zone" in columns:
+        _iana_time_zones(out, source)
     return out
+
+
+def _iana_time_zones(records: list[dict[str, Any]], source: str) -> None:
+    """Read each record's time_zone as IANA; dsgrid's legacy names (``EasternPrevailing``,
+    ``USArizona``...) are converted, with one notice per name."""
+    import warnings
+
+    from dsgrid_core.config.time_zones import LegacyTimeZoneWarning, to_iana_time_zone
+
+    legacy: dict[str, str] = {}
+    for i, rec in enumerate(records):
+        value = rec.get("time_zone")
+        if not value:
+            continue
+        try:
+            iana = to_iana_time_zone(value, notify=False)
+        except ValueError as exc:
+            raise InputError(f"{source}, record {i + 1} ({rec['id']}): time_zone: {exc}.") from None
+        if iana != value:
+            legacy[value] = iana
+            rec["time_zone"] = iana
+    for old, new in legacy.items():
+        warnings.warn(
+            f"{source}: legacy dsgrid time zone '{old}' read as IANA '{new}'; write '{new}'",
+            LegacyTimeZoneWarning,
+            stacklevel=3,
+        )
+
+
+def record_time_zones(records: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The distinct IANA time zones of geography records (legacy names converted)."""
+    from dsgrid_core.config.time_zones import to_iana_time_zone
+
+    zones = {to_iana_time_zone(r["time_zone"], notify=False) for r in records if r.get("time_zone")}
+    return tuple(sorted(zones))
 
 
 def load_dimension_records(
@@ -192,7 +270,7 @@ def check_mapping_rules(config: MappingBase, records: list[MappingRecord], sourc
     rules, kind = config.rules, config.mapping_type.value
     pairs = Counter((f, t) for f, t, _ in records)
     dupes = [f"{f} -> {t}" for (f, t), n in pairs.items() if n > 1]
-    if dupes:
+    if dupes and not rules.pairs_may_repeat:
         raise InputError(f"{source}: the pair(s) {_listing(dupes)} appear more than once.")
     if rules.unique_from:
         dupes = [f for f, n in Counter(f for f, _, _ in records).items() if n > 1]

@@ -13,6 +13,7 @@ process registering the same id meanwhile) cannot take the earlier ones back: th
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -54,18 +55,27 @@ def bulk_register(
     if progress is not None:
         progress("checking the bulk file")
     steps = check_bulk(registry, bulk_file, roots)
-    message = log_message or f"bulk registration from {bulk_file.name}"
     done: list[dict[str, Any]] = []
     for index, step in enumerate(steps):
         if progress is not None:
             progress(f"{step.kind} {step.id}")
         try:
+            message = step.log_message or log_message or _default_message(step)
             done.append(_run(registry, step, message, roots, report_dir))
         except (Exception, KeyboardInterrupt) as exc:
             if not done:
                 raise  # nothing registered: the error's own exit code and message hold
             raise _incomplete(bulk_file, step, exc, done, steps[index:]) from exc
     return done
+
+
+def _default_message(step: BulkStep) -> str:
+    """dsgrid's message for an entry without log_message."""
+    if step.kind == "project":
+        return f"Register project {step.id}"
+    if step.kind == "dataset":
+        return f"Register dataset {step.id}"
+    return f"Submit dataset {step.dataset_id} to project {step.project_id}"
 
 
 def _run(registry, step: BulkStep, message: str, roots, report_dir) -> dict[str, Any]:
@@ -81,16 +91,33 @@ def _run(registry, step: BulkStep, message: str, roots, report_dir) -> dict[str,
             report_dir=report_dir,
         )
         return {"kind": "dataset", "id": plan.config.dataset_id, "version": "1.0.0"}
-    files = step.mapping_files
-    result = registry.submit_dataset(
-        step.project_id,
-        step.dataset_id,
-        files[0] if files else None,
-        message,
-        data_roots=roots,
-        report_dir=report_dir,
-        references_file=files[1] if len(files) > 1 else None,
-    )
+    files = list(step.mapping_files)
+    with tempfile.TemporaryDirectory(prefix="dsgrid-autogen-") as scratch:
+        if step.autogen_reverse:
+            from dsgrid_core.registry.bulk_autogen import with_reverse_mappings
+
+            folder = Path(scratch)
+            given = files[0] if step.has_mapping_file else None
+            combined = with_reverse_mappings(
+                registry,
+                step.project_id,
+                step.dataset_id,
+                step.autogen_reverse,
+                given,
+                folder,
+                f"{step.where}.autogen_reverse_supplemental_mappings",
+            )
+            files = [combined, *files[1 if given else 0 :]]
+            roots = [*roots, folder.resolve()]
+        result = registry.submit_dataset(
+            step.project_id,
+            step.dataset_id,
+            files[0] if files else None,
+            message,
+            data_roots=roots,
+            report_dir=report_dir,
+            references_file=files[1] if len(files) > 1 else None,
+        )
     return {
         "kind": "submission",
         "id": f"{step.dataset_id}->{step.project_id}",

@@ -36,6 +36,9 @@ class BulkStep:
     mapping_files: list[Path] = field(default_factory=list)  # new mappings, then references
     project_id: str = ""
     dataset_id: str = ""
+    log_message: str | None = None  # the entry's own, if it gives one
+    has_mapping_file: bool = False  # mapping_files[0] is the dimension_mapping_file
+    autogen_reverse: list[str] = field(default_factory=list)  # submission: dimension types
 
     def shown(self) -> str:
         return f"{self.kind} {self.id} ({self.where})"
@@ -103,7 +106,9 @@ def _check_bulk(registry, bulk_file: Path, roots: list[Path]) -> list[BulkStep]:
     for i, entry in enumerate(bulk.projects):
         where = f"projects[{i}]"
         path = resolve(entry.config_file, where, "config_file")
-        step = BulkStep("project", entry.project_id, where, config_file=path)
+        step = BulkStep(
+            "project", entry.project_id, where, config_file=path, log_message=entry.log_message
+        )
         steps.append(step)
         if path is not None:
             problems += _check_project(registry, entry, where, path, roots, declared, i)
@@ -114,7 +119,14 @@ def _check_bulk(registry, bulk_file: Path, roots: list[Path]) -> list[BulkStep]:
             resolve(entry.dataset_path, where, "dataset_path") if entry.dataset_path else None
         )
         steps.append(
-            BulkStep("dataset", entry.dataset_id, where, config_file=path, data_path=data_path)
+            BulkStep(
+                "dataset",
+                entry.dataset_id,
+                where,
+                config_file=path,
+                data_path=data_path,
+                log_message=entry.log_message,
+            )
         )
         if path is not None:
             problems += _check_dataset(registry, entry, where, path, data_path, roots, declared)
@@ -135,6 +147,9 @@ def _check_bulk(registry, bulk_file: Path, roots: list[Path]) -> list[BulkStep]:
             mapping_files=[f for f in files if f is not None],
             project_id=entry.project_id,
             dataset_id=entry.dataset_id,
+            log_message=entry.log_message,
+            autogen_reverse=[t.value for t in entry.autogen_reverse_supplemental_mappings],
+            has_mapping_file=entry.dimension_mapping_file is not None,
         )
         steps.append(step)
         problems += _check_submission(registry, step, declared)

@@ -45,6 +45,7 @@ def plan_dataset(
     config, notices = load_config(DatasetConfig, config_file)
     resolver = PathResolver(config_file.parent, data_roots)
     plan = DatasetPlan(config=config, notices=notices)
+    geography = None
     for i, dim in enumerate(config.dimensions):
         prep = prepare_dimension(dim, resolver, config_file, f"dimensions[{i}]")
         resolve_prepared(registry, prep, allow_reuse=True)
@@ -54,6 +55,8 @@ def plan_dataset(
         plan.records[prep.type] = prep.record_ids
         if prep.type == "time":
             plan.time = dim
+        if prep.type == "geography":
+            geography = prep
         plan.deps.append(dimension_dependency(prep))
     for ref in config.dimension_references:
         record = registry.find_dimension(ref.type.value, ref.name, ref.version, ref.dimension_id)
@@ -69,6 +72,7 @@ def plan_dataset(
         if t == "time":
             plan.time = parse_dimension(record.config)
         plan.deps.append(Dependency("dimension", record.id, record.version))
+    _check_geography_time_zones(config, plan.time, geography, config_file)
     for dim in config.trivial_dimensions:
         n = len(plan.records[dim.value])
         if n != 1:
@@ -107,6 +111,39 @@ def plan_dataset(
         for p in layout.expected_associations
     ]
     return plan
+
+
+def _check_geography_time_zones(config, time, geography, config_file: Path) -> None:
+    """Time kept in each place's local clock needs each geography record's time zone: from
+    the dataset's own geography records (given in ``dimensions``), unless
+    use_project_geography_time_zone says the project's records provide them (as dsgrid)."""
+    from zoneinfo import ZoneInfo
+
+    required = getattr(time, "time_zone_required_in_geography", None)
+    if (
+        config.use_project_geography_time_zone
+        or geography is None
+        or not required
+        or not required()
+    ):
+        return
+    if not any("time_zone" in r for r in geography.records):
+        raise InputError(
+            f"{config_file}: the time dimension ({time.time_type}) keeps local time, so the "
+            f"geography records of '{geography.name}' need a time_zone column. Add it, or set "
+            "use_project_geography_time_zone: true to use the project's geography time zones."
+        )
+    bad = []
+    for zone in sorted({r["time_zone"] for r in geography.records if r.get("time_zone")}):
+        try:
+            ZoneInfo(zone)
+        except (KeyError, ValueError):
+            bad.append(zone)
+    if bad:
+        raise InputError(
+            f"{config_file}: geography '{geography.name}' has invalid time zone(s) "
+            f"{', '.join(bad[:5])}; use IANA time zone names (e.g. America/New_York)."
+        )
 
 
 def _find_table(folder: Path, stem: str, config_file: Path) -> Path:
@@ -166,6 +203,9 @@ def stage_dataset_table(
                 source=f"dataset {plan.config.dataset_id}",
                 data_files=", ".join(str(p) for p in (plan.data_path, plan.lookup_path) if p),
                 pivoted_dimension_type=pivot,
+                null_associations=shape.null_associations,
+                historical_annual=plan.config.dataset_type == "historical"
+                and getattr(plan.time, "time_type", None) == "annual",
             ),
             report_dir=report_dir,
         )

@@ -7,7 +7,7 @@ present (minus declared missing associations).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
 
@@ -38,6 +38,11 @@ class DatasetCheckInput:
     source: str  # what to call the data in messages
     data_files: str = ""  # the data file(s) read, named in messages about values
     pivoted_dimension_type: str | None = None  # its records were the file's value columns
+    # views of combinations the files declare missing by empty values (DatasetShape)
+    null_associations: list[tuple[str, list[str]]] = field(default_factory=list)
+    # dataset_type historical with annual time: each row's year is its model year (dsgrid's
+    # rule), so a combination has one year, not every year of the time dimension
+    historical_annual: bool = False
 
 
 def expected_time_values(time_config) -> list[tuple]:
@@ -108,6 +113,21 @@ def _non_finite_values(con, check: DatasetCheckInput, count: int, dims, tcols) -
     )
 
 
+def _check_year_is_model_year(con, check: DatasetCheckInput) -> None:
+    """A historical dataset with annual time reports each year as its own model year."""
+    table = ident(check.table)
+    bad, example = con.execute(
+        f"SELECT count(*), min(time_year::VARCHAR || ' with model_year ' || model_year) "  # noqa: S608
+        f"FROM {table} WHERE time_year::VARCHAR IS DISTINCT FROM model_year"
+    ).fetchone()
+    if bad:
+        raise CheckFailed(
+            f"{check.source}: {bad:,} rows of this historical dataset with annual time have a "
+            f"year other than their model year, e.g. {example}. In a historical dataset the "
+            "year of a value is its model year: fix the rows, or set dataset_type to modeled."
+        )
+
+
 def check_dataset_table(con, check: DatasetCheckInput, report_dir: Path | None = None) -> dict:
     """Raise CheckFailed with a readable explanation, or return facts about the table."""
     table = ident(check.table)
@@ -142,8 +162,9 @@ def check_dataset_table(con, check: DatasetCheckInput, report_dir: Path | None =
     ).fetchone()
     if null_values:
         raise CheckFailed(
-            f"{check.source}: {null_values:,} rows have no value. Remove them (and "
-            "declare the combinations as missing associations) or fill them in."
+            f"{check.source}: {null_values:,} rows of the data table have no value. In two "
+            "tables a combination without data is a lookup row with an empty id (or a row of "
+            "missing_associations): remove these rows, or fill them in."
         )
     if non_finite:
         raise _non_finite_values(con, check, int(non_finite), dims, tcols)
@@ -199,7 +220,8 @@ def check_dataset_table(con, check: DatasetCheckInput, report_dir: Path | None =
         ),
         missing=load_association_tables(
             con, check.missing_association_paths, check.records, "missing_assoc"
-        ),
+        )
+        + list(check.null_associations),
     )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE present AS SELECT {idents(dims)}, "  # noqa: S608
@@ -222,7 +244,9 @@ def check_dataset_table(con, check: DatasetCheckInput, report_dir: Path | None =
             report_name="missing_associations",
             excused_sql=excused_combinations_sql(dims, rules),
         )
-    if expected_cols:
+    if expected_cols and check.historical_annual:
+        _check_year_is_model_year(con, check)
+    elif expected_cols:
         short = con.execute(
             "SELECT count(*) FROM present WHERE n_times < (SELECT count(*) FROM expected_time)"
         ).fetchone()[0]

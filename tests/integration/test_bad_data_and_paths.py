@@ -33,8 +33,9 @@ def small_dataset(folder: Path, data_file: str, *, pivoted=False, layout_extra=N
         "trivial_dimensions": [t for t, _ in TRIVIAL],
         "dimensions": [
             {"type": "time", "time_type": "datetime", "name": "small time",
-             "description": "t", "ranges": [{"start": TIMES[0], "end": TIMES[-1]}],
-             "str_format": "%Y-%m-%d %H:%M:%S", "frequency": "01:00:00",
+             "description": "t", "time_interval_type": "period_beginning",
+             "ranges": [{"start": TIMES[0], "end": TIMES[-1],
+                         "str_format": "%Y-%m-%d %H:%M:%S", "frequency": "01:00:00"}],
              "time_zone_format": {"format_type": "aligned_in_absolute_time", "time_zone": "UTC"}},
             {"type": "metric", "class": "MetricDimensionBaseModel", "name": "small metric",
              "description": "m", "records": [{"id": "heating", "name": "heating"},

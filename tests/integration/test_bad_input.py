@@ -259,8 +259,10 @@ def test_unknown_dataset_keys_suggest_close_matches(efs_registry, tmp_path, test
             "description",
         ),
         (
-            '{type: "time", time_type: "datetime", name: "T", frequncy: "01:00:00",\n'
-            ' ranges: [{start: "2012-01-01 00:00:00", end: "2012-01-01 23:00:00"}]}',
+            '{type: "time", time_type: "datetime", name: "T", time_interval_type:'
+            ' "period_beginning", time_zone_format: {format_type: "aligned_in_absolute_time",'
+            ' time_zone: "UTC"}, ranges: [{start: "2012-01-01 00:00:00",'
+            ' end: "2012-01-01 23:00:00", str_format: "%Y-%m-%d %H:%M:%S", frequncy: "01:00:00"}]}',
             "frequncy",
             "frequency",
         ),
@@ -460,8 +462,10 @@ def test_dataset_data_outside_its_folder_needs_data_root(
         (
             "EnergyEndUse",
             "metric",
-            "id,name,fuel_id,unit\nfans,Fans,electricity,kWh\ncool,Cooling,electricity,furlongs\n",
-            ("line 3: unknown unit 'furlongs' for record 'cool'", "use one of", "kWh"),
+            # units are free text as in dsgrid (refused only when a conversion is asked); a
+            # column the record class does not have is refused, as in dsgrid
+            "id,name,fuel_id,unit,colour\nfans,Fans,electricity,kWh,red\n",
+            ("record class EnergyEndUse has no column(s) colour", "id, name, fuel_id, unit"),
         ),
         (
             "County",

@@ -79,9 +79,9 @@ def _dataset(folder, data_file: str, value_format="stacked") -> None:
         "trivial_dimensions": ["sector", "subsector", "weather_year", "model_year", "scenario"],
         "dimensions": [
             {"type": "time", "time_type": "datetime", "name": "hostile time",
-             "description": "t", "ranges": [{"start": "2012-01-01 00:00:00",
-                                             "end": "2012-01-01 02:00:00"}],
-             "str_format": "%Y-%m-%d %H:%M:%S", "frequency": "01:00:00",
+             "description": "t", "time_interval_type": "period_beginning",
+             "ranges": [{"start": "2012-01-01 00:00:00", "end": "2012-01-01 02:00:00",
+                         "str_format": "%Y-%m-%d %H:%M:%S", "frequency": "01:00:00"}],
              "time_zone_format": {"format_type": "aligned_in_absolute_time", "time_zone": "UTC"}},
             {"type": "metric", "class": "MetricDimensionBaseModel", "name": "hostile metric",
              "description": "m", "records": [{"id": "heating", "name": "heating"}]},

@@ -127,13 +127,18 @@ TIME_BASE = {"type": "time", "name": "t", "time_interval_type": "period_beginnin
         (
             {
                 "time_type": "annual",
+                "time_interval_type": None,  # dsgrid 0.4: annual time has no interval type
                 "ranges": [{"start": "2010", "end": "2050"}],
                 "str_format": "%Y",
             },
             AnnualTimeConfig,
         ),
         (
-            {"time_type": "representative_period", "format": "one_week_per_month_by_hour"},
+            {
+                "time_type": "representative_period",
+                "format": "one_week_per_month_by_hour",
+                "ranges": [{"start": 1, "end": 12}],
+            },
             RepresentativePeriodTimeConfig,
         ),
         (
@@ -145,11 +150,12 @@ TIME_BASE = {"type": "time", "name": "t", "time_interval_type": "period_beginnin
             },
             IndexTimeConfig,
         ),
-        ({"time_type": "noop"}, NoOpTimeConfig),
+        ({"time_type": "noop", "time_interval_type": None}, NoOpTimeConfig),
     ],
 )
 def test_time_variants_parse(extra, cls):
-    dim = parse_dimension({**TIME_BASE, **extra})
+    data = {k: v for k, v in {**TIME_BASE, **extra}.items() if v is not None}
+    dim = parse_dimension(data)
     assert isinstance(dim, cls)
 
 
@@ -168,7 +174,12 @@ def test_datetime_time_counts_leap_year_hours_and_converts_legacy_zone():
     assert (
         len(
             parse_dimension(
-                {**TIME_BASE, "time_type": "annual", "ranges": [{"start": "2010", "end": "2050"}]}
+                {
+                    "type": "time",
+                    "name": "t",
+                    "time_type": "annual",
+                    "ranges": [{"start": "2010", "end": "2050"}],
+                }
             ).years()
         )
         == 41
@@ -180,6 +191,7 @@ def test_datetime_time_counts_leap_year_hours_and_converts_legacy_zone():
                     **TIME_BASE,
                     "time_type": "representative_period",
                     "format": "one_week_per_month_by_hour",
+                    "ranges": [{"start": 1, "end": 12}],
                 }
             ).periods()
         )
@@ -203,6 +215,7 @@ def test_bad_time_zone_and_range_are_explained():
                 **TIME_BASE,
                 "time_type": "datetime",
                 "ranges": [{"start": "2012-01-02 00:00:00", "end": "2012-01-01 00:00:00"}],
+                "time_zone_format": {"time_zone": "Etc/GMT+5"},
             }
         )
 
