@@ -78,6 +78,11 @@ def registry_create(ctx: click.Context, path: str, data_root: str | None) -> Non
 
 for _name, _kind in KIND_GROUPS.items():
     registry.add_command(make_kind_group(_name, _kind))
+registry.lazy_commands = {"import": "dsgrid_core.cli.interop_cmds:import_cmd"}
+from dsgrid_core.cli.project_cmds import PROJECT_COMMANDS  # noqa: E402 - the reference's commands
+
+for _command in PROJECT_COMMANDS:
+    registry.get_command(None, "projects").add_command(_command)
 
 
 @registry.get_command(None, "projects").command("submit-dataset")
