@@ -208,6 +208,13 @@ SETTINGS: tuple[Setting, ...] = (
         "scripts",
     ),
     Setting(
+        "DSGRID_REFERENCE_VENV",
+        ".venv-reference",
+        "The venv holding the reference, dsgrid-toolkit 0.4.0 (scripts/test.sh makes it if "
+        "missing), for the compatibility suite tests/compat (skipped without it).",
+        "scripts",
+    ),
+    Setting(
         "DSGRID_TEST_ARANGO_URL",
         None,
         "An ArangoDB server (arangodb://user@host:port) on which the registry store's contract "

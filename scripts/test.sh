@@ -33,6 +33,16 @@ export PATH="$(dirname "$PY"):$PATH"
 export PYSPARK_PYTHON="${PYSPARK_PYTHON:-$PY}"
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 
+# The reference, dsgrid-toolkit 0.4.0, for the compatibility suite (tests/compat): its own venv,
+# since it pins duckdb 1.1 and chronify 0.7. Made once; the suite skips without it.
+REFERENCE_VENV="${DSGRID_REFERENCE_VENV:-$PWD/.venv-reference}"
+if [ ! -x "$REFERENCE_VENV/bin/dsgrid" ]; then
+  echo "Installing the reference dsgrid-toolkit 0.4.0 into $REFERENCE_VENV" >&2
+  "${PYTHON:-python3}" -m venv "$REFERENCE_VENV"
+  "$REFERENCE_VENV/bin/python" -m pip install --quiet "dsgrid-toolkit==0.4.0"
+fi
+export DSGRID_REFERENCE_VENV="$REFERENCE_VENV"
+
 status=0
 "$PY" -m pytest --headless "$@" || status=$?
 if [ "$status" -eq 5 ]; then

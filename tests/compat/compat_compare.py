@@ -1,0 +1,271 @@
+"""The side-by-side comparison: the reference's verdicts (reference_driver.py in its own venv,
+one process per batch) next to ours (compat_ours.py, in this process), one row per config and per
+registration. Used by the tests (test_compat.py) and by scripts/compat_report.py."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import subprocess  # noqa: S404 - runs the reference's own Python on our driver
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import json5
+from compat_corpus import CORPORA, FORMS, REPO_ROOT, ConfigFile, discover
+
+DRIVER = Path(__file__).resolve().parent / "reference_driver.py"
+
+# outcomes that are compatible: same verdict; a file naming its dimensions, which the
+# reference reads only through bulk-register; or a file the reference refuses because it is
+# older and that we read, saying so (a notice)
+COMPATIBLE = ("same", "same, by names", "read with notice")
+
+
+def reference_venv() -> Path:
+    """DSGRID_REFERENCE_VENV, else the repository's .venv-reference (scripts/test.sh makes it)."""
+    return Path(os.environ.get("DSGRID_REFERENCE_VENV") or REPO_ROOT / ".venv-reference")
+
+
+def reference_python() -> Path | None:
+    python = reference_venv() / "bin" / "python"
+    return python if python.exists() else None
+
+
+def run_reference(job: dict, workdir: Path) -> dict:
+    python = reference_python()
+    if python is None:
+        raise RuntimeError(f"the reference venv is missing: {reference_venv()}")
+    done = subprocess.run(  # noqa: S603 - fixed interpreter and script
+        [str(python), str(DRIVER)],
+        input=json.dumps({**job, "workdir": str(workdir)}),
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+        timeout=600,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"reference driver failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout)
+
+
+@dataclass
+class Row:
+    level: str  # "load" (model validation), "register" (fresh registries), "data" (stored)
+    label: str  # the config (corpus-relative) the row is about
+    reference: dict
+    ours: dict
+    outcome: str = ""
+    detail: str = ""  # what differs, for the reason of a gap
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return f"{self.level}:{self.label}"
+
+
+def verdict_outcome(ref: dict, ours: dict) -> str:
+    if ref["accepted"] == ours["accepted"]:
+        return "same"
+    if ours["accepted"]:
+        # the reference's models take registered ids only (its bulk-register swaps names for
+        # ids first); a refusal for that alone is no difference when we resolve the names
+        if ref.get("missing_ids_only"):
+            return "same, by names"
+        return "read with notice" if ours.get("notices") else "ours only"
+    return "reference only"
+
+
+def _clean(message: str, workdir: Path | None = None) -> str:
+    """A message without machine-specific folders (labels instead), short."""
+    if workdir is not None:
+        message = message.replace(str(workdir / "generated"), "generated")
+        message = message.replace(str(workdir), "<scratch>")
+    for name, root in CORPORA.items():
+        message = message.replace(str(root), name)
+    # ids and scratch names the reference makes up on every run
+    message = re.sub(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>", message
+    )
+    message = re.sub(r"\btmp[a-z0-9_]{6,}", "<tmp>", message)
+    # the reference prints sets as lists in hash order: sort them
+    message = re.sub(
+        r"\[('[^'\]]*'(?:, '[^'\]]*')+)\]",
+        lambda m: "[" + ", ".join(sorted(m.group(1).split(", "))) + "]",
+        message,
+    )
+    message = message.replace(str(FORMS), "forms")
+    return message[:600]
+
+
+def load_rows(configs: list[ConfigFile], workdir: Path) -> list[Row]:
+    from compat_ours import load_verdict
+
+    answer = run_reference({"mode": "load", "items": [c.as_job for c in configs]}, workdir)
+    rows = []
+    for config, ref in zip(configs, answer["verdicts"], strict=True):
+        ours = load_verdict(config.path, config.kind)
+        ref["message"], ours["message"] = (
+            _clean(ref["message"], workdir),
+            _clean(ours["message"], workdir),
+        )
+        row = Row("load", config.label, ref, ours, extra={"kind": config.kind})
+        row.outcome = verdict_outcome(ref, ours)
+        if row.outcome not in COMPATIBLE:
+            row.detail = ours["message"] if ref["accepted"] else ref["message"]
+        rows.append(row)
+    return rows
+
+
+# --- registration ---------------------------------------------------------------------------
+
+
+def registration_plans(configs: list[ConfigFile]) -> list[tuple[ConfigFile, list[dict]]]:
+    """What to register, from the configs themselves: every bulk-registration file (its
+    datasets' stored tables compared after), every project config on its own, and each
+    generated project with its datasets one by one (a verdict per layout)."""
+    plans = []
+    for config in configs:
+        if config.label.startswith("generated/"):
+            if config.kind == "project":
+                plans.append((config, _generated_steps(config, configs)))
+        elif config.kind == "bulk":
+            data = json5.loads(config.path.read_text(encoding="utf-8"))
+            steps = [
+                {"action": "bulk", "config": str(config.path), "base_dir": str(config.path.parent)}
+            ]
+            submitted = sorted(
+                {s.get("dataset_id") for s in data.get("dataset_submissions", [])} - {None}
+            )
+            steps += [{"action": "stats", "dataset_id": d} for d in submitted]
+            plans.append((config, steps))
+        elif config.kind == "project":
+            plans.append((config, [{"action": "project", "config": str(config.path)}]))
+    return plans
+
+
+def _generated_steps(project: ConfigFile, configs: list[ConfigFile]) -> list[dict]:
+    data = json5.loads(project.path.read_text(encoding="utf-8"))
+    steps = [{"action": "project", "config": str(project.path)}]
+    for config in configs:
+        if config.kind != "dataset" or not config.path.is_relative_to(project.path.parent):
+            continue
+        dataset_id = json5.loads(config.path.read_text(encoding="utf-8"))["dataset_id"]
+        steps += [
+            {"action": "dataset", "config": str(config.path), "label": config.label},
+            {"action": "submit", "project_id": data["project_id"], "dataset_id": dataset_id},
+            {"action": "stats", "dataset_id": dataset_id},
+        ]
+    return steps
+
+
+def generate_forms(out: Path) -> Path:
+    """Write the generated configs and data (compat_generate.py) for every template folder of the
+    forms (a project.json5 with a dataset.json5 beside it) under ``out``; return ``out``."""
+    from compat_generate import layout_variants
+
+    for template in sorted(FORMS.rglob("dataset.json5")):
+        if (template.parent / "project.json5").exists():
+            layout_variants(template.parent, out / template.parent.relative_to(FORMS))
+    return out
+
+
+def _same_numbers(ref: dict, ours: dict) -> bool:
+    return (
+        ref.get("rows") == ours.get("rows")
+        and ref.get("values") == ours.get("values")
+        and math.isclose(ref.get("value_sum", 0.0), ours.get("value_sum", 0.0), rel_tol=1e-9)
+    )
+
+
+def register_rows(configs: list[ConfigFile], workdir: Path) -> list[Row]:
+    """One row per plan's registration step and one per compared dataset table."""
+    from compat_ours import register
+
+    plans = registration_plans(configs)
+    job = {
+        "mode": "register",
+        "plans": [
+            {"registry": str(workdir / f"ref{i}"), "steps": steps}
+            for i, (_, steps) in enumerate(plans)
+        ],
+    }
+    answer = run_reference(job, workdir)
+    rows = []
+    for i, ((config, steps), ref_plan) in enumerate(zip(plans, answer["plans"], strict=True)):
+        our_plan = register(workdir / f"ours{i}", steps)
+        for ref, ours in zip(ref_plan["steps"], our_plan["steps"], strict=True):
+            ref["message"] = _clean(ref["message"], workdir)
+            ours["message"] = _clean(ours["message"], workdir)
+            label = ref.get("label", config.label)
+            if ref["action"] == "submit":
+                label = f"{config.label} <- {ref['dataset_id']}"
+            if ref["action"] == "stats":
+                label = f"{config.label} -> {ref['dataset_id']}"
+                row = Row("data", label, ref, ours)
+                if config.label.startswith("generated/"):
+                    row.extra["expected"] = expected_stats(config.path.parent, ref["dataset_id"])
+                if not ref["accepted"] and not ours["accepted"]:
+                    row.outcome = "same"  # registered by neither
+                elif ref["accepted"] and ours["accepted"]:
+                    row.outcome = "same" if _same_numbers(ref, ours) else "different numbers"
+                else:
+                    row.outcome = verdict_outcome(ref, ours)
+                if row.outcome not in COMPATIBLE:
+                    row.detail = _numbers_detail(ref, ours)
+            else:
+                row = Row("register", label, ref, ours)
+                row.outcome = verdict_outcome(ref, ours)
+                if row.outcome not in COMPATIBLE:
+                    row.detail = ours["message"] if ref["accepted"] else ref["message"]
+            rows.append(row)
+    return rows
+
+
+def expected_stats(project_folder: Path, dataset_id: str) -> dict:
+    """The independent answer for a generated dataset: pandas over the files compat_generate.py
+    wrote (every value once, whatever the layout)."""
+    import pandas as pd
+
+    folder = project_folder / "datasets" / dataset_id
+    config = json5.loads((folder / "dataset.json5").read_text(encoding="utf-8"))
+    path = folder / config["data_layout"]["data_file"]["path"]
+    frame = pd.read_csv(path) if path.suffix == ".csv" else pd.read_parquet(path)
+    values = frame.select_dtypes("float")
+    return {"values": int(values.count().sum()), "value_sum": float(values.sum().sum())}
+
+
+def _numbers_detail(ref: dict, ours: dict) -> str:
+    def show(side: dict) -> str:
+        if not side["accepted"]:
+            return "not stored"
+        return f"{side['rows']} rows, {side['values']} values, sum {side['value_sum']:.6g}"
+
+    return f"reference {show(ref)}; ours {show(ours)}"
+
+
+def all_rows() -> list[Row]:
+    """Every comparison, in a fresh scratch folder (the reference writes logs and scratch
+    databases into its working folder)."""
+    with tempfile.TemporaryDirectory(prefix="dsgrid-compat-") as tmp:
+        workdir = Path(tmp)
+        configs = discover(generate_forms(workdir / "generated"))
+        return load_rows(configs, workdir) + register_rows(configs, workdir)
+
+
+def planned_keys() -> list[str]:
+    """The keys all_rows() will give, without running anything (for test parametrization)."""
+    with tempfile.TemporaryDirectory(prefix="dsgrid-compat-keys-") as tmp:
+        configs = discover(generate_forms(Path(tmp)))
+        keys = [f"load:{c.label}" for c in configs]
+        for config, steps in registration_plans(configs):
+            for step in steps:
+                if step["action"] == "stats":
+                    keys.append(f"data:{config.label} -> {step['dataset_id']}")
+                elif step["action"] == "submit":
+                    keys.append(f"register:{config.label} <- {step['dataset_id']}")
+                else:
+                    keys.append(f"register:{step.get('label', config.label)}")
+    return keys

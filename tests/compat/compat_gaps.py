@@ -1,0 +1,45 @@
+"""The one place listing where this project and the reference differ today.
+
+GAPS: differences to fix (a config the reference reads and we refuse, a registration that
+differs, different stored numbers). Each becomes an xfail(strict=True) test: when someone
+fixes one, its test fails until the entry is removed here (then regenerate
+docs/compatibility.md with scripts/compat_report.py).
+
+INTENDED: differences by design, with why; the test checks the difference is still exactly
+that outcome.
+
+Keys are "<level>:<config label>" as shown in docs/compatibility.md (levels: load, register,
+data)."""
+
+from __future__ import annotations
+
+_PROJECTION = (
+    "project query source dataset of dataset_type 'projection' (initial_value_dataset_id, "
+    "growth_rate_dataset_id, construction_method) is refused"
+)
+
+INTENDED: dict[str, tuple[str, str]] = {
+    # key: (outcome, reason)
+    "load:dsgrid-projects/StandardScenarios/dsgrid_project/scripts/build_registry/"
+    "project_registration.json5": (
+        "ours only",
+        "dataset_path (the data folder of an entry, from older dsgrid bulk files, which 0.4.0 "
+        "dropped) is read and applied: the data files are looked up in it",
+    ),
+}
+
+# a gap is fixed when its row's outcome is compatible (same, same by names, read with notice),
+# or exactly the outcome given second (where a notice would not be the fix)
+GAPS: dict[str, tuple[str, str | None]] = {
+    # key: (reason, outcome when fixed)
+    "load:dsgrid-projects/StandardScenarios/dsgrid_project/derived_datasets/"
+    "comstock_conus_2022_projected.json5": (_PROJECTION, None),
+    "load:dsgrid-projects/StandardScenarios/dsgrid_project/derived_datasets/"
+    "resstock_conus_2022_projected.json5": (_PROJECTION, None),
+    "load:dsgrid-projects/StandardScenarios/dsgrid_project/datasets/modeled/tempo/counts/"
+    "dataset.json5": (
+        "a dimension records file that does not exist (dimensions/counties.csv) is not "
+        "noticed when the config is loaded; the reference refuses it there",
+        "same",
+    ),
+}
