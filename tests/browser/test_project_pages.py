@@ -168,7 +168,11 @@ def test_efs_project_list_open_datasets_coverage_and_back(
             assert row.endswith(f" {len(_csv_rows(root / config['file'])):,}"), row
     supplemental = project["dimensions"]["supplemental_dimensions"]
     links = dash_duo.find_elements(f"#{ids.PROJECT_SUPPLEMENTAL_DIMENSIONS} a[href^='/mappings/']")
-    assert len(links) == len(supplemental)
+    # and those dsgrid makes at registration, as dsgrid-toolkit 0.4 does: all_<project>_<type>s
+    # for the six types other than metric and time, and one per subset group
+    groups = project["dimensions"].get("subset_dimensions", [])
+    made = [g for g in groups if g.get("create_supplemental_dimension", True)]
+    assert len(links) == len(supplemental) + 6 + len(made)
     subset = project["dimensions"]["subset_dimensions"][0]
     commercial = _subset_ids(root / subset["filename"], "commercial_subsectors2")
     subset_text = dash_duo.find_element(f"#{ids.PROJECT_SUBSET_DIMENSIONS}").text
