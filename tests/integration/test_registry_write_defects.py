@@ -76,9 +76,9 @@ def _small_dataset(folder: Path, dataset_id: str, geography_ids=("g1", "g2")) ->
         "trivial_dimensions": [t for t, _ in TRIVIAL],
         "dimensions": [
             {"type": "time", "time_type": "datetime", "name": "Shared hours",
-             "description": "t", "ranges": [{"start": "2012-01-01 00:00:00",
-                                             "end": "2012-01-01 02:00:00"}],
-             "str_format": "%Y-%m-%d %H:%M:%S", "frequency": "01:00:00",
+             "description": "t", "time_interval_type": "period_beginning",
+             "ranges": [{"start": "2012-01-01 00:00:00", "end": "2012-01-01 02:00:00",
+                         "str_format": "%Y-%m-%d %H:%M:%S", "frequency": "01:00:00"}],
              "time_zone_format": {"format_type": "aligned_in_absolute_time", "time_zone": "UTC"}},
             {"type": "metric", "class": "MetricDimensionBaseModel", "name": "Shared end uses",
              "description": "m", "records": [{"id": "heating", "name": "heating"}]},

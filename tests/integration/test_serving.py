@@ -75,7 +75,8 @@ def test_the_viewer_serves_pages_and_api(server, efs_registry, tmp_path):
         for _ in range(6):
             status, body = _get(f"http://127.0.0.1:{port}/api/v1/summary")
             counts = json.loads(body)["data"]["counts"]
-            assert counts == {"project": 1, "dataset": 3, "dimension": 18, "dimension_mapping": 8}
+            # with the 7 dimensions and 7 mappings dsgrid makes at project registration
+            assert counts == {"project": 1, "dataset": 3, "dimension": 25, "dimension_mapping": 15}
         status, page = _get(f"http://127.0.0.1:{port}/datasets")
         assert status == 200 and b"dsgrid-viewer" in page
     finally:
