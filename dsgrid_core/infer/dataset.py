@@ -199,7 +199,6 @@ def infer_dataset(
             "time_type": "datetime",
             "name": f"{dataset_id or slugify(path.stem)} time",
             "description": "Inferred from the data table.",
-            "str_format": STR_FORMAT,
             "time_interval_type": "period_beginning",
             "measurement_type": "total",
             "time_zone_format": {"format_type": "aligned_in_absolute_time", "time_zone": time_zone},
@@ -245,10 +244,15 @@ def infer_dataset(
             raise InputError(
                 f"{path.name}: fewer than two distinct times; cannot tell a frequency."
             )
+        # dsgrid 0.4's form: each range carries its own format and frequency
         time_config["ranges"] = [
-            {"start": times[0].strftime(STR_FORMAT), "end": times[-1].strftime(STR_FORMAT)}
+            {
+                "start": times[0].strftime(STR_FORMAT),
+                "end": times[-1].strftime(STR_FORMAT),
+                "str_format": STR_FORMAT,
+                "frequency": _frequency_text(step),
+            }
         ]
-        time_config["frequency"] = _frequency_text(step)
         expected = int((times[-1] - times[0]) / step) + 1
         reasons["dimensions.time.ranges"] = (
             f"{len(times):,} distinct times from {times[0]} to {times[-1]}, every "
