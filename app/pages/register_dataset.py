@@ -276,7 +276,8 @@ def _guess_view(found: dict):
     config, reasons = found["config"], found["reasons"]
     layout = config["data_layout"]
     time = config["dimensions"][0]
-    first, last = time["ranges"][0]["start"], time["ranges"][0]["end"]
+    first_range = time["ranges"][0]
+    first, last = first_range["start"], first_range["end"]
     rows = [
         (
             "layout",
@@ -286,7 +287,7 @@ def _guess_view(found: dict):
         (
             "time",
             f"{first} to {last} ({time['time_zone_format']['time_zone']}), every "
-            f"{time['frequency']}",
+            f"{first_range['frequency']}",
             reasons.get("dimensions.time.ranges", reasons.get("dimensions.time", "")),
         ),
     ]
