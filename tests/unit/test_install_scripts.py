@@ -55,9 +55,15 @@ def test_both_commands_install_this_checkout_into_the_project_venv_only():
         assert f'install_project "$PY" {extras}' in text or (
             f'install_project "$PY" "{extras}"' in text
         ), name
-        # no pip of its own: every install goes through install_project into the venv
-        assert _pip_lines(text) == [], (name, _pip_lines(text))
+        # no pip of its own into the project venv or the system: every install of this project
+        # goes through install_project; test.sh adds only the reference toolkit, in its own venv
+        own = [line for line in _pip_lines(text) if not line.startswith('"$REFERENCE_VENV/')]
+        assert own == [], (name, own)
         assert "PIP_BREAK_SYSTEM_PACKAGES" not in text, name
+    reference = _pip_lines((SCRIPTS / "test.sh").read_text())
+    assert reference == [
+        '"$REFERENCE_VENV/bin/python" -m pip install --quiet "dsgrid-toolkit==0.4.0"'
+    ]
     # editable for both, so neither replaces the files a running viewer serves
     assert _pip_lines(helpers) == [
         '"$py" -m pip install --quiet --upgrade pip',
