@@ -197,9 +197,10 @@ def test_a_url_that_is_not_a_reference_registry_is_refused(empty_registry, dsgri
     strict=True,
     reason="our supplemental dimension's identity includes its nested mapping as the project "
     "file gives it (file path or inline records, see registry/components.prepare_dimension), "
-    "which an imported dimension cannot have: the original project.json5 then names 'US "
-    "States' etc. as conflicting dimensions. Fix: hash the supplemental dimension without "
-    "its mapping (the mapping is its own component).",
+    "which an imported dimension cannot have: the update from the original project.json5 "
+    "registers 'US States', the 'all_*' dimensions etc. again as new dimensions (ids "
+    "us_states, ...) beside the imported ones (it refused them as conflicting before). Fix: "
+    "hash the supplemental dimension without its mapping (the mapping is its own component).",
 )
 def test_the_original_project_file_updates_the_imported_project(
     imported, test_data, dsgrid, tmp_path
@@ -221,3 +222,167 @@ def test_the_original_project_file_updates_the_imported_project(
         registry=target,
     )
     assert result.exit_code == 0, result
+    from dsgrid_core.registry.registry import Registry
+
+    with Registry(target, read_only=True) as reg:
+        before, after = reg.history("project", "test_efs")[-2:]
+    assert after.version == "1.3.0"
+    assert after.extra["base_dimensions"] == before.extra["base_dimensions"]
+    # the file's supplemental dimensions are the imported ones, not new dimensions
+    assert sorted((s["name"], s["id"]) for s in after.extra["supplemental_dimensions"]) == sorted(
+        (s["name"], s["id"]) for s in before.extra["supplemental_dimensions"]
+    )
+
+
+# --- datasets with non-datetime time ----------------------------------------------------------
+# The reference stores each kind of time in its own columns (dsgrid/time/types.py); the import
+# must keep them and their configs. The registry is built by the reference from the small
+# project in reference_import_time_registry (one dataset per kind, submitted to an hourly
+# datetime project; the annual one updated to a second version).
+
+# time type (and representative format) -> the reference's stored time columns
+_REFERENCE_TIME_COLUMNS = {
+    ("annual", None): ["time_year"],
+    ("noop", None): [],
+    ("index", None): ["time_index"],
+    ("representative_period", "one_week_per_month_by_hour"): ["month", "day_of_week", "hour"],
+    ("representative_period", "one_weekday_day_and_one_weekend_day_per_month_by_hour"): [
+        "month",
+        "is_weekday",
+        "hour",
+    ],
+}
+# registry bookkeeping in a stored reference model, not config
+_REFERENCE_INTERNAL = {"id", "version", "dimension_id", "module", "dimension_class"}
+
+
+@pytest.fixture(scope="module")
+def reference_time_kinds(tmp_path_factory):
+    """(url, data path, database path) of the reference's registry of the time-kinds project."""
+    from tests.integration.reference_import_time_registry import build_time_kinds_registry
+
+    return build_time_kinds_registry(tmp_path_factory.mktemp("reference-time-kinds"))
+
+
+@pytest.fixture(scope="module")
+def imported_time_kinds(reference_time_kinds, tmp_path_factory):
+    from tests.conftest import run_dsgrid
+
+    url, _, _ = reference_time_kinds
+    target = tmp_path_factory.mktemp("imported-time-kinds") / "registry"
+    assert run_dsgrid("registry", "create", target).exit_code == 0
+    result = run_dsgrid("registry", "import", url, registry=target, as_json=True)
+    assert result.exit_code == 0, result
+    return target, result.json()
+
+
+def _reference_models(db) -> dict[tuple[str, str, str], dict]:
+    """(kind, id, version) -> the stored model, as the reference wrote it."""
+    return {(r["kind"], r["id"], r["version"]): json.loads(r["model"]) for r in _reference_rows(db)}
+
+
+def _reference_time_dimension(models: dict, dataset_model: dict) -> tuple[dict, dict]:
+    """(the dataset's time dimension reference, that dimension's stored model)."""
+    (ref,) = [r for r in dataset_model["dimension_references"] if r["type"] == "time"]
+    return ref, models[("dimension", ref["dimension_id"], ref["version"])]
+
+
+def _time_columns(time_model: dict) -> list[str]:
+    return _REFERENCE_TIME_COLUMNS[(time_model["time_type"], time_model.get("format"))]
+
+
+def test_datasets_with_non_datetime_time_keep_versions_and_time_configs(
+    reference_time_kinds, imported_time_kinds
+):
+    from dsgrid_core.registry.registry import Registry
+
+    _, _, db = reference_time_kinds
+    target, answer = imported_time_kinds
+    rows = [r for r in _reference_rows(db) if r["kind"] == "dataset"]
+    models = _reference_models(db)
+    kinds = set()
+    with Registry(target, read_only=True) as reg:
+        assert {c.id for c in reg.list("dataset")} == {r["id"] for r in rows}
+        for dataset_id in {r["id"] for r in rows}:
+            assert [(v.version, v.log_message) for v in reg.history("dataset", dataset_id)] == [
+                (r["version"], r["log_message"]) for r in rows if r["id"] == dataset_id
+            ]
+        for row in rows:
+            model = models[("dataset", row["id"], row["version"])]
+            ours = reg.show("dataset", row["id"], row["version"])
+            assert ours.config["description"] == model["description"]
+            assert ours.config["dataset_type"] == model["dataset_type"]
+            time_ref, time_model = _reference_time_dimension(models, model)
+            kinds.add((time_model["time_type"], time_model.get("format")))
+            ours_ref = ours.extra["dimensions"]["time"]
+            assert (ours_ref["id"], ours_ref["version"]) == (
+                time_ref["dimension_id"],
+                time_ref["version"],
+            )
+            ours_time = reg.show("dimension", ours_ref["id"], ours_ref["version"]).config
+            # every field the reference set (time_type, ranges, interval type, format,
+            # measurement type, leap day, class, name, description) is ours unchanged
+            expected = {
+                k: v
+                for k, v in time_model.items()
+                if k not in _REFERENCE_INTERNAL and v is not None
+            }
+            assert {k: ours_time.get(k) for k in expected} == expected
+    assert kinds == set(_REFERENCE_TIME_COLUMNS)
+    assert answer["versions"]["dataset"] == len(rows) == len(kinds) + 1
+
+
+def test_datasets_with_non_datetime_time_keep_their_rows_and_values(
+    reference_time_kinds, imported_time_kinds
+):
+    """Each stored table, read with pandas on both sides: the same rows (every dimension
+    column, every time column, every value), and the trivial dimensions' single records."""
+    from dsgrid_core.registry.registry import Registry
+
+    _, data, db = reference_time_kinds
+    target, answer = imported_time_kinds
+    models = _reference_models(db)
+    datasets = [key for key in models if key[0] == "dataset"]
+    expected_rows = {}
+    with Registry(target, read_only=True) as reg:
+        for _, dataset_id, version in datasets:
+            model = models[("dataset", dataset_id, version)]
+            _, time_model = _reference_time_dimension(models, model)
+            time_columns = _time_columns(time_model)
+            theirs = _reference_table(data, dataset_id, version)
+            ours = pq.read_table(reg.dataset_table_path(dataset_id, version)).to_pandas()
+            expected_rows[f"{dataset_id} {version}"] = len(theirs)
+            assert reg.show("dataset", dataset_id, version).row_count == len(theirs) == len(ours)
+            assert ours["value"].sum() == pytest.approx(theirs["value"].sum(), rel=1e-12)
+            keys = ["geography", "subsector", "metric", *time_columns]
+            assert set(keys) | {"value"} <= set(theirs.columns)
+            for column in time_columns:
+                ours[column] = ours[column].astype(theirs[column].dtype)
+            ours_rows = ours[[*keys, "value"]].sort_values(keys).reset_index(drop=True)
+            their_rows = theirs[[*keys, "value"]].sort_values(keys).reset_index(drop=True)
+            pd.testing.assert_frame_equal(ours_rows, their_rows, check_dtype=False)
+            for ref in model["dimension_references"]:
+                if ref["type"] in model["trivial_dimensions"]:
+                    records = models[("dimension", ref["dimension_id"], ref["version"])]["records"]
+                    assert set(ours[ref["type"]]) == {records[0]["id"]}
+    assert answer["dataset_rows"] == expected_rows
+
+
+def test_project_of_non_datetime_time_datasets_keeps_its_submissions(
+    reference_time_kinds, imported_time_kinds
+):
+    from dsgrid_core.registry.registry import Registry
+
+    _, _, db = reference_time_kinds
+    target, _ = imported_time_kinds
+    projects = [r for r in _reference_rows(db) if r["kind"] == "project"]
+    latest = json.loads(projects[-1]["model"])
+    registered = {d["dataset_id"]: d["version"] for d in latest["datasets"]}
+    assert {d["status"] for d in latest["datasets"]} == {"Registered"}
+    with Registry(target, read_only=True) as reg:
+        assert [v.version for v in reg.history("project", projects[-1]["id"])] == [
+            r["version"] for r in projects
+        ]
+        shown = reg.show("project", projects[-1]["id"])
+        assert {k: v["version"] for k, v in shown.extra["datasets"].items()} == registered
+        assert reg.check().ok
