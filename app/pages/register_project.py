@@ -3,6 +3,8 @@ whatever folders the config names), or build a small project from registered dim
 
 from __future__ import annotations
 
+from typing import Any, get_args
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
@@ -13,6 +15,7 @@ from app.components import wizard_register, wizard_uploads
 from app.components.common import error_state
 from dsgrid_core import forms
 from dsgrid_core.config.dimension import DIMENSION_TYPES
+from dsgrid_core.config.project import ProjectDataset
 from dsgrid_core.errors import DsgridError, InputError
 
 dash.register_page(
@@ -31,6 +34,7 @@ W = wz.Wizard(
         "project_description": ("fields.description",),
         "base": ("fields.dimensions", "fields.(top level)"),
         "datasets": ("fields.datasets",),
+        "dataset_type": (),
     },
     uploads={"config": ("json5", "json"), "files": ("csv", "json")},
     multiple=("files",),
@@ -38,6 +42,8 @@ W = wz.Wizard(
 wizard_register.register_callbacks(W)
 UPLOAD_TAB, FIELDS_TAB = "upload", "fields"
 COLUMNS = ("role", "type", "name", "files")
+# the dataset types a project accepts, from its model: modeled, historical, benchmark, unspecified
+DATASET_TYPES: tuple[str, ...] = get_args(ProjectDataset.model_fields["dataset_type"].annotation)
 
 
 def dimensions_by_type(registry) -> dict[str, list[dict[str, str]]]:
@@ -84,7 +90,7 @@ def layout(cancelled: str | None = None, **_):
         [
             html.P(
                 "A minimal project: one registered base dimension per type, and the ids of "
-                "the datasets it expects.",
+                "the datasets it expects with their types.",
                 className="text-muted small",
             ),
             dbc.Row(
@@ -130,6 +136,20 @@ def layout(cancelled: str | None = None, **_):
                                     debounce=True,
                                     placeholder="dataset ids, separated by commas",
                                 ),
+                                help="id:type gives a dataset its own type, e.g. "
+                                "comstock:modeled, eia:historical",
+                                reason=False,
+                            ),
+                            wz.field(
+                                W,
+                                "dataset_type",
+                                "Type of the datasets listed",
+                                dcc.Dropdown(
+                                    id=ids.wizard_field(f, "dataset_type"),
+                                    options=[{"label": t, "value": t} for t in DATASET_TYPES],
+                                    placeholder="modeled, historical, benchmark or unspecified",
+                                ),
+                                help="for each dataset listed without a type of its own",
                                 reason=False,
                             ),
                         ],
@@ -266,29 +286,86 @@ def _from_upload(files) -> tuple[dict | None, list[dict], object]:
     return config, problems, _summary(raw, set(uploads))
 
 
-def _from_fields(project_id, name, description, datasets, bases) -> tuple[dict, list]:
+def expected_datasets(
+    text: str | None, dataset_type: str | None
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The project's dataset entries from the form's comma-separated list, and the problems
+    of its items. dsgrid needs each dataset's type: ``id`` takes the type chosen in the
+    dropdown, ``id:type`` its own; an unknown type is named with its item and the allowed
+    values, and a dataset left without a type asks for one (never a silent default)."""
+    datasets: list[dict[str, str]] = []
+    problems: list[dict[str, str]] = []
+    untyped: list[str] = []
+    allowed = ", ".join(DATASET_TYPES)
+    for item in (text or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        dataset_id, colon, given = (part.strip() for part in item.partition(":"))
+        if not dataset_id:
+            problems.append({"field": "datasets", "message": f"'{item}': no dataset id."})
+            continue
+        if not colon:
+            if dataset_type:
+                datasets.append({"dataset_id": dataset_id, "dataset_type": dataset_type})
+            else:
+                untyped.append(dataset_id)
+            continue
+        if given.lower() not in DATASET_TYPES:
+            what = f"unknown dataset type '{given}'" if given else "no type after ':'"
+            problems.append(
+                {"field": "datasets", "message": f"'{item}': {what}; use one of {allowed}."}
+            )
+            continue
+        datasets.append({"dataset_id": dataset_id, "dataset_type": given.lower()})
+    if untyped:
+        problems.append(
+            {
+                "field": "dataset_type",
+                "message": f"choose the type of {', '.join(untyped)} here, or give it as "
+                f"id:type in the list ({allowed}).",
+            }
+        )
+    return datasets, problems
+
+
+def project_config_from_fields(
+    project_id: str | None,
+    name: str | None,
+    description: str | None,
+    datasets: str | None,
+    dataset_type: str | None,
+    references: list[dict[str, str]],
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """The config of a minimal project from the form's fields (``references``: the chosen
+    base dimensions), and the problems of the dataset list; the model's own checks run on
+    the config afterwards, as on an uploaded one."""
+    entries, problems = expected_datasets(datasets, dataset_type)
+    config: dict[str, Any] = {
+        "project_id": (project_id or "").strip(),
+        "name": (name or "").strip(),
+        "description": (description or "").strip(),
+        "datasets": entries,
+        "dimensions": {"base_dimension_references": references},
+    }
+    for key in ("project_id", "name"):
+        if not config[key]:
+            config.pop(key)
+    return config, problems
+
+
+def _from_fields(
+    project_id, name, description, datasets, dataset_type, bases
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
     known = state.cached(dimensions_by_type)
     references = []
     for t, chosen in zip(DIMENSION_TYPES, bases, strict=True):
         match = next((o for o in known.get(t, []) if o["value"] == chosen), None)
         if match:
             references.append({"type": t, "dimension_id": chosen, "version": match["version"]})
-    config = {
-        "project_id": (project_id or "").strip(),
-        "name": (name or "").strip(),
-        "description": (description or "").strip(),
-        # dsgrid requires each dataset's type; the form does not ask it, so it says so.
-        "datasets": [
-            {"dataset_id": d.strip(), "dataset_type": "unspecified"}
-            for d in (datasets or "").split(",")
-            if d.strip()
-        ],
-        "dimensions": {"base_dimension_references": references},
-    }
-    for key in ("project_id", "name"):
-        if not config[key]:
-            config.pop(key)
-    return config, []
+    return project_config_from_fields(
+        project_id, name, description, datasets, dataset_type, references
+    )
 
 
 @callback(
@@ -301,15 +378,18 @@ def _from_fields(project_id, name, description, datasets, bases) -> tuple[dict, 
     Input(ids.wizard_field(W.name, "project_name"), "value"),
     Input(ids.wizard_field(W.name, "project_description"), "value"),
     Input(ids.wizard_field(W.name, "datasets"), "value"),
+    Input(ids.wizard_field(W.name, "dataset_type"), "value"),
     *[Input(ids.wizard_field(W.name, f"base-{t}"), "value") for t in DIMENSION_TYPES],
 )
-def check(tab, files, project_id, name, description, datasets, *bases):
+def check(tab, files, project_id, name, description, datasets, dataset_type, *bases):
     from dsgrid_core.config.load import validate_model
     from dsgrid_core.config.project import ProjectConfig
 
     summary = dash.no_update
     if tab == FIELDS_TAB:
-        config, problems = _from_fields(project_id, name, description, datasets, bases)
+        config, problems = _from_fields(
+            project_id, name, description, datasets, dataset_type, bases
+        )
         prefix = "fields."
         names = {}
     else:

@@ -613,7 +613,18 @@ def test_register_a_project_from_its_files_and_another_from_fields(
     click(dash_duo, "//*[@id='register-project-tabs']//a[normalize-space()='Build from fields']")
     type_into(dash_duo, ids.wizard_field("project", "project_id"), "mini")
     type_into(dash_duo, ids.wizard_field("project", "project_name"), "A minimal project")
-    type_into(dash_duo, ids.wizard_field("project", "datasets"), "one, two")
+    # each dataset's type: its own (id:type) or the one chosen for the list, never a default
+    type_into(dash_duo, ids.wizard_field("project", "datasets"), "one:modelled, two")
+    said = wait_text(dash_duo, ids.wizard_problem("project", "datasets"), "modelled")
+    assert "'one:modelled': unknown dataset type 'modelled'; use one of modeled, historical" in said
+    wait_text(dash_duo, ids.wizard_problem("project", "dataset_type"), "choose the type of two")
+    type_into(dash_duo, ids.wizard_field("project", "datasets"), "one:historical, two")
+    pick(dash_duo, ids.wizard_field("project", "dataset_type"), "modeled")
+    wait_until(
+        lambda: text_of(dash_duo, ids.wizard_problem("project", "dataset_type")) == "",
+        15,
+        "the dataset type problem gone",
+    )
     for t, ref in base.items():
         if t != "time":
             pick(dash_duo, ids.wizard_field("project", f"base-{t}"), ref["id"])
@@ -625,7 +636,10 @@ def test_register_a_project_from_its_files_and_another_from_fields(
     assert "Registered project mini version 1.0.0" in registered(dash_duo, "project")
     with Registry(empty_registry, read_only=True) as registry:
         mini = registry.show("project", "mini")
-    assert [d["dataset_id"] for d in mini.config["datasets"]] == ["one", "two"]
+    assert [(d["dataset_id"], d["dataset_type"]) for d in mini.config["datasets"]] == [
+        ("one", "historical"),
+        ("two", "modeled"),
+    ]
     assert mini.extra["base_dimensions"] == base
     assert dash_duo.get_logs() == []
 
