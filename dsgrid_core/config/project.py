@@ -15,7 +15,7 @@ from dsgrid_core.config.dimension import (
     DimensionType,
 )
 from dsgrid_core.config.mapping import MappingReference, SupplementalMapping
-from dsgrid_core.config.time_adjustment import TimeBasedDataAdjustment
+from dsgrid_core.config.time_adjustment import TimeBasedDataAdjustment, half_given
 
 
 class SupplementalDimensionConfig(DimensionConfig):
@@ -196,18 +196,19 @@ class ProjectDataset(DsgridModel):
         default_factory=TimeBasedDataAdjustment
     )
 
-    @model_validator(mode="after")
-    def _time_options_applied(self):
-        # wrap_time_allowed and leap_day_adjustment are applied when time is aligned
-        # (dsgrid_core.timealign); the daylight-saving adjustment is not yet, so it is refused
-        # rather than ignored.
-        if self.time_based_data_adjustment.daylight_saving_adjustment.active:
-            raise ValueError(
-                "time_based_data_adjustment.daylight_saving_adjustment is not supported yet "
-                "(turning standard-time profiles into clock time); remove it, or give the "
-                "dataset's timestamps in clock time"
-            )
-        return self
+    @model_validator(mode="before")
+    @classmethod
+    def _daylight_saving_both_hours(cls, data: Any) -> Any:
+        # Checked here too so that the refusal names the dataset.
+        adjustment = data.get("time_based_data_adjustment") if isinstance(data, dict) else None
+        dst = adjustment.get("daylight_saving_adjustment") if isinstance(adjustment, dict) else None
+        if isinstance(dst, dict):
+            problem = half_given(dst.get("spring_forward_hour"), dst.get("fall_back_hour"))
+            if problem:
+                raise ValueError(
+                    f"dataset '{data.get('dataset_id')}': time_based_data_adjustment.{problem}"
+                )
+        return data
 
 
 class ProjectDimensions(DsgridModel):

@@ -5,14 +5,17 @@ project config's ``datasets`` entries).
 * ``leap_day_adjustment``: in a leap year, the project's time steps of one day (Feb 29,
   Dec 31 or Jan 1, in the project's time zone) are not required from the dataset: the
   dataset has 365 days of data.
-* ``daylight_saving_adjustment``: data modelled in standard time are turned into clock-time
-  data (drop the spring-forward hour; duplicate or interpolate the fall-back hour). Both
-  hours are given or neither.
+* ``daylight_saving_adjustment``: index-time profiles modelled in standard time are turned
+  into clock-time profiles of each geography's zone (drop the spring-forward hour; duplicate
+  or interpolate the fall-back hour; see dsgrid_core.timealign.dst). Both hours are given or
+  neither. As in dsgrid, it applies to index time only; for other time types it is ignored
+  with a notice.
 """
 
 from __future__ import annotations
 
 import enum
+from typing import Any
 
 from pydantic import Field, model_validator
 
@@ -58,6 +61,7 @@ class DaylightSavingAdjustment(DsgridModel):
 
     @property
     def active(self) -> bool:
+        """Whether the adjustment is asked for (both hours are then given)."""
         return self.spring_forward_hour != SpringForwardHour.NONE
 
 
@@ -77,11 +81,21 @@ class TimeBasedDataAdjustment(DsgridModel):
     @model_validator(mode="after")
     def _both_or_neither(self):
         dst = self.daylight_saving_adjustment
-        if (dst.spring_forward_hour == SpringForwardHour.NONE) != (
-            dst.fall_back_hour == FallBackHour.NONE
-        ):
-            raise ValueError(
-                "daylight_saving_adjustment: give both spring_forward_hour and "
-                "fall_back_hour, or neither (they are 'none' by default)"
-            )
+        problem = half_given(dst.spring_forward_hour, dst.fall_back_hour)
+        if problem:
+            raise ValueError(problem)
         return self
+
+
+def half_given(spring_forward_hour: Any, fall_back_hour: Any) -> str | None:
+    """Why a daylight-saving adjustment with one hour only is refused (None when both or
+    neither are given): dsgrid (and chronify) know the two hours only together."""
+    spring = str(getattr(spring_forward_hour, "value", spring_forward_hour) or "none")
+    fall = str(getattr(fall_back_hour, "value", fall_back_hour) or "none")
+    if (spring == SpringForwardHour.NONE) == (fall == FallBackHour.NONE):
+        return None
+    return (
+        f"daylight_saving_adjustment gives spring_forward_hour '{spring}' with "
+        f"fall_back_hour '{fall}': give both (spring_forward_hour: drop with fall_back_hour: "
+        "duplicate or interpolate) or neither (both 'none', the default)"
+    )

@@ -6,7 +6,9 @@ factor its value is multiplied by. The submission check verifies that the map co
 project time step exactly once per time zone; queries can join it to the stored data.
 
 Modules: `project_steps` (the project's required instants, leap-day adjustment),
-`shift` (interval-type shifts and wrapping), and one module per conversion: `datetime_map`,
+`shift` (interval-type shifts and wrapping), `dst` (the daylight-saving adjustment of index
+time), `notices` (options that do not apply, ignored with a warning), and one module per
+conversion: `datetime_map`, `std_clock_map` (datetimes in each geography's standard clock),
 `index_map`, `representative_map`, `annual_map`. `align` picks the conversion.
 """
 

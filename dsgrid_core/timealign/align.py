@@ -14,6 +14,7 @@ from dsgrid_core.timealign.annual_map import map_annual
 from dsgrid_core.timealign.datetime_map import AlignmentError, map_datetime
 from dsgrid_core.timealign.index_map import map_index
 from dsgrid_core.timealign.model import AlignOptions, TimeMap
+from dsgrid_core.timealign.notices import give_notices, ignored_options
 from dsgrid_core.timealign.representative_map import map_representative
 
 __all__ = ["AlignOptions", "AlignmentError", "TimeMap", "align"]
@@ -21,8 +22,19 @@ __all__ = ["AlignOptions", "AlignmentError", "TimeMap", "align"]
 
 def align(dataset_time, project_time, options: AlignOptions | None = None) -> TimeMap | None:
     """The map from the dataset's time to the project's; None when there is nothing to map
-    (no-op time, or both no-op). Raises AlignmentError saying why when it cannot be done."""
+    (no-op time, or both no-op). Raises AlignmentError saying why when it cannot be done.
+    Options that do not apply to the dataset's time are ignored, as dsgrid does, with a
+    `TimeAlignmentNotice` warning (and a note in the map)."""
     options = options or AlignOptions()
+    notices = ignored_options(dataset_time, options)
+    give_notices(notices)
+    time_map = _conversion(dataset_time, project_time, options)
+    if time_map is not None:
+        time_map.notes.extend(notices)
+    return time_map
+
+
+def _conversion(dataset_time, project_time, options: AlignOptions) -> TimeMap | None:
     if isinstance(dataset_time, NoOpTimeConfig):
         return None
     if not isinstance(project_time, DatetimeTimeConfig):

@@ -7,6 +7,9 @@ Rules (chronify's `MapperDatetimeToDatetime`, as dsgrid 0.4 calls it):
 * labels move by one step when the interval types differ, then wrap into the project's span
   (also when ``wrap_time_allowed``);
 * the result must be exactly the project's time steps (less a leap-day adjustment's day).
+
+Timestamps aligned in each geography's standard clock time are mapped per zone
+(`std_clock_map`).
 """
 
 from __future__ import annotations
@@ -135,11 +138,10 @@ def _check_cover(mapped: list[datetime], need: list[datetime], what: str) -> Non
 def map_datetime(
     dataset_time: DatetimeTimeConfig, project_time: DatetimeTimeConfig, options: AlignOptions
 ) -> TimeMap:
-    if dataset_time.time_zone_format.format_type == "aligned_in_std_clock_time":
-        raise AlignmentError(
-            "datasets with time_zone_format aligned_in_std_clock_time (a time_zone column "
-            "per row) are not supported yet; give timestamps aligned in absolute time"
-        )
+    if dataset_time.time_zone_required_in_geography():
+        from dsgrid_core.timealign.std_clock_map import map_std_clock
+
+        return map_std_clock(dataset_time, project_time, options)
     step = check_same_step(dataset_time, project_time)
     zone = dataset_zone(dataset_time, project_time)
     stored = instants_in_zone(dataset_time, zone)

@@ -12,11 +12,13 @@ from dsgrid_core.config.time_adjustment import TimeBasedDataAdjustment
 class AlignOptions:
     """The dataset's entry in the project config: ``wrap_time_allowed`` and
     ``time_based_data_adjustment``; ``time_zones``: the zones of the dataset's geography
-    records, for time kept in each geography's local clock."""
+    records, for time kept in each geography's local clock; ``source``: how notices name
+    the dataset (e.g. "submission of ds to project")."""
 
     wrap_time_allowed: bool = False
     adjustment: TimeBasedDataAdjustment = field(default_factory=TimeBasedDataAdjustment)
     time_zones: tuple[str, ...] = ()
+    source: str = "the dataset"
 
 
 @dataclass
@@ -26,7 +28,10 @@ class TimeMap:
     ``key_columns`` name the dataset's stored time columns (plus ``time_zone`` when the key
     depends on the geography's zone); each row is ``(*key, instant, factor)``: the value at
     that key counts ``factor`` times at that instant (UTC, period beginning as the project
-    labels it). ``shift_only`` is set when the map is a constant shift of stored instants.
+    labels it); an instant may have several rows (an interpolated fall-back hour), whose
+    values are summed. ``shift_only`` is set when the map is a constant shift of stored
+    instants. ``notes`` say what the map adjusted or ignored (ignored options are also
+    given as `TimeAlignmentNotice` warnings).
     """
 
     key_columns: list[str]

@@ -232,19 +232,33 @@ def test_leap_day_adjustment_drop_dec31_in_the_reference():
     pd.testing.assert_frame_equal(canonical(data), canonical(ref))
 
 
-def test_daylight_saving_adjustment_is_refused_not_ignored():
-    with pytest.raises(ValueError, match="not supported yet"):
-        ProjectDataset(
-            dataset_id="ds",
-            dataset_type="modeled",
-            time_based_data_adjustment={
-                "daylight_saving_adjustment": {
-                    "spring_forward_hour": "drop",
-                    "fall_back_hour": "duplicate",
-                }
-            },
-        )
-    with pytest.raises(ValueError, match="both"):
+def test_daylight_saving_adjustment_is_accepted_and_applied_to_index_time():
+    """The entry is read (dsgrid 0.4 accepts it) and applied when index time is aligned; its
+    rules are compared with pandas and the reference in test_time_std_clock."""
+    entry = ProjectDataset(
+        dataset_id="ds",
+        dataset_type="modeled",
+        wrap_time_allowed=True,
+        time_based_data_adjustment={
+            "daylight_saving_adjustment": {
+                "spring_forward_hour": "drop",
+                "fall_back_hour": "duplicate",
+            }
+        },
+    )
+    options = AlignOptions(
+        entry.wrap_time_allowed, entry.time_based_data_adjustment, ("America/New_York",)
+    )
+    ds_cfg = index_dim(72, start="2012-11-03 00:00:00")
+    pj_cfg = datetime_dim([("2012-11-03 00:00:00", "2012-11-05 23:00:00")])
+    time_map = check_time_alignment(model(ds_cfg), model(pj_cfg), "sub", options)
+    # 01:00 local is read twice on Nov 4 (EDT, then EST): both take index 25
+    assert sorted(r[2].hour for r in time_map.rows if r[0] == 25) == [5, 6]
+    plain = check_time_alignment(
+        model(ds_cfg), model(pj_cfg), "sub", AlignOptions(True, time_zones=("America/New_York",))
+    )
+    assert sorted(r[2].hour for r in plain.rows if r[0] == 25) == [5]
+    with pytest.raises(ValueError, match="give both"):
         TimeBasedDataAdjustment(daylight_saving_adjustment={"spring_forward_hour": "drop"})
 
 
