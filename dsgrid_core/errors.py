@@ -82,3 +82,8 @@ class CheckFailed(DsgridError):
     ):
         super().__init__(message, details=details, problems=problems)
         self.report_path = report_path
+
+
+class Notice(UserWarning):
+    """Something the user should know about an accepted input (shown as a 'Note:' line by the
+    CLI, listed with the result elsewhere); never a refusal."""

@@ -67,11 +67,15 @@ def _refuse_nul_arguments(args: list[str]) -> None:
 
 
 def _show_notices() -> None:
-    """Legacy-key notices from config loading go to stderr as one 'Note:' line each."""
+    """Notices (legacy keys read from configs, a dimension name shared with another) go to
+    stderr as one 'Note:' line each."""
     import warnings
 
+    from dsgrid_core.config.base import LegacyKeyWarning  # pydantic: loaded when run, not on import
+    from dsgrid_core.errors import Notice
+
     def show(message, category, filename, lineno, file=None, line=None):
-        if category.__name__ == "LegacyKeyWarning":
+        if issubclass(category, (LegacyKeyWarning, Notice)):
             click.echo(f"Note: {message}", err=True)
 
     warnings.showwarning = show

@@ -60,7 +60,11 @@ def prepare_dimension(
             file, config.records, config.record_class, f"{config_file}: {where}.records"
         )
     stored["class"] = config.record_class
-    identity = {k: v for k, v in stored.items() if k not in ("description", "display_name")}
+    # what makes two dimensions the same: not their wording, nor a supplemental dimension's
+    # mapping from the base (a component of its own, registered and versioned apart)
+    identity = {
+        k: v for k, v in stored.items() if k not in ("description", "display_name", "mapping")
+    }
     return PreparedDimension(
         type=config.type.value,
         name=config.name,

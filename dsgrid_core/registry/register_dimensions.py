@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from pathlib import Path
 
 from dsgrid_core.config.files import PathResolver, load_json5
 from dsgrid_core.config.load import validate_model
 from dsgrid_core.config.registry_files import DimensionsFile
-from dsgrid_core.errors import AlreadyExistsError, InputError, StaleVersionError
+from dsgrid_core.errors import AlreadyExistsError, InputError, Notice, StaleVersionError
 from dsgrid_core.registry.components import (
     PreparedDimension,
     candidate_dimension_id,
@@ -17,19 +18,26 @@ from dsgrid_core.registry.components import (
 from dsgrid_core.registry.store import Dependency
 
 
-def existing_dimension(registry, prep: PreparedDimension):
-    """The registered dimension with the same type and name, if any, as a summary."""
-    for c in registry.store.list_components("dimension", prep.type):
-        if c.name == prep.name:
-            return c
-    return None
+def same_named_dimensions(registry, prep: PreparedDimension) -> list:
+    """The registered dimensions with the same type and name (dsgrid lets several share a name:
+    its dimensions are told apart by id)."""
+    return [
+        c for c in registry.store.list_components("dimension", prep.type) if c.name == prep.name
+    ]
+
+
+class SameNameNotice(Notice):
+    """A dimension was registered under a name another dimension of its type already has."""
 
 
 def resolve_prepared(registry, prep: PreparedDimension, *, allow_reuse: bool) -> None:
-    """Give ``prep`` its id: reuse an identical registered dimension, refuse a conflicting
-    one (same type and name, other content), or pick a new id."""
-    current = existing_dimension(registry, prep)
-    if current is not None:
+    """Give ``prep`` its id: reuse a registered dimension with the same type, name and content
+    (refused when ``allow_reuse`` is false: registering it again would do nothing), else pick
+    a new id. As in dsgrid, a dimension may share its name with another of other content
+    (datasets each bring their own 'sector'): it gets its own id, and a notice says that the
+    name alone no longer picks one dimension."""
+    namesakes = same_named_dimensions(registry, prep)
+    for current in namesakes:
         for record in registry.store.history("dimension", current.id):
             if record.extra.get("hash") == prep.hash:
                 if not allow_reuse:
@@ -40,16 +48,19 @@ def resolve_prepared(registry, prep: PreparedDimension, *, allow_reuse: bool) ->
                     )
                 prep.id, prep.version, prep.reused = current.id, record.version, True
                 return
-        raise AlreadyExistsError(
-            f"a {prep.type} dimension named '{prep.name}' is already registered as "
-            f"'{current.id}' (version {current.version}) with different records or settings. "
-            f"To change it run `dsgrid registry dimensions update {current.id} FILE "
-            f"--update-type minor --version {current.version} --log-message ...`; to keep both, "
-            "give the new one another name."
-        )
     prep.id = candidate_dimension_id(
         prep.name, prep.type, lambda i: registry.store.get_component("dimension", i) is not None
     )
+    if namesakes:
+        others = ", ".join(f"'{c.id}'" for c in namesakes)
+        warnings.warn(
+            f"{prep.type} dimension '{prep.name}' is registered as '{prep.id}': the name is "
+            f"already used by {others} with other records or settings. References to it by "
+            "name are now ambiguous: give dimension_id. (To change the existing dimension "
+            f"instead, run `dsgrid registry dimensions update {namesakes[0].id} FILE ...`.)",
+            SameNameNotice,
+            stacklevel=2,
+        )
 
 
 def store_dimension(
@@ -87,7 +98,9 @@ def recheck_new_dimension(registry, prep: PreparedDimension) -> None:
     by another dimension) asks for the command to be run again, since the caller's plan already
     names the planned id."""
     again = dataclasses.replace(prep, id=None, reused=False)
-    resolve_prepared(registry, again, allow_reuse=True)  # raises on conflicting content
+    with warnings.catch_warnings():  # said once already, when prep was resolved
+        warnings.simplefilter("ignore", SameNameNotice)
+        resolve_prepared(registry, again, allow_reuse=True)
     if (again.id, again.version) == (prep.id, prep.version):
         prep.reused = again.reused
         return

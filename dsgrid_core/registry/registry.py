@@ -254,6 +254,12 @@ class Registry:
                     else " Register it first (or give its records inline in 'dimensions')."
                 )
                 raise NotFoundError(f"no registered {type_} dimension named '{name}'.{hint}")
+            if len(matches) > 1:
+                ids = ", ".join(sorted(c.id for c in matches))
+                raise InputError(
+                    f"{len(matches)} registered {type_} dimensions are named '{name}' ({ids}): "
+                    "the name does not say which. Give its dimension_id instead of the name."
+                )
             record = self.show("dimension", matches[0].id, version)
         if record.config.get("type") != type_:
             raise InputError(

@@ -688,21 +688,31 @@ def test_dimension_registered_twice_is_refused(efs_registry, tmp_path, dsgrid, r
             "as 'twice' version 1.0.0",
         ),
     )
+
+
+def test_same_name_other_records_is_a_second_dimension_as_in_dsgrid(efs_registry, tmp_path, dsgrid):
+    """dsgrid tells dimensions apart by id: a dataset bringing its own 'sector' registers a
+    second dimension of that name. We do the same, say so, and refuse the name alone where it
+    no longer picks one dimension."""
+    from dsgrid_core.errors import InputError
+    from dsgrid_core.registry.registry import Registry
+
+    config = _dimension(tmp_path / "dim", "id,name,state\n01001,A,AL\n", name="Twice")
+    first = dsgrid("registry", "dimensions", "register", config, "-l", "x", registry=efs_registry)
+    assert first.exit_code == 0, first
     _write(tmp_path / "dim" / "records.csv", "id,name,state\n01003,B,AL\n")
-    refused(
-        efs_registry,
-        "registry",
-        "dimensions",
-        "register",
-        config,
-        "-l",
-        "x",
-        expect=(
-            "named 'Twice' is already registered as 'twice'",
-            "dsgrid registry dimensions update twice",
-            "another name",
-        ),
-    )
+    second = dsgrid("registry", "dimensions", "register", config, "-l", "x", registry=efs_registry)
+    assert second.exit_code == 0, second
+    assert "Note: geography dimension 'Twice' is registered as 'twice_geography'" in second.stderr
+    assert "already used by 'twice'" in second.stderr
+    with Registry(efs_registry, read_only=True) as registry:
+        named = registry.store.list_components("dimension", "geography")
+        assert sorted(c.id for c in named if c.name == "Twice") == ["twice", "twice_geography"]
+        records = registry.store.dimension_records("twice_geography", "1.0.0")
+        assert [r["id"] for r in records] == ["01003"]
+        with pytest.raises(InputError, match="2 registered geography dimensions are named"):
+            registry.find_dimension("geography", "Twice")
+        assert registry.find_dimension("geography", dimension_id="twice").id == "twice"
 
 
 def test_dataset_registered_twice_is_refused(efs_registry, test_data, refused):

@@ -193,15 +193,6 @@ def test_a_url_that_is_not_a_reference_registry_is_refused(empty_registry, dsgri
     assert "not a dsgrid-toolkit 0.4 registry" in result.stderr + result.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="our supplemental dimension's identity includes its nested mapping as the project "
-    "file gives it (file path or inline records, see registry/components.prepare_dimension), "
-    "which an imported dimension cannot have: the update from the original project.json5 "
-    "registers 'US States', the 'all_*' dimensions etc. again as new dimensions (ids "
-    "us_states, ...) beside the imported ones (it refused them as conflicting before). Fix: "
-    "hash the supplemental dimension without its mapping (the mapping is its own component).",
-)
 def test_the_original_project_file_updates_the_imported_project(
     imported, test_data, dsgrid, tmp_path
 ):
