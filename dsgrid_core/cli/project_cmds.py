@@ -10,6 +10,9 @@ import click
 
 from dsgrid_core.cli.main import data_root_option, open_registry
 from dsgrid_core.cli.output import emit_json
+from dsgrid_core.config.dimension import NON_TIME_TYPES
+
+AUTOGEN_TYPES = sorted(NON_TIME_TYPES)
 
 
 @click.command("export")
@@ -134,7 +137,10 @@ def add_dataset_requirements_cmd(ctx, project_id, filename, log_message, update_
     "--autogen-reverse-supplemental-mappings",
     "-a",
     multiple=True,
-    help="Not supported yet: refused with a message.",
+    type=click.Choice(AUTOGEN_TYPES),
+    help="A dimension type whose dataset dimension is one of the project's supplemental "
+    "dimensions and has no mapping in -m: map it to the project's base dimension by "
+    "reversing the project's mapping (repeatable).",
 )
 @click.option("--project-id", "-p", required=True)
 @click.option("--log-message", "-l", required=True)
@@ -167,14 +173,8 @@ def register_and_submit_cmd(
     """Register a dataset and submit it to a project in one step; if the submission is
     refused, the dataset is not kept."""
     from dsgrid_core.cli.output import Progress
-    from dsgrid_core.errors import InputError
     from dsgrid_core.registry.project_additions import register_and_submit
 
-    if autogen_reverse_supplemental_mappings:
-        raise InputError(
-            "--autogen-reverse-supplemental-mappings is not supported yet: give the mapping "
-            "from the project's supplemental dimension in the dimension mapping file (-m)."
-        )
     with open_registry(ctx) as reg:
         result = register_and_submit(
             reg,
@@ -191,6 +191,7 @@ def register_and_submit_cmd(
             associations_base_dir=Path(associations_base_dir) if associations_base_dir else None,
             data_roots=[Path(p) for p in data_roots],
             progress=Progress("register-and-submit"),
+            autogen_reverse=list(autogen_reverse_supplemental_mappings),
         )
     if ctx.obj["json"]:
         emit_json({"ok": True, **result})

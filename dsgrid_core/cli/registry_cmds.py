@@ -79,7 +79,10 @@ def registry_create(ctx: click.Context, path: str, data_root: str | None) -> Non
 for _name, _kind in KIND_GROUPS.items():
     registry.add_command(make_kind_group(_name, _kind))
 registry.lazy_commands = {"import": "dsgrid_core.cli.interop_cmds:import_cmd"}
-from dsgrid_core.cli.project_cmds import PROJECT_COMMANDS  # noqa: E402 - the reference's commands
+from dsgrid_core.cli.project_cmds import (  # noqa: E402 - the reference's commands
+    AUTOGEN_TYPES,
+    PROJECT_COMMANDS,
+)
 
 for _command in PROJECT_COMMANDS:
     registry.get_command(None, "projects").add_command(_command)
@@ -95,12 +98,22 @@ for _command in PROJECT_COMMANDS:
     type=click.Path(),
     help="dimension_mappings.json5 mapping dataset dimensions to the project's.",
 )
+@click.option(
+    "--autogen-reverse-supplemental-mappings",
+    "-a",
+    "autogen",
+    multiple=True,
+    type=click.Choice(AUTOGEN_TYPES),
+    help="A dimension type whose dataset dimension is one of the project's supplemental "
+    "dimensions and has no mapping in -m: map it to the project's base dimension by "
+    "reversing the project's mapping (repeatable).",
+)
 @click.option("--log-message", "-l", default=None)
 @data_root_option
 @report_dir_option
 @click.pass_context
 def submit_dataset_cmd(
-    ctx, project_id, dataset_id, mappings_file, log_message, data_roots, report_dir
+    ctx, project_id, dataset_id, mappings_file, autogen, log_message, data_roots, report_dir
 ):
     """Submit a registered dataset to a project (checks it, bumps the project version)."""
     with open_registry(ctx) as reg:
@@ -112,6 +125,7 @@ def submit_dataset_cmd(
             data_roots=[Path(p) for p in data_roots],
             report_dir=Path(report_dir) if report_dir else None,
             progress=Progress(f"submit {dataset_id}"),
+            autogen_reverse=list(autogen),
         )
     if ctx.obj["json"]:
         emit_json({"ok": True, **result})

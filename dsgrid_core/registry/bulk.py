@@ -13,7 +13,6 @@ process registering the same id meanwhile) cannot take the earlier ones back: th
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -92,32 +91,17 @@ def _run(registry, step: BulkStep, message: str, roots, report_dir) -> dict[str,
         )
         return {"kind": "dataset", "id": plan.config.dataset_id, "version": "1.0.0"}
     files = list(step.mapping_files)
-    with tempfile.TemporaryDirectory(prefix="dsgrid-autogen-") as scratch:
-        if step.autogen_reverse:
-            from dsgrid_core.registry.bulk_autogen import with_reverse_mappings
-
-            folder = Path(scratch)
-            given = files[0] if step.has_mapping_file else None
-            combined = with_reverse_mappings(
-                registry,
-                step.project_id,
-                step.dataset_id,
-                step.autogen_reverse,
-                given,
-                folder,
-                f"{step.where}.autogen_reverse_supplemental_mappings",
-            )
-            files = [combined, *files[1 if given else 0 :]]
-            roots = [*roots, folder.resolve()]
-        result = registry.submit_dataset(
-            step.project_id,
-            step.dataset_id,
-            files[0] if files else None,
-            message,
-            data_roots=roots,
-            report_dir=report_dir,
-            references_file=files[1] if len(files) > 1 else None,
-        )
+    given = files.pop(0) if step.has_mapping_file else None
+    result = registry.submit_dataset(
+        step.project_id,
+        step.dataset_id,
+        given,
+        message,
+        data_roots=roots,
+        report_dir=report_dir,
+        references_file=files[0] if files else None,
+        autogen_reverse=step.autogen_reverse,
+    )
     return {
         "kind": "submission",
         "id": f"{step.dataset_id}->{step.project_id}",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -223,6 +224,7 @@ def register_and_submit(
     associations_base_dir: Path | None = None,
     data_roots=(),
     progress=None,
+    autogen_reverse: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Register the dataset of ``config_file`` and submit it to ``project_id``. If the
     submission is refused, the dataset and the dimensions registered with it are removed
@@ -240,6 +242,7 @@ def register_and_submit(
             associations_base_dir=associations_base_dir,
             data_roots=data_roots,
             progress=progress,
+            autogen_reverse=autogen_reverse,
         )
     plan = registry.register_dataset(
         config_file, log_message, data_roots=data_roots, progress=progress
@@ -254,6 +257,7 @@ def register_and_submit(
             data_roots=data_roots,
             references_file=references_file,
             progress=progress,
+            autogen_reverse=autogen_reverse,
         )
     except BaseException:
         registry.remove("dataset", dataset_id)

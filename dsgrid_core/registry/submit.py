@@ -3,6 +3,8 @@ and bump the project version."""
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from dsgrid_core.config.mapping import DatasetMappingsFile, MappingReference
 from dsgrid_core.config.project import BaseDimensionNames, ProjectConfig
 from dsgrid_core.errors import AlreadyExistsError, InputError
 from dsgrid_core.registry import versions as semver
+from dsgrid_core.registry.bulk_autogen import with_reverse_mappings
 from dsgrid_core.registry.components import PreparedMapping, prepare_mapping
 from dsgrid_core.registry.project_requirements import required_base_names
 from dsgrid_core.registry.register_mappings import (
@@ -35,6 +38,30 @@ def _records(registry, dim: dict[str, Any]) -> list[dict[str, Any]]:
     return registry.store.dimension_records(dim["id"], dim["version"])
 
 
+def _submit_with_reverse_mappings(
+    registry, project_id, dataset_id, mappings_file, log_message, types: list[str], **kw
+) -> dict[str, Any]:
+    unknown = [t for t in types if t not in NON_TIME_TYPES]
+    if unknown:
+        raise InputError(
+            f"autogen_reverse_supplemental_mappings: {', '.join(unknown)} is not a dimension "
+            f"type that has records; use one of {', '.join(sorted(NON_TIME_TYPES))}"
+        )
+    with tempfile.TemporaryDirectory(prefix="dsgrid-autogen-") as scratch:
+        folder = Path(scratch)
+        combined = with_reverse_mappings(
+            registry,
+            project_id,
+            dataset_id,
+            types,
+            mappings_file,
+            folder,
+            "autogen_reverse_supplemental_mappings",
+        )
+        kw["data_roots"] = [*kw.get("data_roots", ()), folder.resolve()]
+        return submit_dataset(registry, project_id, dataset_id, combined, log_message, **kw)
+
+
 def submit_dataset(
     registry,
     project_id: str,
@@ -47,7 +74,25 @@ def submit_dataset(
     dataset_version: str | None = None,
     progress=None,
     references_file: Path | None = None,
+    autogen_reverse: Sequence[str] = (),
 ) -> dict[str, Any]:
+    """Submit a registered dataset to a project. ``autogen_reverse``: dimension types whose
+    dataset dimension is one of the project's supplemental dimensions, mapped to the base by
+    reversing the project's mapping (dsgrid's autogen_reverse_supplemental_mappings)."""
+    if autogen_reverse:
+        return _submit_with_reverse_mappings(
+            registry,
+            project_id,
+            dataset_id,
+            mappings_file,
+            log_message,
+            list(autogen_reverse),
+            data_roots=data_roots,
+            report_dir=report_dir,
+            dataset_version=dataset_version,
+            progress=progress,
+            references_file=references_file,
+        )
     from dsgrid_core.data.duck import connect
     from dsgrid_core.data.storage import MISSING_FILE
     from dsgrid_core.validate.submission_checks import (
@@ -160,8 +205,13 @@ def submit_dataset(
     if ds_time.time_zone_required_in_geography():
         from dsgrid_core.data.records import record_time_zones
 
-        zones = record_time_zones(_records(registry, ds_dims["geography"]))
-    check_time_alignment(
+        # the zones of the dataset's own geography records, or, as dsgrid, of the project's
+        # when use_project_geography_time_zone says those apply
+        own = not dataset.config.get("use_project_geography_time_zone", False)
+        zones = record_time_zones(
+            _records(registry, ds_dims["geography"] if own else base["geography"])
+        )
+    time_map = check_time_alignment(
         ds_time,
         pj_time,
         source,
@@ -282,7 +332,13 @@ def submit_dataset(
             list(dict.fromkeys(deps)),
             new=False,
         )
-    return {"project_version": new_version, "mappings": [p.id for p in preps], **facts}
+    notices = list(time_map.notes) if time_map is not None else []
+    return {
+        "project_version": new_version,
+        "mappings": [p.id for p in preps],
+        **facts,
+        **({"notices": notices} if notices else {}),
+    }
 
 
 def _chosen_bases(bases, ds_dims, ds_records, by_type, registry, shown, dataset_id) -> dict:

@@ -29,12 +29,9 @@ from tests.reference_cli import create_reference_registry, reference, require_re
 DIVISION_OF = {"g1": "d1", "g2": "d1", "g3": "d2"}
 
 
-def test_bulk_autogen_reverse_supplemental_mapping(dsgrid, tmp_path):
-    """A dataset by division (a project supplemental geography) is submitted with
-    autogen_reverse_supplemental_mappings: [geography]; its mapping to the base counties is
-    the project's county-to-division mapping reversed (multiplier 1), as pandas builds it."""
-    from dsgrid_core.registry.registry import Registry
-
+def _division_project(tmp_path):
+    """A project with a division supplemental geography, and a dataset by division with no
+    geography mapping of its own (project.json5, dataset.json5 in tmp_path)."""
     base = dimensions("proj")
     supp = {
         "type": "geography",
@@ -81,6 +78,9 @@ def test_bulk_autogen_reverse_supplemental_mapping(dsgrid, tmp_path):
         },
     }
     (tmp_path / "dataset.json5").write_text(json.dumps(dataset))
+
+
+def _submit_by_bulk(dsgrid, tmp_path, reg):
     bulk = {
         "projects": [{"project_id": "lay_project", "config_file": "project.json5"}],
         "datasets": [
@@ -96,9 +96,46 @@ def test_bulk_autogen_reverse_supplemental_mapping(dsgrid, tmp_path):
         ],
     }
     (tmp_path / "bulk.json5").write_text(json.dumps(bulk))
+    return dsgrid("registry", "bulk-register", tmp_path / "bulk.json5", registry=reg)
+
+
+def _submit_by_cli(dsgrid, tmp_path, reg, command):
+    done = dsgrid(
+        "registry", "projects", "register", tmp_path / "project.json5", "-l", "p", registry=reg
+    )
+    assert done.exit_code == 0, done
+    if command == "register-and-submit-dataset":
+        args = ["-c", tmp_path / "dataset.json5", "-p", "lay_project", "-l", "by div"]
+    else:
+        args = ["-p", "lay_project", "-d", "lay_div", "-l", "submit by division"]
+        done = dsgrid(
+            "registry",
+            "datasets",
+            "register",
+            tmp_path / "dataset.json5",
+            "-l",
+            "by div",
+            registry=reg,
+        )
+        assert done.exit_code == 0, done
+    return dsgrid("registry", "projects", command, *args, "-a", "geography", registry=reg)
+
+
+@pytest.mark.parametrize("how", ["bulk", "register-and-submit-dataset", "submit-dataset"])
+def test_autogen_reverse_supplemental_mapping(dsgrid, tmp_path, how):
+    """A dataset by division (a project supplemental geography) is submitted with
+    autogen_reverse_supplemental_mappings: [geography] (bulk file, or -a on either command);
+    its mapping to the base counties is the project's county-to-division mapping reversed
+    (multiplier 1), as pandas builds it."""
+    from dsgrid_core.registry.registry import Registry
+
+    _division_project(tmp_path)
     reg = tmp_path / "reg"
     assert dsgrid("registry", "create", reg).exit_code == 0
-    result = dsgrid("registry", "bulk-register", tmp_path / "bulk.json5", registry=reg)
+    if how == "bulk":
+        result = _submit_by_bulk(dsgrid, tmp_path, reg)
+    else:
+        result = _submit_by_cli(dsgrid, tmp_path, reg, how)
     assert result.exit_code == 0, result
     with Registry(reg, read_only=True) as registry:
         project_record = registry.show("project", "lay_project")
@@ -117,6 +154,36 @@ def test_bulk_autogen_reverse_supplemental_mapping(dsgrid, tmp_path):
         got.sort_values(["from_id", "to_id"]).reset_index(drop=True),
         expected.sort_values(["from_id", "to_id"]).reset_index(drop=True),
     )
+
+
+def test_autogen_of_a_type_without_records_is_refused(dsgrid, tmp_path):
+    from dsgrid_core.registry.registry import Registry
+
+    _division_project(tmp_path)
+    reg = tmp_path / "reg"
+    assert dsgrid("registry", "create", reg).exit_code == 0
+    done = dsgrid(
+        "registry", "projects", "register", tmp_path / "project.json5", "-l", "p", registry=reg
+    )
+    assert done.exit_code == 0, done
+    result = dsgrid(
+        "registry",
+        "projects",
+        "register-and-submit-dataset",
+        "-c",
+        tmp_path / "dataset.json5",
+        "-p",
+        "lay_project",
+        "-l",
+        "x",
+        "-a",
+        "time",
+        registry=reg,
+    )
+    assert result.exit_code == 2
+    assert "'time' is not one of" in result.stderr and "geography" in result.stderr
+    with Registry(reg, read_only=True) as registry:
+        assert [c.id for c in registry.list("dataset")] == []
 
 
 # --- enable_unit_conversion ------------------------------------------------------------------
