@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from dsgrid_core.config.base import LegacyKeyWarning
 from dsgrid_core.config.files import load_json5
+from dsgrid_core.config.listed_files import check_listed_files
 from dsgrid_core.errors import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
@@ -154,8 +155,11 @@ def validate_dimension(data: Any, source: str):
 
 
 def load_config(model: type[M], path: Path) -> tuple[M, list[str]]:
-    """Read a JSON5 file and validate it as ``model``."""
-    return validate_model(model, load_json5(Path(path)), str(path))
+    """Read a JSON5 file and validate it as ``model``; the records and mapping files it lists
+    must exist (as dsgrid checks when it reads a config)."""
+    config, notices = validate_model(model, load_json5(Path(path)), str(path))
+    check_listed_files(config, Path(path))
+    return config, notices
 
 
 def detect_config_kind(data: dict[str, Any]) -> str:
