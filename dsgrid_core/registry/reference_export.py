@@ -12,8 +12,9 @@ names and ids). This export writes everything in the reference's input form, sel
     OUTDIR/project/dimension_mappings/*.csv base-to-supplemental mapping records
     OUTDIR/datasets/<id>/dataset.json5      dataset config; the project's base dimensions by
                                             name, its own dimensions inline
-    OUTDIR/datasets/<id>/load_data.parquet  its data as we store it (one table, stacked,
-                                            time as a UTC timestamp)
+    OUTDIR/datasets/<id>/load_data.parquet  its data as we store it (one table, stacked;
+                                            datetime time as a UTC timestamp, other time
+                                            types in the reference's own columns)
     OUTDIR/datasets/<id>/dimension_mappings.json5 + mappings/*.csv  its mappings to the project
 
 Every dataset submitted to the project (at the project version exported) is exported with the
@@ -69,6 +70,8 @@ _TIME_FIELDS = (
     "column_format",
     "time_interval_type",
     "measurement_type",
+    "include_leap_day",  # annual
+    "format",  # representative periods
 )
 
 
@@ -185,15 +188,11 @@ class _Writer:
 
 def _time_config(record) -> dict[str, Any]:
     """A time dimension in the reference's form. Our stored data keeps datetime time as a UTC
-    ``timestamp`` column, whatever the original columns were, so the exported dimension says
-    so."""
+    ``timestamp`` column, whatever the original columns were, so an exported datetime
+    dimension says so; other time types are stored in the reference's own columns
+    (``time_year``, ``time_index``, ``month``/``day_of_week``/``hour``...) and their configs
+    are written as they are."""
     config = dict(record.config)
-    if config.get("time_type") != "datetime":
-        raise InputError(
-            f"time dimension '{config.get('name')}' ({record.id}) is of time type "
-            f"'{config.get('time_type')}'; this export writes datetime time only so far. "
-            "Nothing was written."
-        )
     unknown = sorted(set(config) - set(_TIME_FIELDS))
     if unknown:
         raise InputError(
@@ -201,8 +200,9 @@ def _time_config(record) -> dict[str, Any]:
             f"{', '.join(unknown)} that the export cannot write in the reference's form yet. "
             "Nothing was written."
         )
-    config["column_format"] = {"dtype": "timestamp_tz", "time_column": "timestamp"}
-    config.setdefault("class", "Time")
+    if config.get("time_type") == "datetime":
+        config["column_format"] = {"dtype": "timestamp_tz", "time_column": "timestamp"}
+        config.setdefault("class", "Time")
     return config
 
 

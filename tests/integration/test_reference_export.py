@@ -158,3 +158,37 @@ def test_export_refuses_a_folder_that_is_not_empty(tmp_path_factory, test_data, 
     result = dsgrid("registry", "projects", "export", "no_such", out, registry=source)
     assert result.exit_code == 2
     assert not out.exists()
+
+
+def test_datasets_of_every_time_kind_round_trip_through_the_reference(dsgrid, tmp_path):
+    """A reference registry with annual, no-op, index and both representative time forms
+    (built by the reference), imported, exported, registered by the reference again and
+    imported back: every dataset's time dimension, dimensions, mappings, rows and sum kept,
+    and the reference's stored rows and sums those of the first import."""
+    from dsgrid_core.registry.registry import Registry
+    from tests.integration.reference_import_time_registry import (
+        PROJECT_ID,
+        build_time_kinds_registry,
+    )
+
+    url, _, _ = build_time_kinds_registry(tmp_path / "source")
+    first = _import(dsgrid, url, tmp_path / "first")
+    out, data, back = _round_trip(dsgrid, first, PROJECT_ID, tmp_path)
+    with Registry(first, read_only=True) as a, Registry(back, read_only=True) as b:
+        before, after = _project_content(a, PROJECT_ID), _project_content(b, PROJECT_ID)
+        times = {}
+        for reg, side in ((a, "before"), (b, "after")):
+            for dataset_id, status in reg.show("project", PROJECT_ID).extra["datasets"].items():
+                dim = reg.show("dataset", dataset_id, status["version"]).extra["dimensions"]
+                config = reg.show("dimension", dim["time"]["id"], dim["time"]["version"]).config
+                times.setdefault(dataset_id, {})[side] = {
+                    k: v for k, v in config.items() if k not in ("description",)
+                }
+    kinds = {t["before"]["time_type"] for t in times.values()}
+    assert kinds == {"annual", "noop", "index", "representative_period"}, kinds
+    for dataset_id, pair in times.items():
+        assert pair["after"] == pair["before"], dataset_id
+    assert after["datasets"] == before["datasets"]
+    assert after["base"] == before["base"]
+    sums = _reference_sums(data, before["datasets"])
+    assert sums == {k: (v["rows"], v["sum"]) for k, v in before["datasets"].items()}
