@@ -18,8 +18,39 @@ _PROJECTION = (
     "growth_rate_dataset_id, construction_method) is refused"
 )
 
+_SMALL_AEO_RES = (
+    "{level}:small/dsgrid-projects/StandardScenarios {arrow} "
+    "aeo2021_reference_residential_energy_use_growth_factors"
+)
+_NAME_CRASH = (
+    "the reference stops registering this dataset with AssertionError: TEMPO brought its own "
+    "dimensions named 'sector' and 'model_year' (as the project has), and its name-to-id "
+    "replacement asserts that no two names in the registry are equal (see 'Where the "
+    "reference is wrong')"
+)
+
 INTENDED: dict[str, tuple[str, str]] = {
     # key: (outcome, reason)
+    _SMALL_AEO_RES.replace("{level}", "register").replace("{arrow}", "+"): (
+        "read with notice",
+        _NAME_CRASH + "; we register it, noting that its own 'sector' shares a name",
+    ),
+    _SMALL_AEO_RES.replace("{level}", "register").replace("{arrow}", "<-"): (
+        "ours only",
+        _NAME_CRASH + " (and its autogen_reverse_supplemental_mappings never works: see "
+        "'Where the reference is wrong'); we reverse the project's mapping and submit it",
+    ),
+    "register:small/dsgrid-projects/StandardScenarios <- "
+    "aeo2021_reference_commercial_energy_use_growth_factors": (
+        "ours only",
+        "the reference's autogen_reverse_supplemental_mappings never works (see 'Where the "
+        "reference is wrong'); the dataset's census divisions are the project's supplemental "
+        "dimension (same records), so we reverse the project's mapping and submit it",
+    ),
+    _SMALL_AEO_RES.replace("{level}", "data").replace("{arrow}", "->"): (
+        "ours only",
+        _NAME_CRASH + "; we store its values whole",
+    ),
     "load:dsgrid-projects/StandardScenarios/dsgrid_project/scripts/build_registry/"
     "project_registration.json5": (
         "ours only",
@@ -36,10 +67,4 @@ GAPS: dict[str, tuple[str, str | None]] = {
     "comstock_conus_2022_projected.json5": (_PROJECTION, None),
     "load:dsgrid-projects/StandardScenarios/dsgrid_project/derived_datasets/"
     "resstock_conus_2022_projected.json5": (_PROJECTION, None),
-    "load:dsgrid-projects/StandardScenarios/dsgrid_project/datasets/modeled/tempo/counts/"
-    "dataset.json5": (
-        "a dimension records file that does not exist (dimensions/counties.csv) is not "
-        "noticed when the config is loaded; the reference refuses it there",
-        "same",
-    ),
 }

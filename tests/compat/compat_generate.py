@@ -22,6 +22,8 @@ from pathlib import Path
 import json5
 import pandas as pd
 
+from dsgrid_core.config.time_zones import LEGACY_TIME_ZONES
+
 LAYOUTS = [
     (table, value, suffix)
     for table in ("one_table", "two_table")
@@ -47,16 +49,25 @@ def _records(file: Path) -> list[str]:
         return [row["id"] for row in csv.DictReader(handle)]
 
 
+# dsgrid's legacy zone names (its old TimeZone enum) as IANA names: a table of facts, the
+# reference then checks the result
+LEGACY_ZONES = LEGACY_TIME_ZONES
+
+
 def _frequency(value: str) -> timedelta:
+    """'01:00:00', or an ISO 8601 duration ('P0DT1H0M0.000000S', 'PT1H')."""
     if value.startswith("P"):
-        raise NotGenerated(f"ISO 8601 frequency {value!r}")
+        return pd.Timedelta(value).to_pytimedelta()
     hours, minutes, seconds = (int(x) for x in value.split(":"))
     return timedelta(hours=hours, minutes=minutes, seconds=seconds)
 
 
-def _timestamps(time_dim: dict) -> list[datetime]:
-    if time_dim.get("time_type", "datetime") != "datetime":
-        raise NotGenerated(f"time type {time_dim.get('time_type')}")
+def _zone(time_dim: dict) -> str | None:
+    zone = (time_dim.get("time_zone_format") or {}).get("time_zone") or time_dim.get("timezone")
+    return LEGACY_ZONES.get(zone, zone)
+
+
+def _datetimes(time_dim: dict) -> pd.DataFrame:
     points = []
     for rng in time_dim["ranges"]:
         fmt = rng.get("str_format") or time_dim.get("str_format") or "%Y-%m-%d %H:%M:%S"
@@ -65,43 +76,118 @@ def _timestamps(time_dim: dict) -> list[datetime]:
         while current <= end:
             points.append(current)
             current += step
-    return points
+    stamps = pd.Series(pd.to_datetime(points))
+    zone = _zone(time_dim)
+    if zone:
+        stamps = stamps.dt.tz_localize(zone)
+    return pd.DataFrame({"timestamp": stamps})
+
+
+def _years(time_dim: dict) -> pd.DataFrame:
+    years = []
+    for rng in time_dim["ranges"]:
+        years += range(int(rng["start"]), int(rng["end"]) + 1)
+    return pd.DataFrame({"time_year": years})
+
+
+def _representative(time_dim: dict) -> pd.DataFrame:
+    months = []
+    for rng in time_dim["ranges"]:
+        months += range(int(rng["start"]), int(rng["end"]) + 1)
+    if time_dim["format"] == "one_week_per_month_by_hour":
+        parts = itertools.product(months, range(7), range(24))
+        return pd.DataFrame(parts, columns=["month", "day_of_week", "hour"])
+    if time_dim["format"] == "one_weekday_day_and_one_weekend_day_per_month_by_hour":
+        parts = itertools.product(months, (True, False), range(24))
+        return pd.DataFrame(parts, columns=["month", "is_weekday", "hour"])
+    raise NotGenerated(f"representative format {time_dim['format']!r}")
+
+
+def time_frame(time_dim: dict) -> pd.DataFrame:
+    """The dataset's time points as the columns dsgrid reads for its time type (one row with
+    no column for no-op time)."""
+    kind = time_dim.get("time_type", "datetime")
+    if kind == "datetime":
+        return _datetimes(time_dim)
+    if kind == "annual":
+        return _years(time_dim)
+    if kind == "representative_period":
+        return _representative(time_dim)
+    if kind == "noop":
+        return pd.DataFrame(index=[0])
+    raise NotGenerated(f"time type {kind}")
+
+
+def dim_type_of(dim: dict) -> str:
+    """A dimension entry's type ('dimension_type' in older dsgrid files)."""
+    found = dim.get("type") or dim.get("dimension_type")
+    if not found:
+        raise NotGenerated(f"dimension {dim.get('name')!r} has no type")
+    return found
 
 
 def dimensions_of(config: dict, folder: Path, project: dict, project_folder: Path) -> dict:
     """Dimension type -> its config, with 'records' (ids) for record dimensions."""
-    by_name = {d["name"]: (d, project_folder) for d in project["dimensions"]["base_dimensions"]}
+    listed = project["dimensions"].get("base_dimensions", []) + project["dimensions"].get(
+        "supplemental_dimensions", []
+    )
+    by_name = {d["name"]: (d, project_folder) for d in listed}
     found = {}
     for dim in config.get("dimensions", []):
-        found[dim["type"]] = (dim, folder)
+        found[dim_type_of(dim)] = (dim, folder)
+    project_id = project["project_id"]
     for ref in config.get("dimension_references", []):
+        automatic = ref["name"].removeprefix(f"all_{project_id}_")
+        if automatic != ref["name"]:  # the "all" dimension dsgrid makes: one record
+            found.setdefault(ref["type"], ({**ref, "records": [f"all_{automatic}"]}, None))
+            continue
         if ref["name"] not in by_name:
-            raise NotGenerated(f"dimension {ref['name']!r} is not a project base dimension")
+            raise NotGenerated(f"dimension {ref['name']!r} is not one of the project's")
         found.setdefault(ref["type"], by_name[ref["name"]])
     out = {}
     for dim_type, (dim, base) in found.items():
         entry = dict(dim)
-        if dim_type != "time":
+        if dim_type != "time" and "records" not in entry:
             entry["records"] = _records(base / dim["file"])
         out[dim_type] = entry
     return out
 
 
 def frame_for(config: dict, dims: dict) -> pd.DataFrame:
-    """The dataset stacked: one column per non-trivial dimension, 'timestamp', 'value'."""
+    """The dataset stacked: one column per non-trivial dimension, its time columns, 'value'."""
     trivial = set(config.get("trivial_dimensions", []))
     columns = sorted(t for t in dims if t not in trivial and t != "time")
-    combos = itertools.product(*(dims[t]["records"] for t in columns))
-    rows = []
-    stamps = _timestamps(dims["time"])
-    for i, combo in enumerate(combos):
-        for j, stamp in enumerate(stamps):
-            rows.append((*combo, stamp, round(1.0 + 0.25 * i + 0.01 * j, 6)))
-    frame = pd.DataFrame(rows, columns=[*columns, "timestamp", "value"])
-    zone = (dims["time"].get("time_zone_format") or {}).get("time_zone")
-    if zone:
-        frame["timestamp"] = frame["timestamp"].dt.tz_localize(zone)
-    return frame
+    keys = pd.DataFrame(
+        list(itertools.product(*(dims[t]["records"] for t in columns))), columns=columns
+    )
+    keys["__i"] = range(len(keys))
+    times = time_frame(dims["time"])
+    times["__j"] = range(len(times))
+    frame = keys.merge(times, how="cross")
+    if _years_are_model_years(config, dims, columns):
+        frame = frame[frame["time_year"] == frame["model_year"].astype(int)]
+    frame["value"] = (1.0 + 0.25 * frame["__i"] + 0.01 * frame["__j"]).round(6)
+    return frame.drop(columns=["__i", "__j"])
+
+
+def _years_are_model_years(config: dict, dims: dict, columns: list[str]) -> bool:
+    """dsgrid: a historical dataset with annual time has each year's value in its own model
+    year only."""
+    return (
+        config.get("dataset_type") == "historical"
+        and dims["time"].get("time_type") == "annual"
+        and "model_year" in columns
+    )
+
+
+def rows_of(config: dict, dims: dict) -> int:
+    """How many stacked rows frame_for would make, without making them."""
+    trivial = set(config.get("trivial_dimensions", []))
+    count = len(time_frame(dims["time"]))
+    for t, dim in dims.items():
+        if t not in trivial and t != "time":
+            count *= len(dim["records"])
+    return count
 
 
 def _write(frame: pd.DataFrame, path: Path) -> None:
@@ -125,12 +211,19 @@ def write_data(config_path: Path, project_path: Path) -> None:
     if layout["value_format"] == "pivoted":
         pivot = layout["pivoted_dimension_type"]
         keep = [c for c in frame.columns if c not in (pivot, "value")]
-        frame = frame.pivot_table(index=keep, columns=pivot, values="value").reset_index()
-        frame.columns.name = None
+        if keep:
+            frame = frame.pivot_table(index=keep, columns=pivot, values="value").reset_index()
+            frame.columns.name = None
+        else:  # nothing but the pivoted dimension (no-op time, all else trivial): one row
+            frame = frame.set_index(pivot)[["value"]].T.reset_index(drop=True)
+            frame.columns.name = None
     data_file = config_path.parent / layout["data_file"]["path"]
     if layout["table_format"] == "two_table":
-        value_side = {"timestamp", "value", "metric"} | set(
-            dims.get(layout.get("pivoted_dimension_type") or "", {}).get("records", [])
+        time_columns = set(time_frame(dims["time"]).columns)
+        value_side = (
+            time_columns
+            | {"value", "metric"}
+            | set(dims.get(layout.get("pivoted_dimension_type") or "", {}).get("records", []))
         )
         dim_cols = [c for c in frame.columns if c not in value_side]
         lookup = frame[dim_cols].drop_duplicates().reset_index(drop=True)

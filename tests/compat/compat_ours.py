@@ -80,8 +80,9 @@ def _stats(registry, dataset_id: str) -> dict:
 
 def _is_notice(caught: warnings.WarningMessage) -> bool:
     from dsgrid_core.config.base import LegacyKeyWarning
+    from dsgrid_core.errors import Notice
 
-    return issubclass(caught.category, LegacyKeyWarning)
+    return issubclass(caught.category, (LegacyKeyWarning, Notice))
 
 
 def register(registry_dir: Path, steps: list[dict]) -> dict:
@@ -95,11 +96,18 @@ def register(registry_dir: Path, steps: list[dict]) -> dict:
             try:
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always")
+                    # a real repository's configs share files across folders: allowed
+                    # as a user allows them (--data-root), the reference reads any path
+                    roots = [Path(r) for r in step.get("roots", [])]
                     if action == "project":
-                        registry.register_project(Path(step["config"]), "compat project")
+                        registry.register_project(
+                            Path(step["config"]), "compat project", data_roots=roots
+                        )
                         extra = {}
                     elif action == "dataset":
-                        registry.register_dataset(Path(step["config"]), "compat dataset")
+                        registry.register_dataset(
+                            Path(step["config"]), "compat dataset", data_roots=roots
+                        )
                         extra = {}
                     elif action == "submit":
                         registry.submit_dataset(
@@ -110,6 +118,8 @@ def register(registry_dir: Path, steps: list[dict]) -> dict:
                             references_file=(
                                 Path(step["references"]) if step.get("references") else None
                             ),
+                            autogen_reverse=step.get("autogen") or (),
+                            data_roots=roots,
                         )
                         extra = {}
                     elif action == "bulk":  # our bulk files: paths from the file's folder

@@ -158,11 +158,16 @@ def _register_dataset(mgr, config: Path, user: str) -> None:
     ids in a copy, with the reference's own functions, as its bulk-register does."""
     import shutil
 
+    from dsgrid.utils.files import load_data
     from dsgrid.utils.id_remappings import (
         map_dimension_names_to_ids,
         replace_dimension_names_with_current_ids,
     )
 
+    refs = load_data(config).get("dimension_references") or []
+    if not any("name" in ref for ref in refs):  # ids already: bulk-register swaps nothing
+        mgr.dataset_manager.register(config, user, "compat dataset")
+        return
     copy = config.with_name(f"{config.stem}__compat{config.suffix}")
     shutil.copyfile(config, copy)
     try:
@@ -171,6 +176,14 @@ def _register_dataset(mgr, config: Path, user: str) -> None:
         mgr.dataset_manager.register(copy, user, "compat dataset")
     finally:
         copy.unlink()
+
+
+def _types(names: list[str] | None):
+    if not names:
+        return None
+    from dsgrid.dimension.base_models import DimensionType
+
+    return [DimensionType(n) for n in names]
 
 
 def _data_path(mgr) -> Path:
@@ -205,6 +218,7 @@ def register(registry: Path, steps: list[dict]) -> dict:
                 dimension_mapping_references_file=(
                     Path(step["references"]) if step.get("references") else None
                 ),
+                autogen_reverse_supplemental_mappings=_types(step.get("autogen")),
             )
         elif action == "bulk":
             from dsgrid.registry.bulk_register import bulk_register
