@@ -47,6 +47,8 @@ class SourceDataset:
     record_ids: dict[str, list[str]] = field(default_factory=dict)
     row_count: int | None = None
     time_config: Any = None
+    # how the dataset counts in the query's expression (``a - b``: b -1); see query.expression
+    weight: float = 1.0
 
 
 @dataclass
@@ -301,8 +303,9 @@ def load_dataset_context(registry, dataset_id: str, version: str | None = None) 
             version=record.version,
             table_path=registry.data.locate(record.data_path),
             mappings={},
-            # Results label each period by its beginning, as project queries do.
-            time_shift_seconds=_beginning_offset(time_config),
+            # Times as the dataset labels them (period-ending stays period-ending), as dsgrid
+            # answers a dataset query in the dataset's own dimensions.
+            time_shift_seconds=0,
             dimensions=dims,
             record_ids={t: base[t].ids for t in NON_TIME_TYPES if t in base},
             row_count=record.row_count,
@@ -310,11 +313,3 @@ def load_dataset_context(registry, dataset_id: str, version: str | None = None) 
         )
     )
     return context
-
-
-def _beginning_offset(time_config) -> int:
-    if isinstance(time_config, DatetimeTimeConfig) and (
-        time_config.time_interval_type == TimeInterval.PERIOD_ENDING
-    ):
-        return -int(time_config.step.total_seconds())
-    return 0

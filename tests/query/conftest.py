@@ -113,6 +113,12 @@ def engine(request) -> EngineChoice:
     return EngineChoice("spark", {"master": master}, "spark_connect")
 
 
+@pytest.fixture
+def duckdb_engine() -> EngineChoice:
+    """DuckDB alone: for refusals and checks that do not depend on the engine."""
+    return EngineChoice("duckdb", {}, "duckdb")
+
+
 def run(registry_path, query: dict, engine: EngineChoice):
     """Run a query dict on an engine, without the cache; returns (DataFrame, QueryResult)."""
     from dsgrid_core.query.run import parse_query, run_query

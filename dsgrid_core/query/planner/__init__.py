@@ -8,7 +8,7 @@ literals in the tree; small tables (mappings, names, time buckets) go to the eng
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlglot import exp
@@ -16,8 +16,10 @@ from sqlglot import exp
 from dsgrid_core.config.query import ProjectQueryConfig
 from dsgrid_core.errors import InputError
 from dsgrid_core.query.context import ProjectContext
+from dsgrid_core.query.expression import combination
 from dsgrid_core.query.filters import resolve_filter
 from dsgrid_core.query.planner.finish import ordered_page, peak_load, pivoted, with_names
+from dsgrid_core.query.planner.metric_units import with_metric_units
 from dsgrid_core.query.planner.outputs import OutputColumn, result_shape
 from dsgrid_core.query.planner.row_plan import plan_rows
 from dsgrid_core.query.planner.selection import check_selection
@@ -59,6 +61,55 @@ def _time_zone(value: str | None) -> str | None:
         raise InputError(f"result.time_zone: {exc}") from None
 
 
+def _group_by_columns(report) -> list[str] | None:
+    """peak_load's input (dsgrid's PeakLoadInputModel: ``{group_by_columns: [...]}``)."""
+    inputs = report.inputs
+    if inputs is None:
+        return None
+    columns = inputs.get("group_by_columns") if isinstance(inputs, dict) else None
+    if (
+        not isinstance(columns, list)
+        or not all(isinstance(c, str) for c in columns)
+        or (set(inputs) - {"group_by_columns"})
+    ):
+        raise InputError(
+            "result.reports: peak_load inputs are {group_by_columns: [column, ...]} (the "
+            f"result's columns to find the peak of each); got {inputs!r}."
+        )
+    return columns
+
+
+def _combined(
+    context: ProjectContext, query: ProjectQueryConfig, function: str
+) -> tuple[ProjectContext, bool]:
+    """The datasets the query's expression uses, each with its weight, and whether each is
+    aggregated apart (aggregate_each_dataset over a union). What cannot be answered exactly is
+    refused here."""
+    where = "project.dataset.expression"
+    combo = combination(
+        query.project.dataset.expression, [ds.dataset_id for ds in context.datasets], where
+    )
+    if function != "sum" and any(w != 1.0 for w in combo.weights.values()):
+        raise InputError(
+            f"{where}: '{query.project.dataset.expression}' subtracts or repeats datasets, "
+            f"which only a sum can do here; the aggregation function is {function}. Use sum, "
+            "or query the datasets apart."
+        )
+    each = query.result.aggregate_each_dataset and len(combo.weights) > 1
+    if each and not (combo.union_only or combo.linear_only):
+        raise InputError(
+            "result.aggregate_each_dataset with an expression that mixes '|' with '+' or '-' "
+            "is not supported yet; use one kind of operator, or split the query."
+        )
+    datasets = [
+        replace(ds, weight=combo.weights[ds.dataset_id])
+        for ds in context.datasets
+        if ds.dataset_id in combo.weights
+    ]
+    # '+'/'-' make one dataset row by row: per-dataset sums merge again, as dsgrid's join does
+    return replace(context, datasets=datasets), each and combo.union_only
+
+
 def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Plan:
     result = query.result
     context = with_unit(context, result.unit)
@@ -71,9 +122,11 @@ def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Pl
     conditions = [cond for _, cond in resolved]
     time_zone = _time_zone(result.time_zone)
     shape = result_shape(context, query, time_zone)
+    context, per_dataset = _combined(context, query, shape.function)
+    shape = with_metric_units(context, shape, result.unit, bool(result.aggregations))
     tables: dict[str, tuple[str, Any]] = {}
     build = plan_sum if shape.function == "sum" else plan_rows
-    current = build(context, shape, conditions, tables)
+    current = build(context, shape, conditions, tables, per_dataset)
     outputs = [*shape.columns, OutputColumn(VALUE, "value")]
 
     if result.replace_ids_with_names:
@@ -98,5 +151,5 @@ def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Pl
                 plan.reports_from_result = True
             else:
                 source = current
-            plan.reports["peak_load"] = peak_load(source, outputs)
+            plan.reports["peak_load"] = peak_load(source, outputs, _group_by_columns(report))
     return plan

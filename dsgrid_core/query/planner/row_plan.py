@@ -25,6 +25,7 @@ from dsgrid_core.query.planner.sqltree import (
 )
 from dsgrid_core.query.planner.timekeys import local_period, shifted, time_predicate
 
+DATASET_TAG = "__dataset"  # which dataset a row comes from (aggregate_each_dataset)
 FUNCTIONS = {"sum": exp.Sum, "mean": exp.Avg, "min": exp.Min, "max": exp.Max, "count": exp.Count}
 
 
@@ -49,6 +50,7 @@ def _dataset_select(i: int, ds, tables: dict, conditions: list) -> exp.Select:
     stored_time = shifted(col(TIME, "d"), ds.time_shift_seconds)
     projections.append(alias(stored_time, TIME))
     projections.append(alias(value, VALUE))
+    projections.append(alias(exp.Literal.number(i), DATASET_TAG))
     select = select.select(*projections)
     # Filters on base ids: applied on the mapped columns, so they mean project records.
     where = []
@@ -63,8 +65,15 @@ def _dataset_select(i: int, ds, tables: dict, conditions: list) -> exp.Select:
     return select
 
 
-def plan_rows(context: ProjectContext, shape: Shape, conditions: list, tables: dict) -> exp.Select:
-    """The aggregated result, columns ``shape.columns`` then ``value``."""
+def plan_rows(
+    context: ProjectContext,
+    shape: Shape,
+    conditions: list,
+    tables: dict,
+    per_dataset: bool = False,
+) -> exp.Select:
+    """The aggregated result, columns ``shape.columns`` then ``value``; with ``per_dataset``
+    (aggregate_each_dataset over a union) each dataset's rows are aggregated apart."""
     selects = [_dataset_select(i, ds, tables, conditions) for i, ds in enumerate(context.datasets)]
     union: exp.Expression = selects[0]
     for other in selects[1:]:
@@ -93,6 +102,8 @@ def plan_rows(context: ProjectContext, shape: Shape, conditions: list, tables: d
     projections = [alias(g.copy(), c.name) for g, c in zip(group, shape.columns, strict=True)]
     projections.append(alias(FUNCTIONS[shape.function](this=value), VALUE))
     select = select.select(*projections)
+    if per_dataset:
+        group.append(col(DATASET_TAG, "u"))
     if group:
         select = select.group_by(*[g.copy() for g in group])
     return select

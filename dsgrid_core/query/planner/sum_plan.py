@@ -44,6 +44,7 @@ from dsgrid_core.query.planner.timekeys import (
 from dsgrid_core.query.planner.treatments import Treatment, treatments
 
 TIME_KEY = "__time"
+DATASET_TAG = "__dataset"  # which dataset a row comes from (aggregate_each_dataset)
 # Aggregate before mapping when that leaves at most this share of the stored rows.
 PREAGGREGATE_SHARE = 1 / 8
 
@@ -112,6 +113,8 @@ def _dataset_rows(
     tables[scan] = ("parquet", str(ds.table_path))
     source = exp.select().from_(table(scan, "d"))
     value: exp.Expression = col(VALUE, "d")
+    if ds.weight != 1.0:
+        value = times(value, ds.weight)
     where: list[exp.Expression] = []
     kept: list[Treatment] = []
     columns: dict[str, exp.Expression] = {}
@@ -184,14 +187,23 @@ def _dataset_rows(
         expr = time_key if c.type == "time" else columns[c.type]
         projections.append(alias(expr.copy(), c.name))
     projections.append(alias(value, VALUE))
+    projections.append(alias(exp.Literal.number(i), DATASET_TAG))
     rows = source.select(*projections)
     if where:
         rows = rows.where(exp.and_(*where))
     return rows
 
 
-def plan_sum(context: ProjectContext, shape: Shape, conditions: list, tables: dict) -> exp.Select:
-    """The summed result, columns ``shape.columns`` then ``value``."""
+def plan_sum(
+    context: ProjectContext,
+    shape: Shape,
+    conditions: list,
+    tables: dict,
+    per_dataset: bool = False,
+) -> exp.Select:
+    """The summed result, columns ``shape.columns`` then ``value``; with ``per_dataset``
+    (dsgrid's aggregate_each_dataset over a union) each dataset's rows are summed apart, so a
+    combination of columns may have a row per dataset."""
     selected = selected_ids(conditions)
     time_conditions = [c for c in conditions if isinstance(c, TimeCondition)]
     use_buckets = _uses_buckets(context, shape)
@@ -203,23 +215,29 @@ def plan_sum(context: ProjectContext, shape: Shape, conditions: list, tables: di
     for other in parts[1:]:
         union = exp.union(union, other, distinct=False)
     names = [c.name for c in shape.columns]
-    total = exp.select(*[col(n, "u") for n in names], alias(exp.Sum(this=col(VALUE, "u")), VALUE))
+    keys = [*names, DATASET_TAG] if per_dataset else names
+    total = exp.select(*[col(n, "u") for n in keys], alias(exp.Sum(this=col(VALUE, "u")), VALUE))
     total = total.from_(subquery(union, "u"))
-    if names:
-        total = total.group_by(*[col(n, "u") for n in names])
+    if keys:
+        total = total.group_by(*[col(n, "u") for n in keys])
     if shape.time is None or not shape.time.local or use_buckets:
-        return total
+        return _without_tag(total, names) if per_dataset else total
     # No time buckets (a dataset without a datetime time dimension): sum on instants, then
     # convert the far fewer summed rows to local time and sum again.
     time_name = shape.time_column.name
     converted = [
-        local_period(col(n, "s"), shape.time) if n == time_name else col(n, "s") for n in names
+        local_period(col(n, "s"), shape.time) if n == time_name else col(n, "s") for n in keys
     ]
-    return (
+    again = (
         exp.select(
-            *[alias(e, n) for e, n in zip(converted, names, strict=True)],
+            *[alias(e, n) for e, n in zip(converted, keys, strict=True)],
             alias(exp.Sum(this=col(VALUE, "s")), VALUE),
         )
         .from_(subquery(total, "s"))
         .group_by(*[e.copy() for e in converted])
     )
+    return _without_tag(again, names) if per_dataset else again
+
+
+def _without_tag(select: exp.Select, names: list[str]) -> exp.Select:
+    return exp.select(*[col(n, "t") for n in names], col(VALUE, "t")).from_(subquery(select, "t"))
