@@ -27,6 +27,13 @@ class Inputs:
                 for m in status[d]["mappings"]:
                     rows = reg.store.mapping_records(m["mapping_id"], m["version"])
                     self.maps[f"{d}_{m['dimension_type']}"] = rows
+            metric = project.extra["base_dimensions"]["metric"]
+            # Q2-Q4 add end uses together: in kWh, as the project's queries ask (result.unit)
+            to_kwh = {"kWh": 1.0, "MWh": 1e3, "GWh": 1e6, "therm": 29.307107, "MBtu": 293.07107}
+            self.kwh = [
+                (r["id"], "kWh", to_kwh[r["unit"]])
+                for r in reg.records(metric["id"], metric["version"])
+            ]
             for s in project.extra["supplemental_dimensions"]:
                 if s["name"] in ("Demo States", "Demo Balancing Areas"):
                     key = "state" if s["name"] == "Demo States" else "ba"
@@ -48,6 +55,8 @@ def hand_duckdb_sql(inputs: Inputs) -> dict[str, str]:
         JOIN {d}_model_year y ON s.model_year = y.from_id
         JOIN {d}_scenario c ON s.scenario = c.from_id""")
     base = " UNION ALL ".join(parts)
+    kwh = f"""SELECT b.* REPLACE (b.value * k.fraction AS value)
+              FROM ({base}) b JOIN kwh k ON b.metric = k.from_id"""
     return {
         "Q1": f"""SELECT st.to_id AS geography, b.metric,
                   date_trunc('month', timezone('{TZ}', b.timestamp)) AS timestamp,
@@ -57,14 +66,14 @@ def hand_duckdb_sql(inputs: Inputs) -> dict[str, str]:
                   SELECT *, row_number() OVER (PARTITION BY geography
                                                ORDER BY value DESC, timestamp) AS r FROM (
                     SELECT st.to_id AS geography, b.timestamp, sum(b.value * st.fraction) AS value
-                    FROM ({base}) b JOIN state st ON b.geography = st.from_id GROUP BY ALL))
+                    FROM ({kwh}) b JOIN state st ON b.geography = st.from_id GROUP BY ALL))
                   WHERE r = 1""",
-        "Q3": f"""SELECT b.timestamp, sum(b.value) AS value FROM ({base}) b
+        "Q3": f"""SELECT b.timestamp, sum(b.value) AS value FROM ({kwh}) b
                   WHERE b.geography IN (SELECT from_id FROM state WHERE to_id = '{inputs.state}')
                   GROUP BY ALL""",
         "Q4": f"""SELECT ba.to_id AS geography, b.scenario, b.model_year,
                   sum(b.value * ba.fraction) AS value
-                  FROM ({base}) b JOIN ba ON b.geography = ba.from_id GROUP BY ALL""",
+                  FROM ({kwh}) b JOIN ba ON b.geography = ba.from_id GROUP BY ALL""",
     }
 
 
@@ -73,7 +82,7 @@ def duckdb_connection(inputs: Inputs):
 
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    for name, rows in inputs.maps.items():
+    for name, rows in {**inputs.maps, "kwh": inputs.kwh}.items():
         con.execute(f"CREATE TABLE {name} (from_id VARCHAR, to_id VARCHAR, fraction DOUBLE)")
         con.executemany(
             f"INSERT INTO {name} VALUES (?, ?, ?)", [r for r in rows if r[1] is not None]
@@ -94,7 +103,7 @@ def hand_pyspark(spark, inputs: Inputs) -> dict:
     )
     maps = {
         k: spark.createDataFrame([r for r in v if r[1] is not None], schema)
-        for k, v in inputs.maps.items()
+        for k, v in {**inputs.maps, "kwh": inputs.kwh}.items()
     }
 
     def base():
@@ -117,9 +126,18 @@ def hand_pyspark(spark, inputs: Inputs) -> dict:
             )
         return frames[0].unionByName(frames[1])
 
-    def by(mapping: str):
-        m = maps[mapping]
+    def base_kwh():
+        k = maps["kwh"]
         b = base()
+        return (
+            b.join(k, b["metric"] == k["from_id"])
+            .withColumn("value", F.col("value") * F.col("fraction"))
+            .select("geography", "metric", "model_year", "scenario", "timestamp", "value")
+        )
+
+    def by(mapping: str, kwh: bool = False):
+        m = maps[mapping]
+        b = base_kwh() if kwh else base()
         return (
             b.join(m, b["geography"] == m["from_id"])
             .withColumn("value", F.col("value") * F.col("fraction"))
@@ -130,7 +148,11 @@ def hand_pyspark(spark, inputs: Inputs) -> dict:
     from pyspark.sql.window import Window
 
     def q2():
-        hourly = by("state").groupBy("geography", "timestamp").agg(F.sum("value").alias("value"))
+        hourly = (
+            by("state", kwh=True)
+            .groupBy("geography", "timestamp")
+            .agg(F.sum("value").alias("value"))
+        )
         w = Window.partitionBy("geography").orderBy(F.col("value").desc(), F.col("timestamp"))
         return (
             hourly.withColumn("r", F.row_number().over(w))
@@ -151,13 +173,13 @@ def hand_pyspark(spark, inputs: Inputs) -> dict:
         ),
         "Q2": q2,
         "Q3": lambda: (
-            base()
+            base_kwh()
             .where(F.col("geography").isin(counties))
             .groupBy("timestamp")
             .agg(F.sum("value").alias("value"))
         ),
         "Q4": lambda: (
-            by("ba")
+            by("ba", kwh=True)
             .groupBy("geography", "scenario", "model_year")
             .agg(F.sum("value").alias("value"))
         ),

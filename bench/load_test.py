@@ -116,7 +116,7 @@ def run_query(client: Client, rng: random.Random):
                 ],
             },
         },
-        "result": {"aggregations": [{"dimensions": dims}]},
+        "result": {"aggregations": [{"dimensions": dims}], "unit": "kWh"},
     }
     status, body = client.call(
         "POST", "/api/v1/queries", {"query": query, "use_cache": rng.random() < 0.5}

@@ -72,11 +72,13 @@ def queries(state: str) -> dict[str, dict]:
         ),
         "Q2": project_query(
             "q2",
+            unit="kWh",  # end uses added together: in one unit
             reports=[{"report_type": "peak_load"}],
             aggregations=[{"dimensions": {"geography": ["Demo States"], "time": [time_ref]}}],
         ),
         "Q3": project_query(
             "q3",
+            unit="kWh",
             aggregations=[{"dimensions": {"time": [time_ref]}}],
             dimension_filters=[
                 {
@@ -90,6 +92,7 @@ def queries(state: str) -> dict[str, dict]:
         ),
         "Q4": project_query(
             "q4",
+            unit="kWh",
             aggregations=[
                 {
                     "dimensions": {

@@ -99,3 +99,11 @@ def to_project(
         frame = apply_mapping(frame, dim, mapping)
     assert metric_done or set(frame["metric"]) <= set(project_units["id"])
     return frame.groupby([*DIMS, "timestamp"], as_index=False)["value"].sum()
+
+
+def in_unit(frame: pd.DataFrame, metric_records: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """``frame`` (base metric ids in 'metric', values in each record's own unit) with every
+    value converted to ``unit`` (an energy unit of TO_KWH)."""
+    unit_of = dict(zip(metric_records["id"], metric_records["unit"], strict=True))
+    factor = frame["metric"].map(lambda m: TO_KWH[unit_of[m]] / TO_KWH[unit])
+    return frame.assign(value=frame["value"] * factor)

@@ -180,7 +180,7 @@ def _query_text_of(search: str | None, fmt: str) -> str:
         if builder is None:
             return "// Choose a project to see its query here."
         facts = state.cached(project_choices, builder.project_id)
-        query = to_query(builder, facts["time_name"])
+        query = to_query(builder, facts["time_name"], facts.get("default_unit"))
     except DsgridError as exc:
         return f"// {exc}"
     return exports.query_texts(query, state.registry_path())[fmt]

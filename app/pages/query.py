@@ -279,7 +279,7 @@ def start_job(builder: BuilderState) -> str:
     from dsgrid_core.jobs.runner import submit_query_job
 
     facts = _facts(builder.project_id)
-    query = to_query(builder, facts["time_name"])
+    query = to_query(builder, facts["time_name"], facts.get("default_unit"))
     return submit_query_job(state.registry(), query, "the query builder", wait=INLINE_WAIT)
 
 

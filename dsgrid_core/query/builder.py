@@ -55,9 +55,14 @@ class BuilderState(DsgridModel):
         return self
 
 
-def to_query(state: BuilderState, time_dimension: str) -> dict[str, Any]:
+def to_query(
+    state: BuilderState, time_dimension: str, default_unit: str | None = None
+) -> dict[str, Any]:
     """The dsgrid project query (a dict, as in a query JSON5 file) of a builder state;
-    ``time_dimension`` is the name of the project's time dimension."""
+    ``time_dimension`` is the name of the project's time dimension. A result that adds the
+    metrics together (no metric group-by) in a project whose metrics have different units gets
+    ``default_unit`` (see query.choices.default_unit) when no unit was chosen: values in
+    different units are never added as they are."""
     state.check()
     dimensions: dict[str, list] = {t: [name] for t, name in state.group_by.items()}
     if state.time != "none":
@@ -96,6 +101,8 @@ def to_query(state: BuilderState, time_dimension: str) -> dict[str, Any]:
         result["time_zone"] = state.time_zone
     if state.unit:
         result["unit"] = state.unit
+    elif default_unit and "metric" not in state.group_by and state.function != "count":
+        result["unit"] = default_unit
     return {
         "name": state.name,
         "project": {

@@ -32,7 +32,24 @@ def project_choices(registry, project_id: str) -> dict[str, Any]:
         "subsets": subsets,
         "time_name": context.base["time"].name,
         "time_zone": context.time_zone,
+        "default_unit": default_unit(context.base["metric"].records),
     }
+
+
+def default_unit(metric_records: list[dict[str, Any]]) -> str | None:
+    """The unit a result that adds metrics together is given when none is chosen: the most
+    common unit of the project's metric records, when they differ but are all of one kind
+    (energy, or power); None when they share one unit (nothing to convert) or mix kinds
+    (the query then says why it cannot add them)."""
+    from collections import Counter
+
+    from dsgrid_core.query.units import family
+
+    units = Counter(r.get("unit") for r in metric_records)
+    families = {family(u) for u in units}
+    if len(units) < 2 or len(families) != 1 or None in families:
+        return None
+    return sorted(units.items(), key=lambda item: (-item[1], item[0]))[0][0]
 
 
 def dimension_records(

@@ -22,6 +22,12 @@ def family(unit: str | None) -> str | None:
     return None
 
 
+def unit_factor(source: str, target: str) -> float:
+    """The factor turning values in ``source`` into ``target`` (both of one family)."""
+    table = ENERGY_UNITS if family(source) == "energy" else POWER_UNITS
+    return table[source] / table[target]
+
+
 def unit_factors(records: list[dict], target: str, where: str) -> dict[str, float]:
     """Project metric id -> factor converting its values to ``target``."""
     wanted = family(target)

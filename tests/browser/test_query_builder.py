@@ -35,7 +35,7 @@ from conftest import (
     wait_for_grid_rows,
     wait_until,
 )
-from reference import TO_KWH, apply_mapping, dataset_frame, records, to_project
+from reference import TO_KWH, apply_mapping, dataset_frame, in_unit, records, to_project
 
 from app import ids
 from app.components.query_exports import png_available
@@ -606,7 +606,10 @@ def test_county_map_and_hourly_heatmap_on_the_demo(
     dash_duo.wait_for_page(f"{dash_duo.server_url}/query?{search}")
     _wait_finished(dash_duo)
 
-    base = demo_base
+    # end uses summed over: in one unit, the demo's most common (kWh, MWh, therm, MBtu)
+    end_uses = records(inputs / "dimensions" / "enduses.csv")
+    unit = end_uses["unit"].value_counts().sort_index().idxmax()
+    base = in_unit(demo_base, end_uses, unit)
     by_county = base.groupby("geography")["value"].sum().to_dict()
     assert _chart_choices(dash_duo) == ["US map by county", "Bars"]
     (trace,) = _wait_figure(dash_duo, "choropleth")
@@ -640,6 +643,7 @@ def test_county_map_and_hourly_heatmap_on_the_demo(
     wait_until(lambda: _chart_choices(dash_duo) == hourly_charts, 20, "the hourly charts")
     _pick_chart(dash_duo, "heatmap")
     (heat,) = _wait_figure(dash_duo, "heatmap")
+    assert f"({unit})" in dash_duo.find_element(f"#{ids.QUERY_CHART}").text
     hourly = base.assign(local=_local(base)).groupby("local")["value"].sum()
     assert len(heat["x"]) == 365 and len(heat["y"]) == 24 and len(heat["z"]) == 24
     for day in ("2018-01-01", "2018-07-04", "2018-12-31"):

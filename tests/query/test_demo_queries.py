@@ -8,7 +8,7 @@ import json5
 import numpy as np
 import pandas as pd
 import pytest
-from reference import TO_KWH, apply_mapping, dataset_frame, records, to_project
+from reference import TO_KWH, apply_mapping, dataset_frame, in_unit, records, to_project
 
 TZ = "Etc/GMT+5"
 
@@ -34,6 +34,14 @@ def demo_base(demo_registry):
             )
         )
     return pd.concat(frames, ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def demo_kwh(demo_registry, demo_base):
+    """demo_base with every value in kWh (the demo's end uses are in kWh, MWh, therm and MBtu:
+    a result that adds end uses together asks for one unit)."""
+    _, inputs = demo_registry
+    return in_unit(demo_base, records(inputs / "dimensions" / "enduses.csv"), "kWh")
 
 
 def _project_query(name: str, **result) -> dict:
@@ -103,10 +111,11 @@ def test_q1_state_by_end_use_by_month(demo_registry, demo_base, engine, run_quer
     np.testing.assert_allclose(table["value"], expected["value"], rtol=1e-9)
 
 
-def test_q2_peak_hour_per_state(demo_registry, demo_base, engine, run_query_on):
+def test_q2_peak_hour_per_state(demo_registry, demo_kwh, engine, run_query_on):
     registry, inputs = demo_registry
     query = _project_query(
         "q2",
+        unit="kWh",
         reports=[{"report_type": "peak_load"}],
         aggregations=[
             {
@@ -119,7 +128,7 @@ def test_q2_peak_hour_per_state(demo_registry, demo_base, engine, run_query_on):
     )
     _, result = run_query_on(registry, query, engine)
     peaks = result.reports["peak_load"].to_pandas().sort_values("geography")
-    frame = apply_mapping(demo_base, "geography", _supplemental(inputs, "county_to_state.csv"))
+    frame = apply_mapping(demo_kwh, "geography", _supplemental(inputs, "county_to_state.csv"))
     hourly = frame.groupby(["geography", "timestamp"], as_index=False)["value"].sum()
     best = hourly.loc[hourly.groupby("geography")["value"].idxmax()].sort_values("geography")
     assert list(peaks["geography"]) == list(best["geography"])
@@ -127,12 +136,13 @@ def test_q2_peak_hour_per_state(demo_registry, demo_base, engine, run_query_on):
     assert list(pd.to_datetime(peaks["timestamp"], utc=True)) == list(best["timestamp"])
 
 
-def test_q3_one_state_hourly(demo_registry, demo_base, engine, run_query_on):
+def test_q3_one_state_hourly(demo_registry, demo_kwh, engine, run_query_on):
     registry, inputs = demo_registry
     states = _supplemental(inputs, "county_to_state.csv")
     state = sorted(states["to_id"].unique())[-1]
     query = _project_query(
         "q3",
+        unit="kWh",
         aggregations=[{"dimensions": {"time": [_dimension_name(inputs, "time", "time")]}}],
         dimension_filters=[
             {
@@ -146,19 +156,20 @@ def test_q3_one_state_hourly(demo_registry, demo_base, engine, run_query_on):
     )
     table, _ = run_query_on(registry, query, engine)
     counties = set(states.loc[states["to_id"] == state, "from_id"])
-    frame = demo_base[demo_base["geography"].isin(counties)]
+    frame = demo_kwh[demo_kwh["geography"].isin(counties)]
     expected = frame.groupby("timestamp", as_index=False)["value"].sum()
     table = table.sort_values("timestamp").reset_index(drop=True)
     assert len(table) == 8760 == len(expected)
     np.testing.assert_allclose(table["value"], expected["value"], rtol=1e-9)
 
 
-def test_q4_many_to_many_balancing_areas(demo_registry, demo_base, engine, run_query_on):
+def test_q4_many_to_many_balancing_areas(demo_registry, demo_kwh, engine, run_query_on):
     registry, inputs = demo_registry
     mapping = _supplemental(inputs, "county_to_demo_balancing_area.csv")
     assert (mapping.groupby("from_id").size() > 1).any()  # really many-to-many
     query = _project_query(
         "q4",
+        unit="kWh",
         aggregations=[
             {
                 "dimensions": {
@@ -170,24 +181,25 @@ def test_q4_many_to_many_balancing_areas(demo_registry, demo_base, engine, run_q
         ],
     )
     table, _ = run_query_on(registry, query, engine)
-    frame = apply_mapping(demo_base, "geography", mapping)
+    frame = apply_mapping(demo_kwh, "geography", mapping)
     keys = ["geography", "scenario", "model_year"]
     expected = frame.groupby(keys, as_index=False)["value"].sum().sort_values(keys)
     table = table.sort_values(keys).reset_index(drop=True)
     assert list(table["geography"]) == list(expected["geography"])
     np.testing.assert_allclose(table["value"], expected["value"], rtol=1e-9)
     # fractions conserve energy: the balancing-area total equals the county total
-    np.testing.assert_allclose(table["value"].sum(), demo_base["value"].sum(), rtol=1e-9)
+    np.testing.assert_allclose(table["value"].sum(), demo_kwh["value"].sum(), rtol=1e-9)
 
 
 def test_filter_on_a_summed_over_dimension_with_multipliers(
-    demo_registry, demo_base, engine, run_query_on
+    demo_registry, demo_kwh, engine, run_query_on
 ):
     """The scenario is summed over (not a result column) and filtered: only the multiplied
     high-electrification rows may count."""
     registry, inputs = demo_registry
     query = _project_query(
         "high_elec",
+        unit="kWh",
         aggregations=[
             {
                 "dimensions": {
@@ -215,8 +227,8 @@ def test_filter_on_a_summed_over_dimension_with_multipliers(
         ],
     )
     table, _ = run_query_on(registry, query, engine)
-    frame = demo_base[
-        (demo_base["scenario"] == "high_electrification") & (demo_base["sector"] == "res")
+    frame = demo_kwh[
+        (demo_kwh["scenario"] == "high_electrification") & (demo_kwh["sector"] == "res")
     ]
     frame = apply_mapping(frame, "geography", _supplemental(inputs, "county_to_state.csv"))
     keys = ["geography", "model_year"]
@@ -229,13 +241,14 @@ def test_filter_on_a_summed_over_dimension_with_multipliers(
 
 @pytest.mark.parametrize("function", ["mean", "max", "count"])
 def test_other_aggregation_functions_map_row_by_row(
-    demo_registry, demo_base, engine, run_query_on, function
+    demo_registry, demo_kwh, engine, run_query_on, function
 ):
     """Means, maxima and counts are taken over the mapped rows (one per county, model year and
     scenario after the multipliers), as dsgrid defines them."""
     registry, inputs = demo_registry
     query = _project_query(
         f"by_{function}",
+        unit="kWh",
         aggregations=[
             {
                 "aggregation_function": function,
@@ -247,7 +260,7 @@ def test_other_aggregation_functions_map_row_by_row(
         ],
     )
     table, _ = run_query_on(registry, query, engine)
-    frame = apply_mapping(demo_base, "geography", _supplemental(inputs, "county_to_state.csv"))
+    frame = apply_mapping(demo_kwh, "geography", _supplemental(inputs, "county_to_state.csv"))
     keys = ["geography", "sector"]
     pandas_function = {"mean": "mean", "max": "max", "count": "count"}[function]
     expected = frame.groupby(keys, as_index=False)["value"].agg(pandas_function)
@@ -259,7 +272,7 @@ def test_other_aggregation_functions_map_row_by_row(
 
 @pytest.mark.parametrize("function", ["week", "day", None])
 def test_local_periods_across_daylight_saving_changes(
-    demo_registry, demo_base, engine, run_query_on, function
+    demo_registry, demo_kwh, engine, run_query_on, function
 ):
     """New York time over a whole year: weeks start on Monday, the spring day has 23 hours and
     the autumn day 25; without a function, the repeated autumn hour holds both instants."""
@@ -268,11 +281,12 @@ def test_local_periods_across_daylight_saving_changes(
     time_ref = {"dimension_name": time_name, "function": function} if function else time_name
     query = _project_query(
         f"ny_{function}",
+        unit="kWh",
         time_zone="America/New_York",
         aggregations=[{"dimensions": {"sector": ["sector"], "time": [time_ref]}}],
     )
     table, _ = run_query_on(registry, query, engine)
-    frame = demo_base.copy()
+    frame = demo_kwh.copy()
     local = frame["timestamp"].dt.tz_convert("America/New_York").dt.tz_localize(None)
     if function == "week":
         local = local.dt.to_period("W-SUN").dt.start_time

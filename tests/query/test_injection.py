@@ -46,6 +46,7 @@ def _query(**result) -> dict:
                  "column": "fuel_id", "operator": "!=", "value": "' OR 1=1 --"},
             ],
             "sort_columns": [ALIAS],
+            "unit": "kWh",  # end uses in MWh and kWh summed over
             **result,
         },
     }  # fmt: skip

@@ -29,7 +29,12 @@ def _small_query(name="small", **result):
                 "source_datasets": [{"dataset_id": "test_efs_comstock"}],
             },
         },
-        "result": {"aggregations": [{"dimensions": {"geography": ["US States"]}}], **result},
+        # end uses in MWh and kWh summed over: one unit
+        "result": {
+            "aggregations": [{"dimensions": {"geography": ["US States"]}}],
+            "unit": "kWh",
+            **result,
+        },
     }
 
 

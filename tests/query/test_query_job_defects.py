@@ -32,6 +32,7 @@ def _query(name="nothing", result_filters=(), dataset_filters=(), **result):
         "result": {
             "aggregations": [{"dimensions": {"geography": ["US States"]}}],
             "dimension_filters": list(result_filters),
+            "unit": "kWh",  # end uses in MWh and kWh summed over
             **result,
         },
     }

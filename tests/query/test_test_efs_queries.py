@@ -7,7 +7,7 @@ import json5
 import numpy as np
 import pandas as pd
 import pytest
-from reference import DIMS, apply_mapping, dataset_frame, records, to_project
+from reference import DIMS, apply_mapping, dataset_frame, in_unit, records, to_project
 
 TRIVIAL = {"weather_year": "2012", "model_year": "2012", "scenario": "baseline"}
 EST = "Etc/GMT+5"
@@ -204,16 +204,22 @@ def test_pivoted_sorted_page(efs_registry_template, engine, expected_base, run_q
     np.testing.assert_allclose(table["fans"], wide["fans"], rtol=1e-9)
 
 
-def test_peak_load_report(efs_registry_template, engine, expected_base, run_query_on):
+def _in_kwh(test_data, frame: pd.DataFrame) -> pd.DataFrame:
+    return in_unit(frame, records(test_data / PROJECT / "dimensions" / "enduses.csv"), "kWh")
+
+
+def test_peak_load_report(efs_registry_template, test_data, engine, expected_base, run_query_on):
     query = _query(
         "peaks",
         reports=[{"report_type": "peak_load"}],
         aggregations=[{"dimensions": {"geography": ["US States"], "time": [TIME_NAME]}}],
+        unit="kWh",  # end uses in MWh and kWh, added together
     )
     _, result = run_query_on(efs_registry_template, query, engine)
     peaks = result.reports["peak_load"].to_pandas()
     states = {"06": "CA", "48": "TX", "36": "NY", "08": "CO"}
-    frame = expected_base["comstock"].assign(state=lambda f: f["geography"].str[:2].map(states))
+    frame = _in_kwh(test_data, expected_base["comstock"])
+    frame = frame.assign(state=lambda f: f["geography"].str[:2].map(states))
     hourly = frame.groupby(["state", "timestamp"], as_index=False)["value"].sum()
     best = hourly.loc[hourly.groupby("state")["value"].idxmax()].sort_values("state")
     assert list(peaks["geography"]) == list(best["state"])
@@ -223,15 +229,18 @@ def test_peak_load_report(efs_registry_template, engine, expected_base, run_quer
 
 
 def test_two_source_datasets_are_combined(
-    efs_registry_template, engine, expected_base, run_query_on
+    efs_registry_template, test_data, engine, expected_base, run_query_on
 ):
     query = _query(
         "both",
         datasets=("test_efs_comstock", "test_efs_comstock_unpivoted"),
         aggregations=[{"dimensions": {"subsector": ["ComStock Subsectors EFS"]}}],
+        unit="kWh",
     )
     table, _ = run_query_on(efs_registry_template, query, engine)
-    combined = pd.concat([expected_base["comstock"], expected_base["comstock_unpivoted"]])
+    combined = _in_kwh(
+        test_data, pd.concat([expected_base["comstock"], expected_base["comstock_unpivoted"]])
+    )
     expected = combined.groupby("subsector", as_index=False)["value"].sum()
     _same(table, expected, ["subsector"])
 
@@ -255,3 +264,67 @@ def test_dataset_query_in_its_own_dimensions(
     raw = pd.read_parquet(test_data / "datasets/test_efs_comstock_unpivoted/load_data.parquet")
     expected = raw.groupby(["subsector", "metric"], as_index=False)["value"].sum()
     _same(table, expected, ["subsector", "metric"])
+
+
+def test_dataset_query_keeps_the_datasets_own_time_labels(
+    efs_registry_template, test_data, engine, run_query_on
+):
+    """test_efs_comstock_unpivoted is period-ending: a dataset query answers in its own
+    dimensions, so its hours are labelled as the file labels them (as dsgrid does), not moved
+    to the period's beginning as a project query does."""
+    query = {
+        "name": "own_time",
+        "dataset_id": "test_efs_comstock_unpivoted",
+        "aggregations": [{"dimensions": {"metric": ["ComStock End Uses"], "time": ["time"]}}],
+    }
+    table, _ = run_query_on(efs_registry_template, query, engine)
+    raw = pd.read_parquet(test_data / "datasets/test_efs_comstock_unpivoted/load_data.parquet")
+    time_column = next(c for c in raw.columns if "time" in c)
+    raw["timestamp"] = pd.to_datetime(raw[time_column], utc=True)
+    expected = raw.groupby(["metric", "timestamp"], as_index=False)["value"].sum()
+    got_times = pd.to_datetime(table["timestamp"], utc=True)
+    assert got_times.min() == expected["timestamp"].min()  # 2012-01-01 01:00 EST, not 00:00
+    _same(table, expected, ["metric", "timestamp"])
+
+
+@pytest.mark.parametrize(
+    ("condition", "states"),
+    [
+        ({}, {"CA", "CO", "NY", "TX"}),  # dsgrid's defaults: like '%', every mapped county
+        ({"value": "C%"}, {"CA", "CO"}),  # like, the default operator
+        ({"operator": "isin", "value": ["NY"], "negate": True}, {"CA", "CO", "TX"}),
+    ],
+)
+def test_supplemental_column_operator_defaults_as_dsgrid(
+    efs_registry_template, test_data, expected_base, run_query_on, duckdb_engine, condition, states
+):
+    query = _query(
+        "by_state_filter",
+        aggregations=[
+            {
+                "dimensions": {
+                    "geography": ["US Counties 2010 - ComStock Only"],
+                    "metric": ["EFS Detailed End Uses - ComStock Only"],
+                }
+            }
+        ],  # fmt: skip
+        dimension_filters=[
+            {
+                "filter_type": "supplemental_column_operator",
+                "dimension_type": "geography",
+                "dimension_name": "US States",
+                **condition,
+            }
+        ],  # fmt: skip
+    )
+
+    table, _ = run_query_on(efs_registry_template, query, duckdb_engine)
+    lookup = records(
+        test_data / PROJECT / "dimension_mappings/base_to_supplemental/lookup_county_to_state.csv"
+    )
+    counties = set(lookup.loc[lookup["to_id"].isin(states), "from_id"])
+    frame = expected_base["comstock"]
+    frame = frame[frame["geography"].isin(counties)]
+    expected = frame.groupby(["geography", "metric"], as_index=False)["value"].sum()
+    assert set(table["geography"]) == counties
+    _same(table, expected, ["geography", "metric"])
