@@ -63,12 +63,15 @@ class SubsetFilter(DsgridModel):
 
 
 class SupplementalColumnOperatorFilter(DsgridModel):
+    """Base records with a mapping to the supplemental records the condition selects; by
+    default (dsgrid's: ``like '%'``) every base record the supplemental dimension maps."""
+
     filter_type: Literal["supplemental_column_operator"]
     dimension_type: DimensionType
     dimension_name: str
     column: str = "id"
-    operator: Literal["isin", "like", "startswith", "endswith", "contains"] = "isin"
-    value: Any = None
+    operator: Literal["isin", "like", "startswith", "endswith", "contains"] = "like"
+    value: Any = "%"
     negate: bool = False
 
 

@@ -110,26 +110,40 @@ def ordered_page(
     return wrapped
 
 
-def peak_load(result: exp.Select, outputs: list[OutputColumn]) -> exp.Select:
-    """For every combination of the non-time columns, the time step with the largest value."""
+def peak_load(
+    result: exp.Select, outputs: list[OutputColumn], group_by: list[str] | None = None
+) -> exp.Select:
+    """dsgrid's peak_load report: for every combination of ``group_by`` (its input
+    ``group_by_columns``, with the metric column added as dsgrid adds it; all the non-time
+    columns when no input is given), the time steps where the value is largest, every tied
+    step listed. Columns: time, the group, value; sorted by the group."""
     keys = [o.name for o in outputs if o.type not in ("time", "value")]
     times = [o.name for o in outputs if o.type == "time"]
     if not times or any(o.type == "value" and o.name != VALUE for o in outputs):
         raise InputError("the peak_load report needs a stacked result with a time column.")
+    if group_by is not None:
+        unknown = [c for c in group_by if c not in keys]
+        if unknown:
+            raise InputError(
+                f"result.reports: peak_load group_by_columns {', '.join(unknown)} are not "
+                f"columns of the result (its columns: {', '.join(keys) or 'none but time'})."
+            )
+        metric = [o.name for o in outputs if o.type == "metric"]
+        keys = [*group_by, *(m for m in metric if m not in group_by)]
+    # RANK keeps every step tied for the largest value, as dsgrid's join on the maximum does
     window = exp.Window(
-        this=exp.RowNumber(),
+        this=exp.Rank(),
         partition_by=[col(k) for k in keys] or None,
-        order=exp.Order(
-            expressions=[exp.Ordered(this=col(VALUE), desc=True), exp.Ordered(this=col(times[0]))]
-        ),
+        order=exp.Order(expressions=[exp.Ordered(this=col(VALUE), desc=True)]),
     )
-    columns = [*keys, *times, VALUE]
+    columns = [*times, *keys, VALUE]
     ranked = exp.select(*[col(n) for n in columns], alias(window, "__rank")).from_(
         subquery(result.copy(), "q")
     )
+    order = [*keys, *times] if keys else [VALUE, *times]
     return (
         exp.select(*[col(n) for n in columns])
         .from_(subquery(ranked, "k"))
         .where(exp.EQ(this=col("__rank"), expression=exp.Literal.number(1)))
-        .order_by(*[exp.Ordered(this=col(k)) for k in keys] or [exp.Ordered(this=col(VALUE))])
+        .order_by(*[exp.Ordered(this=col(k)) for k in order])
     )
