@@ -454,6 +454,7 @@ class Series(Open):
 class LoadProfile(Open):
     resolution: str
     time_zone: str | None
+    unit: str | None = None  # set when end uses of different units are summed, converted to it
     series: list[Series]
 
 

@@ -48,7 +48,8 @@ def profile_figure(profile: dict, *, names: dict[str, str] | None = None) -> go.
         },
     )
     figure.update_xaxes(title=f"local time ({zone})")
-    figure.update_yaxes(title="value", rangemode="tozero")
+    unit = profile.get("unit")
+    figure.update_yaxes(title=f"value ({unit})" if unit else "value", rangemode="tozero")
     return figure
 
 

@@ -211,6 +211,7 @@ def load_profile(
     series per record of ``by`` (or one series in all). The result cache is off by default:
     callers (the viewer, the API) keep their own caches, and a read-only registry folder may
     not take the cache's files."""
+    from dsgrid_core.query.choices import default_unit
     from dsgrid_core.query.run import parse_query
 
     if resolution not in RESOLUTIONS:
@@ -236,6 +237,11 @@ def load_profile(
         for t, ids in (records or {}).items()
         if ids
     ]
+    unit = None
+    if by != "metric":  # end uses summed together: in one unit, never as they are
+        metric = registry.records(dims["metric"]["id"], dims["metric"]["version"])
+        chosen = set((records or {}).get("metric") or [r["id"] for r in metric])
+        unit = default_unit([r for r in metric if r["id"] in chosen])
     query = parse_query(
         {
             "name": "load_profile",
@@ -245,6 +251,7 @@ def load_profile(
             "dimension_filters": filters,
             "time_zone": _dataset_zone(registry, dims["time"]),
             "sort_columns": ["timestamp"],
+            **({"unit": unit} if unit else {}),
         }
     )
     result = registry.query(query, use_cache=use_cache)
@@ -259,6 +266,7 @@ def load_profile(
     return {
         "resolution": resolution,
         "time_zone": result.metadata.get("time_zone"),
+        "unit": unit,  # set when the series add end uses of different units, converted to it
         "series": [{"name": k, **v} for k, v in sorted(series.items())],
     }
 

@@ -248,6 +248,12 @@ def test_demo_dataset_load_profile_preview_and_back(dash_duo, viewer, demo_regis
     zone = time_dim["time_zone_format"]["time_zone"]
     raw = pd.read_parquet(inputs / "datasets" / dataset_id / "load_data.parquet")
     raw["local"] = raw["timestamp"].dt.tz_convert(zone).dt.tz_localize(None)
+    # the profile adds end uses together: in one unit, the dataset's most common
+    end_uses = pd.read_csv(inputs / "datasets" / dataset_id / "dimensions" / "enduses.csv")
+    unit = end_uses["unit"].value_counts().sort_index().idxmax()
+    to_kwh = {"kWh": 1.0, "MWh": 1e3, "GWh": 1e6, "therm": 29.307107, "MBtu": 293.07107}
+    unit_of = dict(zip(end_uses["id"], end_uses["unit"], strict=True))
+    raw["value"] = raw["value"] * raw["metric"].map(lambda m: to_kwh[unit_of[m]] / to_kwh[unit])
     with (inputs / "dimensions" / "counties.csv").open(newline="") as f:
         counties = {row["id"]: row["name"] for row in csv.DictReader(f)}
     chosen = sorted(counties)[:2]
@@ -289,6 +295,7 @@ def test_demo_dataset_load_profile_preview_and_back(dash_duo, viewer, demo_regis
         assert len(rows) > 0
         assert math.isclose(trace["y"][0], rows["value"].sum(), rel_tol=1e-9)
     assert zone in plotly_axis_title(dash_duo, ids.DATASET_PROFILE_GRAPH)
+    assert f"value ({unit})" in plotly_axis_title(dash_duo, ids.DATASET_PROFILE_GRAPH, "yaxis")
 
     # monthly: twelve points, January's sum
     click(dash_duo, f"//*[@id='{ids.DATASET_PROFILE_RESOLUTION}']//label[text()='monthly']")
