@@ -98,7 +98,7 @@ def read_paths(client: Client) -> list[str]:
 QUERIES = [
     {"geography": ["Demo States"], "metric": ["Demo End Uses"]},
     {"geography": ["Demo Balancing Areas"], "scenario": ["Demo Scenarios"]},
-    {"sector": ["sector"], "time": [{"dimension_name": "time", "function": "month"}]},
+    {"sector": ["sector"], "time": [{"dimension_name": "time", "function": "start_of_month"}]},
 ]
 
 

@@ -65,7 +65,7 @@ def queries(state: str) -> dict[str, dict]:
                     "dimensions": {
                         "geography": ["Demo States"],
                         "metric": ["Demo End Uses"],
-                        "time": [{"dimension_name": time_ref, "function": "month"}],
+                        "time": [{"dimension_name": time_ref, "function": "start_of_month"}],
                     }
                 }
             ],

@@ -222,7 +222,7 @@ def load_profile(
     dims = record.extra["dimensions"]
     time_ref: dict[str, Any] = {"dimension_name": dims["time"]["name"]}
     if resolution != "hour":
-        time_ref["function"] = resolution
+        time_ref["function"] = f"start_of_{resolution}"
     dimensions: dict[str, list] = {"time": [time_ref]}
     if by:
         dimensions[by] = [dims[by]["name"]]

@@ -38,6 +38,7 @@ class DuckDBEngine:
             "double": "DOUBLE",
             "instant": "TIMESTAMPTZ",
             "wallclock": "TIMESTAMP",
+            "integer": "BIGINT",
         }
         spec = ", ".join(f"{ident(c)} {types[t]}" for c, t in columns)
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(name)} ({spec})")

@@ -181,6 +181,7 @@ class SparkEngine:
     def register_rows(self, name: str, columns: list[tuple[str, str]], rows: list) -> None:
         from pyspark.sql.types import (
             DoubleType,
+            LongType,
             StringType,
             StructField,
             StructType,
@@ -193,6 +194,7 @@ class SparkEngine:
             "double": DoubleType(),
             "instant": TimestampType(),
             "wallclock": TimestampNTZType(),
+            "integer": LongType(),
         }
         schema = StructType([StructField(c, types[t]) for c, t in columns])
         self.spark.createDataFrame(rows, schema).createOrReplaceTempView(name)

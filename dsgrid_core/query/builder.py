@@ -68,7 +68,7 @@ def to_query(
     if state.time != "none":
         ref: dict[str, Any] = {"dimension_name": time_dimension}
         if state.time != "hour":
-            ref["function"] = state.time
+            ref["function"] = f"start_of_{state.time}"  # local periods (our time functions)
         dimensions["time"] = [ref]
     filters: list[dict[str, Any]] = [
         {
@@ -118,6 +118,21 @@ def to_query(
     }
 
 
+def _resolution(ref) -> str:
+    """The builder's time resolution of a time column: hourly instants or local periods; a
+    part of the time (dsgrid's hour of the day, month of the year...) is not one."""
+    function = ref.get("function") if isinstance(ref, dict) else None
+    if not function:
+        return "hour"
+    resolution = function.removeprefix("start_of_")
+    if resolution == function or resolution not in TIME_RESOLUTIONS:
+        raise InputError(
+            f"the builder shows time as hours or local periods; this query takes the time's "
+            f"{function} (dsgrid's time function): edit it as a file."
+        )
+    return resolution
+
+
 def from_query(query: dict[str, Any]) -> BuilderState:
     """A builder state from a query the builder made, as given or as parsed (one aggregation,
     id-list and subset filters); other filters and more aggregations are refused with the
@@ -135,7 +150,7 @@ def from_query(query: dict[str, Any]) -> BuilderState:
                 continue
             ref = names[0]
             if t == "time":
-                time = (ref.get("function") or "hour") if isinstance(ref, dict) else "hour"
+                time = _resolution(ref)
             else:
                 group_by[t] = ref["dimension_name"] if isinstance(ref, dict) else ref
         filters, subsets = {}, {}

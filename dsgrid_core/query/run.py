@@ -96,7 +96,9 @@ def _target_schema(table, plan):
     fields = []
     for name in table.column_names:
         kind = kinds.get(name, "value")
-        if kind == "time":
+        if kind == "time" and plan.time_output == "part":
+            fields.append(pa.field(name, pa.int64()))  # hour of the day, month...
+        elif kind == "time":
             tz = "UTC" if plan.time_output == "instant" else None
             fields.append(pa.field(name, pa.timestamp("us", tz=tz)))
         elif kind == "value":

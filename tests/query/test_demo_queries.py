@@ -93,7 +93,7 @@ def test_q1_state_by_end_use_by_month(demo_registry, demo_base, engine, run_quer
                 "dimensions": {
                     "geography": [_dimension_name(inputs, "geography", "states")],
                     "metric": [_dimension_name(inputs, "metric", "end use")],
-                    "time": [{"dimension_name": time_name, "function": "month"}],
+                    "time": [{"dimension_name": time_name, "function": "start_of_month"}],
                 }
             }
         ],
@@ -278,7 +278,7 @@ def test_local_periods_across_daylight_saving_changes(
     the autumn day 25; without a function, the repeated autumn hour holds both instants."""
     registry, inputs = demo_registry
     time_name = _dimension_name(inputs, "time", "time")
-    time_ref = {"dimension_name": time_name, "function": function} if function else time_name
+    time_ref = {"dimension_name": time_name, "function": f"start_of_{function}"} if function else time_name
     query = _project_query(
         f"ny_{function}",
         unit="kWh",

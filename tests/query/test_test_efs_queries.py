@@ -98,7 +98,7 @@ def test_state_by_end_use_by_month_in_local_time_with_names(
                 "dimensions": {
                     "geography": ["US States"],
                     "metric": ["EFS Detailed End Uses - ComStock Only"],
-                    "time": [{"dimension_name": TIME_NAME, "function": "day"}],
+                    "time": [{"dimension_name": TIME_NAME, "function": "start_of_day"}],
                 }
             }
         ],

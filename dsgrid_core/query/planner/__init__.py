@@ -38,7 +38,7 @@ class Plan:
     tree: exp.Select
     tables: dict[str, tuple[str, Any]]  # name -> ("parquet", path) | ("rows", Rows)
     columns: list[OutputColumn]
-    time_output: str | None  # "instant", "local" or None
+    time_output: str | None  # "instant", "local", "part" or None
     time_zone: str | None
     reports: dict[str, exp.Select] = field(default_factory=dict)
     reports_from_result: bool = False

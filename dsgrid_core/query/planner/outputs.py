@@ -65,7 +65,9 @@ def result_shape(
                     f"'{project_time.name}', not '{ref.dimension_name}'."
                 )
             time = time_output(ref, time_zone, context.time_zone)
-            columns.append(OutputColumn(ref.alias or TIME, "time"))
+            # dsgrid names a function's column "<function>__<dimension name>"
+            default = f"{ref.function}__{ref.dimension_name}" if time.part else TIME
+            columns.append(OutputColumn(ref.alias or default, "time"))
             continue
         info, supp = context.dimension(t, ref.dimension_name)
         columns.append(OutputColumn(ref.alias or t, t, info, supp))

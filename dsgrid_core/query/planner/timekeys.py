@@ -21,32 +21,7 @@ from dsgrid_core.errors import InputError
 from dsgrid_core.query.filters import TimeCondition
 from dsgrid_core.query.planner.sqltree import Rows, data_type
 
-TIME_FUNCTIONS = ("hour", "day", "week", "month", "year")
 LOCAL_TIME = "__dsgrid_local_time"
-BUCKET_COLUMNS = [("instant", "instant"), ("bucket", "wallclock")]
-
-
-@dataclass(frozen=True)
-class TimeOutput:
-    """How the result's time column is made: ``kind`` is "instant" (UTC) or "local"."""
-
-    kind: str
-    zone: str | None = None  # IANA zone of local times
-    function: str | None = None  # truncation of local times
-
-    @property
-    def local(self) -> bool:
-        return self.kind == "local"
-
-
-def time_output(ref: DimensionRef | None, time_zone: str | None, default_zone: str) -> TimeOutput:
-    """Instants (UTC) unless a time zone or a resolution is asked for."""
-    function = ref.function if ref is not None else None
-    if function and function not in TIME_FUNCTIONS:
-        raise InputError(f"time function '{function}' is not one of {', '.join(TIME_FUNCTIONS)}.")
-    if time_zone is None and not function:
-        return TimeOutput("instant")
-    return TimeOutput("local", time_zone or default_zone, function)
 
 
 def _wallclock(t: datetime) -> datetime:
@@ -57,27 +32,81 @@ def _week(t: datetime) -> datetime:
     return datetime(t.year, t.month, t.day) - timedelta(days=t.weekday())
 
 
-# Local time -> naive start of its period, like SQL date_trunc (weeks start on Monday).
+# dsgrid's time functions: the pyspark.sql.functions of that name applied to the (local) time,
+# an integer each; Spark numbers the days of the week 1 (Sunday) to 7 (Saturday) and the
+# weeks of the year as ISO 8601 does.
+PARTS = {
+    "hour": lambda t: t.hour,
+    "minute": lambda t: t.minute,
+    "second": lambda t: t.second,
+    "day": lambda t: t.day,
+    "dayofmonth": lambda t: t.day,
+    "dayofweek": lambda t: t.isoweekday() % 7 + 1,
+    "dayofyear": lambda t: t.timetuple().tm_yday,
+    "weekofyear": lambda t: t.isocalendar()[1],
+    "month": lambda t: t.month,
+    "quarter": lambda t: (t.month - 1) // 3 + 1,
+    "year": lambda t: t.year,
+}
+# Our addition: the local time cut to the start of its period (weeks start on Monday), the
+# result's time column then stays a time.
 TRUNCATE = {
     None: _wallclock,
-    "hour": lambda t: datetime(t.year, t.month, t.day, t.hour),
-    "day": lambda t: datetime(t.year, t.month, t.day),
-    "week": _week,
-    "month": lambda t: datetime(t.year, t.month, 1),
-    "year": lambda t: datetime(t.year, 1, 1),
+    "start_of_hour": lambda t: datetime(t.year, t.month, t.day, t.hour),
+    "start_of_day": lambda t: datetime(t.year, t.month, t.day),
+    "start_of_week": _week,
+    "start_of_month": lambda t: datetime(t.year, t.month, 1),
+    "start_of_year": lambda t: datetime(t.year, 1, 1),
 }
+TIME_FUNCTIONS = (*PARTS, *(f for f in TRUNCATE if f))
+# parts the engines compute alike (for datasets without a datetime time dimension)
+_ENGINE_PARTS = ("hour", "minute", "second", "dayofmonth", "dayofyear", "month", "quarter", "year")
+
+
+@dataclass(frozen=True)
+class TimeOutput:
+    """How the result's time column is made: ``kind`` is "instant" (UTC), "local" (local
+    wall-clock times, or the start of their period) or "part" (an integer of the local time,
+    dsgrid's time functions: hour of the day, month of the year...)."""
+
+    kind: str
+    zone: str | None = None  # IANA zone of local times
+    function: str | None = None
+
+    @property
+    def local(self) -> bool:
+        return self.kind in ("local", "part")
+
+    @property
+    def part(self) -> bool:
+        return self.kind == "part"
+
+
+def time_output(ref: DimensionRef | None, time_zone: str | None, default_zone: str) -> TimeOutput:
+    """Instants (UTC) unless a time zone or a function is asked for."""
+    function = ref.function if ref is not None else None
+    if function and function not in TIME_FUNCTIONS:
+        hint = " (the start of each week: start_of_week)" if function == "week" else ""
+        raise InputError(
+            f"time function '{function}' is not one of {', '.join(TIME_FUNCTIONS)}{hint}."
+        )
+    if time_zone is None and not function:
+        return TimeOutput("instant")
+    kind = "part" if function in PARTS else "local"
+    return TimeOutput(kind, time_zone or default_zone, function)
 
 
 def bucket_rows(time_config, shift_seconds: int, output: TimeOutput) -> Rows | None:
-    """Stored instant -> local period, for every instant of a dataset's time dimension; None
-    when the dataset's time dimension is not a datetime one."""
+    """Stored instant -> local time, period start or part, for every instant of a dataset's
+    time dimension; None when the dataset's time dimension is not a datetime one."""
     if not isinstance(time_config, DatetimeTimeConfig):
         return None
     zone = ZoneInfo(output.zone or "UTC")
     shift = timedelta(seconds=shift_seconds)
-    cut = TRUNCATE[output.function]
+    cut = PARTS[output.function] if output.part else TRUNCATE[output.function]
     rows = [(t, cut((t + shift).astimezone(zone))) for t in time_config.instants()]
-    return Rows(BUCKET_COLUMNS, rows)
+    kind = "integer" if output.part else "wallclock"
+    return Rows([("instant", "instant"), ("bucket", kind)], rows)
 
 
 def local_time(expr: exp.Expression, zone: str) -> exp.Expression:
@@ -90,10 +119,18 @@ def local_period(expr: exp.Expression, output: TimeOutput) -> exp.Expression:
     local = local_time(expr, output.zone or "UTC")
     if not output.function:
         return local
+    if output.part:
+        if output.function not in _ENGINE_PARTS and output.function != "day":
+            raise InputError(
+                f"time function '{output.function}' needs a dataset with datetime time; use "
+                f"one of {', '.join(_ENGINE_PARTS)} here."
+            )
+        name = "dayofmonth" if output.function == "day" else output.function
+        # these functions are spelled, and count, the same in DuckDB and Spark SQL
+        return exp.Anonymous(this=name, expressions=[local])
     # date_trunc(unit, ts) is spelled the same in DuckDB and Spark SQL
-    return exp.Anonymous(
-        this="date_trunc", expressions=[exp.Literal.string(output.function), local]
-    )
+    unit = output.function.removeprefix("start_of_")
+    return exp.Anonymous(this="date_trunc", expressions=[exp.Literal.string(unit), local])
 
 
 def localize(tree: exp.Expression, engine) -> exp.Expression:
