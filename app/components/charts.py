@@ -59,7 +59,8 @@ def shape_of(frame: pd.DataFrame, column_types: dict[str, str] | None = None) ->
     time = next((c for c in columns if types[c] == "time"), None)
     values = [c for c in columns if types[c] == "value"]
     value = "value" if "value" in values else (values[0] if values else "value")
-    dimensions = tuple(c for c in columns if types[c] not in ("time", "value"))
+    # a result in a time zone names it in a column of its own (one value): not a dimension
+    dimensions = tuple(c for c in columns if types[c] not in ("time", "value", "time_zone"))
     return Shape(time=time, dimensions=dimensions, value=value, hourly=_hourly(frame, time))
 
 

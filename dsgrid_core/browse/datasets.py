@@ -250,6 +250,7 @@ def load_profile(
             "aggregations": [{"dimensions": dimensions}],
             "dimension_filters": filters,
             "time_zone": _dataset_zone(registry, dims["time"]),
+            "column_type": "dimension_types",
             "sort_columns": ["timestamp"],
             **({"unit": unit} if unit else {}),
         }

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from dsgrid_core.config.base import DsgridModel
+from dsgrid_core.config.base import DsgridModel, LegacyKeyWarning
 from dsgrid_core.config.dimension import DimensionType
 
 
@@ -26,10 +27,14 @@ class ExpressionFilter(_Filter):
 
 
 class ExpressionRawFilter(_Filter):
-    """A boolean expression over columns; parsed and restricted, never run as raw SQL."""
+    """dsgrid's ``(column value)``: the rest of a condition on ``column`` (``"== '06037'"``,
+    ``"in ('CA', 'NY')"``, ``"like 'Small%'"``); or, our addition, a whole condition over the
+    record columns (``"state = 'CA' OR state = 'TX'"``). Parsed and restricted to comparisons
+    and boolean logic, never run as raw SQL."""
 
     filter_type: Literal["expression_raw"]
-    value: str
+    column: str = "id"
+    value: str | int | float
 
 
 class ColumnOperatorFilter(_Filter):
@@ -109,6 +114,16 @@ class ProjectQueryParams(DsgridModel):
     include_dsgrid_dataset_components: bool = False
     version: str | None = None
 
+    @field_validator("include_dsgrid_dataset_components")
+    @classmethod
+    def _no_components(cls, value: bool) -> bool:
+        if value:
+            raise ValueError(
+                "include_dsgrid_dataset_components: true is not supported (dsgrid 0.4 refuses "
+                "it too); list the datasets in dataset.source_datasets"
+            )
+        return value
+
 
 class DimensionRef(DsgridModel):
     dimension_name: str
@@ -119,6 +134,12 @@ class DimensionRef(DsgridModel):
 class Aggregation(DsgridModel):
     aggregation_function: Literal["sum", "mean", "min", "max", "count"] = "sum"
     dimensions: dict[DimensionType, list[str | DimensionRef]]
+
+    @field_validator("aggregation_function", mode="before")
+    @classmethod
+    def _avg_is_mean(cls, value: Any) -> Any:
+        # dsgrid names pyspark.sql.functions: avg and mean are one function
+        return "mean" if value == "avg" else value
 
 
 class Report(DsgridModel):
@@ -137,12 +158,30 @@ class QueryResultParams(DsgridModel):
     aggregations: list[Aggregation] = Field(default_factory=list)
     aggregate_each_dataset: bool = False
     reports: list[Report] = Field(default_factory=list)
-    column_type: Literal["dimension_query_names", "dimension_types"] = "dimension_types"
+    column_type: Literal["dimension_names", "dimension_types"] = Field(
+        "dimension_names",
+        description="Result columns named after their dimensions (dsgrid's default) or after "
+        "their dimension types (geography, metric, ...; time: 'timestamp').",
+    )
     table_format: TableFormat = Field(default_factory=TableFormat)
     output_format: Literal["parquet", "csv"] = "parquet"
     sort_columns: list[str] = Field(default_factory=list)
     dimension_filters: list[DimensionFilter] = Field(default_factory=list)
     time_zone: str | None = None
+
+    @field_validator("column_type", mode="before")
+    @classmethod
+    def _legacy_column_type(cls, value: Any) -> Any:
+        if value == "dimension_query_names":
+            warnings.warn(
+                "result.column_type 'dimension_query_names' is the former name of "
+                "'dimension_names' (dsgrid 0.4 no longer reads it); read as 'dimension_names'",
+                LegacyKeyWarning,
+                stacklevel=2,
+            )
+            return "dimension_names"
+        return value
+
     # Our additions, for interactive use: a page of the result, and a unit for every metric.
     limit: int | None = Field(default=None, ge=0)
     offset: int = Field(default=0, ge=0)
@@ -173,6 +212,7 @@ class DatasetQueryConfig(DsgridModel):
     replace_ids_with_names: bool = False
     reports: list[Report] = Field(default_factory=list)
     table_format: TableFormat = Field(default_factory=TableFormat)
+    column_type: Literal["dimension_names", "dimension_types"] = "dimension_names"
     output_format: Literal["parquet", "csv"] = "parquet"
     sort_columns: list[str] = Field(default_factory=list)
     time_zone: str | None = None
@@ -197,6 +237,7 @@ class DatasetQueryConfig(DsgridModel):
                 replace_ids_with_names=self.replace_ids_with_names,
                 reports=self.reports,
                 table_format=self.table_format,
+                column_type=self.column_type,
                 output_format=self.output_format,
                 sort_columns=self.sort_columns,
                 time_zone=self.time_zone,

@@ -90,6 +90,8 @@ def to_query(
         "aggregations": [{"aggregation_function": state.function, "dimensions": dimensions}],
         "dimension_filters": filters,
         "replace_ids_with_names": state.names,
+        # columns named by type (geography, metric, timestamp), as the viewer reads them
+        "column_type": "dimension_types",
         "sort_columns": [*dimensions.keys()],
     }
     if "time" in dimensions:

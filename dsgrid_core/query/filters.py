@@ -147,6 +147,26 @@ def check_raw_expression(text: str, columns: list[str], where: str) -> exp.Expre
     return tree
 
 
+def raw_condition(flt, columns: list[str], where: str) -> exp.Expression:
+    """dsgrid reads expression_raw as ``(column value)``; a value that is a whole condition
+    by itself (our addition) is read as it is when that form does not parse."""
+    text = str(flt.value)
+    try:
+        return check_raw_expression(f"{_quoted(flt.column)} {text}", columns, where)
+    except InputError as as_dsgrid:
+        try:
+            return check_raw_expression(text, columns, where)
+        except InputError as as_whole:
+            # say what is wrong with the form the value looks like: a whole condition starts
+            # with a record column, dsgrid's with an operator
+            first = text.strip().split(" ", 1)[0].strip("\"'`(")
+            raise (as_whole if first in columns else as_dsgrid) from None
+
+
+def _quoted(column: str) -> str:
+    return exp.column(column, quoted=True).sql(dialect="duckdb")
+
+
 def select_records(records: list[dict], condition: exp.Expression, where: str) -> list[str]:
     """Ids of the records matching ``condition`` (evaluated by DuckDB over the records)."""
     import pyarrow as pa
@@ -214,7 +234,7 @@ def resolve_filter(context, flt, where: str) -> IdCondition | TimeCondition:
             )
         condition = op(this=_col(flt.column), expression=_value(flt.value))
     elif isinstance(flt, ExpressionRawFilter):
-        condition = check_raw_expression(flt.value, columns, where)
+        condition = raw_condition(flt, columns, where)
     elif isinstance(flt, BetweenColumnOperatorFilter):
         _check_column(flt.column, columns, where)
         condition = exp.Between(

@@ -64,6 +64,7 @@ def _query() -> dict:
                 }
             ],
             "sort_columns": ["geography", "metric"],
+            "column_type": "dimension_types",  # columns geography, metric (not dsgrid's names)
         },
     }
 
@@ -154,7 +155,8 @@ def test_a_job_over_its_time_limit_fails_with_that_reason(api, demo_registry_cop
                         "time": ["time"],
                     },
                 }
-            ]
+            ],
+            "column_type": "dimension_types",
         },
     }
     started = ok(

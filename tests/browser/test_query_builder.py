@@ -354,6 +354,7 @@ def test_state_map_grid_and_every_export_on_test_efs(
             "result": {
                 "aggregations": [{"dimensions": {"geography": ["US States"]}}],
                 "unit": "MWh",
+                "column_type": "dimension_types",
             },
         },
     )

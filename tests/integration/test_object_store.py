@@ -108,7 +108,10 @@ def test_a_dataset_query_with_a_filter_on_s3_data_equals_it_on_a_folder_registry
     query = {
         "name": "one_county",
         "dataset_id": "test_efs_comstock_unpivoted",
-        "aggregations": [{"dimensions": {"time": [{"dimension_name": "time", "function": "start_of_day"}]}}],
+        "aggregations": [
+            {"dimensions": {"time": [{"dimension_name": "time", "function": "start_of_day"}]}}
+        ],
+        "column_type": "dimension_types",
         "dimension_filters": [
             {
                 "filter_type": "column_operator",

@@ -141,10 +141,11 @@ def test_imported_registry_answers_queries_as_the_reference_does(reference_efs, 
     out = tmp_path / "ref-out"
     reference("query", "project", "run", query, "-o", out, url=url, cwd=db.parent / "td")
     theirs = pd.read_parquet(out / "state_enduse_model_year" / "table.parquet")
-    theirs.columns = ["geography", "metric", "model_year", "value"]
     target, _ = imported
     with Registry(target, read_only=True) as reg:
         ours = reg.query(query, use_cache=False).table.to_pandas()
+    assert list(ours.columns) == list(theirs.columns)  # named after the dimensions, as dsgrid
+    theirs.columns = ours.columns = ["geography", "metric", "model_year", "value"]
     merged = ours.merge(theirs, on=["geography", "metric", "model_year"])
     assert len(merged) == len(ours) == len(theirs) == 40
     assert merged["value_x"].to_numpy() == pytest.approx(merged["value_y"].to_numpy(), rel=1e-9)

@@ -375,7 +375,8 @@ def test_query_by_the_second_base_metric_matches_pandas(submitted, test_data, fo
                         "model_year": ["Model Years 2010 to 2050"],
                     }
                 }
-            ]
+            ],
+            "column_type": "dimension_types",
         },
     }
     with Registry(submitted, read_only=True) as registry:

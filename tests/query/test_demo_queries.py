@@ -57,7 +57,7 @@ def _project_query(name: str, **result) -> dict:
                 ],
             },
         },
-        "result": result,
+        "result": {"column_type": "dimension_types", **result},
     }
 
 
@@ -278,7 +278,9 @@ def test_local_periods_across_daylight_saving_changes(
     the autumn day 25; without a function, the repeated autumn hour holds both instants."""
     registry, inputs = demo_registry
     time_name = _dimension_name(inputs, "time", "time")
-    time_ref = {"dimension_name": time_name, "function": f"start_of_{function}"} if function else time_name
+    time_ref = (
+        {"dimension_name": time_name, "function": f"start_of_{function}"} if function else time_name
+    )
     query = _project_query(
         f"ny_{function}",
         unit="kWh",

@@ -47,6 +47,7 @@ def _query(**result) -> dict:
             ],
             "sort_columns": [ALIAS],
             "unit": "kWh",  # end uses in MWh and kWh summed over
+            "column_type": "dimension_types",
             **result,
         },
     }  # fmt: skip

@@ -65,7 +65,9 @@ def _query(metric: list[str] | None, **result) -> dict:
         "name": "units",
         "project": {"project_id": "compat_layouts", "dataset": {
             "dataset_id": "units", "source_datasets": [{"dataset_id": "units_ds"}]}},
-        "result": {"aggregations": [{"dimensions": dims}], **result},
+        "result": {
+            "aggregations": [{"dimensions": dims}], "column_type": "dimension_types", **result
+        },
     }  # fmt: skip
 
 

@@ -33,6 +33,7 @@ def _small_query(name="small", **result):
         "result": {
             "aggregations": [{"dimensions": {"geography": ["US States"]}}],
             "unit": "kWh",
+            "column_type": "dimension_types",
             **result,
         },
     }
@@ -422,7 +423,8 @@ def test_python_api_query_returns_arrow_and_pandas(efs_registry_template, test_d
         result = registry.query(test_data / FIVE, use_cache=False)
         frame = result.to_pandas()
     assert result.table.num_rows == len(frame) == 320544
-    assert sorted(frame["model_year"].unique())[:3] == ["2010", "2015", "2020"]
+    # dsgrid's default column_type: columns named after their dimensions
+    assert sorted(frame["Five Year Intervals"].unique())[:3] == ["2010", "2015", "2020"]
 
 
 def test_duckdb_memory_limit_is_named_when_hit(demo_registry_copy, tmp_path, dsgrid):

@@ -33,6 +33,7 @@ def _query(name="nothing", result_filters=(), dataset_filters=(), **result):
             "aggregations": [{"dimensions": {"geography": ["US States"]}}],
             "dimension_filters": list(result_filters),
             "unit": "kWh",  # end uses in MWh and kWh summed over
+            "column_type": "dimension_types",
             **result,
         },
     }

@@ -41,7 +41,8 @@ def _query(name: str, datasets=("test_efs_comstock",), **result) -> dict:
                 "source_datasets": [{"dataset_id": d} for d in datasets],
             },
         },
-        "result": result,
+        # columns by type (geography, metric, timestamp): dsgrid names them after dimensions
+        "result": {"column_type": "dimension_types", **result},
     }
 
 
@@ -66,7 +67,11 @@ def test_dsgrid_baseline_query(
 ):
     query = json5.loads((test_data / "test_efs/queries/baseline.json5").read_text())
     table, result = run_query_on(efs_registry_template, query, engine)
-    assert list(table.columns) == [*DIMS, "timestamp", "value"]
+    # dsgrid's default column_type: each column named after its (base) dimension
+    project = json5.loads((test_data / PROJECT / "project.json5").read_text())
+    names = {d["type"]: d["name"] for d in project["dimensions"]["base_dimensions"]}
+    assert list(table.columns) == [*(names[t] for t in DIMS), names["time"], "value"]
+    table.columns = [*DIMS, "timestamp", "value"]
     _same(table, expected_base["comstock"], [*DIMS, "timestamp"])
     assert "no version 1.3.0" in result.metadata["notices"][0]
 
@@ -76,6 +81,9 @@ def test_dsgrid_five_year_intervals_query(
 ):
     query = json5.loads((test_data / "test_efs/queries/five_year_intervals.json5").read_text())
     table, _ = run_query_on(efs_registry_template, query, engine)
+    dims = query["result"]["aggregations"][0]["dimensions"]  # columns named after these
+    table = table.rename(columns={names[0]: t for t, names in dims.items()})
+    table = table.rename(columns={"time": "timestamp"})
     intervals = records(
         test_data / PROJECT / "dimension_mappings/base_to_supplemental/"
         "interpolate_to_five_year_intervals.csv"
@@ -251,6 +259,7 @@ def test_dataset_query_in_its_own_dimensions(
     query = {
         "name": "own",
         "dataset_id": "test_efs_comstock_unpivoted",
+        "column_type": "dimension_types",
         "aggregations": [
             {
                 "dimensions": {
@@ -275,6 +284,7 @@ def test_dataset_query_keeps_the_datasets_own_time_labels(
     query = {
         "name": "own_time",
         "dataset_id": "test_efs_comstock_unpivoted",
+        "column_type": "dimension_types",
         "aggregations": [{"dimensions": {"metric": ["ComStock End Uses"], "time": ["time"]}}],
     }
     table, _ = run_query_on(efs_registry_template, query, engine)

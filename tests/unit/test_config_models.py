@@ -318,3 +318,32 @@ def test_expression_raw_filter_and_six_filter_types_parse():
         "subset",
         "supplemental_column_operator",
     ]
+
+
+def test_query_fields_read_as_dsgrid_reads_them():
+    """avg is dsgrid's (pyspark's) name of the mean; include_dsgrid_dataset_components is
+    refused (dsgrid 0.4 refuses it), never accepted and ignored; expression_raw takes a
+    column and dsgrid's fragment after it."""
+    from pydantic import ValidationError
+
+    from dsgrid_core.config.query import ProjectQueryConfig
+
+    base = {
+        "name": "q",
+        "project": {"project_id": "p", "dataset": {
+            "dataset_id": "q", "source_datasets": [{"dataset_id": "d"}]}},
+        "result": {"aggregations": [{"aggregation_function": "avg",
+                                     "dimensions": {"geography": ["county"]}}]},
+    }  # fmt: skip
+    model = ProjectQueryConfig.model_validate(base)
+    assert model.result.aggregations[0].aggregation_function == "mean"
+    with pytest.raises(ValidationError, match="include_dsgrid_dataset_components"):
+        ProjectQueryConfig.model_validate(
+            {**base, "project": {**base["project"], "include_dsgrid_dataset_components": True}}
+        )
+    raw = {"filter_type": "expression_raw", "dimension_type": "geography",
+           "dimension_name": "county", "column": "state", "value": "in ('CA', 'NY')"}  # fmt: skip
+    model = ProjectQueryConfig.model_validate(
+        {**base, "result": {**base["result"], "dimension_filters": [raw]}}
+    )
+    assert model.result.dimension_filters[0].column == "state"

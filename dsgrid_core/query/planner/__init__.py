@@ -23,7 +23,7 @@ from dsgrid_core.query.planner.metric_units import with_metric_units
 from dsgrid_core.query.planner.outputs import OutputColumn, result_shape
 from dsgrid_core.query.planner.row_plan import plan_rows
 from dsgrid_core.query.planner.selection import check_selection
-from dsgrid_core.query.planner.sqltree import VALUE, Rows, table
+from dsgrid_core.query.planner.sqltree import VALUE, Rows, alias, col, subquery, table
 from dsgrid_core.query.planner.sum_plan import plan_sum
 from dsgrid_core.query.planner.timekeys import localize
 from dsgrid_core.query.units import with_unit
@@ -31,6 +31,7 @@ from dsgrid_core.query.units import with_unit
 __all__ = ["RESULT_TABLE", "OutputColumn", "Plan", "Rows", "plan_project_query"]
 
 RESULT_TABLE = "__result"
+TIME_ZONE = "time_zone"
 
 
 @dataclass
@@ -59,6 +60,20 @@ def _time_zone(value: str | None) -> str | None:
         return to_iana_time_zone(value)
     except ValueError as exc:
         raise InputError(f"result.time_zone: {exc}") from None
+
+
+def _with_zone_column(
+    current: exp.Select, outputs: list[OutputColumn], zone: str
+) -> tuple[exp.Select, list[OutputColumn]]:
+    """dsgrid's results converted to a time zone carry it in a 'time_zone' column, after the
+    time column (their times are then wall-clock times without a zone)."""
+    names = [o.name for o in outputs]
+    at = next(i for i, o in enumerate(outputs) if o.type == "time") + 1
+    zone_column = OutputColumn(TIME_ZONE, "time_zone")
+    columns = [*outputs[:at], zone_column, *outputs[at:]]
+    projections = [col(n, "z") for n in names]
+    projections.insert(at, alias(exp.Literal.string(zone), TIME_ZONE))
+    return exp.select(*projections).from_(subquery(current, "z")), columns
 
 
 def _group_by_columns(report) -> list[str] | None:
@@ -128,6 +143,8 @@ def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Pl
     build = plan_sum if shape.function == "sum" else plan_rows
     current = build(context, shape, conditions, tables, per_dataset)
     outputs = [*shape.columns, OutputColumn(VALUE, "value")]
+    if time_zone and shape.time_column is not None:
+        current, outputs = _with_zone_column(current, outputs, time_zone)
 
     if result.replace_ids_with_names:
         current = with_names(current, outputs, tables)

@@ -22,12 +22,12 @@ def with_names(current: exp.Select, outputs: list[OutputColumn], tables: dict) -
     """Each dimension column's ids replaced by the records' names (ids where a name is empty)."""
     named = exp.select().from_(subquery(current, "a"))
     cols = []
-    for o in outputs:
+    for i, o in enumerate(outputs):
         if o.type in ("time", "value") or o.dimension is None:
             cols.append(alias(col(o.name, "a"), o.name))
             continue
-        n = f"n_{o.name}"
-        tname = f"names_{o.name}_{o.dimension.id}"
+        # table names from the position: column names are dimension names, spaces and all
+        n, tname = f"n_{i}", f"names_{i}_{o.type}"
         tables[tname] = ("rows", names_rows(o.dimension))
         named = named.join(
             table(tname, n),
@@ -117,7 +117,7 @@ def peak_load(
     ``group_by_columns``, with the metric column added as dsgrid adds it; all the non-time
     columns when no input is given), the time steps where the value is largest, every tied
     step listed. Columns: time, the group, value; sorted by the group."""
-    keys = [o.name for o in outputs if o.type not in ("time", "value")]
+    keys = [o.name for o in outputs if o.type not in ("time", "value", "time_zone")]
     times = [o.name for o in outputs if o.type == "time"]
     if not times or any(o.type == "value" and o.name != VALUE for o in outputs):
         raise InputError("the peak_load report needs a stacked result with a time column.")

@@ -36,13 +36,25 @@ class Shape:
         return next((c for c in self.columns if c.type == "time"), None)
 
 
+def _time_name(ref: DimensionRef, time, name: str, by_name: bool) -> str:
+    """dsgrid's time column: a function's is "<function>__<time dimension name>"; otherwise
+    the time dimension's name, or 'timestamp' when columns are named by type."""
+    if ref.function and (time.part or by_name):
+        return f"{ref.function}__{name}"
+    return name if by_name else TIME
+
+
 def result_shape(
     context: ProjectContext, query: ProjectQueryConfig, time_zone: str | None
 ) -> Shape:
+    by_name = query.result.column_type == "dimension_names"
     aggregation = query.result.aggregations[0] if query.result.aggregations else None
     if aggregation is None:
-        columns = [OutputColumn(t, t, context.base[t]) for t in NON_TIME_TYPES]
-        columns.append(OutputColumn(TIME, "time"))
+        columns = [
+            OutputColumn(context.base[t].name if by_name else t, t, context.base[t])
+            for t in NON_TIME_TYPES
+        ]
+        columns.append(OutputColumn(context.base["time"].name if by_name else TIME, "time"))
         return Shape(columns, time_output(None, time_zone, context.time_zone), "sum")
     columns: list[OutputColumn] = []
     time = None
@@ -65,10 +77,9 @@ def result_shape(
                     f"'{project_time.name}', not '{ref.dimension_name}'."
                 )
             time = time_output(ref, time_zone, context.time_zone)
-            # dsgrid names a function's column "<function>__<dimension name>"
-            default = f"{ref.function}__{ref.dimension_name}" if time.part else TIME
-            columns.append(OutputColumn(ref.alias or default, "time"))
+            name = _time_name(ref, time, project_time.name, by_name)
+            columns.append(OutputColumn(ref.alias or name, "time"))
             continue
         info, supp = context.dimension(t, ref.dimension_name)
-        columns.append(OutputColumn(ref.alias or t, t, info, supp))
+        columns.append(OutputColumn(ref.alias or (info.name if by_name else t), t, info, supp))
     return Shape(columns, time, aggregation.aggregation_function)
