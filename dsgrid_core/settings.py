@@ -215,6 +215,13 @@ SETTINGS: tuple[Setting, ...] = (
         "scripts",
     ),
     Setting(
+        "DSGRID_COMPAT_QUERY_ENGINES",
+        "duckdb,spark",
+        "Our engines the differential query suite (tests/compat_queries) compares with the "
+        "reference, comma-separated: duckdb, spark.",
+        "scripts",
+    ),
+    Setting(
         "DSGRID_TEST_ARANGO_URL",
         None,
         "An ArangoDB server (arangodb://user@host:port) on which the registry store's contract "
