@@ -189,6 +189,8 @@ CONFIG_MODELS = [
     ("Project query", "dsgrid_core.config.query", "ProjectQueryConfig"),
     ("Query result", "dsgrid_core.config.query", "QueryResultParams"),
     ("Dataset query", "dsgrid_core.config.query", "DatasetQueryConfig"),
+    ("Dataset query mapping plan", "dsgrid_core.config.query", "DatasetMappingPlan"),
+    ("Mapping plan step", "dsgrid_core.config.query", "MapOperation"),
     ("Bulk registration", "dsgrid_core.config.bulk", "BulkRegistration"),
 ]  # fmt: skip
 

@@ -303,3 +303,94 @@ def s3_bucket(s3_server):
         finally:
             bucket.empty()
             s3_server.client().delete_bucket(Bucket=bucket.name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Spark Connect: one local server per session (pyspark's own sbin script), for every suite that
+# runs queries on our Spark engine through a Connect client (tests/query, tests/compat_queries).
+# Local Spark is one SparkSession per session too: every suite asks for master "local[2]".
+# ---------------------------------------------------------------------------------------------
+
+import signal  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def spark_connect_master(tmp_path_factory):
+    """A Spark Connect server on 127.0.0.1, started from pyspark's own sbin script."""
+    import pyspark
+
+    if shutil.which("java") is None:
+        pytest.fail(
+            "Java 17 is needed for the Spark tests (apt-get install openjdk-17-jre-headless)"
+        )
+    spark_home = Path(pyspark.__file__).parent
+    port = _free_port()
+    logs = tmp_path_factory.mktemp("spark-connect")
+    env = {
+        **os.environ,
+        "SPARK_HOME": str(spark_home),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "SPARK_LOG_DIR": str(logs),
+        "SPARK_PID_DIR": str(logs),
+        "PYSPARK_PYTHON": sys.executable,
+    }
+    log = open(logs / "server.log", "w")  # noqa: SIM115 - closed at teardown
+    process = subprocess.Popen(  # noqa: S603 - pyspark's own script
+        [
+            shutil.which("bash") or "/bin/bash",
+            str(spark_home / "sbin" / "start-connect-server.sh"),
+            "--wait",
+            "--master",
+            "local[2]",
+            "--conf",
+            "spark.connect.grpc.binding.address=127.0.0.1",
+            "--conf",
+            f"spark.connect.grpc.binding.port={port}",
+            "--conf",
+            "spark.sql.session.timeZone=UTC",
+            "--conf",
+            "spark.ui.enabled=false",
+            "--conf",
+            "spark.sql.shuffle.partitions=4",
+            "--conf",
+            "spark.driver.host=127.0.0.1",
+            "--conf",
+            "spark.driver.bindAddress=127.0.0.1",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        text = (logs / "server.log").read_text(errors="replace")
+        if "Spark Connect server started" in text:
+            break
+        if process.poll() is not None:
+            pytest.fail(f"Spark Connect server exited:\n{text[-3000:]}")
+        time.sleep(0.5)
+    else:
+        os.killpg(process.pid, signal.SIGTERM)
+        pytest.fail("Spark Connect server did not start within 180 s")
+    master = f"sc://127.0.0.1:{port}"
+    yield master
+    from dsgrid_core.engine.spark_engine import stop_session
+
+    stop_session(master)  # before the server goes: the client's exit hook would wait for it
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+    log.close()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import difflib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dsgrid_core.config.any_dimension import parse_dimension
 from dsgrid_core.config.dimension import ENERGY_UNITS, NON_TIME_TYPES, POWER_UNITS
+from dsgrid_core.config.project import ProjectConfig
 from dsgrid_core.config.time_dimension import DatetimeTimeConfig, TimeInterval
 from dsgrid_core.errors import InputError, NotFoundError
+from dsgrid_core.query.dataset_time import TimeJoin, geography_zones, needs_time_map, time_join
 
 
 @dataclass
@@ -49,6 +52,9 @@ class SourceDataset:
     time_config: Any = None
     # how the dataset counts in the query's expression (``a - b``: b -1); see query.expression
     weight: float = 1.0
+    # annual, index or representative time: the join that makes project instants of it (the
+    # dataset's time_config is then the project's, which the joined rows are in)
+    time_join: TimeJoin | None = None
 
 
 @dataclass
@@ -177,7 +183,9 @@ def load_project_context(
                 f"dataset '{dataset_id}' is not submitted to project "
                 f"'{project_id}' (version {project.version}).{hint}"
             )
-        context.datasets.append(_source_dataset(registry, context, dataset_id, info))
+        context.datasets.append(
+            _source_dataset(registry, context, project.config, dataset_id, info)
+        )
     return context
 
 
@@ -221,7 +229,11 @@ def _base_refs(
 
 
 def _source_dataset(
-    registry, context: ProjectContext, dataset_id: str, info: dict[str, Any]
+    registry,
+    context: ProjectContext,
+    project_config: dict[str, Any],
+    dataset_id: str,
+    info: dict[str, Any],
 ) -> SourceDataset:
     record = registry.show("dataset", dataset_id, info["version"])
     dims = record.extra["dimensions"]
@@ -259,17 +271,62 @@ def _source_dataset(
     ds_time = parse_dimension(
         registry.show("dimension", dims["time"]["id"], dims["time"]["version"]).config
     )
+    join = None
+    row_count = record.row_count
+    if needs_time_map(ds_time):
+        join = _time_join(registry, context, project_config, record, ds_time, mappings)
+        if row_count:  # rows once joined to the map: each stored row per instant it covers
+            row_count = row_count * len(join.rows) // max(join.key_count, 1)
     return SourceDataset(
         dataset_id=dataset_id,
         version=record.version,
         table_path=registry.data.locate(record.data_path),
         mappings=mappings,
-        time_shift_seconds=time_shift_seconds(ds_time, context.time),
+        time_shift_seconds=0 if join else time_shift_seconds(ds_time, context.time),
         dimensions=dims,
         record_ids=record_ids,
-        row_count=record.row_count,
-        time_config=ds_time,
+        row_count=row_count,
+        time_config=context.time if join else ds_time,
+        time_join=join,
     )
+
+
+def _time_join(registry, context, project_config, record, ds_time, mappings) -> TimeJoin:
+    """The dataset's time map onto the project's time, with the options of the project's
+    entry for it (wrap_time_allowed, time_based_data_adjustment), as at submission."""
+    from dsgrid_core.timealign import AlignOptions, align
+    from dsgrid_core.timealign.datetime_map import AlignmentError
+    from dsgrid_core.timealign.notices import TimeAlignmentNotice
+
+    dataset_id = record.id
+    entry = ProjectConfig.model_validate(project_config).dataset(dataset_id)
+    zones = None
+    if ds_time.time_zone_required_in_geography():
+        geography = record.extra["dimensions"]["geography"]
+        own = registry.store.dimension_records(geography["id"], geography["version"])
+        use_project = bool(record.config.get("use_project_geography_time_zone", False))
+        zones = geography_zones(
+            dataset_id,
+            own,
+            context.base["geography"].records if use_project else None,
+            mappings.get("geography"),
+        )
+    options = AlignOptions(
+        wrap_time_allowed=entry.wrap_time_allowed if entry else False,
+        time_zones=tuple(sorted(set((zones or {}).values()))),
+        source=f"dataset {dataset_id} in project {context.project_id}",
+        **({"adjustment": entry.time_based_data_adjustment} if entry else {}),
+    )
+    try:
+        with warnings.catch_warnings():
+            # options that do not apply were said at submission; not again at every query
+            warnings.simplefilter("ignore", TimeAlignmentNotice)
+            time_map = align(ds_time, context.time, options)
+    except AlignmentError as exc:
+        raise InputError(
+            f"dataset '{dataset_id}': its time cannot be read as the project's: {exc}"
+        ) from None
+    return time_join(time_map, zones, ds_time)
 
 
 def _record_ids(registry, dims: dict[str, dict[str, Any]]) -> dict[str, list[str]]:

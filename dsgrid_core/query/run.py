@@ -71,10 +71,12 @@ def load_query(path: Path) -> ProjectQueryConfig | DatasetQueryConfig:
 
 def load_context(registry, query):
     """Resolve what a query reads (project or dataset query)."""
-    from dsgrid_core.query.context import load_dataset_context, load_project_context
+    from dsgrid_core.query.context import load_project_context
 
     if isinstance(query, DatasetQueryConfig):
-        return load_dataset_context(registry, query.dataset_id, query.version)
+        from dsgrid_core.query.dataset_query import load_dataset_query_context
+
+        return load_dataset_query_context(registry, query)
     source_ids = [
         s.dataset_id
         for s in query.project.dataset.source_datasets

@@ -159,9 +159,10 @@ def _write_json(path: Path, content: dict) -> None:
     path.write_text(json.dumps(content, indent=2), encoding="utf-8")
 
 
-def _project(folder: Path) -> dict:
+def _project(folder: Path, counties: list, dataset_ids: list[str]) -> dict:
     base = []
     for dim_type, (cls, name, file, rows, header) in _RECORD_DIMENSIONS.items():
+        rows = counties if dim_type == "geography" else rows
         path = folder / "dimensions" / file
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", newline="", encoding="utf-8") as handle:
@@ -184,7 +185,7 @@ def _project(folder: Path) -> dict:
         "description": "One dataset per kind of time the reference reads",
         "datasets": [
             {"dataset_id": dataset_id, "dataset_type": "modeled", "version": "1.0.0"}
-            for dataset_id in DATASETS
+            for dataset_id in dataset_ids
         ],
         "dimensions": {
             "base_dimensions": base,
@@ -194,12 +195,12 @@ def _project(folder: Path) -> dict:
     }
 
 
-def load_data(time_points: pd.DataFrame) -> pd.DataFrame:
+def load_data(time_points: pd.DataFrame, counties: list = COUNTIES) -> pd.DataFrame:
     """Every county x subsector x end use at every time point, with deterministic values."""
     keys = pd.DataFrame(
         list(
             itertools.product(
-                [c[0] for c in COUNTIES], [s[0] for s in SUBSECTORS], [e[0] for e in END_USES]
+                [c[0] for c in counties], [s[0] for s in SUBSECTORS], [e[0] for e in END_USES]
             )
         ),
         columns=["geography", "subsector", "metric"],
@@ -242,8 +243,10 @@ def _write_data(folder: Path, frame: pd.DataFrame, two_table: bool) -> dict:
     }
 
 
-def _dataset(folder: Path, dataset_id: str, time: dict, points: pd.DataFrame) -> dict:
-    layout = _write_data(folder, load_data(points), dataset_id in TWO_TABLE)
+def _dataset(
+    folder: Path, dataset_id: str, time: dict, points: pd.DataFrame, counties: list
+) -> dict:
+    layout = _write_data(folder, load_data(points, counties), dataset_id in TWO_TABLE)
     references = [
         {"type": dim_type, "name": spec[1], "version": "1.0.0"}
         for dim_type, spec in _RECORD_DIMENSIONS.items()
@@ -269,20 +272,31 @@ def _dataset(folder: Path, dataset_id: str, time: dict, points: pd.DataFrame) ->
     }
 
 
-def build_time_kinds_registry(root: Path) -> tuple[str, Path, Path]:
+def build_time_kinds_registry(
+    root: Path,
+    update_annual: bool = True,
+    counties: list = COUNTIES,
+    dataset_ids: list[str] | None = None,
+) -> tuple[str, Path, Path]:
     """Write the project and datasets into ``root``/inputs and have the reference register
-    and submit them: (url, data path, database path)."""
+    and submit them: (url, data path, database path). ``update_annual`` false: no second
+    version of the annual dataset (the reference cannot query a project after that update:
+    its updated config keeps data_layout, which its project loader then refuses).
+    ``counties`` (id, name, state, time zone) and ``dataset_ids`` (of DATASETS) replace the
+    defaults."""
+    dataset_ids = list(DATASETS) if dataset_ids is None else dataset_ids
     inputs = root / "inputs"
     url, data = create_reference_registry(root)
-    _write_json(inputs / "project.json5", _project(inputs))
+    _write_json(inputs / "project.json5", _project(inputs, counties, dataset_ids))
     registration: dict = {
         "projects": [{"project_id": PROJECT_ID, "config_file": "project.json5"}],
         "datasets": [],
         "dataset_submissions": [],
     }
-    for dataset_id, (time, points) in DATASETS.items():
+    for dataset_id in dataset_ids:
+        time, points = DATASETS[dataset_id]
         folder = inputs / "datasets" / dataset_id
-        _write_json(folder / "dataset.json5", _dataset(folder, dataset_id, time, points))
+        _write_json(folder / "dataset.json5", _dataset(folder, dataset_id, time, points, counties))
         registration["datasets"].append(
             {
                 "dataset_id": dataset_id,
@@ -296,7 +310,8 @@ def build_time_kinds_registry(root: Path) -> tuple[str, Path, Path]:
     _write_json(inputs / "registration.json5", registration)
     reference("registry", "bulk-register", "registration.json5", url=url, cwd=inputs)
     db = root / "ref.db"
-    _update_annual(url, db, inputs / "datasets" / UPDATED)
+    if update_annual and UPDATED in dataset_ids:
+        _update_annual(url, db, inputs / "datasets" / UPDATED)
     return url, data, db
 
 

@@ -95,16 +95,10 @@ def test_aggregate_each_dataset_keeps_a_row_per_dataset(
 @pytest.mark.parametrize(
     ("expression", "extra", "message"),
     [
-        ("test_efs_comstock * test_efs_comstock_unpivoted", {}, "multiplies datasets"),
         ("test_efs_comstock - nope", {}, "'nope', which is not one of the query's"),
         ("test_efs_comstock -", {}, "cannot read the expression"),
         ("(test_efs_comstock", {}, "is not closed"),
         ("test_efs_comstock; drop", {}, "unexpected ';"),
-        (
-            "test_efs_comstock - test_efs_comstock_unpivoted",
-            {"aggregation_function": "mean"},
-            "only a sum can do",
-        ),
         (
             "test_efs_comstock | test_efs_comstock - test_efs_comstock_unpivoted",
             {"aggregate_each_dataset": True},

@@ -338,3 +338,69 @@ def test_supplemental_column_operator_defaults_as_dsgrid(
     expected = frame.groupby(["geography", "metric"], as_index=False)["value"].sum()
     assert set(table["geography"]) == counties
     _same(table, expected, ["geography", "metric"])
+
+
+def test_time_zone_geography_reads_each_county_on_its_own_clock(
+    efs_registry_template, test_data, engine, expected_base, run_query_on
+):
+    """dsgrid's result.time_zone 'geography': each county's hours as wall-clock times of the
+    county record's zone (four zones here), named in a time_zone column."""
+    query = _query(
+        "county_local",
+        time_zone="geography",
+        aggregations=[
+            {
+                "dimensions": {
+                    "geography": ["US Counties 2010 - ComStock Only"],
+                    "metric": ["EFS Detailed End Uses - ComStock Only"],
+                    "time": [TIME_NAME],
+                }
+            }
+        ],
+    )
+    table, result = run_query_on(efs_registry_template, query, engine)
+    assert list(table.columns) == ["geography", "metric", "timestamp", "time_zone", "value"]
+    counties = records(test_data / PROJECT / "dimensions/comstock_counties.csv")
+    zones = dict(zip(counties["id"], counties["time_zone"], strict=True))
+    frame = (
+        expected_base["comstock"]
+        .groupby(["geography", "metric", "timestamp"], as_index=False)["value"]
+        .sum()
+    )
+    frame["time_zone"] = frame["geography"].map(zones)
+    frame["timestamp"] = [
+        t.tz_convert(z).tz_localize(None)
+        for t, z in zip(frame["timestamp"], frame["time_zone"], strict=True)
+    ]
+    assert len(set(frame["time_zone"])) == 4
+    assert result.metadata["time_output"] == "local"
+    _same(table, frame, ["geography", "metric", "timestamp", "time_zone"])
+
+
+@pytest.mark.parametrize(
+    ("dimensions", "message"),
+    [
+        ({"geography": ["US States"], "time": [TIME_NAME]}, "give no time_zone"),
+        (
+            {"metric": ["EFS Detailed End Uses - ComStock Only"], "time": [TIME_NAME]},
+            "one geography",
+        ),
+        ({"geography": ["US Counties 2010 - ComStock Only"]}, "no time column"),
+        (
+            {
+                "geography": ["US Counties 2010 - ComStock Only"],
+                "time": [{"dimension_name": TIME_NAME, "function": "hour"}],
+            },
+            "time function",
+        ),
+    ],
+)
+def test_time_zone_geography_refusals(
+    efs_registry_template, duckdb_engine, run_query_on, dimensions, message
+):
+    from dsgrid_core.errors import InputError
+
+    dimensions = {"metric": ["EFS Detailed End Uses - ComStock Only"], **dimensions}
+    query = _query("bad_zone", time_zone="geography", aggregations=[{"dimensions": dimensions}])
+    with pytest.raises(InputError, match=message):
+        run_query_on(efs_registry_template, query, duckdb_engine)

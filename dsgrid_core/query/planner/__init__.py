@@ -1,9 +1,11 @@
 """One relational plan per project query, built as a sqlglot tree and rendered per engine.
 
 Stages: resolve filters to base ids -> aggregate the datasets in the result's columns (sums
-through composed mappings, ``sum_plan``; other functions row by row, ``row_plan``) -> names ->
-pivot -> sort / limit / offset -> reports. Identifiers are quoted; user values appear only as
-literals in the tree; small tables (mappings, names, time buckets) go to the engine as rows.
+through composed mappings, ``sum_plan``; other functions row by row, ``row_plan``) -> each
+further aggregation over the one before (``chain``) -> names -> pivot -> sort / limit /
+offset -> reports. An expression with ``*`` is evaluated as a tree of joins (``chain``).
+Identifiers are quoted; user values appear only as literals in the tree; small tables
+(mappings, names, time buckets) go to the engine as rows.
 """
 
 from __future__ import annotations
@@ -17,13 +19,24 @@ from dsgrid_core.config.query import ProjectQueryConfig
 from dsgrid_core.errors import InputError
 from dsgrid_core.query.context import ProjectContext
 from dsgrid_core.query.expression import combination
+from dsgrid_core.query.expression import tree as expression_tree
 from dsgrid_core.query.filters import resolve_filter
+from dsgrid_core.query.planner.chain import (
+    chained,
+    isolated,
+    localize_fail,
+    plan_expression,
+    stage_shapes,
+    union_all,
+)
 from dsgrid_core.query.planner.finish import ordered_page, peak_load, pivoted, with_names
 from dsgrid_core.query.planner.metric_units import with_metric_units
 from dsgrid_core.query.planner.outputs import OutputColumn, result_shape
+from dsgrid_core.query.planner.result_zone import BY_GEOGRAPHY, parse_zone, with_zone_column
+from dsgrid_core.query.planner.result_zone import by_geography as zoned_by_geography
 from dsgrid_core.query.planner.row_plan import plan_rows
 from dsgrid_core.query.planner.selection import check_selection
-from dsgrid_core.query.planner.sqltree import VALUE, Rows, alias, col, subquery, table
+from dsgrid_core.query.planner.sqltree import VALUE, Rows, table
 from dsgrid_core.query.planner.sum_plan import plan_sum
 from dsgrid_core.query.planner.timekeys import localize
 from dsgrid_core.query.units import with_unit
@@ -31,7 +44,6 @@ from dsgrid_core.query.units import with_unit
 __all__ = ["RESULT_TABLE", "OutputColumn", "Plan", "Rows", "plan_project_query"]
 
 RESULT_TABLE = "__result"
-TIME_ZONE = "time_zone"
 
 
 @dataclass
@@ -45,35 +57,12 @@ class Plan:
     reports_from_result: bool = False
 
     def sql(self, engine) -> str:
-        return localize(self.tree.copy(), engine).sql(engine.dialect)
+        tree = localize_fail(localize(self.tree.copy(), engine), engine.dialect)
+        return tree.sql(engine.dialect)
 
     def report_sql(self, name: str, engine) -> str:
-        return localize(self.reports[name].copy(), engine).sql(engine.dialect)
-
-
-def _time_zone(value: str | None) -> str | None:
-    if not value:
-        return None
-    from dsgrid_core.config.time_dimension import to_iana_time_zone
-
-    try:
-        return to_iana_time_zone(value)
-    except ValueError as exc:
-        raise InputError(f"result.time_zone: {exc}") from None
-
-
-def _with_zone_column(
-    current: exp.Select, outputs: list[OutputColumn], zone: str
-) -> tuple[exp.Select, list[OutputColumn]]:
-    """dsgrid's results converted to a time zone carry it in a 'time_zone' column, after the
-    time column (their times are then wall-clock times without a zone)."""
-    names = [o.name for o in outputs]
-    at = next(i for i, o in enumerate(outputs) if o.type == "time") + 1
-    zone_column = OutputColumn(TIME_ZONE, "time_zone")
-    columns = [*outputs[:at], zone_column, *outputs[at:]]
-    projections = [col(n, "z") for n in names]
-    projections.insert(at, alias(exp.Literal.string(zone), TIME_ZONE))
-    return exp.select(*projections).from_(subquery(current, "z")), columns
+        tree = localize_fail(localize(self.reports[name].copy(), engine), engine.dialect)
+        return tree.sql(engine.dialect)
 
 
 def _group_by_columns(report) -> list[str] | None:
@@ -125,6 +114,20 @@ def _combined(
     return replace(context, datasets=datasets), each and combo.union_only
 
 
+def _as_tree(query: ProjectQueryConfig, ops: set[str]) -> bool:
+    """Whether the expression is evaluated as a tree of joins (``chain.plan_expression``)
+    rather than as weighted rows: with '*', and with '+' or '-' where weights are not exact
+    (a first aggregation other than a sum combines rows, not sums; aggregate_each_dataset with
+    several aggregations combines each dataset's last result)."""
+    if "*" in ops:
+        return True
+    if not ops & {"+", "-"}:
+        return False
+    aggregations = query.result.aggregations
+    first = aggregations[0].aggregation_function if aggregations else "sum"
+    return first != "sum" or (query.result.aggregate_each_dataset and len(aggregations) > 1)
+
+
 def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Plan:
     result = query.result
     context = with_unit(context, result.unit)
@@ -135,16 +138,40 @@ def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Pl
     resolved = [(where, resolve_filter(context, f, where)) for where, f in filters]
     check_selection(context, resolved)
     conditions = [cond for _, cond in resolved]
-    time_zone = _time_zone(result.time_zone)
-    shape = result_shape(context, query, time_zone)
-    context, per_dataset = _combined(context, query, shape.function)
-    shape = with_metric_units(context, shape, result.unit, bool(result.aggregations))
+    by_geography = result.time_zone == BY_GEOGRAPHY
+    time_zone = parse_zone(result.time_zone)
     tables: dict[str, tuple[str, Any]] = {}
-    build = plan_sum if shape.function == "sum" else plan_rows
-    current = build(context, shape, conditions, tables, per_dataset)
+    where = "project.dataset.expression"
+    expression = expression_tree(
+        query.project.dataset.expression, [ds.dataset_id for ds in context.datasets], where
+    )
+    if _as_tree(query, expression.operators()):
+        current, shape = plan_expression(context, query, expression, conditions, tables, time_zone)
+    else:
+        shape = result_shape(context, query, time_zone)
+        context, per_dataset = _combined(context, query, shape.function)
+        shape = with_metric_units(context, shape, result.unit, bool(result.aggregations))
+        stages = stage_shapes(context, query, time_zone)
+        if per_dataset and stages:
+            # dsgrid's aggregate_each_dataset: each dataset through every aggregation
+            parts = []
+            for j, ds in enumerate(context.datasets):
+                prefix = f"e{j}_"
+                part = isolated(context, ds.dataset_id, shape, conditions, tables, prefix)
+                parts.append(chained(part, shape, stages, tables, prefix, result.unit))
+            current = union_all(parts)
+        else:
+            build = plan_sum if shape.function == "sum" else plan_rows
+            current = build(context, shape, conditions, tables, per_dataset)
+            current = chained(current, shape, stages, tables, "s", result.unit)
+        shape = stages[-1] if stages else shape
     outputs = [*shape.columns, OutputColumn(VALUE, "value")]
-    if time_zone and shape.time_column is not None:
-        current, outputs = _with_zone_column(current, outputs, time_zone)
+    time_output = shape.time.kind if shape.time else None
+    if by_geography:
+        current, outputs = zoned_by_geography(current, outputs, context, tables, time_output)
+        time_output = "local"
+    elif time_zone and shape.time_column is not None:
+        current, outputs = with_zone_column(current, outputs, time_zone)
 
     if result.replace_ids_with_names:
         current = with_names(current, outputs, tables)
@@ -156,8 +183,8 @@ def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Pl
         tree=tree,
         tables=tables,
         columns=outputs,
-        time_output=shape.time.kind if shape.time else None,
-        time_zone=time_zone,
+        time_output=time_output,
+        time_zone=BY_GEOGRAPHY if by_geography else time_zone,
     )
     for report in result.reports:
         if report.report_type == "peak_load":

@@ -47,6 +47,7 @@ def _time_name(ref: DimensionRef, time, name: str, by_name: bool) -> str:
 def result_shape(
     context: ProjectContext, query: ProjectQueryConfig, time_zone: str | None
 ) -> Shape:
+    """The columns of the query's first aggregation (all the base dimensions without one)."""
     by_name = query.result.column_type == "dimension_names"
     aggregation = query.result.aggregations[0] if query.result.aggregations else None
     if aggregation is None:
@@ -56,6 +57,17 @@ def result_shape(
         ]
         columns.append(OutputColumn(context.base["time"].name if by_name else TIME, "time"))
         return Shape(columns, time_output(None, time_zone, context.time_zone), "sum")
+    return aggregation_shape(context, aggregation, by_name, time_zone)
+
+
+def aggregation_shape(
+    context: ProjectContext,
+    aggregation,
+    by_name: bool,
+    time_zone: str | None,
+    where: str = "result.aggregations",
+) -> Shape:
+    """The columns one aggregation keeps (``where`` names it in messages)."""
     columns: list[OutputColumn] = []
     time = None
     for dim_type, names in aggregation.dimensions.items():
@@ -63,7 +75,7 @@ def result_shape(
         if not names:
             continue
         if len(names) > 1:
-            raise InputError(f"result.aggregations: give one {t} dimension (got {len(names)}).")
+            raise InputError(f"{where}: give one {t} dimension (got {len(names)}).")
         ref = (
             names[0]
             if isinstance(names[0], DimensionRef)
@@ -73,7 +85,7 @@ def result_shape(
             project_time = context.base["time"]
             if ref.dimension_name not in (project_time.name, project_time.id, "time"):
                 raise InputError(
-                    f"result.aggregations: the project's time dimension is "
+                    f"{where}: the project's time dimension is "
                     f"'{project_time.name}', not '{ref.dimension_name}'."
                 )
             time = time_output(ref, time_zone, context.time_zone)

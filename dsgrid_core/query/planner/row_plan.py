@@ -12,6 +12,7 @@ from sqlglot import exp
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.query.context import ProjectContext
 from dsgrid_core.query.filters import IdCondition
+from dsgrid_core.query.planner.dataset_source import dataset_source
 from dsgrid_core.query.planner.outputs import Shape
 from dsgrid_core.query.planner.sqltree import (
     TIME,
@@ -23,17 +24,20 @@ from dsgrid_core.query.planner.sqltree import (
     subquery,
     table,
 )
-from dsgrid_core.query.planner.timekeys import local_period, shifted, time_predicate
+from dsgrid_core.query.planner.timekeys import (
+    labelled_bucket_rows,
+    local_period,
+    shifted,
+    time_predicate,
+)
 
 DATASET_TAG = "__dataset"  # which dataset a row comes from (aggregate_each_dataset)
 FUNCTIONS = {"sum": exp.Sum, "mean": exp.Avg, "min": exp.Min, "max": exp.Max, "count": exp.Count}
 
 
-def _dataset_select(i: int, ds, tables: dict, conditions: list) -> exp.Select:
+def _dataset_select(i: int, ds, tables: dict, conditions: list, instants: bool) -> exp.Select:
     """Scan one dataset and express it in the project's base dimensions."""
-    scan = f"ds_{i}"
-    tables[scan] = ("parquet", str(ds.table_path))
-    select = exp.select().from_(table(scan, "d"))
+    select = exp.select().from_(dataset_source(i, ds, tables, needs_instants=instants))
     value: exp.Expression = col(VALUE, "d")
     projections = []
     for t in NON_TIME_TYPES:
@@ -48,7 +52,8 @@ def _dataset_select(i: int, ds, tables: dict, conditions: list) -> exp.Select:
         else:
             projections.append(alias(col(t, "d"), t))
     stored_time = shifted(col(TIME, "d"), ds.time_shift_seconds)
-    projections.append(alias(stored_time, TIME))
+    if instants:
+        projections.append(alias(stored_time, TIME))
     projections.append(alias(value, VALUE))
     projections.append(alias(exp.Literal.number(i), DATASET_TAG))
     select = select.select(*projections)
@@ -74,17 +79,34 @@ def plan_rows(
 ) -> exp.Select:
     """The aggregated result, columns ``shape.columns`` then ``value``; with ``per_dataset``
     (aggregate_each_dataset over a union) each dataset's rows are aggregated apart."""
-    selects = [_dataset_select(i, ds, tables, conditions) for i, ds in enumerate(context.datasets)]
+    instants = shape.time is not None or any(not isinstance(c, IdCondition) for c in conditions)
+    selects = [
+        _dataset_select(i, ds, tables, conditions, instants)
+        for i, ds in enumerate(context.datasets)
+    ]
     union: exp.Expression = selects[0]
     for other in selects[1:]:
         union = exp.union(union, other, distinct=False)
     select = exp.select().from_(subquery(union, "u"))
+    local = shape.time is not None and shape.time.local
     value: exp.Expression = col(VALUE, "u")
     group: list[exp.Expression] = []
+    buckets = labelled_bucket_rows(context.datasets, shape.time) if local else None
+    if buckets is not None:
+        # local times and parts from a table computed in Python (every time function; the
+        # same answer on every engine), as the summed plan does
+        tables["time_rows"] = ("rows", buckets)
+        select = select.join(
+            table("time_rows", "tb"),
+            on=exp.EQ(this=col(TIME, "u"), expression=col("instant", "tb")),
+        )
     for c in shape.columns:
         if c.type == "time":
             source = col(TIME, "u")
-            group.append(local_period(source, shape.time) if shape.time.local else source)
+            if buckets is not None:
+                group.append(col("bucket", "tb"))
+            else:
+                group.append(local_period(source, shape.time) if local else source)
             continue
         if c.supplemental is None:
             group.append(col(c.type, "u"))

@@ -22,6 +22,7 @@ from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.config.time_dimension import DatetimeTimeConfig
 from dsgrid_core.query.context import ProjectContext, SourceDataset
 from dsgrid_core.query.filters import IdCondition, TimeCondition
+from dsgrid_core.query.planner.dataset_source import dataset_source
 from dsgrid_core.query.planner.outputs import Shape
 from dsgrid_core.query.planner.sqltree import (
     TIME,
@@ -109,9 +110,8 @@ def _dataset_rows(
     """One dataset in the result's columns (not yet summed across datasets)."""
     kept_types = {c.type: c.supplemental for c in shape.columns if c.type != "time"}
     plans = treatments(ds, kept_types, selected, NON_TIME_TYPES)
-    scan = f"ds_{i}"
-    tables[scan] = ("parquet", str(ds.table_path))
-    source = exp.select().from_(table(scan, "d"))
+    instants = shape.time is not None or bool(time_conditions)
+    source = exp.select().from_(dataset_source(i, ds, tables, needs_instants=instants))
     value: exp.Expression = col(VALUE, "d")
     if ds.weight != 1.0:
         value = times(value, ds.weight)

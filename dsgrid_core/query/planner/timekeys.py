@@ -109,6 +109,23 @@ def bucket_rows(time_config, shift_seconds: int, output: TimeOutput) -> Rows | N
     return Rows([("instant", "instant"), ("bucket", kind)], rows)
 
 
+def labelled_bucket_rows(datasets, output: TimeOutput) -> Rows | None:
+    """Project-labelled instant (a dataset's stored instant after its shift) -> local time,
+    period start or part, over every dataset's instants; None unless every dataset's time is
+    a datetime one."""
+    if not all(isinstance(ds.time_config, DatetimeTimeConfig) for ds in datasets):
+        return None
+    zone = ZoneInfo(output.zone or "UTC")
+    cut = PARTS[output.function] if output.part else TRUNCATE[output.function]
+    labels = set()
+    for ds in datasets:
+        shift = timedelta(seconds=ds.time_shift_seconds)
+        labels.update(t + shift for t in ds.time_config.instants())
+    rows = [(t, cut(t.astimezone(zone))) for t in sorted(labels)]
+    kind = "integer" if output.part else "wallclock"
+    return Rows([("instant", "instant"), ("bucket", kind)], rows)
+
+
 def local_time(expr: exp.Expression, zone: str) -> exp.Expression:
     """Placeholder for 'this instant as wall-clock time in a zone'; each engine spells it."""
     return exp.Anonymous(this=LOCAL_TIME, expressions=[expr, exp.Literal.string(zone)])

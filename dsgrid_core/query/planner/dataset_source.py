@@ -1,0 +1,90 @@
+"""Each dataset's rows as the rest of the plan reads them (alias ``d``): its dimension columns,
+``timestamp`` (an instant of the project's time) and ``value``.
+
+A datetime or no-op dataset is its stored table. A dataset with annual, index or
+representative-period time is its table joined to its time map (``query.dataset_time``):
+every stored row becomes the project instants it stands for, its value times the map's
+factor (an annual total spread over the year's steps), its time read in its geography's zone
+where the time is local. When the result keeps no time and filters none, the map is summed per
+stored key first, so a row is multiplied by its total factor instead of repeated per instant
+(sums only: other functions count rows).
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from dsgrid_core.config.dimension import NON_TIME_TYPES
+from dsgrid_core.config.time_dimension import NoOpTimeConfig
+from dsgrid_core.errors import InputError
+from dsgrid_core.query.context import SourceDataset
+from dsgrid_core.query.dataset_time import ZONE
+from dsgrid_core.query.planner.sqltree import (
+    TIME,
+    VALUE,
+    Rows,
+    alias,
+    col,
+    data_type,
+    subquery,
+    table,
+    times,
+)
+
+ROW = "d"
+
+
+def dataset_source(
+    i: int, ds: SourceDataset, tables: dict, *, needs_instants: bool = True
+) -> exp.Expression:
+    """The FROM item (aliased ``d``) of dataset ``i``; registers what it reads in ``tables``.
+    ``needs_instants`` false: the caller sums and uses no time column (summed map)."""
+    scan = f"ds_{i}"
+    tables[scan] = ("parquet", str(ds.table_path))
+    if needs_instants and isinstance(ds.time_config, NoOpTimeConfig):
+        raise InputError(
+            f"dataset '{ds.dataset_id}' has no time (its time dimension is no-op: values such "
+            "as growth factors that hold at every time); leave time out of the aggregation "
+            "(an empty time list) and filter no time."
+        )
+    join = ds.time_join
+    if join is None:
+        return table(scan, ROW)
+    keys = list(join.key_columns) + ([ZONE] if join.zones is not None else [])
+    map_name = f"timemap_{i}"
+    if needs_instants:
+        columns = [*keys, "instant", "factor"]
+        rows = join.rows
+    else:
+        columns = [*keys, "factor"]
+        rows = join.summed()
+    types = {ZONE: "string", "instant": "instant", "factor": "double"}
+    tables[map_name] = ("rows", Rows([(c, types.get(c, "integer")) for c in columns], rows))
+
+    source = exp.select().from_(table(scan, "s"))
+    if join.zones is not None:
+        zones_name = f"zones_{i}"
+        tables[zones_name] = (
+            "rows",
+            Rows([("from_id", "string"), (ZONE, "string")], sorted(join.zones.items())),
+        )
+        source = source.join(
+            table(zones_name, "z"),
+            on=exp.EQ(this=col("geography", "s"), expression=col("from_id", "z")),
+        )
+    matches = [exp.EQ(this=col(k, "s"), expression=col(k, "m")) for k in join.key_columns]
+    if join.zones is not None:
+        matches.append(exp.EQ(this=col(ZONE, "z"), expression=col(ZONE, "m")))
+    source = source.join(table(map_name, "m"), on=exp.and_(*matches))
+
+    projections = []
+    for t in NON_TIME_TYPES:
+        if t == "model_year" and join.model_year_from:
+            year = exp.cast(col(join.model_year_from, "s"), data_type("text"))
+            projections.append(alias(year, t))
+        else:
+            projections.append(alias(col(t, "s"), t))
+    if needs_instants:
+        projections.append(alias(col("instant", "m"), TIME))
+    projections.append(alias(times(col(VALUE, "s"), col("factor", "m")), VALUE))
+    return subquery(source.select(*projections), ROW)
