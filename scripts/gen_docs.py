@@ -188,9 +188,9 @@ CONFIG_MODELS = [
     ("Subset dimension", "dsgrid_core.config.project", "SubsetDimensionConfig"),
     ("Project query", "dsgrid_core.config.query", "ProjectQueryConfig"),
     ("Query result", "dsgrid_core.config.query", "QueryResultParams"),
-    ("Dataset query", "dsgrid_core.config.query", "DatasetQueryConfig"),
-    ("Dataset query mapping plan", "dsgrid_core.config.query", "DatasetMappingPlan"),
-    ("Mapping plan step", "dsgrid_core.config.query", "MapOperation"),
+    ("Dataset query", "dsgrid_core.config.dataset_query", "DatasetQueryConfig"),
+    ("Dataset query mapping plan", "dsgrid_core.config.dataset_query", "DatasetMappingPlan"),
+    ("Mapping plan step", "dsgrid_core.config.dataset_query", "MapOperation"),
     ("Bulk registration", "dsgrid_core.config.bulk", "BulkRegistration"),
 ]  # fmt: skip
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dsgrid_core.config.query import DatasetQueryConfig, ProjectQueryConfig
+from dsgrid_core.config.dataset_query import DatasetQueryConfig
+from dsgrid_core.config.query import ProjectQueryConfig
 from dsgrid_core.errors import InputError
 from dsgrid_core.settings import get as setting
 

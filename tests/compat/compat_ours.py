@@ -15,9 +15,10 @@ FLOAT_TYPES = {"DOUBLE", "FLOAT", "REAL"}
 def _models():
     from dsgrid_core.config.bulk import BulkRegistration
     from dsgrid_core.config.dataset import DatasetConfig
+    from dsgrid_core.config.dataset_query import DatasetQueryConfig
     from dsgrid_core.config.mapping import DatasetMappingsFile, StandaloneMappingsFile
     from dsgrid_core.config.project import ProjectConfig
-    from dsgrid_core.config.query import DatasetQueryConfig, ProjectQueryConfig
+    from dsgrid_core.config.query import ProjectQueryConfig
     from dsgrid_core.config.registry_files import DimensionsFile
 
     return {
