@@ -404,3 +404,69 @@ def test_time_zone_geography_refusals(
     query = _query("bad_zone", time_zone="geography", aggregations=[{"dimensions": dimensions}])
     with pytest.raises(InputError, match=message):
         run_query_on(efs_registry_template, query, duckdb_engine)
+
+
+@pytest.mark.parametrize("function", ["sum", "max"])
+def test_county_and_its_state_in_one_aggregation(
+    efs_registry_template, test_data, engine, expected_base, run_query_on, function
+):
+    """Two geography columns (dsgrid's added column): each county with its state, summed or
+    maxed over the rest; the state column comes from the county through the project's
+    county -> state mapping."""
+    query = _query(
+        "county_state",
+        column_type="dimension_names",
+        aggregations=[
+            {
+                "aggregation_function": function,
+                "dimensions": {
+                    "geography": ["US Counties 2010 - ComStock Only", "US States"],
+                    "metric": ["EFS Detailed End Uses - ComStock Only"],
+                },
+            }
+        ],
+    )
+    table, _ = run_query_on(efs_registry_template, query, engine)
+    county, state, metric = (
+        "US Counties 2010 - ComStock Only",
+        "US States",
+        ("EFS Detailed End Uses - ComStock Only"),
+    )
+    assert list(table.columns) == [county, state, metric, "value"]
+    states = records(
+        test_data / PROJECT / "dimension_mappings/base_to_supplemental/lookup_county_to_state.csv"
+    )
+    to_state = dict(zip(states["from_id"], states["to_id"], strict=True))
+    frame = expected_base["comstock"]
+    expected = frame.groupby(["geography", "metric"], as_index=False)["value"].agg(function)
+    expected["state"] = expected["geography"].map(to_state)
+    expected = expected.rename(columns={"geography": county, "state": state, "metric": metric})
+    assert expected[state].notna().all() and expected[state].nunique() > 1
+    _same(table, expected, [county, state, metric])
+
+
+def test_two_columns_of_one_type_refused_where_they_cannot_be_exact(
+    efs_registry_template, duckdb_engine, run_query_on
+):
+    from dsgrid_core.errors import InputError
+
+    geo = {"geography": ["US Counties 2010 - ComStock Only", "US States"]}
+    metric = {"metric": ["EFS Detailed End Uses - ComStock Only"]}
+    by_types = _query("bad", aggregations=[{"dimensions": {**geo, **metric}}])
+    with pytest.raises(InputError, match="column_type dimension_names"):
+        run_query_on(efs_registry_template, by_types, duckdb_engine)
+    chained = _query(
+        "bad",
+        column_type="dimension_names",
+        aggregations=[{"dimensions": {**geo, **metric}}, {"dimensions": metric}],
+    )
+    with pytest.raises(InputError, match="one aggregation and no expression"):
+        run_query_on(efs_registry_template, chained, duckdb_engine)
+    pivot = _query(
+        "bad",
+        column_type="dimension_names",
+        aggregations=[{"dimensions": {**geo, **metric}}],
+        table_format={"format_type": "pivoted", "pivoted_dimension_type": "geography"},
+    )
+    with pytest.raises(InputError, match="cannot pivot on geography"):
+        run_query_on(efs_registry_template, pivot, duckdb_engine)

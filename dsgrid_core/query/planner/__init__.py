@@ -128,6 +128,27 @@ def _as_tree(query: ProjectQueryConfig, ops: set[str]) -> bool:
     return first != "sum" or (query.result.aggregate_each_dataset and len(aggregations) > 1)
 
 
+def _check_repeated_types(shape, query: ProjectQueryConfig) -> None:
+    """Several columns of one dimension type (county and its state) are answered in a query
+    with one aggregation, no expression joins and no pivot on that type; refused otherwise."""
+    repeated = shape.repeated_types
+    if not repeated:
+        return
+    listed = ", ".join(sorted(repeated))
+    result = query.result
+    if len(result.aggregations) > 1 or query.project.dataset.expression:
+        raise InputError(
+            f"result.aggregations[0]: several {listed} dimensions in one aggregation are "
+            "supported in a query with one aggregation and no expression; split the query."
+        )
+    pivot = result.table_format.pivoted_dimension_type
+    if result.table_format.format_type == "pivoted" and pivot and pivot.value in repeated:
+        raise InputError(
+            f"result.table_format: cannot pivot on {pivot.value}, which has several columns; "
+            "pivot on another dimension type."
+        )
+
+
 def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Plan:
     result = query.result
     context = with_unit(context, result.unit)
@@ -145,7 +166,14 @@ def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Pl
     expression = expression_tree(
         query.project.dataset.expression, [ds.dataset_id for ds in context.datasets], where
     )
-    if _as_tree(query, expression.operators()):
+    _check_repeated_types(result_shape(context, query, time_zone), query)
+    if context.projections:  # projection source datasets: planning.projection
+        from dsgrid_core.query.planner.projection import plan_with_projections
+
+        current, shape = plan_with_projections(
+            context, query, expression, conditions, tables, time_zone
+        )
+    elif _as_tree(query, expression.operators()):
         current, shape = plan_expression(context, query, expression, conditions, tables, time_zone)
     else:
         shape = result_shape(context, query, time_zone)
@@ -161,7 +189,9 @@ def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Pl
                 parts.append(chained(part, shape, stages, tables, prefix, result.unit))
             current = union_all(parts)
         else:
-            build = plan_sum if shape.function == "sum" else plan_rows
+            # several columns of one type (county and its state) are added row by row
+            summed = shape.function == "sum" and not shape.repeated_types
+            build = plan_sum if summed else plan_rows
             current = build(context, shape, conditions, tables, per_dataset)
             current = chained(current, shape, stages, tables, "s", result.unit)
         shape = stages[-1] if stages else shape

@@ -32,6 +32,12 @@ class Shape:
         return {c.type: c for c in self.columns if c.type != "time"}
 
     @property
+    def repeated_types(self) -> set[str]:
+        """Dimension types with more than one column (county and state)."""
+        types = [c.type for c in self.columns]
+        return {t for t in types if types.count(t) > 1}
+
+    @property
     def time_column(self) -> OutputColumn | None:
         return next((c for c in self.columns if c.type == "time"), None)
 
@@ -75,7 +81,8 @@ def aggregation_shape(
         if not names:
             continue
         if len(names) > 1:
-            raise InputError(f"{where}: give one {t} dimension (got {len(names)}).")
+            columns += _several_of_one_type(context, t, names, by_name, where)
+            continue
         ref = (
             names[0]
             if isinstance(names[0], DimensionRef)
@@ -95,3 +102,31 @@ def aggregation_shape(
         info, supp = context.dimension(t, ref.dimension_name)
         columns.append(OutputColumn(ref.alias or (info.name if by_name else t), t, info, supp))
     return Shape(columns, time, aggregation.aggregation_function)
+
+
+def _several_of_one_type(
+    context: ProjectContext, t: str, names: list, by_name: bool, where: str
+) -> list[OutputColumn]:
+    """dsgrid's added columns: more than one dimension of a type (county and its state), each
+    made from the base column through the base -> supplemental mapping (rows x fraction)."""
+    if t in ("time", "metric"):
+        raise InputError(f"{where}: give one {t} dimension (got {len(names)}).")
+    if not by_name:
+        raise InputError(
+            f"{where}: {len(names)} {t} dimensions would all be named '{t}' with column_type "
+            "dimension_types; use column_type dimension_names (dsgrid's default)."
+        )
+    columns = []
+    for name in names:
+        ref = name if isinstance(name, DimensionRef) else DimensionRef(dimension_name=name)
+        if ref.function:
+            raise InputError(
+                f"{where}: a function on the {t} dimension '{ref.dimension_name}' is not "
+                "supported (dsgrid refuses it on added columns too)."
+            )
+        info, supp = context.dimension(t, ref.dimension_name)
+        columns.append(OutputColumn(ref.alias or info.name, t, info, supp))
+    taken = [c.name for c in columns]
+    if len(set(taken)) != len(taken):
+        raise InputError(f"{where}: the {t} dimensions listed repeat one ({', '.join(taken)}).")
+    return columns

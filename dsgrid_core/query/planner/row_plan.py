@@ -100,7 +100,7 @@ def plan_rows(
             table("time_rows", "tb"),
             on=exp.EQ(this=col(TIME, "u"), expression=col("instant", "tb")),
         )
-    for c in shape.columns:
+    for k, c in enumerate(shape.columns):
         if c.type == "time":
             source = col(TIME, "u")
             if buckets is not None:
@@ -111,7 +111,8 @@ def plan_rows(
         if c.supplemental is None:
             group.append(col(c.type, "u"))
             continue
-        m, name = f"s_{c.type}", f"supp_{c.type}_{c.supplemental.dimension.id}"
+        # one join per column: a type may have several (county and its state)
+        m, name = f"s_{k}", f"supp_{c.type}_{c.supplemental.dimension.id}"
         tables[name] = (
             "rows",
             mapping_rows([r for r in c.supplemental.mapping if r[1] is not None]),

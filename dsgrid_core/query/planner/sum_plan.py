@@ -20,6 +20,7 @@ from sqlglot import exp
 
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.config.time_dimension import DatetimeTimeConfig
+from dsgrid_core.errors import InputError
 from dsgrid_core.query.context import ProjectContext, SourceDataset
 from dsgrid_core.query.filters import IdCondition, TimeCondition
 from dsgrid_core.query.planner.dataset_source import dataset_source
@@ -204,6 +205,10 @@ def plan_sum(
     """The summed result, columns ``shape.columns`` then ``value``; with ``per_dataset``
     (dsgrid's aggregate_each_dataset over a union) each dataset's rows are summed apart, so a
     combination of columns may have a row per dataset."""
+    if shape.repeated_types:  # each type is composed into one column here
+        raise InputError(
+            "several columns of one dimension type are added row by row (row_plan), not here"
+        )
     selected = selected_ids(conditions)
     time_conditions = [c for c in conditions if isinstance(c, TimeCondition)]
     use_buckets = _uses_buckets(context, shape)
