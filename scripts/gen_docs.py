@@ -188,9 +188,10 @@ CONFIG_MODELS = [
     ("Subset dimension", "dsgrid_core.config.project", "SubsetDimensionConfig"),
     ("Project query", "dsgrid_core.config.query", "ProjectQueryConfig"),
     ("Query result", "dsgrid_core.config.query", "QueryResultParams"),
+    ("Projection source dataset", "dsgrid_core.config.query", "ProjectionSourceDataset"),
     ("Dataset query", "dsgrid_core.config.dataset_query", "DatasetQueryConfig"),
-    ("Dataset query mapping plan", "dsgrid_core.config.dataset_query", "DatasetMappingPlan"),
-    ("Mapping plan step", "dsgrid_core.config.dataset_query", "MapOperation"),
+    ("Dataset query mapping plan", "dsgrid_core.config.mapping_plan", "DatasetMappingPlan"),
+    ("Mapping plan step", "dsgrid_core.config.mapping_plan", "MapOperation"),
     ("Bulk registration", "dsgrid_core.config.bulk", "BulkRegistration"),
 ]  # fmt: skip
 

@@ -104,6 +104,31 @@ def run_cmd(ctx, query_file, output_dir, background, time_limit, no_cache, overw
             click.echo(f"Note: {notice}", err=True)
 
 
+@query.command("create-derived-dataset-config")
+@click.argument("src", type=click.Path(exists=True, file_okay=False))
+@click.argument("dst", type=click.Path(file_okay=False))
+@click.option("--overwrite", is_flag=True, help="Replace DST if it exists.")
+@click.pass_context
+def create_derived_dataset_config_cmd(ctx, src, dst, overwrite):
+    """Write a dataset config (DST/dataset.json5, its data DST/load_data.parquet) made from
+    the query result in SRC (`dsgrid query run`'s OUTPUT/<name>), referencing the project's
+    dimensions; register it with `dsgrid registry datasets register` and submit it to the
+    project (dsgrid's `query project create-derived-dataset-config`)."""
+    from dsgrid_core.query.derived import create_derived_dataset_config
+
+    with _open(ctx) as registry:
+        summary = create_derived_dataset_config(registry, Path(src), Path(dst), overwrite=overwrite)
+    if ctx.obj["json"]:
+        emit_json({"ok": True, **summary})
+        return
+    click.echo(
+        f"Wrote {', '.join(summary['files'])} in {summary['folder']} for dataset "
+        f"'{summary['dataset_id']}'."
+    )
+    for note in summary["notes"]:
+        click.echo(f"Note: {note}", err=True)
+
+
 @query.command("validate")
 @click.argument("query_file", type=click.Path())
 @click.option("--show-sql", is_flag=True, help="Print the SQL each engine would run.")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import warnings
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from dsgrid_core.config.base import DsgridModel, LegacyKeyWarning
 from dsgrid_core.config.dimension import DimensionType
+from dsgrid_core.config.mapping_plan import DatasetMappingPlan
 
 
 class _Filter(DsgridModel):
@@ -96,15 +97,70 @@ class SourceDataset(DsgridModel):
     dataset_type: Literal["standalone", "derived"] = "standalone"
 
 
+class ProjectionSourceDataset(DsgridModel):
+    """dsgrid's ProjectionDatasetModel: the initial-value dataset's rows (at ``base_year``)
+    once per model year of the growth-rate dataset, times the growth of that year."""
+
+    dataset_type: Literal["projection"]
+    dataset_id: str = Field(
+        description="Identifier of the resulting dataset: one the project lists in its "
+        "datasets (dsgrid's rule), named in the expression."
+    )
+    initial_value_dataset_id: str = Field(description="Dataset holding the initial values.")
+    growth_rate_dataset_id: str = Field(
+        description="Dataset of growth rates per model year (often with no-op time)."
+    )
+    construction_method: Literal["exponential_growth", "annual_multiplier"] = Field(
+        "exponential_growth",
+        description="exponential_growth: value x (1 + rate) ** (model_year - base_year). "
+        "annual_multiplier is refused when run (dsgrid 0.4.0 itself stops on it).",
+    )
+    base_year: int | None = Field(
+        None,
+        description="A model year of the initial-value dataset; by default its smallest.",
+    )
+
+
+def _source_kind(value: Any) -> str:
+    kind = (
+        value.get("dataset_type")
+        if isinstance(value, dict)
+        else getattr(value, "dataset_type", None)
+    )
+    return "projection" if kind == "projection" else "dataset"
+
+
+AnySourceDataset = Annotated[
+    Annotated[SourceDataset, Tag("dataset")]
+    | Annotated[ProjectionSourceDataset, Tag("projection")],
+    Discriminator(_source_kind),
+]
+
+
 class DatasetParams(DsgridModel):
     dimension_filters: list[DimensionFilter] = Field(default_factory=list)
 
 
 class QueryDataset(DsgridModel):
     dataset_id: str
-    source_datasets: list[SourceDataset] = Field(min_length=1)
+    source_datasets: list[AnySourceDataset] = Field(min_length=1)
     params: DatasetParams = Field(default_factory=DatasetParams)
     expression: str | None = None
+
+    def read_dataset_ids(self) -> list[str]:
+        """Every registered dataset the sources read (a projection reads two)."""
+        ids: list[str] = []
+        for source in self.source_datasets:
+            if isinstance(source, ProjectionSourceDataset):
+                ids += [source.initial_value_dataset_id, source.growth_rate_dataset_id]
+            else:
+                ids.append(source.dataset_id)
+        return ids
+
+
+class SparkConfByDataset(DsgridModel):
+    dataset_id: str
+    conf: dict[str, Any]
 
 
 class ProjectQueryParams(DsgridModel):
@@ -113,6 +169,55 @@ class ProjectQueryParams(DsgridModel):
     excluded_dataset_ids: list[str] = Field(default_factory=list)
     include_dsgrid_dataset_components: bool = False
     version: str | None = None
+    mapping_plans: list[DatasetMappingPlan] = Field(
+        default_factory=list,
+        description="dsgrid's order of each source dataset's mapping steps. The query runs as "
+        "one statement, where the order cannot change the answer; steps that would persist, "
+        "salt or keep intermediate tables are refused.",
+    )
+    spark_conf_per_dataset: list[SparkConfByDataset] = Field(
+        default_factory=list,
+        description="dsgrid's Spark settings while one dataset is processed: refused unless "
+        "empty (the query runs as one statement; give Spark settings to the engine).",
+    )
+
+    @field_validator("mapping_plans", "spark_conf_per_dataset")
+    @classmethod
+    def _one_per_dataset(cls, value: list) -> list:
+        ids = [item.dataset_id for item in value]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"dataset {', '.join(twice)} is listed more than once")
+        return value
+
+    @field_validator("spark_conf_per_dataset")
+    @classmethod
+    def _no_spark_conf(cls, value: list) -> list:
+        if value:
+            raise ValueError(
+                "Spark settings per dataset are not supported: the query runs as one "
+                "statement, not dataset by dataset; remove them (give Spark settings to the "
+                "engine instead)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _plans_of_source_datasets(self):
+        sources = set()
+        for ds in self.dataset.source_datasets:
+            # a projection's sources are its initial values and growth rates (dsgrid's)
+            growth = getattr(ds, "growth_rate_dataset_id", None)
+            if growth:
+                sources.update((ds.initial_value_dataset_id, growth))
+            else:
+                sources.add(ds.dataset_id)
+        for plan in self.mapping_plans:
+            if plan.dataset_id not in sources:
+                raise ValueError(
+                    f"mapping_plans: dataset {plan.dataset_id} is not a source dataset of the "
+                    f"query ({', '.join(sorted(sources))})"
+                )
+        return self
 
     @field_validator("include_dsgrid_dataset_components")
     @classmethod

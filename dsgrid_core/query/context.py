@@ -58,6 +58,19 @@ class SourceDataset:
 
 
 @dataclass
+class Projection:
+    """A projection source dataset (dsgrid's ProjectionDatasetModel), resolved: the datasets
+    it reads, each as a source dataset of its own (``query.planner.projection`` plans it)."""
+
+    dataset_id: str
+    initial: SourceDataset
+    growth: SourceDataset
+    method: str
+    base_year: int | None
+    where: str  # the config field, for messages
+
+
+@dataclass
 class ProjectContext:
     project_id: str
     version: str
@@ -67,6 +80,10 @@ class ProjectContext:
     time: Any
     datasets: list[SourceDataset] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    # projection source datasets by their dataset_id; each also has a stand-in in ``datasets``
+    # (the initial-value dataset's dimensions, the growth-rate dataset's model years)
+    projections: dict[str, Projection] = field(default_factory=dict)
+    listed_dataset_ids: list[str] = field(default_factory=list)  # the project's datasets
 
     @property
     def time_zone(self) -> str:
@@ -76,7 +93,18 @@ class ProjectContext:
     def versions_read(self) -> dict[str, Any]:
         return {
             "project": {self.project_id: self.version},
-            "datasets": {d.dataset_id: d.version for d in self.datasets},
+            "datasets": {
+                **{
+                    d.dataset_id: d.version
+                    for d in self.datasets
+                    if d.dataset_id not in self.projections
+                },
+                **{
+                    d.dataset_id: d.version
+                    for p in self.projections.values()
+                    for d in (p.initial, p.growth)
+                },
+            },
             "dimensions": {
                 **{b.id: b.version for b in self.base.values()},
                 **{s.dimension.id: s.dimension.version for s in self.supplemental},
@@ -137,6 +165,33 @@ def time_shift_seconds(dataset_time, project_time) -> int:
 
 
 def load_project_context(
+    registry,
+    project_id: str,
+    version: str | None = None,
+    dataset_ids: list[str] | None = None,
+    projections: list[tuple[str, Any]] | None = None,
+    order: list[str] | None = None,
+) -> ProjectContext:
+    """The project at ``version`` with the submitted datasets ``dataset_ids`` and the
+    projection sources ``projections`` ((config field, ProjectionSourceDataset) pairs), in
+    ``order`` (the query's source ids; by default the datasets, then the projections)."""
+    projections = projections or []
+    read_ids = list(dataset_ids or [])
+    for _, p in projections:
+        read_ids += [
+            i for i in (p.initial_value_dataset_id, p.growth_rate_dataset_id) if i not in read_ids
+        ]
+    context = _load_project_context(registry, project_id, version, read_ids)
+    if not projections:
+        return context
+    from dsgrid_core.query.projection_context import add_projections
+
+    if order is None:
+        order = [*(dataset_ids or []), *(p.dataset_id for _, p in projections)]
+    return add_projections(registry, context, list(dataset_ids or []), projections, order)
+
+
+def _load_project_context(
     registry, project_id: str, version: str | None = None, dataset_ids: list[str] | None = None
 ) -> ProjectContext:
     notices = []
@@ -169,6 +224,9 @@ def load_project_context(
         notices=notices,
     )
     status = extra.get("datasets", {})
+    context.listed_dataset_ids = [
+        d.get("dataset_id") for d in (project.config or {}).get("datasets", [])
+    ]
     for dataset_id in dataset_ids or []:
         info = status.get(dataset_id)
         if info is None or info.get("status") != "Registered":

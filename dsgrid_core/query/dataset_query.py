@@ -21,7 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from dsgrid_core.config.dataset_query import DatasetMappingPlan, DatasetQueryConfig
+from dsgrid_core.config.dataset_query import DatasetQueryConfig
+from dsgrid_core.config.mapping_plan import DatasetMappingPlan
 from dsgrid_core.errors import InputError
 from dsgrid_core.query.context import (
     DimensionInfo,

@@ -78,13 +78,27 @@ def load_context(registry, query):
         from dsgrid_core.query.dataset_query import load_dataset_query_context
 
         return load_dataset_query_context(registry, query)
-    source_ids = [
-        s.dataset_id
-        for s in query.project.dataset.source_datasets
-        if s.dataset_id not in query.project.excluded_dataset_ids
+    from dsgrid_core.config.query import ProjectionSourceDataset
+
+    excluded = set(query.project.excluded_dataset_ids)
+    sources = [
+        (i, s)
+        for i, s in enumerate(query.project.dataset.source_datasets)
+        if s.dataset_id not in excluded
+    ]
+    source_ids = [s.dataset_id for _, s in sources if not isinstance(s, ProjectionSourceDataset)]
+    projections = [
+        (f"project.dataset.source_datasets[{i}]", s)
+        for i, s in sources
+        if isinstance(s, ProjectionSourceDataset)
     ]
     return load_project_context(
-        registry, query.project.project_id, query.project.version, source_ids
+        registry,
+        query.project.project_id,
+        query.project.version,
+        source_ids,
+        projections=projections,
+        order=[s.dataset_id for _, s in sources],
     )
 
 

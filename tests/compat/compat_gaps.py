@@ -13,11 +13,6 @@ data)."""
 
 from __future__ import annotations
 
-_PROJECTION = (
-    "project query source dataset of dataset_type 'projection' (initial_value_dataset_id, "
-    "growth_rate_dataset_id, construction_method) is refused"
-)
-
 _SMALL_AEO_RES = (
     "{level}:small/dsgrid-projects/StandardScenarios {arrow} "
     "aeo2021_reference_residential_energy_use_growth_factors"
@@ -63,8 +58,4 @@ INTENDED: dict[str, tuple[str, str]] = {
 # or exactly the outcome given second (where a notice would not be the fix)
 GAPS: dict[str, tuple[str, str | None]] = {
     # key: (reason, outcome when fixed)
-    "load:dsgrid-projects/StandardScenarios/dsgrid_project/derived_datasets/"
-    "comstock_conus_2022_projected.json5": (_PROJECTION, None),
-    "load:dsgrid-projects/StandardScenarios/dsgrid_project/derived_datasets/"
-    "resstock_conus_2022_projected.json5": (_PROJECTION, None),
 }

@@ -460,7 +460,7 @@ def test_two_columns_of_one_type_refused_where_they_cannot_be_exact(
         column_type="dimension_names",
         aggregations=[{"dimensions": {**geo, **metric}}, {"dimensions": metric}],
     )
-    with pytest.raises(InputError, match="one aggregation and no expression"):
+    with pytest.raises(InputError, match="one aggregation, no expression"):
         run_query_on(efs_registry_template, chained, duckdb_engine)
     pivot = _query(
         "bad",

@@ -32,6 +32,7 @@ from dsgrid_core.query.planner.chain import (
 from dsgrid_core.query.planner.finish import ordered_page, peak_load, pivoted, with_names
 from dsgrid_core.query.planner.metric_units import with_metric_units
 from dsgrid_core.query.planner.outputs import OutputColumn, result_shape
+from dsgrid_core.query.planner.projection import plan_with_projections
 from dsgrid_core.query.planner.result_zone import BY_GEOGRAPHY, parse_zone, with_zone_column
 from dsgrid_core.query.planner.result_zone import by_geography as zoned_by_geography
 from dsgrid_core.query.planner.row_plan import plan_rows
@@ -128,7 +129,7 @@ def _as_tree(query: ProjectQueryConfig, ops: set[str]) -> bool:
     return first != "sum" or (query.result.aggregate_each_dataset and len(aggregations) > 1)
 
 
-def _check_repeated_types(shape, query: ProjectQueryConfig) -> None:
+def _check_repeated_types(shape, query: ProjectQueryConfig, context: ProjectContext) -> None:
     """Several columns of one dimension type (county and its state) are answered in a query
     with one aggregation, no expression joins and no pivot on that type; refused otherwise."""
     repeated = shape.repeated_types
@@ -136,10 +137,11 @@ def _check_repeated_types(shape, query: ProjectQueryConfig) -> None:
         return
     listed = ", ".join(sorted(repeated))
     result = query.result
-    if len(result.aggregations) > 1 or query.project.dataset.expression:
+    if len(result.aggregations) > 1 or query.project.dataset.expression or context.projections:
         raise InputError(
             f"result.aggregations[0]: several {listed} dimensions in one aggregation are "
-            "supported in a query with one aggregation and no expression; split the query."
+            "supported in a query with one aggregation, no expression and no projection "
+            "dataset; split the query."
         )
     pivot = result.table_format.pivoted_dimension_type
     if result.table_format.format_type == "pivoted" and pivot and pivot.value in repeated:
@@ -166,10 +168,8 @@ def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Pl
     expression = expression_tree(
         query.project.dataset.expression, [ds.dataset_id for ds in context.datasets], where
     )
-    _check_repeated_types(result_shape(context, query, time_zone), query)
-    if context.projections:  # projection source datasets: planning.projection
-        from dsgrid_core.query.planner.projection import plan_with_projections
-
+    _check_repeated_types(result_shape(context, query, time_zone), query, context)
+    if context.projections:  # projection source datasets
         current, shape = plan_with_projections(
             context, query, expression, conditions, tables, time_zone
         )
