@@ -39,6 +39,9 @@ SHAPES = {
     "mean_month": ("mean", "month"),
     "max_hour": ("max", "hour"),
     "count_dayofweek": ("count", "dayofweek"),
+    # time mapped before the function, as dsgrid does: the largest hourly value, not the
+    # largest annual total
+    "max_total": ("max", None),
 }
 
 

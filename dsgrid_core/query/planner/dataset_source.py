@@ -35,10 +35,13 @@ ROW = "d"
 
 
 def dataset_source(
-    i: int, ds: SourceDataset, tables: dict, *, needs_instants: bool = True
+    i: int, ds: SourceDataset, tables: dict, *, needs_instants: bool = True, sums: bool = False
 ) -> exp.Expression:
     """The FROM item (aliased ``d``) of dataset ``i``; registers what it reads in ``tables``.
-    ``needs_instants`` false: the caller sums and uses no time column (summed map)."""
+    ``needs_instants`` false: the caller uses no time column; with ``sums`` too (the caller
+    only sums) the time map is summed per stored key. Other functions see a row per project
+    instant, as dsgrid maps time before aggregating (the largest hourly value, not the
+    largest annual total)."""
     scan = f"ds_{i}"
     tables[scan] = ("parquet", str(ds.table_path))
     if needs_instants and isinstance(ds.time_config, NoOpTimeConfig):
@@ -52,7 +55,8 @@ def dataset_source(
         return table(scan, ROW)
     keys = list(join.key_columns) + ([ZONE] if join.zones is not None else [])
     map_name = f"timemap_{i}"
-    if needs_instants:
+    summed = sums and not needs_instants
+    if not summed:
         columns = [*keys, "instant", "factor"]
         rows = join.rows
     else:
@@ -84,7 +88,7 @@ def dataset_source(
             projections.append(alias(year, t))
         else:
             projections.append(alias(col(t, "s"), t))
-    if needs_instants:
+    if not summed:
         projections.append(alias(col("instant", "m"), TIME))
     projections.append(alias(times(col(VALUE, "s"), col("factor", "m")), VALUE))
     return subquery(source.select(*projections), ROW)

@@ -112,7 +112,7 @@ def _dataset_rows(
     kept_types = {c.type: c.supplemental for c in shape.columns if c.type != "time"}
     plans = treatments(ds, kept_types, selected, NON_TIME_TYPES)
     instants = shape.time is not None or bool(time_conditions)
-    source = exp.select().from_(dataset_source(i, ds, tables, needs_instants=instants))
+    source = exp.select().from_(dataset_source(i, ds, tables, needs_instants=instants, sums=True))
     value: exp.Expression = col(VALUE, "d")
     if ds.weight != 1.0:
         value = times(value, ds.weight)
