@@ -1,6 +1,7 @@
-"""Write docs/compatibility-queries.md: the query files of tests/compat_queries/queries run by
+"""Write docs/compatibility-queries.md: the query files of every corpus of tests/compat_queries
+(queries/ on test_efs, queries_standard_scenarios/ on the small copy of StandardScenarios) run by
 the reference (dsgrid-toolkit 0.4.0, from DSGRID_REFERENCE_VENV, default .venv-reference) and
-by us (DuckDB engine) on test_efs, and compared. Builds both registries in a temporary folder.
+by us (DuckDB engine), and compared. Builds every registry in a temporary folder.
 
     python scripts/compat_queries_report.py            # rewrite the page
     python scripts/compat_queries_report.py --check    # exit 1 when the page is out of date
@@ -26,12 +27,13 @@ def main() -> int:
     args = parser.parse_args()
 
     from queries_corpus import EFS_BULK, missing_requirement
-    from queries_ours import build_our_registry
+    from queries_ours import ENGINES, build_our_registry
     from queries_page import render
     from queries_reference import build_reference_registry
-    from queries_session import comparison
+    from queries_session import comparison, start_reference
+    from queries_standard_scenarios import build_standard_scenarios
 
-    reason = missing_requirement()
+    reason = missing_requirement("standard_scenarios")
     if reason:
         print(reason, file=sys.stderr)
         return 2
@@ -39,8 +41,14 @@ def main() -> int:
         root = Path(scratch)
         url = build_reference_registry(root / "reference-registry")
         ours = build_our_registry(root / "our-registry", EFS_BULK)
-        rows = comparison(url, ours, "duckdb", root / "work").rows
-        text = render(list(rows.values()))
+        small = build_standard_scenarios(root / "standard-scenarios")
+        work, duckdb = root / "work", ENGINES["duckdb"]
+        # both reference runs first (each in its own process), then our side
+        start_reference("test_efs", url, work)
+        start_reference("standard_scenarios", small.url, work)
+        rows = list(comparison("test_efs", url, ours, duckdb, work).rows.values())
+        rows += comparison("standard_scenarios", small.url, small.ours, duckdb, work).rows.values()
+        text = render(rows)
     if args.check:
         if PAGE.exists() and PAGE.read_text(encoding="utf-8") == text:
             return 0

@@ -1,7 +1,9 @@
-"""The differential query suite's set-up: the reference runs every query file once per session
-(one process), we run them once per engine; each test then checks one query of the
-comparison. Engines: DSGRID_COMPAT_QUERY_ENGINES (comma-separated, default "duckdb,spark";
-our Spark engine needs Java 17)."""
+"""The differential query suite's set-up: for each corpus (a registry and a folder of query
+files, queries_corpus.CORPORA) the reference runs every query file once per session (one
+process), we run them once per engine; each test then checks one query of the comparison.
+Engines: DSGRID_COMPAT_QUERY_ENGINES (comma-separated, default "duckdb,spark,spark_connect";
+our Spark engine needs Java 17; spark_connect runs it through a Spark Connect client on the
+session's server, tests/conftest.py's spark_connect_master, shared with tests/query)."""
 
 from __future__ import annotations
 
@@ -15,10 +17,14 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from queries_corpus import missing_requirement  # noqa: E402
+from queries_ours import ENGINES as OUR_ENGINES  # noqa: E402
+from queries_ours import Engine, spark_connect  # noqa: E402
 from queries_session import Comparison, comparison  # noqa: E402
 
 ENGINES = [
-    e.strip() for e in os.environ.get("DSGRID_COMPAT_QUERY_ENGINES", "duckdb,spark").split(",") if e
+    e.strip()
+    for e in os.environ.get("DSGRID_COMPAT_QUERY_ENGINES", "duckdb,spark,spark_connect").split(",")
+    if e.strip()
 ]
 
 
@@ -35,26 +41,72 @@ def query_reference_registry(tmp_path_factory, test_data) -> str:
 
 
 @pytest.fixture(scope="session")
+def standard_scenarios_registries(tmp_path_factory):
+    """The small copy of StandardScenarios registered by the reference and by us, once per
+    session (queries_standard_scenarios.py)."""
+    reason = missing_requirement("standard_scenarios")
+    if reason:
+        pytest.skip(reason)
+    from queries_standard_scenarios import build_standard_scenarios
+
+    return build_standard_scenarios(tmp_path_factory.mktemp("standard-scenarios"))
+
+
+@pytest.fixture(scope="session")
 def query_workdir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("compat-queries")
 
 
 @pytest.fixture(params=ENGINES)
-def query_engine(request) -> str:
-    if request.param != "duckdb":
-        request.applymarker(pytest.mark.spark)
-    return request.param
+def query_engine(request) -> Engine:
+    if request.param == "duckdb":
+        return OUR_ENGINES["duckdb"]
+    request.applymarker(pytest.mark.spark)
+    if request.param == "spark_connect":
+        return spark_connect(request.getfixturevalue("spark_connect_master"))
+    return OUR_ENGINES[request.param]
+
+
+def registries(request, corpus: str) -> tuple[str, Path]:
+    """(the reference's registry URL, our registry folder) of a corpus, from the session's
+    fixtures (a corpus that cannot run here skips the test)."""
+    if corpus == "test_efs":
+        return (
+            request.getfixturevalue("query_reference_registry"),
+            request.getfixturevalue("efs_registry_template"),
+        )
+    found = request.getfixturevalue("standard_scenarios_registries")
+    return found.url, found.ours
 
 
 @pytest.fixture
-def query_comparison(
-    query_reference_registry, efs_registry_template, query_engine, query_workdir
-) -> Comparison:
-    """Every query compared on the engine of the test (computed once per session)."""
-    return comparison(query_reference_registry, efs_registry_template, query_engine, query_workdir)
+def comparison_of(request, query_engine, query_workdir):
+    """corpus -> every query of the corpus compared on the engine of the test (computed once
+    per session)."""
+
+    def get(corpus: str) -> Comparison:
+        url, ours = registries(request, corpus)
+        return comparison(corpus, url, ours, query_engine, query_workdir)
+
+    return get
 
 
 @pytest.fixture
-def duckdb_comparison(query_reference_registry, efs_registry_template, query_workdir):
-    """The comparison the committed page shows: our DuckDB engine."""
-    return comparison(query_reference_registry, efs_registry_template, "duckdb", query_workdir)
+def query_comparison(comparison_of) -> Comparison:
+    """The test_efs comparison on the engine of the test."""
+    return comparison_of("test_efs")
+
+
+@pytest.fixture
+def standard_scenarios_comparison(comparison_of) -> Comparison:
+    return comparison_of("standard_scenarios")
+
+
+@pytest.fixture
+def duckdb_comparisons(request, query_workdir) -> dict[str, Comparison]:
+    """The comparisons the committed page shows: every corpus on our DuckDB engine."""
+    found = {}
+    for corpus in ("test_efs", "standard_scenarios"):
+        url, ours = registries(request, corpus)
+        found[corpus] = comparison(corpus, url, ours, OUR_ENGINES["duckdb"], query_workdir)
+    return found

@@ -38,6 +38,14 @@ class Row:
     detail: str = ""  # what differs, for the note of the page and the reason of a gap
     sort_columns: list = field(default_factory=list)
 
+    @property
+    def corpus(self) -> str:
+        return self.key.split("/", 1)[0]
+
+    @property
+    def stem(self) -> str:
+        return self.key.split("/", 1)[1]
+
 
 def _clean(message: str) -> str:
     """A message without machine-specific paths, ids made up at run time, or set order."""
@@ -47,6 +55,8 @@ def _clean(message: str) -> str:
         r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>", message
     )
     message = re.sub(r"\b[0-9a-f]{32}\b", "<hex>", message)
+    # DuckDB names a Parquet scan after a hash of its path
+    message = re.sub(r"\bparquet_[0-9a-f]{16}\b", "parquet_<hash>", message)
     message = re.sub(r"\btmp[a-z0-9_]{6,}", "<tmp>", message)
     # the reference prints sets in hash order, and a table's columns in the order its
     # DuckDB plan gave them: sort them

@@ -1,5 +1,8 @@
-"""The query files the suite runs (queries/*.json5, in the reference's syntax) and where the
-test_efs corpus and the reference venv are. Runs in our Python only."""
+"""The query files the suite runs, in the reference's syntax, by corpus: a registry and a folder of
+queries over it. test_efs (the dsgrid test data, registered whole): queries/*.json5;
+standard_scenarios (the small copy of StandardScenarios that tests/compat/compat_shrink.py
+makes, see queries_standard_scenarios.py): queries_standard_scenarios/*.json5. A query's key
+is "<corpus>/<file stem>": its row, gap or bug. Runs in our Python only."""
 
 from __future__ import annotations
 
@@ -12,10 +15,32 @@ import json5
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]
 QUERIES = HERE / "queries"
+STANDARD_SCENARIOS_QUERIES = HERE / "queries_standard_scenarios"
 TEST_DATA = Path(
     os.environ.get("DSGRID_TEST_DATA", REPO_ROOT.parent / "shared" / "dsgrid-test-data")
 )
 EFS_BULK = TEST_DATA / "test_efs_registration.json5"
+PROJECTS = REPO_ROOT.parent / "shared" / "dsgrid-projects"
+STANDARD_SCENARIOS_BULK = (
+    PROJECTS / "StandardScenarios/dsgrid_project/scripts/build_registry/project_registration.json5"
+)
+
+
+@dataclass(frozen=True)
+class Corpus:
+    name: str  # the first part of its queries' keys
+    folder: Path  # its query files
+    title: str  # what the registry is, for the page
+
+
+CORPORA = {
+    "test_efs": Corpus("test_efs", QUERIES, "the test_efs project of the dsgrid test data"),
+    "standard_scenarios": Corpus(
+        "standard_scenarios",
+        STANDARD_SCENARIOS_QUERIES,
+        "a small copy of the StandardScenarios project (dsgrid_conus_2022)",
+    ),
+}
 
 
 def reference_venv() -> Path:
@@ -28,8 +53,8 @@ def reference_python() -> Path | None:
     return python if python.exists() else None
 
 
-def missing_requirement() -> str | None:
-    """Why the suite cannot run here, or None."""
+def missing_requirement(corpus: str = "test_efs") -> str | None:
+    """Why the suite (its queries over ``corpus``) cannot run here, or None."""
     if reference_python() is None:
         return (
             f"reference venv (dsgrid-toolkit 0.4.0) not found at {reference_venv()} "
@@ -37,15 +62,23 @@ def missing_requirement() -> str | None:
         )
     if not EFS_BULK.exists():
         return f"dsgrid test data not found at {TEST_DATA} (set DSGRID_TEST_DATA)"
+    if corpus == "standard_scenarios" and not STANDARD_SCENARIOS_BULK.exists():
+        return f"the StandardScenarios project repository not found at {STANDARD_SCENARIOS_BULK}"
     return None
 
 
 @dataclass(frozen=True)
 class QueryFile:
-    key: str  # the file's stem: the name of its row, gap or bug
+    corpus: str
+    stem: str  # the file's stem, the query's name
     path: Path
     kind: str  # "project" (ProjectQueryModel) or "dataset" (DatasetQueryModel)
     question: str  # the file's first line, a comment saying what it asks
+
+    @property
+    def key(self) -> str:
+        """The name of its row, gap or bug: "<corpus>/<stem>"."""
+        return f"{self.corpus}/{self.stem}"
 
     @property
     def data(self) -> dict:
@@ -56,12 +89,12 @@ class QueryFile:
         return {"key": self.key, "path": str(self.path), "kind": self.kind}
 
 
-def query_files() -> list[QueryFile]:
+def query_files(corpus: str = "test_efs") -> list[QueryFile]:
     found = []
-    for path in sorted(QUERIES.glob("*.json5")):
+    for path in sorted(CORPORA[corpus].folder.glob("*.json5")):
         text = path.read_text(encoding="utf-8")
         first = text.splitlines()[0]
         question = first.removeprefix("//").strip() if first.startswith("//") else ""
         kind = "dataset" if "dataset_id" in json5.loads(text) else "project"
-        found.append(QueryFile(path.stem, path, kind, question))
+        found.append(QueryFile(corpus, path.stem, path, kind, question))
     return found

@@ -13,15 +13,23 @@ from queries_corpus import QueryFile
 class Engine:
     """Our engine for a run: its name for run_query and its options."""
 
-    label: str  # "duckdb", "spark"
+    label: str  # "duckdb", "spark", "spark_connect"
     name: str
     options: dict = field(default_factory=dict)
 
 
+# local Spark with the master every suite uses ("local[2]", as tests/query does): one
+# SparkSession per test session
 ENGINES = {
     "duckdb": Engine("duckdb", "duckdb"),
     "spark": Engine("spark", "spark", {"master": "local[2]"}),
 }
+
+
+def spark_connect(master: str) -> Engine:
+    """Our Spark engine through a Spark Connect client (the server: tests/conftest.py's
+    spark_connect_master, shared with tests/query)."""
+    return Engine("spark_connect", "spark", {"master": master})
 
 
 def _short(exc: BaseException) -> str:

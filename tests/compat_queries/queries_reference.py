@@ -1,5 +1,5 @@
 """The reference's side: every query file run by reference_query_driver.py in the reference's
-own Python, one process for the whole batch, against one reference registry of test_efs."""
+own Python, one process for the whole batch of a corpus, against its reference registry."""
 
 from __future__ import annotations
 

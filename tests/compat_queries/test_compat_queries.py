@@ -1,18 +1,24 @@
-"""Each query file of queries/ run by the reference (dsgrid-toolkit 0.4.0, DuckDB backend) and
-by us: the same answer (tables equal within 1e-9, or both refusing), or a known difference
-(query_gaps.py: strict xfails), or a reference bug proved with pandas (query_bugs.py)."""
+"""Each query file of every corpus (queries_corpus.CORPORA: queries/ over test_efs,
+queries_standard_scenarios/ over the small copy of StandardScenarios) run by the reference
+(dsgrid-toolkit 0.4.0, DuckDB backend) and by us: the same answer (tables equal within 1e-9, or
+both refusing), or a known difference (query_gaps.py: strict xfails), or a reference bug proved
+independently (query_bugs.py)."""
 
 from __future__ import annotations
 
 import pytest
 from queries_compare import COMPATIBLE
-from queries_corpus import query_files
+from queries_corpus import CORPORA, query_files
 from query_bugs import bug_outcomes
 from query_gaps import ENGINE_GAPS, FIXED_WHEN, GAPS, INTENDED
 
 
+def _all_queries():
+    return [q for corpus in CORPORA for q in query_files(corpus)]
+
+
 def _params():
-    for query in query_files():
+    for query in _all_queries():
         marks = []
         if query.key in GAPS:
             marks.append(pytest.mark.xfail(strict=True, reason=GAPS[query.key]))
@@ -20,11 +26,11 @@ def _params():
 
 
 @pytest.mark.parametrize("key", list(_params()))
-def test_same_answer_as_the_reference(request, query_engine, query_comparison, key):
-    if (query_engine, key) in ENGINE_GAPS:
-        reason = ENGINE_GAPS[query_engine, key]
+def test_same_answer_as_the_reference(request, query_engine, comparison_of, key):
+    if (query_engine.label, key) in ENGINE_GAPS:
+        reason = ENGINE_GAPS[query_engine.label, key]
         request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
-    row = query_comparison.rows[key]
+    row = comparison_of(key.split("/", 1)[0]).rows[key]
     bugs = bug_outcomes()
     if key in bugs:
         # the reference is wrong here (test_compat_queries_reference_wrong.py proves it)
@@ -42,11 +48,11 @@ def test_same_answer_as_the_reference(request, query_engine, query_comparison, k
 
 def test_known_differences_name_real_queries():
     """A stale entry (a query renamed or gone) would hide nothing and mean nothing."""
-    keys = {q.key for q in query_files()}
+    keys = {q.key for q in _all_queries()}
     bugs = set(bug_outcomes())
     assert set(GAPS) - keys == set()
     assert {key for _, key in ENGINE_GAPS} - keys == set()
-    assert {engine for engine, _ in ENGINE_GAPS} <= {"duckdb", "spark"}
+    assert {engine for engine, _ in ENGINE_GAPS} <= {"duckdb", "spark", "spark_connect"}
     assert set(INTENDED) - keys == set()
     assert bugs - keys == set()
     assert set(FIXED_WHEN) - set(GAPS) == set()
@@ -54,10 +60,11 @@ def test_known_differences_name_real_queries():
     assert bugs & (set(GAPS) | set(INTENDED)) == set()
 
 
-def test_query_files_are_small_questions():
-    """At least 60 files; each says what it asks on its first line and is named for it."""
-    queries = query_files()
-    assert len(queries) >= 60
+@pytest.mark.parametrize(("corpus", "at_least"), [("test_efs", 60), ("standard_scenarios", 15)])
+def test_query_files_are_small_questions(corpus, at_least):
+    """Enough files; each says what it asks on its first line and is named for it."""
+    queries = query_files(corpus)
+    assert len(queries) >= at_least
     for query in queries:
         assert query.question, f"{query.key}: first line should be a // comment"
-        assert query.data["name"] == query.key
+        assert query.data["name"] == query.stem

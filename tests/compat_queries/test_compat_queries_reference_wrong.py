@@ -5,6 +5,9 @@ column names we give (a column named after a dimension is renamed to its type)."
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 import pytest
 from queries_compare import renamed_by_type
@@ -46,7 +49,8 @@ def answers(query_comparison, query_reference_registry):
     """(the reference's verdict, our table renamed by dimension type) of a query."""
     name_types = dimension_types_by_name(query_reference_registry)
 
-    def get(key: str, table: str = "table"):
+    def get(stem: str, table: str = "table"):
+        key = f"test_efs/{stem}"
         ours = query_comparison.ours[key]
         assert ours["accepted"], ours["message"]
         frame = renamed_by_type(ours["frames"][table], name_types)
@@ -187,3 +191,107 @@ def test_time_zone_with_default_column_names(answers, states):
     expected = hourly.assign(timestamp=local_clock(hourly["timestamp"], "America/New_York"))
     # the zone of the clock times in its own column, as dsgrid gives it where it answers
     assert_same(ours, expected.assign(time_zone="America/New_York"))
+
+
+def _text(column: pd.Series) -> pd.Series:
+    """A key column as text, instants in UTC."""
+    if pd.api.types.is_datetime64_any_dtype(column) and column.dt.tz is not None:
+        column = column.dt.tz_convert("UTC").dt.tz_localize(None)
+    return column.astype(str)
+
+
+def test_pivoted_dataset_query(answers):
+    reference, ours = answers("dataset_query_pivoted")
+    _refused(reference, "The pivoted dimension can only have 1 column and 1 name")
+    stacked, _ = answers("dataset_query_to_states")
+    assert stacked["accepted"], stacked["message"]
+    frame = stacked["frames"]["table"]
+    keys = [c for c in frame.columns if c not in ("metric", "value")]
+    pivoted = frame.pivot_table(index=keys, columns="metric", values="value", aggfunc="sum")
+    expected = pivoted.reset_index()
+    expected.columns.name = None
+    metrics = [c for c in expected.columns if c not in keys]
+    assert sorted(ours.columns) == sorted(expected.columns), list(ours.columns)
+    assert len(ours) == len(expected)
+    left = ours.sort_values(keys).reset_index(drop=True)
+    right = expected.sort_values(keys).reset_index(drop=True)
+    for key in keys:
+        assert list(_text(left[key])) == list(_text(right[key])), key
+    for metric in metrics:
+        np.testing.assert_allclose(left[metric], right[metric], rtol=1e-9, atol=1e-9)
+
+
+# --- the standard_scenarios corpus (the small copy of StandardScenarios) ----------------------
+
+
+@pytest.fixture
+def standard_answers(standard_scenarios_comparison, standard_scenarios_registries):
+    """(the reference's verdict, our table renamed by dimension type) of a query of the corpus."""
+    name_types = dimension_types_by_name(standard_scenarios_registries.url)
+
+    def get(stem: str, table: str = "table"):
+        key = f"standard_scenarios/{stem}"
+        ours = standard_scenarios_comparison.ours[key]
+        assert ours["accepted"], ours["message"]
+        frame = renamed_by_type(ours["frames"][table], name_types)
+        assert frame is not None
+        return standard_scenarios_comparison.reference[key], frame
+
+    return get
+
+
+def _growth_factors(copy: Path, folder: str) -> pd.DataFrame:
+    """An AEO growth-factor dataset of the small copy mapped to the project with pandas: its
+    values (pivoted by metric) with its single-record dimensions, through its mapping files."""
+    import json5
+    from reference import DIMS, apply_mapping
+
+    folder = copy / "dsgrid_project/datasets/modeled/aeo2021_reference" / folder
+    config = json5.loads((folder / "dataset.json5").read_text())
+    data = pd.read_parquet(folder / config["data_layout"]["data_file"]["path"])
+    present = [c for c in data.columns if c in DIMS]
+    frame = data.melt(id_vars=present, var_name="metric", value_name="value")
+    for dim in config["dimensions"]:
+        if dim["type"] != "time" and dim["type"] not in frame.columns:
+            (only,) = records(folder / dim["file"])["id"]
+            frame[dim["type"]] = only
+    mappings = json5.loads((folder / "dimension_mappings.json5").read_text())
+    for mapping in mappings["mappings"]:
+        frame = apply_mapping(frame, mapping["dimension_type"], records(folder / mapping["file"]))
+    return frame
+
+
+def test_dataset_without_time(standard_answers, standard_scenarios_registries):
+    copy = standard_scenarios_registries.ours.parent / "copy"
+    industrial = _growth_factors(copy, "industrial/Growth_Factors")
+    other = _growth_factors(copy, "other_commercial/Growth_Factors")
+    refusal = 'Referenced column "time_est" not found'
+
+    reference, ours = standard_answers("aeo_industrial_by_model_year")
+    _refused(reference, refusal)
+    assert_same(ours, summed(industrial, ["model_year", "metric"]))
+
+    reference, ours = standard_answers("aeo_other_commercial_sector_end_use")
+    _refused(reference, refusal)
+    assert_same(ours, summed(other, ["model_year", "sector", "metric"]))
+
+    reference, ours = standard_answers("aeo_union_growth_factors")
+    _refused(reference, refusal)
+    both = pd.concat([industrial, other], ignore_index=True)
+    assert_same(ours, summed(both, ["model_year", "sector", "metric"]))
+
+
+def test_peak_load_on_standard_scenarios(standard_answers, standard_scenarios_registries):
+    """The peak_load query's aggregation is tempo_state_end_use_hourly's (same filters): its
+    peaks are computed with pandas over the reference's own answer to that query."""
+    reference, ours = standard_answers("tempo_peak_load_by_state", "peak_load")
+    _refused(reference, "'dict' object has no attribute 'group_by_columns'")
+    hourly = standard_answers("tempo_state_end_use_hourly")[0]
+    assert hourly["accepted"], hourly["message"]
+    name_types = dimension_types_by_name(standard_scenarios_registries.url)
+    table = renamed_by_type(hourly["frames"]["table"], name_types)
+    # every hour at its group's largest value (the representative weeks repeat their hours:
+    # equal sums, up to float noise)
+    largest = table.groupby(["geography", "metric"])["value"].transform("max")
+    peak = np.isclose(table["value"], largest, rtol=1e-9, atol=0)
+    assert_same(ours, table[peak].reset_index(drop=True))
