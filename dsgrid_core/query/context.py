@@ -331,10 +331,14 @@ def _source_dataset(
     )
     join = None
     row_count = record.row_count
-    if needs_time_map(ds_time):
-        join = _time_join(registry, context, project_config, record, ds_time, mappings)
-        if row_count:  # rows once joined to the map: each stored row per instant it covers
-            row_count = row_count * len(join.rows) // max(join.key_count, 1)
+    entry = ProjectConfig.model_validate(project_config).dataset(dataset_id)
+    wraps = isinstance(ds_time, DatetimeTimeConfig) and bool(entry and entry.wrap_time_allowed)
+    if needs_time_map(ds_time) or wraps:
+        # (a datetime map that is only a shift is applied as one: join None)
+        join = _time_join(registry, context, entry, record, ds_time, mappings)
+    if join is not None and row_count:
+        # rows once joined to the map: each stored row per instant it covers
+        row_count = row_count * len(join.rows) // max(join.key_count, 1)
     return SourceDataset(
         dataset_id=dataset_id,
         version=record.version,
@@ -349,15 +353,15 @@ def _source_dataset(
     )
 
 
-def _time_join(registry, context, project_config, record, ds_time, mappings) -> TimeJoin:
+def _time_join(registry, context, entry, record, ds_time, mappings) -> TimeJoin | None:
     """The dataset's time map onto the project's time, with the options of the project's
-    entry for it (wrap_time_allowed, time_based_data_adjustment), as at submission."""
+    entry for it (wrap_time_allowed, time_based_data_adjustment), as at submission; None when
+    it is a constant shift of stored instants."""
     from dsgrid_core.timealign import AlignOptions, align
     from dsgrid_core.timealign.datetime_map import AlignmentError
     from dsgrid_core.timealign.notices import TimeAlignmentNotice
 
     dataset_id = record.id
-    entry = ProjectConfig.model_validate(project_config).dataset(dataset_id)
     zones = None
     if ds_time.time_zone_required_in_geography():
         geography = record.extra["dimensions"]["geography"]
@@ -384,6 +388,8 @@ def _time_join(registry, context, project_config, record, ds_time, mappings) -> 
         raise InputError(
             f"dataset '{dataset_id}': its time cannot be read as the project's: {exc}"
         ) from None
+    if time_map is None or time_map.shift_only:
+        return None
     return time_join(time_map, zones, ds_time)
 
 

@@ -130,22 +130,6 @@ def check_time_alignment(dataset_time, project_time, source: str, options=None):
         )
     except AlignmentError as exc:
         raise CheckFailed(f"{source}: {exc}") from None
-    if (
-        time_map is not None
-        and isinstance(dataset_time, DatetimeTimeConfig)
-        and "time_zone" not in time_map.key_columns
-        and not time_map.shift_only
-    ):
-        # Stored instants reach the project's time by a constant shift in queries; a map that
-        # wraps some of them around the project's span is checked but not applied there yet.
-        # (Timestamps in each geography's clock, keyed by time zone like index time, always
-        # need a map per zone: their check is the map itself.)
-        raise CheckFailed(
-            f"{source}: the dataset's time lines up with the project's only after wrapping "
-            "time steps around the project's span (wrap_time_allowed, or an interval-type "
-            "change at the span's edge); queries cannot apply that yet. Give the dataset's "
-            "time steps over the project's span"
-        )
     if isinstance(dataset_time, DatetimeTimeConfig) and _null_zone_mismatch(
         dataset_time, project_time
     ):

@@ -479,3 +479,66 @@ def test_an_ignored_dst_adjustment_is_said_on_the_command_line(dsgrid, tmp_path)
         result.stderr
     )
     assert any(said in n for n in result.json()["notices"])
+
+
+def test_datetime_dataset_wrapped_around_the_project_year_is_submitted_and_queried(
+    dsgrid, tmp_path
+):
+    """Hourly 2018 in CST (Etc/GMT+6) for an EST project with wrap_time_allowed: the data's
+    last hour lies past the project's year and, as dsgrid wraps it, takes the project's first
+    hour. Submitted, then queried hour by hour: every project hour once, values placed as
+    pandas places them."""
+    from dsgrid_core.query.run import parse_query, run_query
+    from dsgrid_core.registry.registry import Registry
+
+    _dst_project(tmp_path, {"wrap_time_allowed": True})
+    stamps = pd.date_range("2018-01-01 00:00", "2018-12-31 23:00", freq="h", tz="Etc/GMT+6")
+    data = pd.DataFrame(
+        [(g, "m1", t.tz_convert("UTC"), level(g, k))
+         for g in ZONES for k, t in enumerate(stamps)],
+        columns=["geography", "metric", "timestamp", "value"],
+    )  # fmt: skip
+    data.to_parquet(tmp_path / "load_data.parquet", index=False)
+    time = {**datetime_dim([YEAR_2018], zone="Etc/GMT+6"), "description": "hours"}
+    layout = {"table_format": "one_table", "value_format": "stacked",
+              "data_file": {"path": "load_data.parquet"}}  # fmt: skip
+    dataset = {"dataset_id": "dst_ds", "dataset_type": "modeled", "data_classification": "low",
+               "trivial_dimensions": list(SINGLE), "dimensions": _dims("dstd", time),
+               "data_layout": layout}  # fmt: skip
+    (tmp_path / "dataset.json5").write_text(json.dumps(dataset))
+    bulk = {
+        "projects": [{"project_id": "dst_project", "config_file": "project.json5"}],
+        "datasets": [{"dataset_id": "dst_ds", "config_file": "dataset.json5"}],
+        "dataset_submissions": [{"dataset_id": "dst_ds", "project_id": "dst_project"}],
+    }
+    (tmp_path / "bulk.json5").write_text(json.dumps(bulk))
+    reg = tmp_path / "reg"
+    assert dsgrid("registry", "create", reg).exit_code == 0
+    result = dsgrid("registry", "bulk-register", tmp_path / "bulk.json5", registry=reg)
+    assert result.exit_code == 0, result
+    query = {
+        "name": "wrapped",
+        "project": {
+            "project_id": "dst_project",
+            "dataset": {"dataset_id": "wrapped", "source_datasets": [{"dataset_id": "dst_ds"}]},
+        },
+        "result": {
+            "column_type": "dimension_types",
+            "aggregations": [{"dimensions": {"geography": ["dstp geography"],
+                                             "metric": ["dstp metric"], "time": ["dstp time"]}}],
+        },
+    }  # fmt: skip
+    with Registry(reg, read_only=True) as registry:
+        table = run_query(registry, parse_query(query), use_cache=False).table.to_pandas()
+    # independent: instants past the project's last hour (EST) move back by its 8,760 hours
+    last = pd.Timestamp("2018-12-31 23:00", tz="Etc/GMT+5").tz_convert("UTC")
+    moved = data["timestamp"].where(
+        data["timestamp"] <= last, data["timestamp"] - pd.Timedelta(hours=8760)
+    )
+    expected = data.assign(timestamp=moved)[["geography", "metric", "timestamp", "value"]]
+    assert (moved != data["timestamp"]).sum() == len(ZONES)  # one hour per geography wraps
+    got = table.sort_values(["geography", "timestamp"]).reset_index(drop=True)
+    expected = expected.sort_values(["geography", "timestamp"]).reset_index(drop=True)
+    assert len(got) == len(expected) == 8760 * len(ZONES)
+    assert list(got["timestamp"]) == list(expected["timestamp"])
+    assert got["value"].to_numpy() == pytest.approx(expected["value"].to_numpy(), rel=1e-12)

@@ -1,8 +1,10 @@
 """Each dataset's rows as the rest of the plan reads them (alias ``d``): its dimension columns,
 ``timestamp`` (an instant of the project's time) and ``value``.
 
-A datetime or no-op dataset is its stored table. A dataset with annual, index or
-representative-period time is its table joined to its time map (``query.dataset_time``):
+A datetime or no-op dataset is its stored table (a datetime one reaches the project's time by
+a constant shift, ``context.time_shift_seconds``). A dataset with annual, index or
+representative-period time, or datetimes wrapped around the project's span
+(``wrap_time_allowed``), is its table joined to its time map (``query.dataset_time``):
 every stored row becomes the project instants it stands for, its value times the map's
 factor (an annual total spread over the year's steps), its time read in its geography's zone
 where the time is local. When the result keeps no time and filters none, the map is summed per
@@ -62,7 +64,8 @@ def dataset_source(
     else:
         columns = [*keys, "factor"]
         rows = join.summed()
-    types = {ZONE: "string", "instant": "instant", "factor": "double"}
+    # keys: the stored time columns (integers, or datetime instants) and the zone
+    types = {ZONE: "string", "instant": "instant", "factor": "double", TIME: "instant"}
     tables[map_name] = ("rows", Rows([(c, types.get(c, "integer")) for c in columns], rows))
 
     source = exp.select().from_(table(scan, "s"))
