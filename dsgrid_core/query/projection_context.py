@@ -74,12 +74,11 @@ def add_projections(
                 "project's datasets, such as the projected dataset it stands for); add it to "
                 "the project's datasets or use one it lists."
             )
-        if p.construction_method == "annual_multiplier":
+        if p.construction_method == "annual_multiplier" and p.base_year is not None:
             raise InputError(
-                f"{where}.construction_method: 'annual_multiplier' is not supported: dsgrid "
-                "0.4.0 itself stops on it (its apply_annual_multiplier reads a growth column "
-                "'value_gr' it never makes), so there is no answer to match. Use "
-                "'exponential_growth' (value x (1 + rate) ** (model_year - base_year))."
+                f"{where}.base_year: annual_multiplier multiplies each model year's initial "
+                "values by that year's multiplier and has no base year; remove base_year, or "
+                "use exponential_growth."
             )
         initial = by_id[p.initial_value_dataset_id]
         growth = by_id[p.growth_rate_dataset_id]
@@ -109,6 +108,8 @@ def add_projections(
                 "one of those, or leave base_year out (the smallest)."
             )
         base_year = p.base_year if p.base_year is not None else min(initial_years.values())
+        if p.construction_method == "annual_multiplier":
+            base_year = None
         result[p.dataset_id] = Projection(
             dataset_id=p.dataset_id,
             initial=initial,

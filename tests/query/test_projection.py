@@ -69,6 +69,26 @@ def _close(actual: pd.DataFrame, expected: pd.DataFrame, keys: list[str]) -> Non
     np.testing.assert_allclose(actual["value"], expected["value"], rtol=1e-12)
 
 
+def test_annual_multiplier_multiplies_each_model_year_where_the_reference_crashes(
+    growth, duckdb_engine, run_query_on
+):
+    """dsgrid 0.4.0 names annual_multiplier but stops on it (BinderException: its
+    apply_annual_multiplier reads a 'value_gr' column that only the exponential path makes);
+    the function as written multiplies each initial-value row by the multiplier of the same
+    dimensions and model year (P(t) = P0(t) x r(t)): pandas over the raw files, with an
+    initial-value dataset of two model years (2018, 2020)."""
+    registry, out = growth
+    source = projection(
+        construction_method="annual_multiplier",
+        initial_value_dataset_id=fx.IV2,
+        growth_rate_dataset_id=fx.MULT,
+    )
+    table, _ = run_query_on(registry, query([source]), duckdb_engine)
+    expected = fx.expected(out, "annual_multiplier", growth_id=fx.MULT, initial_id=fx.IV2)
+    assert sorted(table["model_year"].unique()) == ["2018", "2020"]
+    _close(table, expected, KEYS)
+
+
 def test_exponential_growth_rows_match_pandas(growth, engine, run_query_on):
     registry, out = growth
     table, _ = run_query_on(registry, query([projection()]), engine)
@@ -169,8 +189,12 @@ def test_a_unit_converts_the_initial_values_not_the_rates(growth, duckdb_engine,
     [
         ({"base_year": 2020}, r"source_datasets\[0\].base_year: 2020 is not a model year"),
         (
-            {"construction_method": "annual_multiplier", "growth_rate_dataset_id": fx.MULT},
-            r"source_datasets\[0\].construction_method: 'annual_multiplier' is not supported",
+            {
+                "construction_method": "annual_multiplier",
+                "growth_rate_dataset_id": fx.MULT,
+                "base_year": 2018,
+            },
+            r"source_datasets\[0\].base_year: annual_multiplier .* has no base year",
         ),
         ({"dataset_id": "not_listed"}, r"source_datasets\[0\].dataset_id: project 'growth_proj'"),
         ({"dataset_id": fx.IV}, r"source_datasets\[0\].dataset_id: 'growth_iv' is one of"),
@@ -201,12 +225,18 @@ def test_unknown_projection_fields_are_refused_at_load():
         parse_query(query([projection(construction_method="linear")]))
 
 
+def _log(folder) -> str:
+    """The reference's log in ``folder`` (it writes its errors there, not only to stderr)."""
+    log = folder / "dsgrid.log"
+    return log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+
+
 def _reference_registry(root, out):
     from reference_cli import create_reference_registry, reference, writable_copy
 
     url, _ = create_reference_registry(root)
     files = writable_copy(out, root / "files")
-    ids = [fx.IV, fx.IV2, fx.GR]
+    ids = [fx.IV, fx.IV2, fx.GR, fx.MULT]
     bulk = {
         "projects": [{"project_id": fx.PROJECT, "config_file": "project.json5"}],
         "datasets": [
@@ -250,3 +280,18 @@ def test_reference_computes_the_same_rows(growth, tmp_path, duckdb_engine, run_q
         assert sorted(ours.columns) == sorted(theirs.columns)
         keys = [c for c in ours.columns if c != "value"]
         _close(ours, theirs, keys)
+    # annual_multiplier: the reference stops (what the test above proves our answer for)
+    source = projection(
+        construction_method="annual_multiplier",
+        initial_value_dataset_id=fx.IV2,
+        growth_rate_dataset_id=fx.MULT,
+    )
+    q = query([source])
+    q["name"] = "multiplier"
+    (tmp_path / "multiplier.json5").write_text(json.dumps(q))
+    done = reference(
+        "query", "project", "run", "multiplier.json5", "-o", "out_multiplier",
+        url=url, cwd=tmp_path, check=False,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "value_gr" in done.stdout + done.stderr + _log(tmp_path)

@@ -4,7 +4,11 @@ dsgrid builds a projection from the two datasets mapped to the project's base di
 (``dsgrid/dataset/growth_rates.py``): the initial-value rows of the base year, their model
 year dropped, once per model year of the growth-rate dataset (a cross join with its distinct
 model years), joined (inner) with the growth-rate rows on every other dimension and, for
-``exponential_growth``, value x (1 + rate) ** (CAST(model_year AS INTEGER) - base_year). The
+``exponential_growth``, value x (1 + rate) ** (CAST(model_year AS INTEGER) - base_year).
+``annual_multiplier`` (which dsgrid 0.4.0 names but cannot run: its ``apply_annual_multiplier``
+reads a ``value_gr`` column only the exponential path makes) is that function as written:
+each initial-value row times the growth dataset's value on every dimension but time, model
+year included (``P(t) = P0(t) x r(t)``). The
 query's expression and aggregations then apply to those rows as to any dataset's.
 
 Here every source dataset is planned apart in the base dimensions (``chain.isolated``), a
@@ -50,12 +54,19 @@ def projected(
 ) -> exp.Select:
     """The projection's rows in ``base``'s columns (every base dimension and time); with
     ``unit`` (result.unit) the initial values are converted, never the growth rates."""
-    year = str(projection.base_year)
-    initial_years = base_model_years(projection.initial)
-    model_year = [c for c in conditions if isinstance(c, IdCondition) and c.column == "model_year"]
-    initial_conditions = [c for c in conditions if not any(c is m for m in model_year)]
-    if len(initial_years) > 1:  # dsgrid filters only then (one year is the base year)
-        initial_conditions.append(IdCondition("model_year", [year]))
+    multiplier = projection.method == "annual_multiplier"
+    if multiplier:
+        # each model year's initial values times that year's multiplier: both filtered alike
+        initial_conditions = list(conditions)
+    else:
+        year = str(projection.base_year)
+        initial_years = base_model_years(projection.initial)
+        model_year = [
+            c for c in conditions if isinstance(c, IdCondition) and c.column == "model_year"
+        ]
+        initial_conditions = [c for c in conditions if not any(c is m for m in model_year)]
+        if len(initial_years) > 1:  # dsgrid filters only then (one year is the base year)
+            initial_conditions.append(IdCondition("model_year", [year]))
     growth_conditions = [c for c in conditions if not isinstance(c, TimeCondition)]
 
     initial = with_unit(replace(context, datasets=[projection.initial]), unit).datasets[0]
@@ -77,15 +88,19 @@ def projected(
         tables,
         f"{prefix}gr_",
     )
-    keys = [c.name for c in base.columns if c.type not in ("time", "model_year")]
+    joined_on = ("time",) if multiplier else ("time", "model_year")
+    keys = [c.name for c in base.columns if c.type not in joined_on]
     on = exp.and_(*[exp.EQ(this=col(k, "i"), expression=col(k, "g")) for k in keys])
-    year_column = next(c.name for c in base.columns if c.type == "model_year")
-    exponent = exp.Sub(
-        this=exp.cast(col(year_column, "g"), exp.DataType.build("int")),
-        expression=exp.Literal.number(projection.base_year),
-    )
-    rate = exp.Paren(this=exp.Add(this=exp.Literal.number(1), expression=col(VALUE, "g")))
-    factor = exp.Pow(this=rate, expression=exp.Paren(this=exponent))
+    if multiplier:
+        factor: exp.Expression = col(VALUE, "g")
+    else:
+        year_column = next(c.name for c in base.columns if c.type == "model_year")
+        exponent = exp.Sub(
+            this=exp.cast(col(year_column, "g"), exp.DataType.build("int")),
+            expression=exp.Literal.number(projection.base_year),
+        )
+        rate = exp.Paren(this=exp.Add(this=exp.Literal.number(1), expression=col(VALUE, "g")))
+        factor = exp.Pow(this=rate, expression=exp.Paren(this=exponent))
     projections = [
         alias(col(c.name, "g" if c.type == "model_year" else "i"), c.name) for c in base.columns
     ]
