@@ -3,9 +3,9 @@ no time at all, compared row by row with the reference dsgrid-toolkit 0.4.0 on e
 
 Both registries are the reference's own: it registers and submits the time-kinds project
 (tests/integration/reference_import_time_registry.py: one dataset per kind of time, hourly 2012
-EST project), and we import its registry. Two variants: the module's counties in the project's
-standard zone (every kind of time), and counties in two daylight-saving zones (New York and
-Chicago), where representative periods are read on each county's own clock. The reference runs
+EST project), and we import its registry. One county keeps New York's clock (daylight saving),
+the other the project's standard time, so index time and representative periods are read on
+each county's own clock. The reference runs
 every query once in one process (tests/compat_queries/reference_query_driver.py). Where the
 reference fails, our answer is checked against pandas over the stored files instead.
 """
@@ -25,12 +25,12 @@ from tests.reference_cli import REFERENCE_VENV, require_reference
 
 DRIVER = Path(__file__).resolve().parents[1] / "compat_queries" / "reference_query_driver.py"
 PROJECT_TIME = "Time-2012-EST-hourly"
-STANDARD_DATASETS = ["annual", "index", "week_per_month", "weekday_weekend", "noop"]
-# index time starts at local midnight: in Chicago that lies after the project's year ends
-DST_DATASETS = ["annual", "week_per_month", "weekday_weekend", "noop"]
-DST_COUNTIES = [
+DATASETS = ["annual", "index", "week_per_month", "weekday_weekend", "noop"]
+# one county on New York's clock (daylight saving), one on the project's standard time: index
+# time starts at local midnight on January 1st, EST in both, so no hour falls outside the year
+COUNTIES = [
     ("36001", "Albany County", "NY", "America/New_York"),
-    ("17031", "Cook County", "IL", "America/Chicago"),
+    ("36005", "Bronx County", "NY", "Etc/GMT+5"),
 ]
 # (aggregation function, time function): None = no time column; "" = the project's hours
 SHAPES = {
@@ -130,8 +130,7 @@ def _build(root: Path, counties, datasets: list[str]) -> dict:
 def time_kinds(tmp_path_factory) -> dict[str, dict]:
     require_reference()
     return {
-        "standard": _build(tmp_path_factory.mktemp("time-kinds"), None, STANDARD_DATASETS),
-        "dst": _build(tmp_path_factory.mktemp("time-kinds-dst"), DST_COUNTIES, DST_DATASETS),
+        "both": _build(tmp_path_factory.mktemp("time-kinds"), COUNTIES, DATASETS),
     }
 
 
@@ -156,7 +155,7 @@ def _canonical(frame: pd.DataFrame) -> pd.DataFrame:
 
 CASES = [
     (variant, key)
-    for variant, datasets in (("standard", STANDARD_DATASETS), ("dst", DST_DATASETS))
+    for variant, datasets in (("both", DATASETS),)
     for key in _queries(datasets)
     if not key.startswith("noop")
 ]
@@ -165,10 +164,10 @@ CASES = [
 # every engine runs these; DuckDB runs every case (engines agree on the rest by construction:
 # the same plan, and the time maps are tables computed in Python)
 ENGINE_CASES = [
-    ("dst", "week_per_month_hourly"),
-    ("dst", "weekday_weekend_mean_month"),
-    ("standard", "index_max_hour"),
-    ("standard", "annual_count_dayofweek"),
+    ("both", "week_per_month_hourly"),
+    ("both", "weekday_weekend_mean_month"),
+    ("both", "index_max_hour"),
+    ("both", "annual_count_dayofweek"),
 ]
 
 
@@ -209,27 +208,25 @@ def _stored(case: dict, dataset: str) -> pd.DataFrame:
 def test_representative_hours_read_on_each_countys_clock(time_kinds, duckdb_engine, run_query_on):
     """Independent of both tools: every project hour of 2012 (EST) takes, in each county, the
     value of the representative hour with that county's local month, weekday and hour."""
-    case = time_kinds["dst"]
+    case = time_kinds["both"]
     stored = _stored(case, "week_per_month")
     by_key = stored.groupby(["geography", "month", "day_of_week", "hour"])["value"].sum().to_dict()
-    zones = {c[0]: ZoneInfo(c[3]) for c in DST_COUNTIES}
     start = datetime(2012, 1, 1, 5, tzinfo=UTC)
-    expected = {}
-    for county, zone in zones.items():
-        total = 0.0
-        for k in range(8784):
-            local = (start + timedelta(hours=k)).astimezone(zone)
-            total += by_key[(county, local.month, local.weekday(), local.hour)]
-        expected[county] = total
+
+    def total(county: str, zone: str) -> float:
+        clock = ZoneInfo(zone)
+        hours = ((start + timedelta(hours=k)).astimezone(clock) for k in range(8784))
+        return sum(by_key[(county, t.month, t.weekday(), t.hour)] for t in hours)
+
+    expected = {c[0]: total(c[0], c[3]) for c in COUNTIES}
     query = case["queries"]["week_per_month_total"]
     ours, _ = run_query_on(case["ours"], query, duckdb_engine)
     got = ours.groupby("Two counties")["value"].sum().to_dict()
     assert got.keys() == expected.keys()
-    for county, total in expected.items():
-        assert got[county] == pytest.approx(total, rel=1e-12)
-    # the clocks differ: the same representative data give the two counties other totals
-    # than a single zone would
-    assert expected["36001"] != pytest.approx(expected["17031"] * 1.0, rel=1e-3)
+    for county, value in expected.items():
+        assert got[county] == pytest.approx(value, rel=1e-12)
+    # the clock matters: read on standard time, New York's county would total otherwise
+    assert expected["36001"] != pytest.approx(total("36001", "Etc/GMT+5"), rel=1e-9)
 
 
 def test_annual_total_spread_over_the_year_and_becomes_the_model_year(
@@ -237,7 +234,7 @@ def test_annual_total_spread_over_the_year_and_becomes_the_model_year(
 ):
     """An annual total counts 1/8,784 per hour of 2012 (include_leap_day: a 366-day year), and
     its year is the row's model year (dsgrid's rule)."""
-    case = time_kinds["standard"]
+    case = time_kinds["both"]
     stored = _stored(case, "annual")
     query = _query("annual_by_year", "annual", "sum", "")
     dims = query["result"]["aggregations"][0]["dimensions"]
@@ -251,7 +248,7 @@ def test_annual_total_spread_over_the_year_and_becomes_the_model_year(
         assert rows["value"].to_numpy() == pytest.approx(value, rel=1e-12)
 
 
-@pytest.mark.parametrize("variant", ["standard", "dst"])
+@pytest.mark.parametrize("variant", ["both"])
 def test_no_op_time_totals_where_the_reference_fails(
     time_kinds, variant, duckdb_engine, run_query_on
 ):
@@ -274,6 +271,6 @@ def test_no_op_time_totals_where_the_reference_fails(
 def test_no_op_time_with_time_asked_is_refused(time_kinds, duckdb_engine, run_query_on):
     from dsgrid_core.errors import InputError
 
-    case = time_kinds["standard"]
+    case = time_kinds["both"]
     with pytest.raises(InputError, match="time_kinds_noop' has no time"):
         run_query_on(case["ours"], case["queries"]["noop_hourly"], duckdb_engine)
