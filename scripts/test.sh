@@ -44,7 +44,8 @@ fi
 export DSGRID_REFERENCE_VENV="$REFERENCE_VENV"
 
 status=0
-"$PY" -m pytest --headless "$@" || status=$?
+# the 30 slowest tests are listed: the suite must stay under 30 minutes in CI
+"$PY" -m pytest --headless --durations=30 "$@" || status=$?
 if [ "$status" -eq 5 ]; then
   echo "FAILED: pytest collected no tests (exit code 5)." >&2
   exit 1

@@ -394,3 +394,29 @@ def spark_connect_master(tmp_path_factory):
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
     log.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# A standalone Spark cluster (master and two workers from pyspark's spark-class, 127.0.0.1,
+# bounded memory), and a child process that runs our queries on it with a classic session
+# (tests/spark_cluster.py): the third Spark mode of tests/query and tests/compat_queries.
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def spark_cluster_runner(tmp_path_factory):
+    from spark_cluster import ClusterQueryRunner, StandaloneCluster
+
+    logs = tmp_path_factory.mktemp("spark-cluster")
+    try:
+        cluster = StandaloneCluster.start(logs)
+    except RuntimeError as exc:
+        pytest.fail(f"cannot start the standalone Spark cluster: {exc}")
+    try:
+        runner = ClusterQueryRunner(cluster.master, logs / "runner")
+    except BaseException:
+        cluster.stop()
+        raise
+    yield runner
+    runner.stop()
+    cluster.stop()

@@ -1,9 +1,11 @@
 """The differential query suite's set-up: for each corpus (a registry and a folder of query
 files, queries_corpus.CORPORA) the reference runs every query file once per session (one
 process), we run them once per engine; each test then checks one query of the comparison.
-Engines: DSGRID_COMPAT_QUERY_ENGINES (comma-separated, default "duckdb,spark,spark_connect";
-our Spark engine needs Java 17; spark_connect runs it through a Spark Connect client on the
-session's server, tests/conftest.py's spark_connect_master, shared with tests/query)."""
+Engines: DSGRID_COMPAT_QUERY_ENGINES (comma-separated, default
+"duckdb,spark,spark_connect,spark_cluster"; our Spark engine needs Java 17; spark_connect runs
+it through a Spark Connect client on the session's server, spark_cluster with a classic session
+on a standalone cluster: tests/conftest.py's spark_connect_master and spark_cluster_runner,
+shared with tests/query)."""
 
 from __future__ import annotations
 
@@ -18,12 +20,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from queries_corpus import missing_requirement  # noqa: E402
 from queries_ours import ENGINES as OUR_ENGINES  # noqa: E402
-from queries_ours import Engine, spark_connect  # noqa: E402
+from queries_ours import Engine, spark_cluster, spark_connect  # noqa: E402
 from queries_session import Comparison, comparison  # noqa: E402
 
 ENGINES = [
     e.strip()
-    for e in os.environ.get("DSGRID_COMPAT_QUERY_ENGINES", "duckdb,spark,spark_connect").split(",")
+    for e in os.environ.get(
+        "DSGRID_COMPAT_QUERY_ENGINES", "duckdb,spark,spark_connect,spark_cluster"
+    ).split(",")
     if e.strip()
 ]
 
@@ -64,6 +68,8 @@ def query_engine(request) -> Engine:
     request.applymarker(pytest.mark.spark)
     if request.param == "spark_connect":
         return spark_connect(request.getfixturevalue("spark_connect_master"))
+    if request.param == "spark_cluster":
+        return spark_cluster(request.getfixturevalue("spark_cluster_runner"))
     return OUR_ENGINES[request.param]
 
 

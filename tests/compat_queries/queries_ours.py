@@ -13,9 +13,10 @@ from queries_corpus import QueryFile
 class Engine:
     """Our engine for a run: its name for run_query and its options."""
 
-    label: str  # "duckdb", "spark", "spark_connect"
+    label: str  # "duckdb", "spark", "spark_connect", "spark_cluster"
     name: str
     options: dict = field(default_factory=dict)
+    runner: object = None  # spark_cluster: tests/spark_cluster.py's ClusterQueryRunner
 
 
 # local Spark with the master every suite uses ("local[2]", as tests/query does): one
@@ -32,6 +33,12 @@ def spark_connect(master: str) -> Engine:
     return Engine("spark_connect", "spark", {"master": master})
 
 
+def spark_cluster(runner) -> Engine:
+    """Our Spark engine with a classic session on a standalone cluster, in the runner's child
+    process (tests/conftest.py's spark_cluster_runner, shared with tests/query)."""
+    return Engine("spark_cluster", "spark", {"master": runner.master}, runner)
+
+
 def _short(exc: BaseException) -> str:
     return " ".join(f"{type(exc).__name__}: {exc}".split())[:1500]
 
@@ -43,6 +50,8 @@ def run_ours(query: QueryFile, registry_path: Path, engine: Engine) -> dict:
     from dsgrid_core.registry.registry import Registry
 
     try:
+        if engine.runner is not None:
+            return _frames(engine.runner.run(registry_path, path=query.path))
         model = load_query(query.path)
         with Registry(registry_path, read_only=True) as registry:
             result = run_query(
@@ -52,11 +61,15 @@ def run_ours(query: QueryFile, registry_path: Path, engine: Engine) -> dict:
                 engine_options=engine.options,
                 use_cache=False,
             )
-        frames = {"table": result.table.to_pandas()}
-        for name, table in result.reports.items():
-            frames[name] = table.to_pandas()
+        return _frames(result)
     except Exception as exc:  # noqa: BLE001 - any refusal is a verdict to record
         return {"accepted": False, "message": _short(exc)}
+
+
+def _frames(result) -> dict:
+    frames = {"table": result.table.to_pandas()}
+    for name, table in result.reports.items():
+        frames[name] = table.to_pandas()
     return {"accepted": True, "message": "", "frames": frames}
 
 

@@ -33,14 +33,14 @@ folder of query files (dsgrid's query syntax, one question each); a query is nam
 
 Each query is run by the reference, dsgrid-toolkit 0.4.0 in its own venv (its query submitter,
 DuckDB backend, as `dsgrid query project run` and `dsgrid query dataset run` do), and by this
-project (`dsgrid query run`'s code path, DuckDB engine; the suite also runs our Spark engine,
-locally and through Spark Connect). The result tables are compared row by row: columns matched
-by name, rows sorted by every non-value column, values equal within a relative tolerance of
-1e-9. The reference runs its queries of one column_type in one output folder, as a user's
-queries share the CLI's default `--output` (it then maps each dataset once per set of dataset
-filters). Dataset queries name their target dimensions (`name` instead of `dimension_id`: the
-reference makes its ids up at registration); the reference reads a copy with its ids swapped
-in, as its bulk-register does for configs.
+project (`dsgrid query run`'s code path, DuckDB engine; the suite also runs our Spark engine
+locally, through Spark Connect and on a standalone cluster of a master and two workers). The
+result tables are compared row by row: columns matched by name, rows sorted by every non-value
+column, values equal within a relative tolerance of 1e-9. The reference runs its queries of one
+column_type in one output folder, as a user's queries share the CLI's default `--output` (it
+then maps each dataset once per set of dataset filters). Dataset queries name their target
+dimensions (`name` instead of `dimension_id`: the reference makes its ids up at registration);
+the reference reads a copy with its ids swapped in, as its bulk-register does for configs.
 
 Outcomes: **same** (both answer, equal tables and reports); **refused by both**;
 **different columns** (the same rows once the reference's columns, named after dimensions, are

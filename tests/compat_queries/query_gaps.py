@@ -23,8 +23,9 @@ GAPS: dict[str, str] = {}  # test_efs: none today
 # changed while its queries were written; none differs today
 
 # gaps of one of our engines only (the page shows DuckDB): (engine, key) -> reason; engines
-# "duckdb", "spark" (local), "spark_connect" (our Spark engine through a Connect client): none
-# today, every query answers alike on the three
+# "duckdb", "spark" (local), "spark_connect" (our Spark engine through a Connect client),
+# "spark_cluster" (a classic session on a standalone cluster): none today, every query answers
+# alike on the four
 ENGINE_GAPS: dict[tuple[str, str], str] = {}
 
 # the outcome that means fixed, for gaps where the reference is wrong too (query_bugs.py):

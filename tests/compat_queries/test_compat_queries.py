@@ -52,7 +52,12 @@ def test_known_differences_name_real_queries():
     bugs = set(bug_outcomes())
     assert set(GAPS) - keys == set()
     assert {key for _, key in ENGINE_GAPS} - keys == set()
-    assert {engine for engine, _ in ENGINE_GAPS} <= {"duckdb", "spark", "spark_connect"}
+    assert {engine for engine, _ in ENGINE_GAPS} <= {
+        "duckdb",
+        "spark",
+        "spark_connect",
+        "spark_cluster",
+    }
     assert set(INTENDED) - keys == set()
     assert bugs - keys == set()
     assert set(FIXED_WHEN) - set(GAPS) == set()

@@ -1,6 +1,7 @@
-"""Query tests run on every engine: DuckDB, Spark local mode and a local Spark Connect server
-(the server: tests/conftest.py's session fixture spark_connect_master, shared with
-tests/compat_queries)."""
+"""Query tests run on every engine: DuckDB, Spark local mode, a local Spark Connect server and a
+standalone Spark cluster (tests/conftest.py's session fixtures spark_connect_master and
+spark_cluster_runner, shared with tests/compat_queries; the cluster's classic session lives in a
+child process, so its queries go through the runner)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-ENGINES = ["duckdb", "spark", "spark_connect"]
+ENGINES = ["duckdb", "spark", "spark_connect", "spark_cluster"]
 
 
 @dataclass
@@ -16,6 +17,7 @@ class EngineChoice:
     name: str
     options: dict = field(default_factory=dict)
     label: str = ""
+    runner: object = None  # spark_cluster: tests/spark_cluster.py's ClusterQueryRunner
 
 
 @pytest.fixture(params=ENGINES)
@@ -25,6 +27,9 @@ def engine(request) -> EngineChoice:
     request.applymarker(pytest.mark.spark)
     if request.param == "spark":
         return EngineChoice("spark", {"master": "local[2]"}, "spark")
+    if request.param == "spark_cluster":
+        runner = request.getfixturevalue("spark_cluster_runner")
+        return EngineChoice("spark", {"master": runner.master}, "spark_cluster", runner)
     master = request.getfixturevalue("spark_connect_master")
     return EngineChoice("spark", {"master": master}, "spark_connect")
 
@@ -40,14 +45,17 @@ def run(registry_path, query: dict, engine: EngineChoice):
     from dsgrid_core.query.run import parse_query, run_query
     from dsgrid_core.registry.registry import Registry
 
-    with Registry(registry_path, read_only=True) as registry:
-        result = run_query(
-            registry,
-            parse_query(query),
-            engine=engine.name,
-            engine_options=engine.options,
-            use_cache=False,
-        )
+    if engine.runner is not None:
+        result = engine.runner.run(registry_path, query=query)
+    else:
+        with Registry(registry_path, read_only=True) as registry:
+            result = run_query(
+                registry,
+                parse_query(query),
+                engine=engine.name,
+                engine_options=engine.options,
+                use_cache=False,
+            )
     assert result.metadata["engine"] == engine.name
     return result.table.to_pandas(), result
 
