@@ -80,8 +80,7 @@ def __getattr__(name: str) -> Any:
     # `gunicorn app:server` (the entry point named in the viewer issue) without building an app
     # when the package is merely imported: the server is made on first access, then kept.
     if name == "server":
-        from app.wsgi import server
-
+        server = create_app().server
         globals()["server"] = server
         return server
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

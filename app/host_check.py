@@ -22,6 +22,7 @@ from typing import Any
 
 import flask
 
+from app.envelope import error_response
 from dsgrid_core.settings import get as setting
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
@@ -98,8 +99,6 @@ def _known_host_only():
     allowed = flask.current_app.config.get(CONFIG_KEY, frozenset(LOOPBACK_NAMES))
     if is_allowed(host_name(header), allowed):
         return None
-    from app.api.routing import error_response
-
     return error_response(
         400,
         "UnknownHost",

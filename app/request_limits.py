@@ -20,6 +20,7 @@ import io
 
 import flask
 
+from app.envelope import error_response
 from dsgrid_core.settings import get as setting
 from dsgrid_core.uploads import upload_limit_bytes
 
@@ -46,15 +47,9 @@ def json_body_limit() -> int:
     return min(int(kb * 1024), upload_body_limit())
 
 
-def _error(status: int, type: str, message: str) -> flask.Response:
-    from app.api.routing import error_response
-
-    return error_response(status, type, message)
-
-
 def _too_large(limit: int) -> flask.Response:
     what = "upload" if flask.request.path == DASH_CALLBACKS else "JSON body"
-    return _error(
+    return error_response(
         413,
         "RequestEntityTooLarge",
         f"the request body is larger than this server takes for a {what} ({limit:,} bytes).",
@@ -98,9 +93,9 @@ def _parsed_json():
     try:
         flask.request.get_json(silent=True, cache=True)
     except RecursionError:
-        return _error(400, "InputError", "the JSON body is nested too deeply.")
+        return error_response(400, "InputError", "the JSON body is nested too deeply.")
     return None
 
 
 def _no_such_file(exc: Exception) -> flask.Response:
-    return _error(404, "NotFoundError", "no such file.")
+    return error_response(404, "NotFoundError", "no such file.")

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import flask
 
 from app import host_check, request_limits
+from app.envelope import error_response
 from dsgrid_core.settings import get as setting
 
 if TYPE_CHECKING:
@@ -84,8 +85,6 @@ def _same_origin_only():
     source = (
         "an opaque origin (null)" if claimed == "null" else f"{origin.scheme}://{origin.netloc}"
     )
-    from app.api.routing import error_response
-
     return error_response(
         403,
         "CrossSiteRequest",

@@ -69,13 +69,13 @@ def registry():
     """The registry of this server, opened read-only for the current request."""
     if "dsgrid_registry" not in flask.g:
         from dsgrid_core.errors import InputError
-        from dsgrid_core.registry.registry import Registry
+        from dsgrid_core.service import open_registry
 
         path = flask.current_app.config.get(REGISTRY_KEY)
         if not path:
             raise NoRegistry("no registry is open: start the viewer with --registry PATH.")
         try:
-            flask.g.dsgrid_registry = Registry(path, read_only=True)
+            flask.g.dsgrid_registry = open_registry(path, read_only=True)
         except InputError as exc:
             raise NoRegistry(str(exc)) from None
     return flask.g.dsgrid_registry

@@ -1,8 +1,9 @@
 """WSGI entry point for a team server: `DSGRID_REGISTRY=PATH gunicorn app.wsgi:server`.
 
-Importing this module builds the app, which is why it is kept out of app/__init__.py.
+`gunicorn app:server` serves the same object: the package builds it on first access of
+`app.server`. Importing this module asks for it, so importing this module builds the app.
 """
 
-from app import create_app
+from app import server
 
-server = create_app().server
+__all__ = ["server"]

@@ -17,7 +17,8 @@ from werkzeug.routing import Map, Rule
 from app.api import job_routes, read_routes  # noqa: F401 - their decorators declare the routes
 from app.api.openapi import openapi_document
 from app.api.read_routes import ROUTES
-from app.api.routing import error_response, make_view
+from app.api.routing import make_view
+from app.envelope import error_response
 
 PREFIX = "/api/v1"
 

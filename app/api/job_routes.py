@@ -11,6 +11,7 @@ from app import state
 from app.api import models as m
 from app.api.read_routes import route
 from app.api.routing import ApiError
+from app.envelope import envelope
 from dsgrid_core.jobs.messages import public_error
 
 RESULT_TABLE = "table.parquet"
@@ -67,7 +68,7 @@ def _job(job_id: str):
     "do not resolve are a 400 with the reason. Follow the job at links.self.",
 )
 def start_query(body: m.QueryRequest):
-    from dsgrid_core.jobs.runner import submit_query_job
+    from dsgrid_core.jobs.submit import submit_query_job
 
     job_id = submit_query_job(
         state.registry(),
@@ -217,7 +218,6 @@ def _json_page(path: Path, offset: int, limit: int, token: str | None) -> flask.
     total from the footer), answered like every paged answer: ``next`` and ``total`` in the
     envelope, and in ``data`` too beside the fields clients read (columns, rows, offset,
     row_count)."""
-    from app.api.routing import envelope
     from dsgrid_core.browse.results import result_page
 
     def iso(value):  # timestamps and dates as ISO text, as this route always gave them

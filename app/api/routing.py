@@ -2,8 +2,8 @@
 
 A route names its path, its query-parameter model, its body model and its answer type; one
 view function turns a request into those models, calls the handler, and wraps what it returns
-(or the error it raises) in the JSON envelope. The same declarations make the OpenAPI
-document, so the document cannot drift from what the server does.
+(or the error it raises) in the JSON envelope (`app.envelope`). The same declarations make the
+OpenAPI document, so the document cannot drift from what the server does.
 """
 
 from __future__ import annotations
@@ -16,7 +16,11 @@ from typing import Any
 import flask
 from pydantic import BaseModel, ValidationError
 
+from app.envelope import envelope, error_response
+from app.security import WriteRefused, require_write
+from app.state import NoRegistry
 from dsgrid_core.browse.paging import Page
+from dsgrid_core.errors import DsgridError
 
 KINDS = ("projects", "datasets", "dimensions", "dimension-mappings")
 # Far deeper than any query or config; far below Python's recursion limit.
@@ -58,24 +62,6 @@ class ApiError(Exception):
     def __init__(self, status: int, message: str, *, type: str = "ApiError", details=()):
         super().__init__(message)
         self.status, self.message, self.type, self.details = status, message, type, list(details)
-
-
-def envelope(data=None, *, status: int = 200, next=None, total=None) -> flask.Response:
-    body = {"ok": True, "status": status, "data": data, "next": next, "total": total}
-    response = flask.jsonify(body)
-    response.status_code = status
-    return response
-
-
-def error_response(status: int, type: str, message: str, details=()) -> flask.Response:
-    body = {
-        "ok": False,
-        "status": status,
-        "error": {"type": type, "message": message, "details": list(details)},
-    }
-    response = flask.jsonify(body)
-    response.status_code = status
-    return response
 
 
 def _is_list(annotation) -> bool:
@@ -157,10 +143,6 @@ def json_depth(value: Any) -> int:
 
 
 def make_view(route: Route) -> Callable[..., flask.Response]:
-    from app.security import WriteRefused, require_write
-    from app.state import NoRegistry
-    from dsgrid_core.errors import DsgridError
-
     def view(**path_args):
         try:
             if route.writes:

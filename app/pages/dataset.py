@@ -103,7 +103,7 @@ def _choices(params: dict, options: dict[str, set[str]]) -> dict:
 def _records(registry, dimension_id: str, version: str) -> list[dict[str, str]]:
     return [
         {"id": r["id"], "name": r.get("name") or r["id"]}
-        for r in registry.store.dimension_records(dimension_id, version)
+        for r in registry.records(dimension_id, version)
     ]
 
 

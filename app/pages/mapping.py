@@ -74,10 +74,7 @@ APPLIED = (
 
 def _names(registry, dimension_id: str, version: str) -> dict[str, str]:
     """Record id -> name of a dimension version (labels for the diagrams)."""
-    return {
-        r["id"]: r.get("name") or r["id"]
-        for r in registry.store.dimension_records(dimension_id, version)
-    }
+    return {r["id"]: r.get("name") or r["id"] for r in registry.records(dimension_id, version)}
 
 
 def _dimension_link(reference: dict):

@@ -54,7 +54,7 @@ def _registered_datasets(registry) -> list[str]:
 
 
 def _record_names(registry, dimension_id: str, version: str) -> dict[str, str]:
-    return {r["id"]: r.get("name") for r in registry.store.dimension_records(dimension_id, version)}
+    return {r["id"]: r.get("name") for r in registry.records(dimension_id, version)}
 
 
 def layout(

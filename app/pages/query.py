@@ -276,7 +276,7 @@ for _type in TYPES:
 def start_job(builder: BuilderState) -> str:
     """Start the builder's query as a job; a query that does not resolve against the registry
     is an error now, not a failed job."""
-    from dsgrid_core.jobs.runner import submit_query_job
+    from dsgrid_core.jobs.submit import submit_query_job
 
     facts = _facts(builder.project_id)
     query = to_query(builder, facts["time_name"], facts.get("default_unit"))

@@ -83,7 +83,7 @@ def pairs(registry, project_id: str, dataset_id: str) -> dict:
 def _records(registry, dim: dict) -> list[dict[str, str]]:
     return [
         {"id": str(r["id"]), "name": str(r.get("name") or r["id"])}
-        for r in registry.store.dimension_records(dim["id"], dim["version"])
+        for r in registry.records(dim["id"], dim["version"])
     ]
 
 

@@ -74,7 +74,7 @@ def component(registry, kind: str, id: str, version: str | None = None) -> dict[
         "description": summary.description,
         "version": record.version,
         "latest_version": summary.version,
-        "versions": [r.version for r in registry.store.history(kind, id)],
+        "versions": [r.version for r in registry.history(kind, id)],
         "registered_at": record.registered_at,
         "submitter": record.submitter,
         "log_message": record.log_message,
@@ -83,7 +83,7 @@ def component(registry, kind: str, id: str, version: str | None = None) -> dict[
         "facts": _facts(record),
         "dependencies": [
             {"kind": d.kind, "id": d.id, "version": d.version}
-            for d in registry.store.dependencies(kind, id, record.version)
+            for d in registry.dependencies(kind, id, record.version)
         ],
     }
 
@@ -153,8 +153,8 @@ def version_diff(registry, kind: str, id: str, old: str, new: str) -> dict[str, 
     changes = diff(
         {"config": a.config, "registry": a.extra}, {"config": b.config, "registry": b.extra}
     )
-    deps_a = {(d.kind, d.id): d.version for d in registry.store.dependencies(kind, id, old)}
-    deps_b = {(d.kind, d.id): d.version for d in registry.store.dependencies(kind, id, new)}
+    deps_a = {(d.kind, d.id): d.version for d in registry.dependencies(kind, id, old)}
+    deps_b = {(d.kind, d.id): d.version for d in registry.dependencies(kind, id, new)}
     for key in sorted(set(deps_a) | set(deps_b)):
         if deps_a.get(key) != deps_b.get(key):
             changes.append(
@@ -187,7 +187,7 @@ def dependency_graph(registry, kind: str, id: str, version: str | None = None) -
     def add(k: str, i: str, v: str, role: str) -> str:
         key = node_id(k, i)
         if key not in nodes:
-            summary = registry.store.get_component(k, i)
+            summary = registry.lookup(k, i)
             nodes[key] = {
                 "id": key,
                 "kind": k,
@@ -207,12 +207,12 @@ def dependency_graph(registry, kind: str, id: str, version: str | None = None) -
         if (k, i, v) in seen:
             continue
         seen.add((k, i, v))
-        for dep in registry.store.dependencies(k, i, v):
+        for dep in registry.dependencies(k, i, v):
             child = add(dep.kind, dep.id, dep.version, "uses")
             edges.append({"source": key, "target": child})
             queue.append((dep.kind, dep.id, dep.version, child))
-    for user, _used_version in registry.store.dependents(kind, id):
-        latest = registry.store.get_component(user.kind, user.id)
+    for user, _used_version in registry.dependents(kind, id):
+        latest = registry.lookup(user.kind, user.id)
         if latest is None or latest.version != user.version:
             continue
         key = add(user.kind, user.id, user.version, "used_by")
@@ -226,7 +226,7 @@ def where_used(registry, kind: str, id: str) -> list[dict[str, Any]]:
     kind = normalize_kind(kind)
     out = []
     for user, used in registry.dependents(kind, id):
-        latest = registry.store.get_component(user.kind, user.id)
+        latest = registry.lookup(user.kind, user.id)
         out.append(
             {
                 "kind": user.kind,

@@ -20,10 +20,10 @@ from dsgrid_core.browse.paging import (
 from dsgrid_core.browse.table_filters import INSTANT, NUMBER, check_columns, conditions
 from dsgrid_core.browse.table_filters import column as _col
 from dsgrid_core.config.dimension import NON_TIME_TYPES
+from dsgrid_core.data.base_store import MISSING_FILE
 from dsgrid_core.data.parquet_pages import read_rows, row_count
 from dsgrid_core.data.s3 import is_s3_url
 from dsgrid_core.data.scan import table_expression
-from dsgrid_core.data.storage import MISSING_FILE
 from dsgrid_core.errors import InputError
 
 PREVIEW_COLUMNS = [*NON_TIME_TYPES, "timestamp", "value"]
@@ -146,7 +146,7 @@ def _iso(moment) -> str | None:
 
 def _axis_ids(registry, record, t: str) -> list[str]:
     ref = record.extra["dimensions"][t]
-    return [r["id"] for r in registry.store.dimension_records(ref["id"], ref["version"])]
+    return [r["id"] for r in registry.records(ref["id"], ref["version"])]
 
 
 def coverage(
@@ -212,7 +212,7 @@ def load_profile(
     callers (the viewer, the API) keep their own caches, and a read-only registry folder may
     not take the cache's files."""
     from dsgrid_core.query.choices import default_unit
-    from dsgrid_core.query.run import parse_query
+    from dsgrid_core.query.run import parse_query, run_query
 
     if resolution not in RESOLUTIONS:
         raise InputError(f"resolution '{resolution}' is not one of {', '.join(RESOLUTIONS)}.")
@@ -255,7 +255,7 @@ def load_profile(
             **({"unit": unit} if unit else {}),
         }
     )
-    result = registry.query(query, use_cache=use_cache)
+    result = run_query(registry, query, use_cache=use_cache)
     frame = result.table.to_pydict()
     series: dict[str, dict[str, list]] = {}
     keys = frame.get(by) if by else None

@@ -18,7 +18,7 @@ ANY = object()
 
 
 def _ids(registry, ref: dict[str, Any]) -> list[str]:
-    return [r["id"] for r in registry.store.dimension_records(ref["id"], ref["version"])]
+    return [r["id"] for r in registry.records(ref["id"], ref["version"])]
 
 
 def project_overview(registry, project_id: str, version: str | None = None) -> dict[str, Any]:
@@ -44,7 +44,7 @@ def project_overview(registry, project_id: str, version: str | None = None) -> d
     base = [
         {
             **ref,
-            "records": len(registry.store.dimension_records(ref["id"], ref["version"])),
+            "records": len(registry.records(ref["id"], ref["version"])),
         }
         for ref in bases_from_extra(extra)
     ]
@@ -150,17 +150,14 @@ def project_coverage(
         for t in (x, y)
     }
     base = {
-        t: [
-            r["id"]
-            for r in registry.store.dimension_records(base_refs[t]["id"], base_refs[t]["version"])
-        ]
+        t: [r["id"] for r in registry.records(base_refs[t]["id"], base_refs[t]["version"])]
         for t in (x, y)
     }
     mappings: dict[str, dict[str, list[str]]] = {}
     for m in info.get("mappings", []):
         if m["dimension_type"] in (x, y):
             table: dict[str, list[str]] = {}
-            for f, t, _ in registry.store.mapping_records(m["mapping_id"], m["version"]):
+            for f, t, _ in registry.mapping_records(m["mapping_id"], m["version"]):
                 if t is not None:
                     table.setdefault(f, []).append(t)
             mappings[m["dimension_type"]] = table

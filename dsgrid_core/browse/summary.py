@@ -10,12 +10,12 @@ from dsgrid_core.registry.store import KINDS
 
 def registry_state(registry) -> str:
     """Changes whenever anything is registered, updated or removed (cache validation)."""
-    return registry.store.state_token()
+    return registry.state_token()
 
 
 def registry_summary(registry, *, latest: int = 10) -> dict[str, Any]:
     counts = {k: 0 for k in KINDS}
-    counts.update(registry.store.counts_by_kind())
+    counts.update(registry.counts_by_kind())
     db = registry.path / "registry.db"
     storage = {
         "database_bytes": sum(
@@ -28,7 +28,7 @@ def registry_summary(registry, *, latest: int = 10) -> dict[str, Any]:
     return {
         "path": str(registry.path),
         "counts": counts,
-        "latest": registry.store.latest_registrations(latest),
+        "latest": registry.latest_registrations(latest),
         "storage": storage,
         "state": registry_state(registry),
     }
@@ -40,5 +40,5 @@ def search(registry, text: str, *, limit: int = 20) -> dict[str, list[dict[str, 
     text = (text or "").strip()
     if not text:
         return {"components": [], "records": []}
-    components, records = registry.store.search(text, limit)
+    components, records = registry.search(text, limit)
     return {"components": components, "records": records}

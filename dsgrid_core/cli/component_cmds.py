@@ -82,9 +82,7 @@ def make_kind_group(group_name: str, kind: str) -> click.Group:
             record = reg.show(kind, component_id, version)
             data = _version_dict(reg, record)
             if kind == "dimension":
-                data["record_count"] = len(
-                    reg.store.dimension_records(component_id, record.version)
-                )
+                data["record_count"] = len(reg.records(component_id, record.version))
         if ctx.obj["json"]:
             emit_json(data)
         else:

@@ -109,12 +109,12 @@ def cli(ctx: click.Context, registry: str | None, as_json: bool, engine: str) ->
 
 def open_registry(ctx: click.Context, *, read_only: bool = False):
     from dsgrid_core.errors import InputError
-    from dsgrid_core.registry.registry import Registry
+    from dsgrid_core.service import open_registry
 
     path = ctx.obj.get("registry")
     if not path:
         raise InputError("no registry given: use --registry PATH or set DSGRID_REGISTRY.")
-    return Registry(path, read_only=read_only)
+    return open_registry(path, read_only=read_only)
 
 
 def data_root_option(f):

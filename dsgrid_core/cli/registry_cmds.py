@@ -198,12 +198,12 @@ def _open_recovering(ctx):
     """The registry read-only, after removing the leftovers of killed work when this process
     can write there (see dsgrid_core.registry.recovery)."""
     from dsgrid_core.errors import InputError
-    from dsgrid_core.registry.registry import Registry
+    from dsgrid_core.service import open_registry
 
     path = ctx.obj.get("registry")
     if not path:
         raise InputError("no registry given: use --registry PATH or set DSGRID_REGISTRY.")
-    return Registry(path, read_only=True, recover=True)
+    return open_registry(path, read_only=True, recover=True)
 
 
 def _recovered_text(recovered: dict[str, int]) -> str:

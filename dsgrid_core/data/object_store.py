@@ -29,13 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from dsgrid_core.data import s3
-from dsgrid_core.data.storage import (
+from dsgrid_core.data.base_store import (
     OWNER_LOCK,
     STAGING,
     BaseDataStore,
     Known,
     Leftover,
 )
+from dsgrid_core.errors import InputError
 
 OWNER_FILE = "owner.json"
 STALE_AFTER = 3600.0  # seconds after which a staging prefix of another machine is a leftover
@@ -99,8 +100,6 @@ class ObjectDataStore(BaseDataStore):
     def check_new_root(self) -> None:
         """A new registry's data root: the bucket is reachable and the prefix holds nothing."""
         if not self.is_empty():
-            from dsgrid_core.errors import InputError
-
             raise InputError(f"{self.root} is not empty; choose a new or empty prefix.")
 
     # --- publishing -------------------------------------------------------------------------
@@ -264,8 +263,6 @@ class ObjectDataStore(BaseDataStore):
                     errors = answer.get("Errors") or []
                     if errors:
                         first = errors[0]
-                        from dsgrid_core.errors import InputError
-
                         raise InputError(
                             f"S3: cannot delete {len(errors)} object(s) under {self.root}, "
                             f"e.g. {first.get('Key')}: {first.get('Code')}."

@@ -12,6 +12,8 @@ import threading
 from pathlib import Path
 
 from dsgrid_core.errors import InputError
+from dsgrid_core.jobs.registration import execute_registration_job
+from dsgrid_core.jobs.runner import execute_job
 from dsgrid_core.jobs.store import load_job
 from dsgrid_core.settings import get as setting
 
@@ -30,9 +32,6 @@ def runs_in_workers() -> bool:
 
 def execute(registry_path: Path, job_id: str) -> str:
     """Run one job of any kind to the end in this process; returns its final status."""
-    from dsgrid_core.jobs.registration import execute_registration_job
-    from dsgrid_core.jobs.runner import execute_job
-
     job = load_job(registry_path, job_id)
     run = {"query": execute_job, "register": execute_registration_job}[job.kind]
     return run(Path(registry_path), job_id)

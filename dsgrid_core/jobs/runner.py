@@ -1,6 +1,6 @@
-"""Running query jobs: in a thread or a `dsgrid worker` (web server, see jobs.dispatch), in a
-detached process (CLI --background), or in the foreground (CLI). Cancel and time limits
-interrupt the engine mid-statement."""
+"""Running query jobs: in a thread or a `dsgrid worker` (web server: jobs.submit checks and
+creates them, jobs.dispatch runs them), in a detached process (CLI --background), or in the
+foreground (CLI). Cancel and time limits interrupt the engine mid-statement."""
 
 from __future__ import annotations
 
@@ -80,40 +80,6 @@ def create_query_job(
     finally:
         store.close()
     return job.id
-
-
-def submit_query_job(
-    registry,
-    query: dict[str, Any],
-    source: str,
-    *,
-    engine: str = "duckdb",
-    time_limit: float | None = None,
-    use_cache: bool = True,
-    wait: float = 0.0,
-) -> str:
-    """A server's way to start a query: check it against the registry first (unknown names,
-    units or filters are an InputError naming ``source`` now, not a failed job), then run its
-    job in a thread of this process, waiting up to ``wait`` seconds so that small queries are
-    done when asked, or leave it to a `dsgrid worker` (DSGRID_JOB_RUNNER=workers)."""
-    from dsgrid_core.jobs import dispatch
-    from dsgrid_core.query.planner import plan_project_query
-    from dsgrid_core.query.run import as_project_query, load_context, parse_query
-
-    model = parse_query(query, source)
-    plan_project_query(load_context(registry, model), as_project_query(model))
-    job_id = create_query_job(
-        Path(registry.path),
-        model.model_dump(mode="json"),
-        engine=engine,
-        time_limit=time_limit,
-        use_cache=use_cache,
-        for_worker=dispatch.runs_in_workers(),
-    )
-    thread = dispatch.start(Path(registry.path), job_id)
-    if thread is not None and wait > 0:
-        thread.join(wait)
-    return job_id
 
 
 def execute_job(registry_path: Path, job_id: str, *, refusals_raise: bool = False) -> str:

@@ -286,7 +286,7 @@ def _owner_gone(
     younger than ``grace_seconds`` may be about to be taken by the process starting for it."""
     if job.status not in ACTIVE or job.pid is None:
         return False
-    if host not in (None, os.uname().nodename) or _alive(job.pid):
+    if host not in (None, os.uname().nodename) or process_alive(job.pid):
         return False
     return not (
         job.status == "queued"
@@ -320,7 +320,8 @@ def has_jobs(registry_path: Path) -> bool:
         con.close()
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of this host with this id exists (one of another user counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -277,10 +277,10 @@ def python_snippet(query: dict[str, Any], registry: str | None) -> str:
     import pprint
 
     return (
-        "from dsgrid_core import Registry\n\n"
+        "from dsgrid_core.service import open_registry, run_query\n\n"
         f"query = {pprint.pformat(query, indent=1, width=96, sort_dicts=False)}\n\n"
-        f"with Registry({registry or '/path/to/registry'!r}, read_only=True) as registry:\n"
-        "    result = registry.query(query)\n"
+        f"with open_registry({registry or '/path/to/registry'!r}, read_only=True) as registry:\n"
+        "    result = run_query(registry, query)\n"
         "    frame = result.to_pandas()\n"
         "print(frame.head())\n"
     )

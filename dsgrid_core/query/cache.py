@@ -27,7 +27,7 @@ class ResultCache:
     """Results kept as folders ``cache/<key>/`` holding table.parquet, reports/ and meta.json."""
 
     def __init__(self, registry_path: Path):
-        from dsgrid_core.data.storage import OwnerLocks
+        from dsgrid_core.data.base_store import OwnerLocks
 
         self.root = Path(registry_path) / CACHE_DIR
         self.locks = OwnerLocks()
@@ -68,7 +68,7 @@ class ResultCache:
 
     def unfinished(self) -> list[Path]:
         """Staging folders of queries that died before publishing their result."""
-        from dsgrid_core.data.storage import held_by_someone
+        from dsgrid_core.data.base_store import held_by_someone
 
         if not self.root.is_dir():
             return []

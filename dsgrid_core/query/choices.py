@@ -12,18 +12,17 @@ from dsgrid_core.config.dimension import NON_TIME_TYPES
 def project_choices(registry, project_id: str) -> dict[str, Any]:
     """{project_id, version, datasets, dimensions: {type: [names]}, subsets: {type:
     [selectors]}, time_name, time_zone}; DsgridError when the project is unknown."""
-    from dsgrid_core.browse.projects import project_overview
     from dsgrid_core.query.context import load_project_context
 
-    overview = project_overview(registry, project_id)
+    record = registry.show("project", project_id)
     context = load_project_context(registry, project_id)
     subsets: dict[str, list[str]] = {}
     for subset in context.subsets.values():
         subsets.setdefault(subset["type"], []).extend(subset["selectors"])
     return {
         "project_id": project_id,
-        "version": overview["version"],
-        "datasets": [d["dataset_id"] for d in overview["datasets"] if d["status"] == "Registered"],
+        "version": record.version,
+        "datasets": _submitted(record),
         "dimensions": {
             t: [context.base[t].name]
             + [s.dimension.name for s in context.supplemental if s.dimension.type == t]
@@ -34,6 +33,16 @@ def project_choices(registry, project_id: str) -> dict[str, Any]:
         "time_zone": context.time_zone,
         "default_unit": default_unit(context.base["metric"].records),
     }
+
+
+def _submitted(record) -> list[str]:
+    """The project's datasets that are submitted, in the order of its config."""
+    status = record.extra.get("datasets", {})
+    return [
+        d["dataset_id"]
+        for d in record.config.get("datasets", [])
+        if status.get(d["dataset_id"], {}).get("status") == "Registered"
+    ]
 
 
 def default_unit(metric_records: list[dict[str, Any]]) -> str | None:

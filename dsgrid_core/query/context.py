@@ -1,11 +1,10 @@
-"""Everything a query reads, resolved from the registry at pinned versions."""
+"""Everything a query reads, resolved from the registry at pinned versions (the data classes
+it fills are in `query.context_types`; projections are resolved by `query.projection_context`)."""
 
 from __future__ import annotations
 
 import difflib
 import warnings
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from dsgrid_core.config.any_dimension import parse_dimension
@@ -13,125 +12,14 @@ from dsgrid_core.config.dimension import ENERGY_UNITS, NON_TIME_TYPES, POWER_UNI
 from dsgrid_core.config.project import ProjectConfig
 from dsgrid_core.config.time_dimension import DatetimeTimeConfig, TimeInterval
 from dsgrid_core.errors import InputError, NotFoundError
+from dsgrid_core.query.context_types import (
+    DimensionInfo,
+    ProjectContext,
+    SourceDataset,
+    SupplementalInfo,
+)
 from dsgrid_core.query.dataset_time import TimeJoin, geography_zones, needs_time_map, time_join
-
-
-@dataclass
-class DimensionInfo:
-    type: str
-    id: str
-    version: str
-    name: str
-    records: list[dict[str, Any]]
-
-    @property
-    def ids(self) -> list[str]:
-        return [r["id"] for r in self.records]
-
-
-@dataclass
-class SupplementalInfo:
-    dimension: DimensionInfo
-    mapping_id: str
-    mapping_version: str
-    mapping: list[tuple[str, str | None, float]]  # base id -> supplemental id, fraction
-
-
-@dataclass
-class SourceDataset:
-    dataset_id: str
-    version: str
-    table_path: Path
-    mappings: dict[str, list[tuple[str, str, float]]]  # type -> (dataset id, base id, factor)
-    time_shift_seconds: int
-    dimensions: dict[str, dict[str, Any]]
-    # The dataset's own record ids per dimension type, its row count and its time dimension:
-    # the planner uses them to skip joins that change nothing and to decide on pre-aggregation.
-    record_ids: dict[str, list[str]] = field(default_factory=dict)
-    row_count: int | None = None
-    time_config: Any = None
-    # how the dataset counts in the query's expression (``a - b``: b -1); see query.expression
-    weight: float = 1.0
-    # annual, index or representative time: the join that makes project instants of it (the
-    # dataset's time_config is then the project's, which the joined rows are in)
-    time_join: TimeJoin | None = None
-
-
-@dataclass
-class Projection:
-    """A projection source dataset (dsgrid's ProjectionDatasetModel), resolved: the datasets
-    it reads, each as a source dataset of its own (``query.planner.projection`` plans it)."""
-
-    dataset_id: str
-    initial: SourceDataset
-    growth: SourceDataset
-    method: str
-    base_year: int | None
-    where: str  # the config field, for messages
-
-
-@dataclass
-class ProjectContext:
-    project_id: str
-    version: str
-    base: dict[str, DimensionInfo]
-    supplemental: list[SupplementalInfo]
-    subsets: dict[str, dict[str, Any]]
-    time: Any
-    datasets: list[SourceDataset] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-    # projection source datasets by their dataset_id; each also has a stand-in in ``datasets``
-    # (the initial-value dataset's dimensions, the growth-rate dataset's model years)
-    projections: dict[str, Projection] = field(default_factory=dict)
-    listed_dataset_ids: list[str] = field(default_factory=list)  # the project's datasets
-
-    @property
-    def time_zone(self) -> str:
-        tz = getattr(self.time, "time_zone", "UTC")
-        return "UTC" if tz in ("LOCAL", "NONE") else tz
-
-    def versions_read(self) -> dict[str, Any]:
-        return {
-            "project": {self.project_id: self.version},
-            "datasets": {
-                **{
-                    d.dataset_id: d.version
-                    for d in self.datasets
-                    if d.dataset_id not in self.projections
-                },
-                **{
-                    d.dataset_id: d.version
-                    for p in self.projections.values()
-                    for d in (p.initial, p.growth)
-                },
-            },
-            "dimensions": {
-                **{b.id: b.version for b in self.base.values()},
-                **{s.dimension.id: s.dimension.version for s in self.supplemental},
-            },
-            "dimension_mappings": {s.mapping_id: s.mapping_version for s in self.supplemental},
-        }
-
-    def dimension(self, type_: str, name: str) -> tuple[DimensionInfo, SupplementalInfo | None]:
-        """A base or supplemental dimension of ``type_`` by name (or id)."""
-        base = self.base[type_]
-        if name in (base.name, base.id, type_):
-            return base, None
-        for supp in self.supplemental:
-            if supp.dimension.type == type_ and name in (supp.dimension.name, supp.dimension.id):
-                return supp.dimension, supp
-        names = [base.name] + [
-            s.dimension.name for s in self.supplemental if s.dimension.type == type_
-        ]
-        close = difflib.get_close_matches(name, names, n=3, cutoff=0.4)
-        hint = (
-            f" Did you mean {', '.join(repr(c) for c in close)}?"
-            if close
-            else (f" Known {type_} dimensions: {', '.join(repr(n) for n in names)}.")
-        )
-        raise InputError(
-            f"project '{self.project_id}' has no {type_} dimension named '{name}'.{hint}"
-        )
+from dsgrid_core.query.projection_context import add_projections
 
 
 def unit_factor(from_unit: str | None, to_unit: str | None) -> float:
@@ -143,7 +31,7 @@ def unit_factor(from_unit: str | None, to_unit: str | None) -> float:
 
 
 def _dimension(registry, ref: dict[str, Any], type_: str) -> DimensionInfo:
-    records = registry.store.dimension_records(ref["id"], ref["version"])
+    records = registry.records(ref["id"], ref["version"])
     return DimensionInfo(
         type=type_, id=ref["id"], version=ref["version"], name=ref["name"], records=records
     )
@@ -184,8 +72,6 @@ def load_project_context(
     context = _load_project_context(registry, project_id, version, read_ids)
     if not projections:
         return context
-    from dsgrid_core.query.projection_context import add_projections
-
     if order is None:
         order = [*(dataset_ids or []), *(p.dataset_id for _, p in projections)]
     return add_projections(registry, context, list(dataset_ids or []), projections, order)
@@ -196,7 +82,7 @@ def _load_project_context(
 ) -> ProjectContext:
     notices = []
     summary = registry.get("project", project_id)
-    if version and registry.store.get_version("project", project_id, version) is None:
+    if version and not registry.has_version("project", project_id, version):
         notices.append(
             f"project {project_id} has no version {version}; used the latest, {summary.version}"
         )
@@ -210,7 +96,7 @@ def _load_project_context(
         if s.get("base_id") not in (None, chosen[s["type"]]["id"]):
             continue  # maps from another base dimension of its type than the one in use
         info = _dimension(registry, s, s["type"])
-        mapping = registry.store.mapping_records(s["mapping_id"], s["mapping_version"])
+        mapping = registry.mapping_records(s["mapping_id"], s["mapping_version"])
         supplemental.append(SupplementalInfo(info, s["mapping_id"], s["mapping_version"], mapping))
     time_record = registry.show("dimension", base["time"].id, base["time"].version)
     project_time = parse_dimension(time_record.config)
@@ -303,15 +189,14 @@ def _source_dataset(
             m = by_type[t]
             rows = [
                 (f, to, x)
-                for f, to, x in registry.store.mapping_records(m["mapping_id"], m["version"])
+                for f, to, x in registry.mapping_records(m["mapping_id"], m["version"])
                 if to is not None
             ]
         else:
             rows = None
         if t == "metric":
             ds_units = {
-                r["id"]: r.get("unit")
-                for r in registry.store.dimension_records(dims[t]["id"], dims[t]["version"])
+                r["id"]: r.get("unit") for r in registry.records(dims[t]["id"], dims[t]["version"])
             }
             record_ids[t] = list(ds_units)
             pj_units = {r["id"]: r.get("unit") for r in context.base[t].records}
@@ -365,7 +250,7 @@ def _time_join(registry, context, entry, record, ds_time, mappings) -> TimeJoin 
     zones = None
     if ds_time.time_zone_required_in_geography():
         geography = record.extra["dimensions"]["geography"]
-        own = registry.store.dimension_records(geography["id"], geography["version"])
+        own = registry.records(geography["id"], geography["version"])
         use_project = bool(record.config.get("use_project_geography_time_zone", False))
         zones = geography_zones(
             dataset_id,
@@ -396,7 +281,7 @@ def _time_join(registry, context, entry, record, ds_time, mappings) -> TimeJoin 
 def _record_ids(registry, dims: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
     """Record ids of a dataset's non-metric dimensions (metric ids come with their units)."""
     return {
-        t: [r["id"] for r in registry.store.dimension_records(ref["id"], ref["version"])]
+        t: [r["id"] for r in registry.records(ref["id"], ref["version"])]
         for t, ref in dims.items()
         if t in NON_TIME_TYPES and t != "metric"
     }

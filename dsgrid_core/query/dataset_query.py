@@ -24,12 +24,8 @@ from typing import Any
 from dsgrid_core.config.dataset_query import DatasetQueryConfig
 from dsgrid_core.config.mapping_plan import DatasetMappingPlan
 from dsgrid_core.errors import InputError
-from dsgrid_core.query.context import (
-    DimensionInfo,
-    ProjectContext,
-    load_dataset_context,
-    unit_factor,
-)
+from dsgrid_core.query.context import load_dataset_context, unit_factor
+from dsgrid_core.query.context_types import DimensionInfo, ProjectContext
 
 
 @dataclass
@@ -108,11 +104,11 @@ def load_dataset_query_context(registry, query: DatasetQueryConfig) -> ProjectCo
             id=m.target.id,
             version=m.target.version,
             name=m.target_name,
-            records=registry.store.dimension_records(m.target.id, m.target.version),
+            records=registry.records(m.target.id, m.target.version),
         )
         rows = [
             (f, to, x)
-            for f, to, x in registry.store.mapping_records(m.mapping.id, m.mapping.version)
+            for f, to, x in registry.mapping_records(m.mapping.id, m.mapping.version)
             if to is not None
         ]
         if type_ == "metric" and record.config.get("enable_unit_conversion", True):

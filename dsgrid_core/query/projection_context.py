@@ -15,7 +15,7 @@ from typing import Any
 
 from dsgrid_core.config.time_dimension import NoOpTimeConfig
 from dsgrid_core.errors import InputError
-from dsgrid_core.query.context import ProjectContext, Projection, SourceDataset
+from dsgrid_core.query.context_types import ProjectContext, Projection, SourceDataset
 
 
 def base_model_years(ds: SourceDataset) -> list[str]:

@@ -52,7 +52,7 @@ from dsgrid_core.registry.arango_docs import (
     version_id,
     version_key,
 )
-from dsgrid_core.registry.location import ArangoUrl, arango_password
+from dsgrid_core.registry.arango_url import ArangoUrl, arango_password
 from dsgrid_core.registry.store import (
     SEARCH_COMPONENT_KEYS,
     SEARCH_RECORD_KEYS,

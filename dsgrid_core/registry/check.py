@@ -1,8 +1,11 @@
 """Is a registry whole? The database's own integrity, every component's versions and
 dependencies, every dataset version's data file with its recorded size and hash (in a folder
-or on an object store), records, and leftovers of work that never finished. Read-only: it
-reports; recovery (`recover`) runs when a registry is opened for writing, and when it is opened
-with ``recover=True`` by a process that can write (dsgrid_core.registry.recovery).
+or on an object store), records, and leftovers of work that never finished: the registry's
+own (staged and unpublished data) and those of the other areas of its home folder it was
+opened with (``HomeArea``: the result cache, the jobs table, kept by layers above this one).
+Read-only: it reports; recovery (`recover`) runs when a registry is opened for writing, and
+when it is opened with ``recover=True`` by a process that can write
+(dsgrid_core.registry.recovery).
 
 Leftovers and jobs of dead processes are not damage: readers never see them and recovery
 removes them. A report tells them apart (``recoverable``) from what is really wrong
@@ -12,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from dsgrid_core.data.storage import Leftover
+from dsgrid_core.data.base_store import Leftover
 
 RECOVERABLE_AREAS = ("leftovers", "jobs")
 RECOVERABLE = "recoverable: removed by the next write or `dsgrid registry recover`"
@@ -28,6 +31,19 @@ class Finding:
 
     def line(self) -> str:
         return f"[{self.area}] {self.where + ': ' if self.where else ''}{self.what}"
+
+
+class HomeArea(Protocol):
+    """A part of a registry's home folder that another layer keeps (the query result cache,
+    the jobs table): the registry checks and recovers it with its own leftovers."""
+
+    name: str  # its count's key in what `recover` returns ("query_results", "jobs")
+
+    def findings(self, home: Path) -> list[Finding]:
+        """Its leftovers of killed work (area "leftovers" or "jobs"), without changing them."""
+
+    def recover(self, home: Path) -> int:
+        """Remove or settle those leftovers; how many."""
 
 
 @dataclass
@@ -137,17 +153,8 @@ def check_registry(registry, *, hashes: bool = True) -> CheckReport:
             else "data no database row knows (a registration that never finished)"
         )
         add(Finding("leftovers", f"{what}; {RECOVERABLE}", _shown(leftover, registry)))
-    from dsgrid_core.query.cache import ResultCache
-
-    for folder in ResultCache(registry.path).unfinished():
-        add(
-            Finding(
-                "leftovers",
-                f"a query result that was never finished; {RECOVERABLE}",
-                str(folder.relative_to(registry.path)),
-            )
-        )
-    add_job_findings(registry.path, add)
+    for area in registry.home_areas:
+        report.findings.extend(area.findings(registry.path))
     return report
 
 
@@ -168,54 +175,11 @@ def _shown(leftover: Leftover, registry) -> str:
         return str(leftover.location)
 
 
-def add_job_findings(registry_path: Path, add) -> None:
-    import sqlite3
-
-    from dsgrid_core.jobs.store import jobs_db
-
-    db = jobs_db(registry_path)
-    if not db.exists():
-        return
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        rows = con.execute(
-            "SELECT id, pid FROM jobs WHERE status IN ('queued', 'running')"
-        ).fetchall()
-    except sqlite3.OperationalError:  # no jobs table yet
-        rows = []
-    finally:
-        con.close()
-    from dsgrid_core.jobs.store import _alive
-
-    for job_id, pid in rows:
-        if pid is not None and not _alive(pid):
-            add(
-                Finding(
-                    "jobs",
-                    f"marked running, but its process is gone; {RECOVERABLE}",
-                    f"job {job_id}",
-                )
-            )
-
-
 def recover(registry) -> dict[str, int]:
-    """Remove the leftovers of work that never finished and mark interrupted jobs failed (run
-    when a registry is opened for writing); returns what was done."""
-    import shutil
-
-    from dsgrid_core.query.cache import ResultCache
-
+    """Remove the leftovers of work that never finished, the registry's and its home areas'
+    (run when a registry is opened for writing); returns how many of each."""
     removed = registry.data.clean_unfinished(lambda: _known_datasets(registry))
-    results = ResultCache(registry.path).unfinished()
-    for folder in results:
-        shutil.rmtree(folder, ignore_errors=True)
-    marked = 0
-    from dsgrid_core.jobs.store import JobStore, has_jobs
-
-    if has_jobs(registry.path):
-        store = JobStore(registry.path)
-        try:
-            marked = store.mark_interrupted()
-        finally:
-            store.close()
-    return {"data_folders": len(removed), "query_results": len(results), "jobs": marked}
+    done = {"data_folders": len(removed)}
+    for area in registry.home_areas:
+        done[area.name] = area.recover(registry.path)
+    return done

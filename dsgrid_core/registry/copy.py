@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dsgrid_core.data.storage import MISSING_FILE, TABLE_FILE, BaseDataStore, file_digest
+from dsgrid_core.data.base_store import MISSING_FILE, TABLE_FILE, BaseDataStore
+from dsgrid_core.data.storage import file_digest
 from dsgrid_core.errors import InputError
 from dsgrid_core.registry.store import Dependency, RegistryStore, VersionRecord
 

@@ -6,7 +6,7 @@ import csv
 import json
 from pathlib import Path
 
-from dsgrid_core.data.storage import MISSING_FILE
+from dsgrid_core.data.base_store import MISSING_FILE
 from dsgrid_core.errors import InputError
 
 

@@ -13,8 +13,8 @@ folders are:
   database's meta table (a folder registry without one keeps ``<folder>/data``). Credentials
   for the bucket come from the environment only (dsgrid_core.data.s3), never from the registry.
 
-Nothing here ever holds or shows the ArangoDB password: it is read from the environment only
-when a connection is made.
+An ArangoDB URL is parsed by dsgrid_core.registry.arango_url. Nothing here ever holds or shows
+the ArangoDB password: it is read from the environment only when a connection is made.
 """
 
 from __future__ import annotations
@@ -24,108 +24,26 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from dsgrid_core import settings
+from dsgrid_core.data.base_store import STAGING
+from dsgrid_core.data.object_store import ObjectDataStore
+from dsgrid_core.data.s3 import S3Url, is_s3_url
 from dsgrid_core.errors import AlreadyExistsError, InputError
+from dsgrid_core.registry.arango_store import ArangoStore
+from dsgrid_core.registry.arango_url import SCHEMES, ArangoUrl
+from dsgrid_core.registry.sqlite_store import SqliteStore
 
 DB_FILE = "registry.db"
 DATA_DIR = "data"
 # In the home folder of a registry that is not SQLite: {"location": "arangodb://..."}.
 HOME_MARKER = "location.json"
 
-SCHEMES = ("arangodb", "arangodbs")
-DEFAULT_PORT = 8529
-DEFAULT_USER = "root"
-# ArangoDB's traditional database names: a letter, then letters, digits, _ or -, 64 bytes.
-DATABASE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
-
-
-@dataclass(frozen=True)
-class ArangoUrl:
-    """``arangodb://[user@]host[:port]/dbname``; ``arangodbs://`` for https. Never a password."""
-
-    scheme: str
-    user: str
-    host: str
-    port: int
-    database: str
-
-    @classmethod
-    def parse(cls, text: str, *, database_required: bool = True) -> ArangoUrl:
-        parts = urlsplit(text.strip())
-        if parts.scheme not in SCHEMES:
-            raise InputError("an ArangoDB registry URL starts with arangodb:// or arangodbs://.")
-        if parts.password is not None:
-            # The URL itself is not repeated: it holds the password.
-            raise InputError(
-                "an ArangoDB registry URL must not hold a password: write "
-                "arangodb://user@host:port/database and give the password in "
-                "DSGRID_ARANGO_PASSWORD or in a file named by DSGRID_ARANGO_PASSWORD_FILE."
-            )
-        try:
-            port = parts.port or DEFAULT_PORT
-        except ValueError:
-            raise InputError(f"{text}: the port is not a number.") from None
-        if not parts.hostname:
-            raise InputError(f"{text}: no host; write arangodb://[user@]host:port/database.")
-        database = parts.path.strip("/")
-        if database or database_required:
-            if not DATABASE_NAME.fullmatch(database):
-                raise InputError(
-                    f"{text}: '{database}' is not an ArangoDB database name (a letter, then "
-                    "letters, digits, _ or -; write arangodb://[user@]host:port/database)."
-                )
-        if parts.query or parts.fragment:
-            raise InputError(f"{text}: an ArangoDB registry URL takes no ?query or #fragment.")
-        return cls(
-            scheme=parts.scheme,
-            user=unquote(parts.username) if parts.username else DEFAULT_USER,
-            host=parts.hostname,
-            port=port,
-            database=database,
-        )
-
-    @property
-    def http_url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{'https' if self.scheme == 'arangodbs' else 'http'}://{host}:{self.port}"
-
-    @property
-    def server(self) -> str:
-        """host:port, for messages."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{host}:{self.port}"
-
-    def __str__(self) -> str:
-        from urllib.parse import quote
-
-        return f"{self.scheme}://{quote(self.user, safe='')}@{self.server}/{self.database}"
-
 
 def is_url(location: str | Path) -> bool:
     return isinstance(location, str) and location.strip().lower().startswith(
         tuple(f"{s}://" for s in SCHEMES)
     )
-
-
-def arango_password() -> str:
-    """DSGRID_ARANGO_PASSWORD, else the first line of the file DSGRID_ARANGO_PASSWORD_FILE
-    names, else empty (a server without authentication)."""
-    value = settings.get("DSGRID_ARANGO_PASSWORD")
-    if value is not None:
-        return value
-    file = settings.get("DSGRID_ARANGO_PASSWORD_FILE")
-    if not file:
-        return ""
-    try:
-        text = Path(file).expanduser().read_text()
-    except OSError as exc:
-        raise InputError(
-            f"cannot read the ArangoDB password file {file} (DSGRID_ARANGO_PASSWORD_FILE): "
-            f"{exc.strerror or type(exc).__name__}."
-        ) from None
-    return text.splitlines()[0] if text else ""
 
 
 def default_home(url: ArangoUrl) -> Path:
@@ -146,8 +64,6 @@ class Opened:
 
 def as_data_root(value: str | Path) -> Path | str:
     """A stored data root: an s3:// URL stays text, anything else is a folder."""
-    from dsgrid_core.data.s3 import is_s3_url
-
     return str(value) if is_s3_url(value) else Path(value)
 
 
@@ -155,12 +71,7 @@ def prepare_data_root(data_root: str | Path) -> str:
     """Check a new registry's data root and make it ready; returns it as stored. A folder must
     be new or empty (its staging folder is made); an s3:// prefix must be empty and its
     bucket reachable with the environment's credentials."""
-    from dsgrid_core.data.s3 import S3Url, is_s3_url
-    from dsgrid_core.data.storage import STAGING
-
     if is_s3_url(data_root):
-        from dsgrid_core.data.object_store import ObjectDataStore
-
         url = str(S3Url.parse(str(data_root)))
         ObjectDataStore(url, staging_root=Path()).check_new_root()  # stages nothing
         return url
@@ -176,8 +87,6 @@ def open_location(location: str | Path, *, read_only: bool = False) -> Opened:
     if is_url(location):
         url = ArangoUrl.parse(str(location))
         return _open_arango(url, default_home(url), read_only=read_only)
-    from dsgrid_core.registry.sqlite_store import SqliteStore
-
     folder = Path(location)
     db = folder / DB_FILE
     if db.exists():
@@ -231,8 +140,6 @@ def _claim_home(home: Path, url: ArangoUrl) -> None:
 
 
 def _open_arango(url: ArangoUrl, home: Path, *, read_only: bool) -> Opened:
-    from dsgrid_core.registry.arango_store import ArangoStore
-
     store = ArangoStore.connect(url, read_only=read_only)
     try:
         data_root = store.get_meta("data_root")
@@ -251,8 +158,6 @@ def _open_arango(url: ArangoUrl, home: Path, *, read_only: bool) -> Opened:
 def create_arango(location: str, data_root: str | Path | None) -> str:
     """Make the database objects of an ArangoDB registry and record its data folder (or s3://
     prefix); returns the URL as shown to users."""
-    from dsgrid_core.registry.arango_store import ArangoStore
-
     url = ArangoUrl.parse(location)
     if data_root is None:
         raise InputError(

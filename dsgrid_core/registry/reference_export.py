@@ -386,7 +386,7 @@ def _export_dataset(
     status: dict[str, Any],
     out_dir: Path,
 ) -> str:
-    from dsgrid_core.data.storage import MISSING_FILE
+    from dsgrid_core.data.base_store import MISSING_FILE
 
     registry = writer.registry
     record = registry.show("dataset", dataset_id, version)

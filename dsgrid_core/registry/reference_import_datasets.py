@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from dsgrid_core.config.dataset import DatasetConfig
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.config.time_dimension import DatetimeTimeConfig, TimestampColumn
-from dsgrid_core.data.storage import TABLE_FILE
+from dsgrid_core.data.base_store import TABLE_FILE
 from dsgrid_core.errors import InputError
 from dsgrid_core.registry.reference_database import (
     DATA_TABLE,

@@ -12,7 +12,7 @@ from dsgrid_core.config.dataset import DatasetConfig
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.config.files import PathResolver
 from dsgrid_core.config.load import load_config
-from dsgrid_core.data.storage import MISSING_FILE
+from dsgrid_core.data.base_store import MISSING_FILE
 from dsgrid_core.errors import AlreadyExistsError, InputError
 from dsgrid_core.registry.components import PreparedDimension, prepare_dimension
 from dsgrid_core.registry.register_dimensions import (
@@ -158,9 +158,10 @@ def stage_dataset_table(
     registry, plan: DatasetPlan, *, report_dir: Path | None = None, progress=None
 ) -> tuple[Path, dict[str, Any]]:
     """Read, stack, write to a staging folder and check; returns (staging dir, facts)."""
+    from dsgrid_core.data.base_store import TABLE_FILE
     from dsgrid_core.data.duck import connect
     from dsgrid_core.data.readers import DatasetShape, build_stacked_view, stored_columns
-    from dsgrid_core.data.storage import TABLE_FILE, file_digest
+    from dsgrid_core.data.storage import file_digest
     from dsgrid_core.validate.associations import expected_combinations_sql
     from dsgrid_core.validate.dataset_checks import DatasetCheckInput, check_dataset_table
 
@@ -279,7 +280,7 @@ def store_dataset_version(
                 registry._check_current("dataset", dataset_id, expected_current)
             for prep in plan.new_dimensions:
                 store_dimension(registry, prep, log_message)
-            from dsgrid_core.data.storage import TABLE_FILE
+            from dsgrid_core.data.base_store import TABLE_FILE
 
             record = registry.version_record(
                 "dataset",

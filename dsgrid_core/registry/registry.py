@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import getpass
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +26,7 @@ from dsgrid_core.errors import (
     StaleVersionError,
 )
 from dsgrid_core.registry import versions as semver
+from dsgrid_core.registry.check import HomeArea, check_registry
 from dsgrid_core.registry.location import (  # DB_FILE and DATA_DIR: still importable from here
     DATA_DIR,
     DB_FILE,
@@ -78,10 +79,20 @@ class Registry:
     folder itself, or for an ArangoDB registry its home folder; ``location`` is what users
     name the registry by (the folder or the URL)."""
 
-    def __init__(self, path: str | Path, *, read_only: bool = False, recover: bool | None = None):
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        read_only: bool = False,
+        recover: bool | None = None,
+        home_areas: Sequence[HomeArea] = (),
+    ):
         """``recover``: remove the leftovers of killed work first (see
         dsgrid_core.registry.recovery). Always when opened for writing; when opened read-only,
-        only if asked (`registry check` asks) and this process can write there."""
+        only if asked (`registry check` asks) and this process can write there.
+        ``home_areas``: the other parts of the home folder checked and recovered with it (the
+        application opens registries with the result cache and the jobs table:
+        dsgrid_core.service.open_registry)."""
         from dsgrid_core.data.storage import open_data_store
 
         opened = open_location(path, read_only=read_only)
@@ -94,6 +105,7 @@ class Registry:
             self.store.close()
             raise
         self.read_only = read_only
+        self.home_areas = tuple(home_areas)
         self.submitter = _user()
         self.recovered: dict[str, int] = {}
         if recover or not read_only:
@@ -126,7 +138,7 @@ class Registry:
             raise AlreadyExistsError(f"{path} already holds a registry.")
         if path.exists() and any(path.iterdir()):
             raise InputError(f"{path} exists and is not empty; choose a new or empty folder.")
-        from dsgrid_core.data.storage import STAGING
+        from dsgrid_core.data.base_store import STAGING
 
         # Checked before the folder is made: a refused data root leaves nothing behind.
         root = prepare_data_root(data_root) if data_root is not None else None
@@ -197,12 +209,39 @@ class Registry:
         return self.store.history(kind, id)
 
     def records(self, dimension_id: str, version: str | None = None) -> list[dict[str, Any]]:
+        """The records of a dimension version (the latest without one)."""
+        if version is not None and (rows := self.store.dimension_records(dimension_id, version)):
+            return rows  # found at once: no need to look the version up first
         record = self.show("dimension", dimension_id, version)
         return self.store.dimension_records(dimension_id, record.version)
 
     def mapping_records(self, mapping_id: str, version: str | None = None):
+        """The (from_id, to_id, fraction) rows of a mapping version (the latest without one)."""
+        if version is not None and (rows := self.store.mapping_records(mapping_id, version)):
+            return rows
         record = self.show("dimension_mapping", mapping_id, version)
         return self.store.mapping_records(mapping_id, record.version)
+
+    def lookup(self, kind: str, id: str) -> ComponentSummary | None:
+        """A component's summary, or None when the registry has no such component."""
+        return self.store.get_component(normalize_kind(kind), id)
+
+    def has_version(self, kind: str, id: str, version: str) -> bool:
+        return self.store.get_version(normalize_kind(kind), id, version) is not None
+
+    def search(self, text: str, limit: int):
+        """(components, records) whose id, name or description holds ``text``."""
+        return self.store.search(text, limit)
+
+    def counts_by_kind(self) -> dict[str, int]:
+        return self.store.counts_by_kind()
+
+    def latest_registrations(self, limit: int):
+        return self.store.latest_registrations(limit)
+
+    def state_token(self) -> str:
+        """Changes whenever anything is registered, updated or removed (for read caches)."""
+        return self.store.state_token()
 
     def find(self, id: str, kind: str | None = None) -> ComponentSummary:
         """A component by id, whatever its kind (ids are unique within a kind)."""
@@ -217,6 +256,9 @@ class Registry:
         return found[0]
 
     def dependencies(self, kind: str, id: str, version: str | None = None) -> list[Dependency]:
+        kind = normalize_kind(kind)
+        if version is not None and (found := self.store.dependencies(kind, id, version)):
+            return found
         record = self.show(kind, id, version)
         return self.store.dependencies(record.kind, id, record.version)
 
@@ -457,23 +499,8 @@ class Registry:
 
         return dump_component(self, normalize_kind(kind), id, Path(out_dir), version)
 
-    def query(self, query, *, engine: str | None = None, use_cache: bool = True, **options):
-        """Run a project or dataset query (a model, a dict, or a JSON5 path); returns a
-        QueryResult whose ``table`` is a pyarrow.Table (``to_pandas()`` for pandas)."""
-        from dsgrid_core.query.run import load_query, parse_query, run_query
-
-        if isinstance(query, str | Path):
-            query = load_query(Path(query))
-        elif isinstance(query, dict):
-            query = parse_query(query)
-        return run_query(
-            self, query, engine=engine, use_cache=use_cache, engine_options=options or None
-        )
-
     def check(self, *, hashes: bool = True):
         """Verify the registry (see dsgrid_core.registry.check); returns a CheckReport."""
-        from dsgrid_core.registry.check import check_registry
-
         return check_registry(self, hashes=hashes)
 
     def summary(self) -> dict[str, Any]:

@@ -93,8 +93,8 @@ def submit_dataset(
             progress=progress,
             references_file=references_file,
         )
+    from dsgrid_core.data.base_store import MISSING_FILE
     from dsgrid_core.data.duck import connect
-    from dsgrid_core.data.storage import MISSING_FILE
     from dsgrid_core.validate.submission_checks import (
         SubmissionCheckInput,
         check_submission,

@@ -16,6 +16,7 @@ from dsgrid_core.timealign.index_map import map_index
 from dsgrid_core.timealign.model import AlignOptions, TimeMap
 from dsgrid_core.timealign.notices import give_notices, ignored_options
 from dsgrid_core.timealign.representative_map import map_representative
+from dsgrid_core.timealign.std_clock_map import map_std_clock
 
 __all__ = ["AlignOptions", "AlignmentError", "TimeMap", "align"]
 
@@ -45,6 +46,8 @@ def _conversion(dataset_time, project_time, options: AlignOptions) -> TimeMap | 
             f"project time can receive {dataset_time.time_type} time"
         )
     if isinstance(dataset_time, DatetimeTimeConfig):
+        if dataset_time.time_zone_required_in_geography():  # each geography's own clock
+            return map_std_clock(dataset_time, project_time, options)
         return map_datetime(dataset_time, project_time, options)
     if isinstance(dataset_time, IndexTimeConfig):
         return map_index(dataset_time, project_time, options)

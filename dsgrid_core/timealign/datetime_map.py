@@ -8,8 +8,9 @@ Rules (chronify's `MapperDatetimeToDatetime`, as dsgrid 0.4 calls it):
   (also when ``wrap_time_allowed``);
 * the result must be exactly the project's time steps (less a leap-day adjustment's day).
 
-Timestamps aligned in each geography's standard clock time are mapped per zone
-(`std_clock_map`).
+Timestamps aligned in each geography's standard clock time are mapped per zone by
+`std_clock_map` (`align` picks it for them), which lays each zone's instants onto the project's
+time with the helpers here, as `index_map` does.
 """
 
 from __future__ import annotations
@@ -138,10 +139,7 @@ def _check_cover(mapped: list[datetime], need: list[datetime], what: str) -> Non
 def map_datetime(
     dataset_time: DatetimeTimeConfig, project_time: DatetimeTimeConfig, options: AlignOptions
 ) -> TimeMap:
-    if dataset_time.time_zone_required_in_geography():
-        from dsgrid_core.timealign.std_clock_map import map_std_clock
-
-        return map_std_clock(dataset_time, project_time, options)
+    """A datetime dimension kept in one zone (or UTC) onto the project's datetime time."""
     step = check_same_step(dataset_time, project_time)
     zone = dataset_zone(dataset_time, project_time)
     stored = instants_in_zone(dataset_time, zone)

@@ -224,10 +224,10 @@ def _jobs(registry: Path) -> list:
 
 
 def _engine(registry: Path, query: dict) -> pd.DataFrame:
-    from dsgrid_core.registry.registry import Registry
+    from dsgrid_core.service import open_registry, run_query
 
-    with Registry(registry, read_only=True) as reg:
-        return reg.query(query, use_cache=False).to_pandas()
+    with open_registry(registry, read_only=True) as reg:
+        return run_query(reg, query, use_cache=False).to_pandas()
 
 
 def _screenshot(dash_duo, name: str) -> None:

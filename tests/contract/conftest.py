@@ -40,7 +40,7 @@ def arango_databases() -> Iterator[Callable[[], Any]]:
     """Makes URLs of uniquely named throwaway databases on the test server; drops every one
     at the end of the session."""
     from dsgrid_core.registry.arango_store import ArangoStore
-    from dsgrid_core.registry.location import ArangoUrl
+    from dsgrid_core.registry.arango_url import ArangoUrl
 
     base = ArangoUrl.parse(ARANGO_URL, database_required=False)
     made = []

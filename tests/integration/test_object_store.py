@@ -23,6 +23,7 @@ import pytest
 
 from dsgrid_core.errors import AlreadyExistsError, CheckFailed, DsgridError, InputError
 from dsgrid_core.registry.registry import Registry
+from dsgrid_core.service import run_query
 
 QUERIES = "test_efs/queries"
 UNPIVOTED_DIR = "test_efs/dsgrid_project/datasets/modeled/comstock_unpivoted"
@@ -45,7 +46,7 @@ def s3_registry(s3_bucket, test_data, tmp_path_factory, dsgrid) -> Path:
 
 def _frame(registry_path: Path, query: dict, engine: str = "duckdb") -> pd.DataFrame:
     with Registry(registry_path, read_only=True) as registry:
-        result = registry.query(query, engine=engine, use_cache=False)
+        result = run_query(registry, query, engine=engine, use_cache=False)
     frame = result.table.to_pandas()
     keys = [c for c in frame.columns if c != "value"]
     return frame.sort_values(keys).reset_index(drop=True)
@@ -367,7 +368,7 @@ def test_credentials_never_reach_the_registry_or_a_message(
     assert unreachable.exit_code == 2 and "reachable" in unreachable.stderr
     messages += [unreachable.stderr, unreachable.stdout]
     with Registry(s3_registry, read_only=True) as registry, pytest.raises(DsgridError) as failed:
-        registry.query({"name": "q", "dataset_id": "test_efs_comstock"}, use_cache=False)
+        run_query(registry, {"name": "q", "dataset_id": "test_efs_comstock"}, use_cache=False)
     messages.append(str(failed.value))
     for message in messages:
         assert message.strip()
@@ -406,7 +407,7 @@ def test_spark_on_s3_data_says_hadoop_aws_is_needed(s3_registry, test_data):
     assert version  # pyspark ships hadoop-client-api-<version>.jar
     query = json5.loads((test_data / QUERIES / "baseline.json5").read_text())
     with Registry(s3_registry, read_only=True) as registry, pytest.raises(InputError) as refused:
-        registry.query(query, engine="spark", use_cache=False)
+        run_query(registry, query, engine="spark", use_cache=False)
     message = str(refused.value)
     assert f"spark.jars.packages org.apache.hadoop:hadoop-aws:{version}" in message
     assert "S3AFileSystem" in message

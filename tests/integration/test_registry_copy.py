@@ -14,6 +14,7 @@ import pytest
 
 from dsgrid_core import settings
 from dsgrid_core.registry.registry import Registry
+from dsgrid_core.service import run_query
 
 ARANGO_URL = settings.get("DSGRID_TEST_ARANGO_URL")
 QUERIES = "test_efs/queries"
@@ -48,7 +49,7 @@ def _everything(path: Path | str) -> dict:
 
 def _query(path: Path | str, query: dict) -> pd.DataFrame:
     with Registry(path, read_only=True) as registry:
-        frame = registry.query(query, use_cache=False).table.to_pandas()
+        frame = run_query(registry, query, use_cache=False).table.to_pandas()
     keys = [c for c in frame.columns if c != "value"]
     return frame.sort_values(keys).reset_index(drop=True)
 
@@ -130,7 +131,7 @@ def test_a_copy_into_arangodb(efs_registry_template, tmp_path, test_data, dsgrid
     from dataclasses import replace
 
     from dsgrid_core.registry.arango_store import ArangoStore
-    from dsgrid_core.registry.location import ArangoUrl
+    from dsgrid_core.registry.arango_url import ArangoUrl
 
     url = replace(
         ArangoUrl.parse(ARANGO_URL, database_required=False),

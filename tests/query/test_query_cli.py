@@ -417,10 +417,10 @@ def test_interrupted_jobs_are_marked_failed(efs_registry, dsgrid):
 
 
 def test_python_api_query_returns_arrow_and_pandas(efs_registry_template, test_data):
-    from dsgrid_core import Registry
+    from dsgrid_core.service import open_registry, run_query
 
-    with Registry(efs_registry_template, read_only=True) as registry:
-        result = registry.query(test_data / FIVE, use_cache=False)
+    with open_registry(efs_registry_template, read_only=True) as registry:
+        result = run_query(registry, test_data / FIVE, use_cache=False)
         frame = result.to_pandas()
     assert result.table.num_rows == len(frame) == 320544
     # dsgrid's default column_type: columns named after their dimensions

@@ -39,7 +39,7 @@ from dsgrid_core.registry.arango_docs import (
     version_key,
 )
 from dsgrid_core.registry.arango_store import ArangoStore, ensure_objects
-from dsgrid_core.registry.location import ArangoUrl
+from dsgrid_core.registry.arango_url import ArangoUrl
 from dsgrid_core.registry.store import ComponentSummary, Dependency, VersionRecord
 
 QUERIES = {v for k, v in vars(arango_aql).items() if k.startswith("Q_")}
@@ -485,7 +485,7 @@ def test_a_password_in_the_url_is_refused_without_repeating_it():
 
 
 def test_the_password_comes_from_the_setting_or_its_file(tmp_path, monkeypatch):
-    from dsgrid_core.registry.location import arango_password
+    from dsgrid_core.registry.arango_url import arango_password
 
     monkeypatch.delenv("DSGRID_ARANGO_PASSWORD", raising=False)
     monkeypatch.delenv("DSGRID_ARANGO_PASSWORD_FILE", raising=False)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dsgrid_core.query.context import DimensionInfo, SourceDataset, SupplementalInfo
+from dsgrid_core.query.context_types import DimensionInfo, SourceDataset, SupplementalInfo
 from dsgrid_core.query.planner.treatments import compose, kept_dimension, summed_dimension
 
 

@@ -17,7 +17,7 @@ from sqlglot import exp
 
 from dsgrid_core.config.query import ProjectQueryConfig
 from dsgrid_core.errors import InputError
-from dsgrid_core.query.context import ProjectContext
+from dsgrid_core.query.context_types import ProjectContext
 from dsgrid_core.query.expression import combination
 from dsgrid_core.query.expression import tree as expression_tree
 from dsgrid_core.query.filters import resolve_filter

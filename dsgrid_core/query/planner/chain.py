@@ -33,7 +33,7 @@ from sqlglot import exp
 
 from dsgrid_core.config.query import ProjectQueryConfig
 from dsgrid_core.errors import InputError
-from dsgrid_core.query.context import ProjectContext
+from dsgrid_core.query.context_types import ProjectContext
 from dsgrid_core.query.expression import Node
 from dsgrid_core.query.planner.metric_units import with_metric_units
 from dsgrid_core.query.planner.outputs import Shape, aggregation_shape, result_shape

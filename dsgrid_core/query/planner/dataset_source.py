@@ -19,7 +19,7 @@ from sqlglot import exp
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.config.time_dimension import NoOpTimeConfig
 from dsgrid_core.errors import InputError
-from dsgrid_core.query.context import SourceDataset
+from dsgrid_core.query.context_types import SourceDataset
 from dsgrid_core.query.dataset_time import ZONE
 from dsgrid_core.query.planner.sqltree import (
     TIME,

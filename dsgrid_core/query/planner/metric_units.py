@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dsgrid_core.errors import InputError
-from dsgrid_core.query.context import ProjectContext
+from dsgrid_core.query.context_types import ProjectContext
 from dsgrid_core.query.planner.outputs import OutputColumn, Shape
 from dsgrid_core.query.units import family, unit_factor
 

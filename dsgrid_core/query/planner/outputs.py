@@ -8,7 +8,7 @@ from typing import Any
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.config.query import DimensionRef, ProjectQueryConfig
 from dsgrid_core.errors import InputError
-from dsgrid_core.query.context import ProjectContext, SupplementalInfo
+from dsgrid_core.query.context_types import ProjectContext, SupplementalInfo
 from dsgrid_core.query.planner.sqltree import TIME
 from dsgrid_core.query.planner.timekeys import TimeOutput, time_output
 

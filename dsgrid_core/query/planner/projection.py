@@ -26,7 +26,7 @@ from dataclasses import replace
 from sqlglot import exp
 
 from dsgrid_core.config.query import ProjectQueryConfig
-from dsgrid_core.query.context import ProjectContext, Projection
+from dsgrid_core.query.context_types import ProjectContext, Projection
 from dsgrid_core.query.expression import Node
 from dsgrid_core.query.filters import IdCondition, TimeCondition
 from dsgrid_core.query.planner.chain import (

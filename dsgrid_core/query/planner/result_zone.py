@@ -18,7 +18,7 @@ from sqlglot import exp
 from dsgrid_core.config.time_dimension import DatetimeTimeConfig
 from dsgrid_core.config.time_zones import to_iana_time_zone
 from dsgrid_core.errors import InputError
-from dsgrid_core.query.context import ProjectContext
+from dsgrid_core.query.context_types import ProjectContext
 from dsgrid_core.query.planner.outputs import OutputColumn
 from dsgrid_core.query.planner.sqltree import Rows, alias, col, subquery, table
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from dsgrid_core.config.dimension import NON_TIME_TYPES
-from dsgrid_core.query.context import ProjectContext
+from dsgrid_core.query.context_types import ProjectContext
 from dsgrid_core.query.filters import IdCondition
 from dsgrid_core.query.planner.dataset_source import dataset_source
 from dsgrid_core.query.planner.outputs import Shape

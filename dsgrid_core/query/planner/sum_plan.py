@@ -21,7 +21,7 @@ from sqlglot import exp
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.config.time_dimension import DatetimeTimeConfig
 from dsgrid_core.errors import InputError
-from dsgrid_core.query.context import ProjectContext, SourceDataset
+from dsgrid_core.query.context_types import ProjectContext, SourceDataset
 from dsgrid_core.query.filters import IdCondition, TimeCondition
 from dsgrid_core.query.planner.dataset_source import dataset_source
 from dsgrid_core.query.planner.outputs import Shape

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from dsgrid_core.query.context import SourceDataset, SupplementalInfo
+from dsgrid_core.query.context_types import SourceDataset, SupplementalInfo
 
 
 @dataclass

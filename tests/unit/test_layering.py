@@ -1,0 +1,194 @@
+"""The layering of docs/architecture.md, kept true: every import of a project module (at the top
+of a module or inside a function) points down the tiers below, no two modules import each
+other, and no group of packages imports itself round in a circle.
+
+The graph is read from the source with ``ast``; imports under ``if TYPE_CHECKING:`` are left
+out (they never run)."""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("dsgrid_core", "app")
+
+# Low to high: a package may import the packages of its own tier and of lower tiers only (with
+# no circle: test_no_packages_import_each_other_round_a_circle).
+TIERS: list[set[str]] = [
+    {
+        "dsgrid_core.errors",
+        "dsgrid_core.settings",
+        "dsgrid_core.numbers",
+        "dsgrid_core.sql",
+        "dsgrid_core.sqlrows",
+        "dsgrid_core.private_dirs",
+        "dsgrid_core",  # __version__ alone
+    },
+    {"dsgrid_core.config"},  # the pydantic models of every format
+    {"dsgrid_core.timealign", "dsgrid_core.data", "dsgrid_core.demo"},
+    {
+        "dsgrid_core.engine",
+        "dsgrid_core.infer",
+        "dsgrid_core.validate",
+        "dsgrid_core.uploads",
+        "dsgrid_core.mapping_edit",
+    },
+    {"dsgrid_core.forms"},
+    {"dsgrid_core.registry"},  # knows nothing of queries, jobs or what the pages show
+    {"dsgrid_core.query"},
+    {"dsgrid_core.jobs"},
+    {"dsgrid_core.browse"},
+    {"dsgrid_core.service"},
+    {"app"},  # the web server: pages, components and the /api/v1 routes
+    {"dsgrid_core.cli"},  # `dsgrid serve` starts the web server
+]
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            found[".".join(parts)] = path
+    return found
+
+
+def _is_type_checking(node: ast.AST) -> bool:
+    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+
+
+def _imported(module: str, path: Path, node: ast.Import | ast.ImportFrom) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if node.level:  # relative: from the module's own package
+        package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+        package = package[: len(package) - (node.level - 1)]
+        base = ".".join(package + ([node.module] if node.module else []))
+    else:
+        base = node.module or ""
+    return [f"{base}.{alias.name}" for alias in node.names]
+
+
+def import_graph() -> dict[str, set[str]]:
+    """module -> the project modules it imports (anywhere in its file)."""
+    modules = _modules()
+    graph: dict[str, set[str]] = {module: set() for module in modules}
+    for module, path in modules.items():
+        tree = ast.parse(path.read_text(), str(path))
+        skipped = {
+            id(inner)
+            for node in ast.walk(tree)
+            if _is_type_checking(node)
+            for inner in ast.walk(node)
+        }
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Import | ast.ImportFrom) or id(node) in skipped:
+                continue
+            for name in _imported(module, path, node):
+                while name and name not in modules:  # a name inside a module: the module
+                    name = name.rpartition(".")[0]
+                if name and name != module:
+                    graph[module].add(name)
+    return graph
+
+
+def tier_of(module: str) -> tuple[int, str]:
+    """(tier, package) of a module: the longest package name of TIERS it belongs to."""
+    best = None
+    for index, packages in enumerate(TIERS):
+        for package in packages:
+            if (module == package or module.startswith(package + ".")) and (
+                best is None or len(package) > len(best[1])
+            ):
+                best = (index, package)
+    assert best is not None, f"{module} is in no tier: add its package to TIERS"
+    return best
+
+
+GRAPH = import_graph()
+
+
+def test_the_graph_is_read():
+    """The reader sees the imports the code has (a check that cannot fail would be hollow)."""
+    assert "dsgrid_core.registry.store" in GRAPH["dsgrid_core.registry.registry"]
+    assert "dsgrid_core.config.query" in GRAPH["dsgrid_core.query.run"]
+    assert len(GRAPH) > 150
+
+
+def test_every_import_points_down_the_tiers():
+    upward = []
+    for module, imported in sorted(GRAPH.items()):
+        tier, package = tier_of(module)
+        for name in sorted(imported):
+            other_tier, other_package = tier_of(name)
+            if other_tier > tier:
+                upward.append(f"{module} -> {name}")
+    assert upward == []
+
+
+def test_no_two_modules_import_each_other():
+    pairs = sorted(
+        f"{a} <-> {b}"
+        for a, names in GRAPH.items()
+        for b in names
+        if a < b and a in GRAPH.get(b, ())
+    )
+    assert pairs == []
+
+
+def test_no_packages_import_each_other_round_a_circle():
+    """Packages (``dsgrid_core.query``, ``app.api``, ...) with their imports form no cycle."""
+
+    def package(module: str) -> str:
+        return ".".join(module.split(".")[:2])
+
+    edges: dict[str, set[str]] = defaultdict(set)
+    for module, names in GRAPH.items():
+        for name in names:
+            if package(name) != package(module):
+                edges[package(module)].add(package(name))
+    cycles = _cycles(edges)
+    assert cycles == []
+
+
+def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one node (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for other in sorted(edges.get(node, ())):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in on_stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for node in sorted(edges):
+        if node not in index:
+            visit(node)
+    return groups
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
