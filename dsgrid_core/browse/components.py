@@ -53,9 +53,16 @@ def list_components(
 
 
 def _facts(record) -> dict[str, Any]:
+    """What the registry measured: a dataset's rows, size, hash and file (relative to the data
+    root); a dimension's record count."""
     facts: dict[str, Any] = {}
     if record.kind == "dataset":
-        facts.update(row_count=record.row_count, size_bytes=record.size_bytes, sha256=record.sha256)
+        facts.update(
+            row_count=record.row_count,
+            size_bytes=record.size_bytes,
+            sha256=record.sha256,
+            data_path=record.data_path,
+        )
     if "record_count" in record.extra:
         facts["record_count"] = record.extra["record_count"]
     return facts

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from dsgrid_core.browse import components
 from dsgrid_core.cli.main import (
     DsgridGroup,
     data_root_option,
@@ -14,41 +15,6 @@ from dsgrid_core.cli.main import (
     report_dir_option,
 )
 from dsgrid_core.cli.output import Progress, emit_json, emit_table
-
-
-def _summary_row(s) -> dict:
-    return {
-        "id": s.id,
-        "version": s.version,
-        "name": s.name,
-        "type": s.type,
-        "kind": s.kind,
-        "description": s.description,
-        "updated_at": s.updated_at,
-    }
-
-
-def _version_dict(registry_obj, record) -> dict:
-    summary = registry_obj.get(record.kind, record.id)
-    out = {
-        "id": record.id,
-        "kind": record.kind,
-        "version": record.version,
-        "latest_version": summary.version,
-        "name": summary.name,
-        "type": summary.type,
-        "description": summary.description,
-        "log_message": record.log_message,
-        "submitter": record.submitter,
-        "registered_at": record.registered_at,
-        "row_count": record.row_count,
-        "size_bytes": record.size_bytes,
-        "data_path": record.data_path,
-        "sha256": record.sha256,
-        "config": record.config,
-        **{k: v for k, v in record.extra.items() if k != "hash"},
-    }
-    return {k: v for k, v in out.items() if v is not None}
 
 
 def make_kind_group(group_name: str, kind: str) -> click.Group:
@@ -66,7 +32,7 @@ def make_kind_group(group_name: str, kind: str) -> click.Group:
     def list_cmd(ctx, type_, name, text):
         """List registered components (latest versions)."""
         with open_registry(ctx, read_only=True) as reg:
-            rows = [_summary_row(s) for s in reg.list(kind, type=type_, name=name, text=text)]
+            rows = [s.to_dict() for s in reg.list(kind, type=type_, name=name, text=text)]
         if ctx.obj["json"]:
             emit_json(rows)
         else:
@@ -79,13 +45,11 @@ def make_kind_group(group_name: str, kind: str) -> click.Group:
     def show_cmd(ctx, component_id, version):
         """Show one component at a version."""
         with open_registry(ctx, read_only=True) as reg:
-            record = reg.show(kind, component_id, version)
-            data = _version_dict(reg, record)
-            if kind == "dimension":
-                data["record_count"] = len(reg.records(component_id, record.version))
+            data = components.component(reg, kind, component_id, version)
         if ctx.obj["json"]:
-            emit_json(data)
+            emit_json(data)  # the shape of GET /api/v1/<kind>s/<id>
         else:
+            shown = {**data, **data["facts"]}
             for key in (
                 "id",
                 "kind",
@@ -102,8 +66,8 @@ def make_kind_group(group_name: str, kind: str) -> click.Group:
                 "record_count",
                 "data_path",
             ):
-                if key in data and data[key] not in ("", None):
-                    click.echo(f"{key:>15}: {data[key]}")
+                if shown.get(key) not in ("", None):
+                    click.echo(f"{key:>15}: {shown[key]}")
 
     @group.command("history")
     @click.argument("component_id")
@@ -111,15 +75,7 @@ def make_kind_group(group_name: str, kind: str) -> click.Group:
     def history_cmd(ctx, component_id):
         """Every version with its log message."""
         with open_registry(ctx, read_only=True) as reg:
-            rows = [
-                {
-                    "version": r.version,
-                    "registered_at": r.registered_at,
-                    "submitter": r.submitter,
-                    "log_message": r.log_message,
-                }
-                for r in reg.history(kind, component_id)
-            ]
+            rows = components.versions(reg, kind, component_id)
         if ctx.obj["json"]:
             emit_json(rows)
         else:

@@ -130,7 +130,7 @@ def test_unedited_copy_registers(efs_registry, tmp_path, test_data, dsgrid):
     shown = dsgrid(
         "registry", "datasets", "show", "edited_comstock", registry=efs_registry, as_json=True
     ).json()
-    stored = pd.read_parquet(efs_registry / "data" / shown["data_path"])
+    stored = pd.read_parquet(efs_registry / "data" / shown["facts"]["data_path"])
     assert stored["timestamp"].min() == raw["timestamp"].min()
     assert stored["timestamp"].max() == raw["timestamp"].max()
 

@@ -23,8 +23,8 @@ def test_small_demo_registers_everything(tmp_path, dsgrid):
         shown = dsgrid(
             "registry", "datasets", "show", dataset_id, registry=registry, as_json=True
         ).json()
-        assert shown["row_count"] == rows
-        stored = pq.read_table(registry / "data" / shown["data_path"])
+        assert shown["facts"]["row_count"] == rows
+        stored = pq.read_table(registry / "data" / shown["facts"]["data_path"])
         assert stored.num_rows == rows
         # independent total straight from the generated input files
         folder = inputs / "demo_us_buildings" / "datasets" / dataset_id
@@ -37,11 +37,11 @@ def test_small_demo_registers_everything(tmp_path, dsgrid):
         else:
             total = duckdb.sql(f"SELECT sum(value) FROM '{data}'").fetchall()[0][0]
         stored_total = duckdb.sql(
-            f"SELECT sum(value) FROM '{registry / 'data' / shown['data_path']}'"
+            f"SELECT sum(value) FROM '{registry / 'data' / shown['facts']['data_path']}'"
         ).fetchall()[0][0]
         assert abs(stored_total - total) <= 1e-9 * abs(total)
     counties = dsgrid(
         "registry", "dimensions", "show", "demo_counties", registry=registry, as_json=True
     ).json()
-    assert counties["record_count"] == 4  # DC and Delaware's three counties
+    assert counties["facts"]["record_count"] == 4  # DC and Delaware's three counties
     assert counties["config"]["class"] == "County"

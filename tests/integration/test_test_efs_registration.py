@@ -52,8 +52,10 @@ def test_bulk_register_stores_every_dataset_with_raw_totals(
         shown = dsgrid(
             "registry", "datasets", "show", dataset_id, registry=efs_registry_template, as_json=True
         ).json()
-        assert shown["row_count"] == rows[dataset_id]
-        table = pq.read_table(efs_registry_template / "data" / shown["data_path"]).to_pandas()
+        assert shown["facts"]["row_count"] == rows[dataset_id]
+        table = pq.read_table(
+            efs_registry_template / "data" / shown["facts"]["data_path"]
+        ).to_pandas()
         assert len(table) == rows[dataset_id]
         stored = table.groupby("geography")["value"].sum().sort_index()
         expected = totals[dataset_id].sort_index()
@@ -68,7 +70,7 @@ def test_time_is_stored_as_utc_instants_of_the_period(efs_registry_template, dsg
         shown = dsgrid(
             "registry", "datasets", "show", dataset_id, registry=efs_registry_template, as_json=True
         ).json()
-        path = efs_registry_template / "data" / shown["data_path"]
+        path = efs_registry_template / "data" / shown["facts"]["data_path"]
         first, last, n = duckdb.sql(
             f"SELECT min(timestamp)::VARCHAR, max(timestamp)::VARCHAR, count(DISTINCT timestamp) "
             f"FROM read_parquet('{path}')"
@@ -137,14 +139,14 @@ def test_dataset_dimensions_are_resolved_to_registered_ones(efs_registry_templat
         registry=efs_registry_template,
         as_json=True,
     ).json()
-    dims = shown["dimensions"]
+    dims = shown["extra"]["dimensions"]
     assert dims["geography"]["id"] == "us_counties_2010_comstock_only"
     assert dims["subsector"]["name"] == "ComStock Subsectors EFS with formatted prefix"
     # the three datasets declare the same end-use dimension inline: registered once, reused
     ids = {
         dsgrid(
             "registry", "datasets", "show", d, registry=efs_registry_template, as_json=True
-        ).json()["dimensions"]["metric"]["id"]
+        ).json()["extra"]["dimensions"]["metric"]["id"]
         for d in DATASETS
     }
     assert ids == {"comstock_end_uses"}

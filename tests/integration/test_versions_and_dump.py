@@ -65,7 +65,7 @@ def test_update_keeps_old_versions_readable(empty_registry, tmp_path, dsgrid):
         registry=empty_registry,
         as_json=True,
     ).json()
-    assert (latest["record_count"], old["record_count"]) == (2, 1)
+    assert (latest["facts"]["record_count"], old["facts"]["record_count"]) == (2, 1)
     history = dsgrid(
         "registry", "dimensions", "history", dim_id, registry=empty_registry, as_json=True
     ).json()
@@ -166,7 +166,7 @@ def test_dumped_dataset_registers_again_with_same_data(efs_registry, tmp_path, d
         registry=efs_registry,
         as_json=True,
     ).json()
-    copy = pq.read_table(efs_registry / "data" / shown["data_path"]).to_pandas()
+    copy = pq.read_table(efs_registry / "data" / shown["facts"]["data_path"]).to_pandas()
     key = ["geography", "subsector", "metric", "timestamp"]
     left = original.sort_values(key).reset_index(drop=True)
     right = copy.sort_values(key).reset_index(drop=True)
@@ -197,10 +197,10 @@ def test_dumped_project_and_dimension_reregister(efs_registry, tmp_path, dsgrid)
     )
     assert result.exit_code == 0, result
     shown = dsgrid("registry", "projects", "show", "test_efs", registry=fresh, as_json=True).json()
-    assert shown["base_dimensions"]["geography"]["id"] == "us_counties_2010_comstock_only"
+    assert shown["extra"]["base_dimensions"]["geography"]["id"] == "us_counties_2010_comstock_only"
     # 5 written + 1 made of the subset group + 6 "all" dimensions: dsgrid 0.4 registers the
     # same 12 for test_efs (tests/unit/test_project_configs.py reads its names)
-    assert len(shown["supplemental_dimensions"]) == 12
-    assert shown["subset_dimensions"]["Subsectors by Sector"]["selectors"][
+    assert len(shown["extra"]["supplemental_dimensions"]) == 12
+    assert shown["extra"]["subset_dimensions"]["Subsectors by Sector"]["selectors"][
         "commercial_subsectors2"
     ][:2] == ["FullServiceRestaurant", "Hospital"]

@@ -192,3 +192,25 @@ def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
 
 def test_the_cycle_finder_finds_a_cycle():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_the_registry_store_is_reached_through_the_facade_only():
+    """Outside dsgrid_core/registry, nothing touches a registry's store or its private
+    attributes: the Registry facade is the only door (the objects a front door calls its
+    registry are named ``registry``, ``reg``, ``source`` or ``target``, or come from
+    ``state.registry()``)."""
+    reached = []
+    for module, path in _modules().items():
+        if module.startswith("dsgrid_core.registry"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if not isinstance(node, ast.Attribute):
+                continue
+            owner = ast.unparse(node.value)
+            registry_like = owner in {"registry", "reg", "source", "target"} or owner.endswith(
+                "registry()"
+            )
+            private = node.attr.startswith("_") and not node.attr.startswith("__")
+            if registry_like and (node.attr == "store" or private):
+                reached.append(f"{module}:{node.lineno} {owner}.{node.attr}")
+    assert reached == []
