@@ -40,8 +40,7 @@ def query() -> None:
 def run_cmd(ctx, query_file, output_dir, background, time_limit, no_cache, overwrite):
     """Run QUERY_FILE (dsgrid project query JSON5) on the chosen engine."""
     from dsgrid_core.errors import InputError
-    from dsgrid_core.jobs.runner import create_query_job, execute_job, start_in_process
-    from dsgrid_core.jobs.store import JobStore
+    from dsgrid_core.jobs.runner import create_query_job, run_in_foreground, start_in_process
     from dsgrid_core.query.run import load_query
 
     query_model = load_query(Path(query_file))
@@ -50,41 +49,28 @@ def run_cmd(ctx, query_file, output_dir, background, time_limit, no_cache, overw
         raise InputError(
             f"{target} already exists; remove it, choose another --output, or pass --overwrite."
         )
+    options = {
+        "engine": ctx.obj["engine"],
+        "time_limit": time_limit,
+        "output_dir": str(Path(output_dir).resolve()),
+        "use_cache": not no_cache,
+    }
     with _open(ctx) as registry:
-        registry_path = registry.path
         if background:
-            # Resolve names now so that mistakes are reported before a job is started.
-            from dsgrid_core.query.planner import plan_project_query
-            from dsgrid_core.query.run import as_project_query, load_context
+            from dsgrid_core.query.checking import check_query
 
-            plan_project_query(load_context(registry, query_model), as_project_query(query_model))
-    job_id = create_query_job(
-        registry_path,
-        query_model.model_dump(mode="json"),
-        engine=ctx.obj["engine"],
-        time_limit=time_limit,
-        output_dir=str(Path(output_dir).resolve()),
-        use_cache=not no_cache,
-    )
-    if background:
-        start_in_process(registry_path, job_id)
-        if ctx.obj["json"]:
-            emit_json({"ok": True, "job_id": job_id})
-        else:
-            click.echo(f"Started job {job_id}; follow it with `dsgrid query status {job_id}`.")
-        return
-    try:
+            check_query(registry, query_model)  # mistakes reported before a job starts
+            job_id = create_query_job(registry.path, query_model.model_dump(mode="json"), **options)
+            start_in_process(registry.path, job_id)
+            if ctx.obj["json"]:
+                emit_json({"ok": True, "job_id": job_id})
+            else:
+                click.echo(f"Started job {job_id}; follow it with `dsgrid query status {job_id}`.")
+            return
         # A query refused while it is checked (bad input, exit 2) leaves no job behind; one
         # that fails once it runs is kept as a failed job (`dsgrid query list` shows why).
-        status = execute_job(registry_path, job_id, refusals_raise=True)
-    except KeyboardInterrupt:
-        store = JobStore(registry_path)
-        store.finish(job_id, "cancelled", error="interrupted from the keyboard")
-        store.close()
-        raise
-    store = JobStore(registry_path)
-    job = store.get(job_id)
-    store.close()
+        job = run_in_foreground(registry, query_model, **options)
+    job_id, status = job.id, job.status
     if status != "succeeded":
         click.echo(f"Error: query {status}: {job.error}", err=True)
         if ctx.obj["json"]:
@@ -136,13 +122,13 @@ def create_derived_dataset_config_cmd(ctx, src, dst, overwrite):
 def validate_cmd(ctx, query_file, show_sql):
     """Check QUERY_FILE against the registry without running it."""
     from dsgrid_core.engine.duckdb_engine import DuckDBEngine
-    from dsgrid_core.query.planner import plan_project_query
-    from dsgrid_core.query.run import as_project_query, load_context, load_query
+    from dsgrid_core.query.checking import check_query
+    from dsgrid_core.query.run import load_query
 
     query_model = load_query(Path(query_file))
     with _open(ctx) as registry:
-        context = load_context(registry, query_model)
-        plan = plan_project_query(context, as_project_query(query_model))
+        checked = check_query(registry, query_model)
+    context, plan = checked.context, checked.plan
     ids = [d.dataset_id for d in context.datasets]
     columns = [o.name for o in plan.columns]
     if ctx.obj["json"]:

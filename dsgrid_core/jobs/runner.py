@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,11 @@ class _Progress:
             value.interrupt()
 
 
+def _query_params(query, engine, output_dir, use_cache) -> dict[str, Any]:
+    params = query if isinstance(query, dict) else query.model_dump(mode="json")
+    return {"query": params, "engine": engine, "output_dir": output_dir, "use_cache": use_cache}
+
+
 def create_query_job(
     registry_path: Path,
     query_dict: dict[str, Any],
@@ -67,12 +73,7 @@ def create_query_job(
     try:
         job = store.create(
             "query",
-            {
-                "query": query_dict,
-                "engine": engine,
-                "output_dir": output_dir,
-                "use_cache": use_cache,
-            },
+            _query_params(query_dict, engine, output_dir, use_cache),
             stages_total=len(STAGES),
             time_limit=time_limit,
             for_worker=for_worker,
@@ -83,20 +84,73 @@ def create_query_job(
 
 
 def execute_job(registry_path: Path, job_id: str, *, refusals_raise: bool = False) -> str:
-    """Run a queued job to the end; returns its final status.
+    """Run a queued job (created by another process, or by a server for a thread or a
+    worker) to the end; returns its final status.
 
-    With ``refusals_raise`` (a foreground `dsgrid query run`), a query refused before it runs
-    (bad input found while resolving or planning it: an unknown name, a filter that selects
-    nothing) leaves no job behind: its record is deleted and the error raised, as for any
-    other bad input. A failure once the engine has started is kept as a failed job."""
-    from dsgrid_core.query.run import STAGES, parse_query, run_query, write_result
+    With ``refusals_raise``, a query refused before it runs (bad input found while resolving
+    or planning it: an unknown name, a filter that selects nothing) leaves no job behind: its
+    record is deleted and the error raised, as for any other bad input. A failure once the
+    engine has started is kept as a failed job."""
+    from dsgrid_core.query.run import parse_query
     from dsgrid_core.registry.registry import Registry
 
     store = JobStore(registry_path)
-    job = store.get(job_id)
-    if job is None:
-        raise NotFoundError(f"no job '{job_id}'.")
-    store.start(job_id, os.getpid())
+    try:
+        job = store.get(job_id)
+        if job is None:
+            raise NotFoundError(f"no job '{job_id}'.")
+        store.start(job_id, os.getpid())
+
+        @contextmanager
+        def prepared():  # inside the run: a failure here is the job's failure
+            query = parse_query(job.params["query"])
+            with Registry(registry_path, read_only=True) as registry:
+                yield registry, query
+
+        return _run(store, job, prepared, refusals_raise=refusals_raise)
+    finally:
+        store.close()
+
+
+def run_in_foreground(
+    registry,
+    query,
+    *,
+    engine: str,
+    time_limit: float | None = None,
+    output_dir: str,
+    use_cache: bool = True,
+):
+    """`dsgrid query run`: the query (a parsed model) run as a job of this process on the
+    registry already open, with one job store; returns the finished Job. A query refused
+    before it runs leaves no job and raises; Ctrl-C marks the job cancelled."""
+    from dsgrid_core.query.run import STAGES
+
+    store = JobStore(registry.path)
+    try:
+        job = store.create(
+            "query",
+            _query_params(query, engine, output_dir, use_cache),
+            stages_total=len(STAGES),
+            time_limit=time_limit,
+        )
+        store.start(job.id, os.getpid())
+        try:
+            _run(store, job, lambda: nullcontext((registry, query)), refusals_raise=True)
+        except KeyboardInterrupt:
+            store.finish(job.id, "cancelled", error="interrupted from the keyboard")
+            raise
+        return store.get(job.id)
+    finally:
+        store.close()
+
+
+def _run(store: JobStore, job, prepared, *, refusals_raise: bool) -> str:
+    """The job's query run and written, its outcome recorded; returns its final status.
+    ``prepared()``: a context giving (the open registry, the query model)."""
+    from dsgrid_core.query.run import STAGES, run_query, write_result
+
+    job_id = job.id
     progress = _Progress(store, job_id)
     timer = None
     timed_out = threading.Event()
@@ -122,8 +176,7 @@ def execute_job(registry_path: Path, job_id: str, *, refusals_raise: bool = Fals
     ran = False
     try:
         params = job.params
-        query = parse_query(params["query"])
-        with Registry(registry_path, read_only=True) as registry:
+        with prepared() as (registry, query):
             result = run_query(
                 registry,
                 query,
@@ -133,6 +186,7 @@ def execute_job(registry_path: Path, job_id: str, *, refusals_raise: bool = Fals
                 cancel_check=cancel_check,
                 scratch=progress.writing,
             )
+            jobs_dir = Path(registry.path) / "jobs" / job_id
         ran = True
         cancel_check()
         if params.get("output_dir"):
@@ -145,7 +199,6 @@ def execute_job(registry_path: Path, job_id: str, *, refusals_raise: bool = Fals
                 scratch=progress.writing,
             )
         else:
-            jobs_dir = Path(registry_path) / "jobs" / job_id
             progress.writing(jobs_dir)  # all of it is this job's
             target = write_result(
                 result, query.model_copy(update={"name": "result"}), jobs_dir, overwrite=True
@@ -183,7 +236,6 @@ def execute_job(registry_path: Path, job_id: str, *, refusals_raise: bool = Fals
             timer.cancel()
         with _LOCK:
             _RUNNING.pop(job_id, None)
-        store.close()
     return status
 
 

@@ -25,11 +25,11 @@ def submit_query_job(
     process, waiting up to ``wait`` seconds so that small queries are done when asked, or leave
     it to a `dsgrid worker` (DSGRID_JOB_RUNNER=workers)."""
     # pydantic and the planner (sqlglot) load with the first query, not with the server.
-    from dsgrid_core.query.planner import plan_project_query
-    from dsgrid_core.query.run import as_project_query, load_context, parse_query
+    from dsgrid_core.query.checking import check_query
+    from dsgrid_core.query.run import parse_query
 
     model = parse_query(query, source)
-    plan_project_query(load_context(registry, model), as_project_query(model))
+    check_query(registry, model)
     job_id = create_query_job(
         Path(registry.path),
         model.model_dump(mode="json"),
