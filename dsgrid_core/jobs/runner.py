@@ -52,9 +52,27 @@ class _Progress:
             value.interrupt()
 
 
-def _query_params(query, engine, output_dir, use_cache) -> dict[str, Any]:
+def _new_query_job(
+    store: JobStore,
+    query,
+    *,
+    engine: str,
+    time_limit: float | None,
+    output_dir: str | None,
+    use_cache: bool,
+    for_worker: bool = False,
+):
+    """A queued query job; ``query`` a dict or a parsed model (stored as JSON)."""
+    from dsgrid_core.query.run import STAGES
+
     params = query if isinstance(query, dict) else query.model_dump(mode="json")
-    return {"query": params, "engine": engine, "output_dir": output_dir, "use_cache": use_cache}
+    return store.create(
+        "query",
+        {"query": params, "engine": engine, "output_dir": output_dir, "use_cache": use_cache},
+        stages_total=len(STAGES),
+        time_limit=time_limit,
+        for_worker=for_worker,
+    )
 
 
 def create_query_job(
@@ -67,15 +85,15 @@ def create_query_job(
     use_cache: bool = True,
     for_worker: bool = False,
 ) -> str:
-    from dsgrid_core.query.run import STAGES
-
     store = JobStore(registry_path)
     try:
-        job = store.create(
-            "query",
-            _query_params(query_dict, engine, output_dir, use_cache),
-            stages_total=len(STAGES),
+        job = _new_query_job(
+            store,
+            query_dict,
+            engine=engine,
             time_limit=time_limit,
+            output_dir=output_dir,
+            use_cache=use_cache,
             for_worker=for_worker,
         )
     finally:
@@ -124,15 +142,15 @@ def run_in_foreground(
     """`dsgrid query run`: the query (a parsed model) run as a job of this process on the
     registry already open, with one job store; returns the finished Job. A query refused
     before it runs leaves no job and raises; Ctrl-C marks the job cancelled."""
-    from dsgrid_core.query.run import STAGES
-
     store = JobStore(registry.path)
     try:
-        job = store.create(
-            "query",
-            _query_params(query, engine, output_dir, use_cache),
-            stages_total=len(STAGES),
+        job = _new_query_job(
+            store,
+            query,
+            engine=engine,
             time_limit=time_limit,
+            output_dir=output_dir,
+            use_cache=use_cache,
         )
         store.start(job.id, os.getpid())
         try:
