@@ -20,7 +20,7 @@ from dsgrid_core.errors import InputError
 from dsgrid_core.query.context_types import ProjectContext
 from dsgrid_core.query.expression import combination
 from dsgrid_core.query.expression import tree as expression_tree
-from dsgrid_core.query.filters import resolve_filter
+from dsgrid_core.query.filter_types import resolve_filter
 from dsgrid_core.query.planner.chain import (
     chained,
     isolated,
