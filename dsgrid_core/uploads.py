@@ -168,15 +168,6 @@ class UploadStore:
             )
         return files[name]["path"]
 
-    def write_config(self, session: str, name: str, text: str) -> Path:
-        """A config the form generated, stored beside the uploads (it refers to them by their
-        stored names)."""
-        folder = self.folder(session)
-        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(name).name) or "config.json5"
-        path = folder / f"generated-{safe}"
-        path.write_text(text)
-        return path
-
     def remove(self, session: str) -> None:
         shutil.rmtree(self.folder(session), ignore_errors=True)
 

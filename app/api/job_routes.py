@@ -96,24 +96,24 @@ def start_query(body: m.QueryRequest):
     "reports the new components, or the problems field by field.",
 )
 def start_registration(body: m.RegistrationRequest):
-    import json
-
     from dsgrid_core.jobs import dispatch
-    from dsgrid_core.jobs.registration import create_registration_job
+    from dsgrid_core.jobs.registration import config_params, create_registration_job
     from dsgrid_core.uploads import UploadStore
 
     registry = state.registry()
     uploads = UploadStore()
     uploads.sweep()
+    # The config goes to the job as data (validated there, by the registration); the session
+    # is the folder its references start from, and the only one the job may read.
     session = uploads.new_session()
-    config = uploads.write_config(session, f"{body.kind}.json5", json.dumps(body.config))
+    folder = uploads.folder(session)
     job_id = create_registration_job(
         registry.path,
         body.kind,
         {
-            "config_file": str(config),
+            **config_params(body.config, f"{body.kind}.json5", folder),
             "log_message": body.log_message,
-            "data_roots": [str(uploads.folder(session))],
+            "data_roots": [str(folder)],
             "upload_session": session,
             "upload_root": str(uploads.root),
         },

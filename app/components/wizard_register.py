@@ -1,10 +1,11 @@
-"""Registering from a wizard: Register checks the plan's config again and starts a
-registration job on a copy (hard links) of the form's files that the job removes itself, so a
-failed registration leaves the form's files in place to fix and retry; the page follows the
-job's progress, shows its result, and puts the problems of a failed one under the fields they
-concern. Nothing is registered without a plan; the plan comes back from the browser, so its
-config is validated again before the job starts, and nothing else of it decides where the job
-reads files."""
+"""Registering from a wizard: Register starts a registration job with the plan's config as
+data (never written to a file) on a copy (hard links) of the form's files that the job removes
+itself, so a failed registration leaves the form's files in place to fix and retry; the page
+follows the job's progress, shows its result, and puts the problems of a failed one under the
+fields they concern. Nothing is registered without a plan. The plan comes back from the
+browser: the job's registration validates its config (the page's own check only gives the
+problems while the form is filled in), and nothing else of it decides where the job reads
+files."""
 
 from __future__ import annotations
 
@@ -33,24 +34,6 @@ from dsgrid_core.errors import DsgridError
 from dsgrid_core.uploads import UploadStore
 
 
-def validate(kind: str, config: dict[str, Any], source: str) -> None:
-    """The pydantic check of a config, as registration does it (raises ConfigError)."""
-    from dsgrid_core.config.load import validate_dimension, validate_model
-
-    if kind == "dimension":
-        validate_dimension(config, source)
-        return
-    if kind == "dimension_mapping":
-        from dsgrid_core.config.mapping import DimensionMappingConfig as model
-    elif kind == "dataset":
-        from dsgrid_core.config.dataset import DatasetConfig as model
-    elif kind == "project":
-        from dsgrid_core.config.project import ProjectConfig as model
-    else:
-        from dsgrid_core.config.mapping import DatasetMappingsFile as model
-    validate_model(model, config, source)
-
-
 def _clone(store: UploadStore, session: str, target: Path) -> None:
     """The form's files for the job: hard links (a copy across file systems)."""
     for info in store.files(session).values():
@@ -62,15 +45,13 @@ def _clone(store: UploadStore, session: str, target: Path) -> None:
 
 
 def start_job(w: Wizard, plan: dict[str, Any], files: dict | None, log_message: str) -> str:
-    """Check the plan's config again and start its registration job on a copy of the form's
-    files. The plan comes back from the browser: only its config (validated here, its file
+    """Start the plan's registration job on a copy of the form's files. The plan comes back
+    from the browser: only its config (validated by the job's registration, its file
     references confined to the job's folder by the registry) and, for a submission, the
     project and dataset ids are taken from it."""
     from dsgrid_core.jobs import dispatch
-    from dsgrid_core.jobs.registration import create_registration_job
+    from dsgrid_core.jobs.registration import config_params, create_registration_job
 
-    config_name = CONFIG_NAMES[w.kind]
-    validate(w.kind, plan["config"], config_name)
     registry = state.registry()  # NoRegistry when there is none
     store = UploadStore()
     job_session = store.new_session()
@@ -78,10 +59,8 @@ def start_job(w: Wizard, plan: dict[str, Any], files: dict | None, log_message: 
         folder = store.folder(job_session)
         for session in uploads.sessions_of(files):
             _clone(store, session, folder)
-        config_file = store.write_config(
-            job_session, config_name, forms.json5_text(plan["config"], w.title)
-        )
         params = {
+            **config_params(plan["config"], CONFIG_NAMES[w.kind], folder),
             "log_message": log_message,
             "data_roots": [str(folder)],
             "upload_session": job_session,
@@ -91,9 +70,6 @@ def start_job(w: Wizard, plan: dict[str, Any], files: dict | None, log_message: 
             given = plan.get("params") or {}
             params["project_id"] = str(given.get("project_id"))
             params["dataset_id"] = str(given.get("dataset_id"))
-            params["mappings_file"] = str(config_file)
-        else:
-            params["config_file"] = str(config_file)
         job_id = create_registration_job(
             registry.path, w.kind, params, for_worker=dispatch.runs_in_workers()
         )
@@ -227,9 +203,7 @@ def register_callbacks(w: Wizard) -> None:
             )
         except (state.NoRegistry, OSError) as exc:  # no registry, or the disk refused
             return None, {"status": "refused", "message": str(exc)}, True
-        name = CONFIG_NAMES[w.kind]
-        names = {**plan.get("names", {}), f"generated-{name}": name}
-        return {"id": job_id, "names": names}, None, False
+        return {"id": job_id, "names": plan.get("names", {})}, None, False
 
     @callback(
         Output(w.id("progress"), "value"),

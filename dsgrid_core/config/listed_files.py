@@ -34,9 +34,13 @@ def _listed(value: object, where: str):
             yield from _listed(item, f"{where}[{i}]")
 
 
-def check_listed_files(model: BaseModel, config_file: Path) -> None:
-    """Refuse ``model`` (read from ``config_file``) when a file it lists does not exist."""
-    base = Path(config_file).parent
+def check_listed_files(
+    model: BaseModel, config_file: str | Path, *, folder: Path | None = None
+) -> None:
+    """Refuse ``model`` (read from ``config_file``) when a file it lists does not exist.
+    Relative paths start at ``folder`` (a config given as data names no file), else at the
+    config file's folder."""
+    base = Path(folder) if folder is not None else Path(config_file).parent
     missing = []
     for where, text in _listed(model, ""):
         if "://" in text or "\x00" in text:

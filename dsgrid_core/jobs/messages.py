@@ -24,7 +24,6 @@ ABSOLUTE_PATH = re.compile(r"(?<![\w.:/~\\-])/[^\s/'\"()\[\]{},;<>|]+(?:/[^\s/'\
 # A path a message shortened (dsgrid_core.config.files.shown_path): its first 60 characters,
 # "...", its last 20, and its length.
 SHORTENED = re.compile(r"(?<![\w.:/~\\-])/[^\n]{59}\.\.\.([^\n]{20}) \([\d,]+ characters\)")
-GENERATED = "generated-"  # UploadStore.write_config's prefix of a config a form wrote
 
 
 def _last_part(match: re.Match) -> str:
@@ -67,9 +66,6 @@ def upload_context(params: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
             folders.append(str(store.root / str(session)))
             folder = store.folder(session)
             names = {info["stored"]: name for name, info in store.files(session).items()}
-            for path in folder.iterdir():
-                if path.name.startswith(GENERATED):
-                    names[path.name] = path.name[len(GENERATED) :]
             for path in list(folder.iterdir()):  # a long path is shortened in messages
                 for full in {str(path), os.path.realpath(path)}:
                     names[shown_path(full)] = names.get(path.name, path.name)

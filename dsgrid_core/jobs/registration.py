@@ -1,6 +1,10 @@
-"""Registrations as background jobs (the web forms start them): progress from the
+"""Registrations as background jobs (the web forms and the API start them): progress from the
 registration's own step messages, the new component as the result, and on failure the error
-with its per-field problems, so a form can show each next to its field."""
+with its per-field problems, so a form can show each next to its field.
+
+A job carries its config as data in its params (``config``), with the name messages give it
+(``config_name``) and the folder of the uploaded files its references start from
+(``config_folder``); it is validated once, by the registration the job runs."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from dsgrid_core.config.source import ConfigSource
 from dsgrid_core.errors import DsgridError
 from dsgrid_core.jobs.messages import scrub_failure, upload_context
 from dsgrid_core.jobs.store import JobStore
@@ -32,11 +37,28 @@ def create_registration_job(
     return job.id
 
 
+def config_params(config: dict[str, Any], name: str, folder: Path | str) -> dict[str, Any]:
+    """The params that give a registration job its config: the data, the name messages give
+    it and the folder its relative file references start from (the uploaded files')."""
+    return {"config": config, "config_name": name, "config_folder": str(folder)}
+
+
+def _config(params: dict[str, Any], file_key: str) -> ConfigSource | None:
+    """The job's config: carried as data, or (a job queued before configs were) a file."""
+    if "config" in params:
+        return ConfigSource.from_data(
+            params["config"], params["config_name"], params["config_folder"]
+        )
+    if params.get(file_key):
+        return ConfigSource.from_file(params[file_key])
+    return None
+
+
 def _register(registry, kind: str, params: dict[str, Any], say) -> list[dict[str, str]]:
     """Run one registration; returns the components it made: [{kind, id, version}]."""
     message = params.get("log_message") or "registered from the web form"
     roots = [Path(r) for r in params.get("data_roots", [])]
-    config = Path(params["config_file"]) if params.get("config_file") else None
+    config = _config(params, "mappings_file" if kind == "submission" else "config_file")
     if kind == "dimension":
         say("reading records")
         preps = registry.register_dimension(config, message, data_roots=roots)
@@ -52,12 +74,11 @@ def _register(registry, kind: str, params: dict[str, Any], say) -> list[dict[str
         say("checking the project")
         plan = registry.register_project(config, message, data_roots=roots)
         return [{"kind": "project", "id": plan.config.project_id, "version": "1.0.0"}]
-    mappings = Path(params["mappings_file"]) if params.get("mappings_file") else None
     say("mapping the dataset to the project")
     facts = registry.submit_dataset(
         params["project_id"],
         params["dataset_id"],
-        mappings,
+        config,
         message,
         data_roots=roots,
         progress=say,

@@ -11,11 +11,11 @@ fraction would have to become its reciprocal share, which the mapping does not s
 
 from __future__ import annotations
 
+import copy
 import csv
-import json
 from pathlib import Path
 
-from dsgrid_core.config.files import load_json5
+from dsgrid_core.config.source import ConfigSource
 from dsgrid_core.errors import InputError
 
 REVERSED_TYPE = "many_to_many_explicit_multipliers"
@@ -26,23 +26,24 @@ def with_reverse_mappings(
     project_id: str,
     dataset_id: str,
     types: list[str],
-    mapping_file: Path | None,
+    mappings_source: ConfigSource | None,
     folder: Path,
     where: str,
-) -> Path:
-    """A mappings file in ``folder``: the entry's own mappings (file paths made absolute) and
-    one reversed supplemental mapping per type of ``types``."""
+) -> ConfigSource:
+    """A mappings config (its reversed mappings' files in ``folder``): the entry's own
+    mappings (file paths made absolute) and one reversed supplemental mapping per type of
+    ``types``."""
     project = registry.show("project", project_id)
     dataset = registry.show("dataset", dataset_id)
     ds_dims = dataset.extra["dimensions"]
     supplemental = project.extra.get("supplemental_dimensions", [])
     given: dict = {"mappings": [], "references": []}
-    if mapping_file is not None:
-        given = load_json5(mapping_file)
+    if mappings_source is not None:
+        given = copy.deepcopy(mappings_source.data)
         for m in given.get("mappings", []):
             for key in ("file", "filename"):
                 if m.get(key):
-                    m[key] = str((mapping_file.parent / m[key]).resolve())
+                    m[key] = str((mappings_source.folder / m[key]).resolve())
     mapped = {m.get("dimension_type") for m in given.get("mappings", [])} | {
         r.get("from_dimension_type") for r in given.get("references", [])
     }
@@ -88,6 +89,6 @@ def with_reverse_mappings(
                 "mapping_type": REVERSED_TYPE,
             }
         )
-    combined = folder / "dimension_mappings.json5"
-    combined.write_text(json.dumps({**given, "mappings": mappings}, indent=1), encoding="utf-8")
-    return combined
+    # messages name it as a file beside the reversed mappings' files, as they always have
+    combined = {**given, "mappings": mappings}
+    return ConfigSource.from_data(combined, str(folder / "dimension_mappings.json5"), folder)

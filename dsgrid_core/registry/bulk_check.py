@@ -21,6 +21,7 @@ from dsgrid_core.config.files import PathResolver
 from dsgrid_core.config.load import load_config
 from dsgrid_core.config.mapping import DatasetMappingsFile
 from dsgrid_core.config.project import ProjectConfig
+from dsgrid_core.config.source import ConfigSource
 from dsgrid_core.errors import InputError, NotFoundError
 
 
@@ -185,7 +186,8 @@ def _check_project(registry, entry, where, path, roots, declared, index) -> list
             "(or update the project with `dsgrid registry projects update`)."
         )
     try:
-        plan_project(registry, path, data_roots=roots)  # reads only: files, records, references
+        # reads only: files, records, references
+        plan_project(registry, ConfigSource.from_file(path), data_roots=roots)
     except NotFoundError as exc:
         if index == 0:  # a later project may use what an earlier one registers
             problems.append(f"{where}: {exc}")

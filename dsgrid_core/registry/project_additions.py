@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dsgrid_core.config.files import load_json5
+from dsgrid_core.config.source import ConfigSource
 from dsgrid_core.errors import InputError
 
 UPDATE_TYPES = ("major", "minor", "patch")
@@ -183,7 +184,7 @@ def _store_update(
 
     if not log_message:
         raise InputError("give a --log-message saying what changed.")
-    plan = plan_project(registry, config_file, data_roots=data_roots)
+    plan = plan_project(registry, ConfigSource.from_file(config_file), data_roots=data_roots)
     current = registry.show("project", project_id, expected)
     status = {
         k: v

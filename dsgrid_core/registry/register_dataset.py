@@ -11,7 +11,7 @@ from dsgrid_core.config.any_dimension import parse_dimension
 from dsgrid_core.config.dataset import DatasetConfig
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.config.files import PathResolver
-from dsgrid_core.config.load import load_config
+from dsgrid_core.config.source import ConfigSource
 from dsgrid_core.data.base_store import MISSING_FILE
 from dsgrid_core.errors import AlreadyExistsError, InputError
 from dsgrid_core.registry.components import PreparedDimension, prepare_dimension
@@ -40,14 +40,15 @@ class DatasetPlan:
 
 
 def plan_dataset(
-    registry, config_file: Path, *, data_roots=(), data_path: Path | None = None
+    registry, source: ConfigSource, *, data_roots=(), data_path: Path | None = None
 ) -> DatasetPlan:
-    config, notices = load_config(DatasetConfig, config_file)
-    resolver = PathResolver(config_file.parent, data_roots)
+    config, notices = source.validate(DatasetConfig)
+    config_name = source.name  # the config as messages name it
+    resolver = PathResolver(source.folder, data_roots)
     plan = DatasetPlan(config=config, notices=notices)
     geography = None
     for i, dim in enumerate(config.dimensions):
-        prep = prepare_dimension(dim, resolver, config_file, f"dimensions[{i}]")
+        prep = prepare_dimension(dim, resolver, config_name, f"dimensions[{i}]")
         resolve_prepared(registry, prep, allow_reuse=True)
         if not prep.reused:
             plan.new_dimensions.append(prep)
@@ -72,48 +73,48 @@ def plan_dataset(
         if t == "time":
             plan.time = parse_dimension(record.config)
         plan.deps.append(Dependency("dimension", record.id, record.version))
-    _check_geography_time_zones(config, plan.time, geography, config_file)
+    _check_geography_time_zones(config, plan.time, geography, config_name)
     for dim in config.trivial_dimensions:
         n = len(plan.records[dim.value])
         if n != 1:
             raise InputError(
-                f"{config_file}: '{dim.value}' is listed in trivial_dimensions but "
+                f"{config_name}: '{dim.value}' is listed in trivial_dimensions but "
                 f"its dimension has {n} records; a trivial dimension has exactly "
                 "one."
             )
     layout = config.data_layout
     if layout.data_file is not None:
         plan.data_path = resolver.resolve(
-            layout.data_file.path, field="data_layout.data_file.path", config_file=config_file
+            layout.data_file.path, field="data_layout.data_file.path", config_file=config_name
         )
         if layout.lookup_data_file is not None:
             plan.lookup_path = resolver.resolve(
                 layout.lookup_data_file.path,
                 field="data_layout.lookup_data_file.path",
-                config_file=config_file,
+                config_file=config_name,
             )
     elif data_path is not None:
         folder = resolver.child(Path(data_path)).resolve(data_path, field="--data-path")
-        plan.data_path = _find_table(folder, "load_data", config_file)
+        plan.data_path = _find_table(folder, "load_data", config_name)
         if layout.table_format == "two_table":
-            plan.lookup_path = _find_table(folder, "load_data_lookup", config_file)
+            plan.lookup_path = _find_table(folder, "load_data_lookup", config_name)
     else:
         raise InputError(
-            f"{config_file}: no data_layout.data_file; give the folder holding "
+            f"{config_name}: no data_layout.data_file; give the folder holding "
             "load_data (and load_data_lookup) with --data-path."
         )
     plan.missing_paths = [
-        resolver.resolve(p, field="data_layout.missing_associations", config_file=config_file)
+        resolver.resolve(p, field="data_layout.missing_associations", config_file=config_name)
         for p in layout.missing_associations
     ]
     plan.expected_paths = [
-        resolver.resolve(p, field="data_layout.expected_associations", config_file=config_file)
+        resolver.resolve(p, field="data_layout.expected_associations", config_file=config_name)
         for p in layout.expected_associations
     ]
     return plan
 
 
-def _check_geography_time_zones(config, time, geography, config_file: Path) -> None:
+def _check_geography_time_zones(config, time, geography, config_name: str) -> None:
     """Time kept in each place's local clock needs each geography record's time zone: from
     the dataset's own geography records (given in ``dimensions``), unless
     use_project_geography_time_zone says the project's records provide them (as dsgrid)."""
@@ -129,7 +130,7 @@ def _check_geography_time_zones(config, time, geography, config_file: Path) -> N
         return
     if not any("time_zone" in r for r in geography.records):
         raise InputError(
-            f"{config_file}: the time dimension ({time.time_type}) keeps local time, so the "
+            f"{config_name}: the time dimension ({time.time_type}) keeps local time, so the "
             f"geography records of '{geography.name}' need a time_zone column. Add it, or set "
             "use_project_geography_time_zone: true to use the project's geography time zones."
         )
@@ -141,17 +142,17 @@ def _check_geography_time_zones(config, time, geography, config_file: Path) -> N
             bad.append(zone)
     if bad:
         raise InputError(
-            f"{config_file}: geography '{geography.name}' has invalid time zone(s) "
+            f"{config_name}: geography '{geography.name}' has invalid time zone(s) "
             f"{', '.join(bad[:5])}; use IANA time zone names (e.g. America/New_York)."
         )
 
 
-def _find_table(folder: Path, stem: str, config_file: Path) -> Path:
+def _find_table(folder: Path, stem: str, config_name: str) -> Path:
     for suffix in (".parquet", ".csv", ".json", ""):
         candidate = folder / f"{stem}{suffix}"
         if candidate.exists():
             return candidate
-    raise InputError(f"{config_file}: no {stem} file in {folder}.")
+    raise InputError(f"{config_name}: no {stem} file in {folder}.")
 
 
 def stage_dataset_table(
@@ -231,7 +232,7 @@ def stage_dataset_table(
 
 def register_dataset(
     registry,
-    config_file: Path,
+    source: ConfigSource,
     log_message: str,
     *,
     data_roots=(),
@@ -240,12 +241,12 @@ def register_dataset(
     progress=None,
 ) -> DatasetPlan:
     registry._require_writable()
-    plan = plan_dataset(registry, config_file, data_roots=data_roots, data_path=data_path)
+    plan = plan_dataset(registry, source, data_roots=data_roots, data_path=data_path)
     dataset_id = plan.config.dataset_id
     if registry.store.get_component("dataset", dataset_id) is not None:
         raise AlreadyExistsError(
             f"dataset '{dataset_id}' is already registered. To replace its data or config run "
-            f"`dsgrid registry datasets update {dataset_id} {config_file} --update-type minor "
+            f"`dsgrid registry datasets update {dataset_id} {source.name} --update-type minor "
             f"--version {registry.get('dataset', dataset_id).version} --log-message ...`."
         )
     store_dataset_version(

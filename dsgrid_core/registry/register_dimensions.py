@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from pathlib import Path
 
-from dsgrid_core.config.files import PathResolver, load_json5
-from dsgrid_core.config.load import validate_model
+from dsgrid_core.config.files import PathResolver
+from dsgrid_core.config.load import validate_dimension, validate_model
 from dsgrid_core.config.registry_files import DimensionsFile
+from dsgrid_core.config.source import ConfigSource
 from dsgrid_core.errors import AlreadyExistsError, InputError, Notice, StaleVersionError
 from dsgrid_core.registry.components import (
     PreparedDimension,
@@ -118,27 +118,25 @@ def dimension_dependency(prep: PreparedDimension) -> Dependency:
 
 
 def register_dimensions_file(
-    registry, config_file: Path, log_message: str, *, data_roots=()
+    registry, source: ConfigSource, log_message: str, *, data_roots=()
 ) -> list[PreparedDimension]:
-    """A file with one dimension, or a ``dimensions: [...]`` list."""
-    data = load_json5(config_file)
-    resolver = PathResolver(config_file.parent, data_roots)
+    """A config with one dimension, or a ``dimensions: [...]`` list."""
+    data = source.data
+    resolver = PathResolver(source.folder, data_roots)
     if "dimensions" in data:
-        model, _ = validate_model(DimensionsFile, data, str(config_file))
+        model, _ = validate_model(DimensionsFile, data, source.name)
         configs = model.dimensions
     else:
-        from dsgrid_core.config.load import validate_dimension
-
-        configs = [validate_dimension(data, str(config_file))]
+        configs = [validate_dimension(data, source.name)]
     preps = [
-        prepare_dimension(c, resolver, config_file, f"dimensions[{i}]")
+        prepare_dimension(c, resolver, source.name, f"dimensions[{i}]")
         for i, c in enumerate(configs)
     ]
     names = [(p.type, p.name) for p in preps]
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
         raise InputError(
-            f"{config_file}: dimension(s) listed twice: "
+            f"{source.name}: dimension(s) listed twice: "
             + ", ".join(f"{t} '{n}'" for t, n in sorted(dupes))
         )
     with registry._transaction():

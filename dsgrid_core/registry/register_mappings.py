@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
-from dsgrid_core.config.files import PathResolver, load_json5
+from dsgrid_core.config.files import PathResolver
 from dsgrid_core.config.load import validate_model
 from dsgrid_core.config.mapping import DimensionMappingConfig, StandaloneMappingsFile
+from dsgrid_core.config.source import ConfigSource
 from dsgrid_core.errors import AlreadyExistsError, StaleVersionError
 from dsgrid_core.registry.components import PreparedMapping, candidate_mapping_id, prepare_mapping
 from dsgrid_core.registry.store import Dependency
@@ -83,15 +83,16 @@ def mapping_dependency(prep: PreparedMapping) -> Dependency:
 
 
 def register_mappings_file(
-    registry, config_file: Path, log_message: str, *, data_roots=()
+    registry, source: ConfigSource, log_message: str, *, data_roots=()
 ) -> list[PreparedMapping]:
-    data = load_json5(config_file)
-    resolver = PathResolver(config_file.parent, data_roots)
+    """A config with one mapping, or a ``mappings: [...]`` list."""
+    data = source.data
+    resolver = PathResolver(source.folder, data_roots)
     if "mappings" in data:
-        model, _ = validate_model(StandaloneMappingsFile, data, str(config_file))
+        model, _ = validate_model(StandaloneMappingsFile, data, source.name)
         configs = model.mappings
     else:
-        config, _ = validate_model(DimensionMappingConfig, data, str(config_file))
+        config, _ = validate_model(DimensionMappingConfig, data, source.name)
         configs = [config]
     preps = []
     for i, config in enumerate(configs):
@@ -101,7 +102,7 @@ def register_mappings_file(
             prepare_mapping(
                 config,
                 resolver,
-                config_file,
+                source.name,
                 f"mappings[{i}]",
                 from_dim,
                 to_dim,

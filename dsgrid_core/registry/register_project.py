@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from dsgrid_core.config.files import PathResolver
-from dsgrid_core.config.load import load_config
 from dsgrid_core.config.project import ProjectConfig
+from dsgrid_core.config.source import ConfigSource
 from dsgrid_core.errors import AlreadyExistsError, InputError
 from dsgrid_core.registry.components import (
     PreparedDimension,
@@ -75,17 +74,18 @@ class ProjectPlan:
         }
 
 
-def plan_project(registry, config_file: Path, *, data_roots=()) -> ProjectPlan:
-    config, notices = load_config(ProjectConfig, config_file)
-    resolver = PathResolver(config_file.parent, data_roots)
+def plan_project(registry, source: ConfigSource, *, data_roots=()) -> ProjectPlan:
+    config, notices = source.validate(ProjectConfig)
+    config_name = source.name  # the config as messages name it
+    resolver = PathResolver(source.folder, data_roots)
     plan = ProjectPlan(config=config, notices=notices)
     prepared: dict[str, PreparedDimension] = {}
 
     def add_dimension(dim_config, where: str) -> PreparedDimension:
-        prep = prepare_dimension(dim_config, resolver, config_file, where)
+        prep = prepare_dimension(dim_config, resolver, config_name, where)
         resolve_prepared(registry, prep, allow_reuse=True)
         if any(p.id == prep.id and not p.reused for p in plan.new_dimensions):
-            raise InputError(f"{config_file}: {where}: dimension '{prep.name}' appears twice.")
+            raise InputError(f"{config_name}: {where}: dimension '{prep.name}' appears twice.")
         if not prep.reused:
             plan.new_dimensions.append(prep)
         prepared[prep.id] = prep
@@ -101,7 +101,7 @@ def plan_project(registry, config_file: Path, *, data_roots=()) -> ProjectPlan:
         )
         to_dim = (prep.id, prep.version, prep.name, prep.record_ids)
         mapping = prepare_mapping(
-            mapping_config, resolver, config_file, where, from_dim, to_dim, prep.type
+            mapping_config, resolver, config_name, where, from_dim, to_dim, prep.type
         )
         resolve_mapping(registry, mapping, allow_reuse=True)
         if not mapping.reused:
@@ -133,7 +133,7 @@ def plan_project(registry, config_file: Path, *, data_roots=()) -> ProjectPlan:
             {"type": ref.type.value, "id": record.id, "version": record.version, "name": name}
         )
         plan.deps.append(Dependency("dimension", record.id, record.version))
-    _check_bases(plan, config_file)
+    _check_bases(plan, config_name)
 
     for i, supp in enumerate(dims.supplemental_dimensions):
         where = f"dimensions.supplemental_dimensions[{i}]"
@@ -141,7 +141,7 @@ def plan_project(registry, config_file: Path, *, data_roots=()) -> ProjectPlan:
             plan.bases,
             supp.type.value,
             supp.mapping.project_base_dimension_name,
-            f"{config_file}: {where}.mapping.project_base_dimension_name",
+            f"{config_name}: {where}.mapping.project_base_dimension_name",
         )
         prep = add_dimension(supp, where)
         add_supplemental(prep, supp.mapping, base, f"{where}.mapping")
@@ -161,7 +161,7 @@ def plan_project(registry, config_file: Path, *, data_roots=()) -> ProjectPlan:
         )
     for i, ref in enumerate(config.dimension_mappings.base_to_supplemental_references):
         mapping = find_mapping(
-            registry, ref, f"{config_file}: dimension_mappings.base_to_supplemental_references[{i}]"
+            registry, ref, f"{config_name}: dimension_mappings.base_to_supplemental_references[{i}]"
         )
         plan.deps.append(Dependency("dimension_mapping", mapping.id, mapping.version))
         to_id = mapping.config["to_dimension"]["dimension_id"]
@@ -175,13 +175,13 @@ def plan_project(registry, config_file: Path, *, data_roots=()) -> ProjectPlan:
     unmapped = [s["name"] for s in plan.supplemental if s["mapping_id"] is None]
     if unmapped:
         raise InputError(
-            f"{config_file}: supplemental dimension(s) {', '.join(unmapped)} have no "
+            f"{config_name}: supplemental dimension(s) {', '.join(unmapped)} have no "
             "mapping from the base dimension; add one to "
             "dimension_mappings.base_to_supplemental_references."
         )
 
     for i, subset in enumerate(dims.subset_dimensions):
-        plan_subset(plan, registry, prepared, resolver, config_file, i, subset)
+        plan_subset(plan, registry, prepared, resolver, config_name, i, subset)
         group = plan.subsets[subset.name]
         listed = any(s["name"] == subset.name for s in plan.supplemental)
         # listed among supplemental_dimension_references: made before (a dumped project)
@@ -194,28 +194,28 @@ def plan_project(registry, config_file: Path, *, data_roots=()) -> ProjectPlan:
 
     for type_ in ALL_DIMENSION_TYPES:
         plan_all_dimension(
-            plan, registry, prepared, config_file, type_, add_dimension, add_supplemental
+            plan, registry, prepared, config_name, type_, add_dimension, add_supplemental
         )
 
     for ds in config.datasets:
-        where = f"{config_file}: datasets[{ds.dataset_id}].required_dimensions"
+        where = f"{config_name}: datasets[{ds.dataset_id}].required_dimensions"
         required_records(plan, registry, prepared, ds.required_dimensions, where)
         check_bases_named(plan, ds.required_dimensions, where)
     return plan
 
 
-def _check_bases(plan: ProjectPlan, config_file: Path) -> None:
+def _check_bases(plan: ProjectPlan, config_name: str) -> None:
     seen: dict[str, str] = {}
     for b in plan.bases:
         if b["id"] in seen:
             raise InputError(
-                f"{config_file}: base dimension '{b['name']}' is listed twice "
+                f"{config_name}: base dimension '{b['name']}' is listed twice "
                 f"(same records as '{seen[b['id']]}')."
             )
         seen[b["id"]] = b["name"]
     times = [b for b in plan.bases if b["type"] == "time"]
     if len(times) != 1:
-        raise InputError(f"{config_file}: a project has one base time dimension ({len(times)}).")
+        raise InputError(f"{config_name}: a project has one base time dimension ({len(times)}).")
 
 
 def find_mapping(registry, ref, where: str = ""):
@@ -268,13 +268,13 @@ def stored_project_plan(project_record) -> ProjectPlan:
     )
 
 
-def register_project(registry, config_file: Path, log_message: str, *, data_roots=()):
-    plan = plan_project(registry, config_file, data_roots=data_roots)
+def register_project(registry, source: ConfigSource, log_message: str, *, data_roots=()):
+    plan = plan_project(registry, source, data_roots=data_roots)
     project_id = plan.config.project_id
     if registry.store.get_component("project", project_id) is not None:
         raise AlreadyExistsError(
             f"project '{project_id}' is already registered. To change it run `dsgrid registry "
-            f"projects update {project_id} {config_file} --update-type minor --version "
+            f"projects update {project_id} {source.name} --update-type minor --version "
             f"{registry.get('project', project_id).version} --log-message ...`."
         )
     store_project_version(registry, plan, "1.0.0", log_message, new=True)

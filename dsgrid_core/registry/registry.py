@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from dsgrid_core.config.source import ConfigSource
 from dsgrid_core.errors import (
     AlreadyExistsError,
     InputError,
@@ -428,37 +429,50 @@ class Registry:
 
     # --- registration: delegated to modules with one job each -----------------------------
 
-    def register_dimension(self, config_file: Path, log_message: str, **kw):
+    # A config is a file path (read here) or a ConfigSource (a config given as data, e.g. by
+    # a web form: registered without being written to a file).
+
+    def register_dimension(self, config: ConfigSource | str | Path, log_message: str, **kw):
         from dsgrid_core.registry.register_dimensions import register_dimensions_file
 
-        return register_dimensions_file(self, Path(config_file), log_message, **kw)
+        return register_dimensions_file(self, ConfigSource.of(config), log_message, **kw)
 
-    def register_mapping(self, config_file: Path, log_message: str, **kw):
+    def register_mapping(self, config: ConfigSource | str | Path, log_message: str, **kw):
         from dsgrid_core.registry.register_mappings import register_mappings_file
 
-        return register_mappings_file(self, Path(config_file), log_message, **kw)
+        return register_mappings_file(self, ConfigSource.of(config), log_message, **kw)
 
-    def register_project(self, config_file: Path, log_message: str, **kw):
+    def register_project(self, config: ConfigSource | str | Path, log_message: str, **kw):
         from dsgrid_core.registry.register_project import register_project
 
-        return register_project(self, Path(config_file), log_message, **kw)
+        return register_project(self, ConfigSource.of(config), log_message, **kw)
 
-    def register_dataset(self, config_file: Path, log_message: str, **kw):
+    def register_dataset(self, config: ConfigSource | str | Path, log_message: str, **kw):
         from dsgrid_core.registry.register_dataset import register_dataset
 
-        return register_dataset(self, Path(config_file), log_message, **kw)
+        return register_dataset(self, ConfigSource.of(config), log_message, **kw)
 
     def submit_dataset(
-        self, project_id: str, dataset_id: str, mappings_file: Path | None, log_message: str, **kw
+        self,
+        project_id: str,
+        dataset_id: str,
+        mappings: ConfigSource | str | Path | None,
+        log_message: str,
+        *,
+        references_file: ConfigSource | str | Path | None = None,
+        **kw,
     ):
+        """``mappings``: the dataset's dimension mappings config (None: none needed);
+        ``references_file``: a second one, of references to registered mappings."""
         from dsgrid_core.registry.submit import submit_dataset
 
         return submit_dataset(
             self,
             project_id,
             dataset_id,
-            Path(mappings_file) if mappings_file else None,
+            ConfigSource.of(mappings) if mappings else None,
             log_message,
+            references=ConfigSource.of(references_file) if references_file else None,
             **kw,
         )
 

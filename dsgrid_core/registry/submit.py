@@ -11,9 +11,9 @@ from typing import Any
 from dsgrid_core.config.any_dimension import parse_dimension
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.config.files import PathResolver
-from dsgrid_core.config.load import load_config
 from dsgrid_core.config.mapping import DatasetMappingsFile, MappingReference
 from dsgrid_core.config.project import BaseDimensionNames, ProjectConfig
+from dsgrid_core.config.source import ConfigSource
 from dsgrid_core.errors import AlreadyExistsError, InputError
 from dsgrid_core.registry import versions as semver
 from dsgrid_core.registry.bulk_autogen import with_reverse_mappings
@@ -39,7 +39,7 @@ def _records(registry, dim: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _submit_with_reverse_mappings(
-    registry, project_id, dataset_id, mappings_file, log_message, types: list[str], **kw
+    registry, project_id, dataset_id, mappings, log_message, types: list[str], **kw
 ) -> dict[str, Any]:
     unknown = [t for t in types if t not in NON_TIME_TYPES]
     if unknown:
@@ -54,7 +54,7 @@ def _submit_with_reverse_mappings(
             project_id,
             dataset_id,
             types,
-            mappings_file,
+            mappings,
             folder,
             "autogen_reverse_supplemental_mappings",
         )
@@ -66,32 +66,35 @@ def submit_dataset(
     registry,
     project_id: str,
     dataset_id: str,
-    mappings_file: Path | None,
+    mappings: ConfigSource | None,
     log_message: str,
     *,
     data_roots=(),
     report_dir: Path | None = None,
     dataset_version: str | None = None,
     progress=None,
-    references_file: Path | None = None,
+    references: ConfigSource | None = None,
     autogen_reverse: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Submit a registered dataset to a project. ``autogen_reverse``: dimension types whose
-    dataset dimension is one of the project's supplemental dimensions, mapped to the base by
-    reversing the project's mapping (dsgrid's autogen_reverse_supplemental_mappings)."""
+    """Submit a registered dataset to a project. ``mappings``: the dataset's dimension
+    mappings (a dimension mappings config); ``references``: a second such config, of
+    references to registered mappings (dsgrid's bulk format). ``autogen_reverse``: dimension
+    types whose dataset dimension is one of the project's supplemental dimensions, mapped to
+    the base by reversing the project's mapping (dsgrid's
+    autogen_reverse_supplemental_mappings)."""
     if autogen_reverse:
         return _submit_with_reverse_mappings(
             registry,
             project_id,
             dataset_id,
-            mappings_file,
+            mappings,
             log_message,
             list(autogen_reverse),
             data_roots=data_roots,
             report_dir=report_dir,
             dataset_version=dataset_version,
             progress=progress,
-            references_file=references_file,
+            references=references,
         )
     from dsgrid_core.data.base_store import MISSING_FILE
     from dsgrid_core.data.duck import connect
@@ -127,10 +130,10 @@ def submit_dataset(
     # mappings: new ones from the file, registered ones by reference
     preps = []
     # dsgrid's bulk format may name a second file of references to registered mappings
-    files = [f for f in (mappings_file, references_file) if f is not None]
-    for source_file in files:
-        mfile, _ = load_config(DatasetMappingsFile, source_file)
-        resolver = PathResolver(source_file.parent, data_roots)
+    sources = [c for c in (mappings, references) if c is not None]
+    for source in sources:
+        mfile, _ = source.validate(DatasetMappingsFile)
+        resolver = PathResolver(source.folder, data_roots)
         for i, m in enumerate(mfile.mappings):
             t = m.dimension_type.value
             src = ds_dims[t]
@@ -138,7 +141,7 @@ def submit_dataset(
                 bases,
                 t,
                 m.project_base_dimension_name,
-                f"{source_file}: mappings[{i}].project_base_dimension_name",
+                f"{source.name}: mappings[{i}].project_base_dimension_name",
             )
             from_dim = (src["id"], src["version"], src["name"], ds_records[t])
             to_dim = (
@@ -147,11 +150,11 @@ def submit_dataset(
                 dst["name"],
                 [r["id"] for r in _records(registry, dst)],
             )
-            prep = prepare_mapping(m, resolver, source_file, f"mappings[{i}]", from_dim, to_dim, t)
+            prep = prepare_mapping(m, resolver, source.name, f"mappings[{i}]", from_dim, to_dim, t)
             resolve_mapping(registry, prep, allow_reuse=True)
             preps.append(prep)
         for i, ref in enumerate(mfile.references):
-            record = find_mapping(registry, ref, f"{source_file}: references[{i}]")
+            record = find_mapping(registry, ref, f"{source.name}: references[{i}]")
             preps.append(
                 PreparedMapping(
                     from_dim=(
@@ -171,7 +174,7 @@ def submit_dataset(
                     reused=True,
                 )
             )
-    shown = ", ".join(map(str, files)) or f"the submission of '{dataset_id}'"
+    shown = ", ".join(c.name for c in sources) or f"the submission of '{dataset_id}'"
     by_type = {p.type: p for p in preps}
     if len(by_type) != len(preps):
         raise InputError(f"{shown}: more than one mapping for the same dimension type.")

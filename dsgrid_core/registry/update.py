@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dsgrid_core.config.source import ConfigSource
 from dsgrid_core.errors import InputError
 from dsgrid_core.registry.store import VersionRecord
 
@@ -40,7 +41,7 @@ def update_component(
     elif kind == "dataset":
         from dsgrid_core.registry.register_dataset import plan_dataset, store_dataset_version
 
-        plan = plan_dataset(registry, config_file, data_roots=data_roots)
+        plan = plan_dataset(registry, ConfigSource.from_file(config_file), data_roots=data_roots)
         if plan.config.dataset_id != id:
             raise InputError(
                 f"{config_file} describes dataset '{plan.config.dataset_id}', not '{id}'."
@@ -131,7 +132,7 @@ def _update_project(
     from dsgrid_core.registry.store import Dependency
 
     current = registry.show("project", id)
-    plan = plan_project(registry, config_file, data_roots=data_roots)
+    plan = plan_project(registry, ConfigSource.from_file(config_file), data_roots=data_roots)
     if plan.config.project_id != id:
         raise InputError(f"{config_file} describes project '{plan.config.project_id}', not '{id}'.")
     # Datasets already submitted stay submitted if the new config still lists them.

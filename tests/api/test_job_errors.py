@@ -12,7 +12,7 @@ from api_helpers import ok
 
 from app import create_app
 from dsgrid_core.jobs import dispatch
-from dsgrid_core.jobs.registration import create_registration_job
+from dsgrid_core.jobs.registration import config_params, create_registration_job
 from dsgrid_core.uploads import UploadStore
 
 # An absolute path: a slash that starts neither a unit (kWh/MWh) nor part of a URL.
@@ -83,21 +83,15 @@ def test_a_failed_form_registration_names_the_uploaded_file(empty_registry, tmp_
     store = UploadStore(tmp_path / "uploads")
     session = store.new_session()
     saved = store.add(session, "my scenarios.csv", b"id,name\nhigh,High\nhigh,Higher\n")
-    config = store.write_config(
-        session,
-        "dimension.json5",
-        json.dumps(
-            {
-                "type": "scenario",
-                "class": "Scenario",
-                "name": "Scenarios",
-                "description": "a duplicate id",
-                "file": saved["path"].name,
-            }
-        ),
-    )
+    config = {
+        "type": "scenario",
+        "class": "Scenario",
+        "name": "Scenarios",
+        "description": "a duplicate id",
+        "file": saved["path"].name,
+    }
     params = {
-        "config_file": str(config),
+        **config_params(config, "dimension.json5", store.folder(session)),
         "log_message": "x",
         "data_roots": [str(store.folder(session))],
         "upload_session": session,

@@ -739,7 +739,9 @@ def test_what_the_browser_sends_back_cannot_widen_what_a_job_reads(
     job = wait_until(ended, 30, "the job's end")
     assert job.status == "failed" and "outside the allowed folders" in job.error
     assert job.params["data_roots"] == [str(uploads / job.params["upload_session"])]
-    assert Path(job.params["config_file"]).name == "generated-dimension.json5"
+    # the config goes to the job as data, named by the form's kind (not the plan's name)
+    assert job.params["config_name"] == "dimension.json5" and "config_file" not in job.params
+    assert job.params["config_folder"] == job.params["data_roots"][0]
     assert registry_content(empty_registry) == before
     assert sessions(uploads) == []  # the job removed its folder
 

@@ -394,6 +394,7 @@ def reference_verdicts(project_dir, test_data, tmp_path_factory) -> dict[str, st
 def _our_project_verdict(data: dict, project_dir: Path, tmp_path: Path) -> str:
     """Ours: the model, then the registration plan (which reads subset files and chooses base
     dimensions) in an empty registry."""
+    from dsgrid_core.config.source import ConfigSource
     from dsgrid_core.registry.register_project import plan_project
     from dsgrid_core.registry.registry import Registry
 
@@ -406,7 +407,9 @@ def _our_project_verdict(data: dict, project_dir: Path, tmp_path: Path) -> str:
         config_file = project_dir / f"case_{tmp_path.name}.json5"
         config_file.write_text(json.dumps(data), encoding="utf-8")
         try:
-            plan_project(Registry.create(tmp_path / "registry"), config_file)
+            plan_project(
+                Registry.create(tmp_path / "registry"), ConfigSource.from_file(config_file)
+            )
         except InputError as exc:
             return f"refused: {exc}"
         finally:
@@ -539,6 +542,7 @@ def test_standard_scenarios_project_registers_with_its_subsets(tmp_path):
     dimensions are made."""
     import pandas as pd
 
+    from dsgrid_core.config.source import ConfigSource
     from dsgrid_core.registry.register_project import register_project
     from dsgrid_core.registry.registry import Registry
 
@@ -548,7 +552,7 @@ def test_standard_scenarios_project_registers_with_its_subsets(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         registry = Registry.create(tmp_path / "registry")
-        plan = register_project(registry, config_file, "t")
+        plan = register_project(registry, ConfigSource.from_file(config_file), "t")
     for group in plan.config.dimensions.subset_dimensions:
         frame = pd.read_csv(config_file.parent / group.filename, dtype=str, index_col="id")
         expected = {c: sorted(frame[c].dropna().index) for c in frame.columns}

@@ -10,7 +10,11 @@ import time
 import pytest
 
 from dsgrid_core.errors import InputError
-from dsgrid_core.jobs.registration import create_registration_job, execute_registration_job
+from dsgrid_core.jobs.registration import (
+    config_params,
+    create_registration_job,
+    execute_registration_job,
+)
 from dsgrid_core.jobs.store import JobStore
 from dsgrid_core.registry.registry import Registry
 from dsgrid_core.uploads import UploadStore, UploadTooLarge
@@ -66,20 +70,15 @@ def test_a_registration_job_reports_the_new_component(empty_registry, tmp_path):
     store = UploadStore(tmp_path / "uploads")
     session = store.new_session()
     saved = store.add(session, "counties.csv", COUNTIES)
-    config = store.write_config(
-        session,
-        "dimension.json5",
-        json.dumps(
-            {
-                "type": "geography",
-                "class": "County",
-                "name": "Alabama counties",
-                "description": "one county",
-                "file": saved["path"].name,
-            }
-        ),
-    )
-    params = {"config_file": str(config), "data_roots": [str(store.folder(session))]}
+    config = {
+        "type": "geography",
+        "class": "County",
+        "name": "Alabama counties",
+        "description": "one county",
+        "file": saved["path"].name,
+    }
+    folder = store.folder(session)
+    params = {**config_params(config, "dimension.json5", folder), "data_roots": [str(folder)]}
     job_id = create_registration_job(empty_registry, "dimension", params)
     assert execute_registration_job(empty_registry, job_id) == "succeeded"
     job = _job(empty_registry, job_id)
