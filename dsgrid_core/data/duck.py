@@ -6,6 +6,11 @@ the other workers and their clients (six concurrent result pages took a server t
 So a connection opened while serving (see ``serving``) is bounded by
 DSGRID_SERVER_DUCKDB_MEMORY_LIMIT unless DSGRID_DUCKDB_MEMORY_LIMIT says otherwise, and page
 reads use their own small connection (``page_connection``).
+
+Every DuckDB connection of the application is opened here (``connect``, ``page_connection``):
+each is in UTC with the memory limit and thread count the settings ask for, and may be confined
+to the files it was given (``Connection.lock_down``, which the DuckDB engine applies once a
+query's inputs are registered). A time limit is the job runner's: it interrupts the engine.
 """
 
 from __future__ import annotations
@@ -46,6 +51,18 @@ class Connection:
         except Exception:  # noqa: BLE001 - statements without a result set
             rows = []
         return _Result(rows)
+
+    def lock_down(self, readable=(), writable=()) -> None:
+        """From now on, SQL may read the ``readable`` files, write into the ``writable``
+        folders, and touch nothing else (no other file, no network); it cannot be undone."""
+        from dsgrid_core.sql import lit
+
+        if readable:
+            self.execute("SET allowed_paths = [" + ", ".join(lit(str(p)) for p in readable) + "]")
+        if writable:
+            folders = ", ".join(lit(str(p).rstrip("/") + "/") for p in writable)
+            self.execute(f"SET allowed_directories = [{folders}]")
+        self.execute("SET enable_external_access = false")
 
     def __getattr__(self, name: str):
         return getattr(self.raw, name)

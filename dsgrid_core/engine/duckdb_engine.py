@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from dsgrid_core.engine.base import Engine, QueryInterrupted
 from dsgrid_core.errors import InputError
 from dsgrid_core.settings import get as setting
 from dsgrid_core.sql import ident, lit
 
+__all__ = ["DuckDBEngine", "QueryInterrupted"]  # QueryInterrupted: still importable from here
 
-class DuckDBEngine:
+
+class DuckDBEngine(Engine):
     name = "duckdb"
     dialect = "duckdb"
+    writes_parquet_itself = True
+    can_lock_down = True
 
     def __init__(self, *, threads: int | None = None, memory_limit: str | None = None):
         from dsgrid_core.data.duck import connect
@@ -53,12 +58,7 @@ class DuckDBEngine:
     def lock_down(self, writable=()) -> None:
         """Once the inputs are registered, SQL may read those files, write into ``writable``
         folders, and touch nothing else."""
-        if self._paths:
-            self.con.execute("SET allowed_paths = [" + ", ".join(lit(p) for p in self._paths) + "]")
-        if writable:
-            folders = ", ".join(lit(str(p).rstrip("/") + "/") for p in writable)
-            self.con.execute(f"SET allowed_directories = [{folders}]")
-        self.con.execute("SET enable_external_access = false")
+        self.con.lock_down(readable=self._paths, writable=writable)
 
     def register_result(self, name: str, path, sql: str) -> None:
         """The query's own result, already written, for reports to read."""
@@ -104,10 +104,6 @@ class DuckDBEngine:
 
     def local_time(self, expr: exp.Expression, time_zone: str) -> exp.Expression:
         return exp.Anonymous(this="timezone", expressions=[exp.Literal.string(time_zone), expr])
-
-
-class QueryInterrupted(Exception):
-    pass
 
 
 def _out_of_memory(exc: Exception) -> InputError:

@@ -12,6 +12,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
+from dsgrid_core.engine.base import QueryInterrupted
 from dsgrid_core.errors import DsgridError, InputError, NotFoundError
 from dsgrid_core.jobs.store import JobStore
 
@@ -240,8 +241,6 @@ def _run(store: JobStore, job, prepared, *, refusals_raise: bool) -> str:
         else:
             store.finish(job_id, "failed", error=str(exc))
     except Exception as exc:  # noqa: BLE001 - recorded for the user, never lost
-        from dsgrid_core.engine.duckdb_engine import QueryInterrupted
-
         if isinstance(exc, QueryInterrupted) and timed_out.is_set():
             store.finish(job_id, "failed", error=f"over its time limit of {job.time_limit:g} s")
         elif isinstance(exc, QueryInterrupted) or store.cancel_requested(job_id):

@@ -212,7 +212,7 @@ def run_query(
                     eng.register_parquet(name, value)
                 else:
                     eng.register_rows(name, value.columns, value.rows)
-            if hasattr(eng, "lock_down"):
+            if eng.can_lock_down:
                 eng.lock_down(writable=[folder])
             if progress is not None:
                 progress.engine = eng  # lets a job cancel the running statement
@@ -254,7 +254,7 @@ def run_query(
 
 def write_parquet(engine, sql: str, path: Path, plan) -> int:
     """Run ``sql`` into a Parquet file with the normalised schema; returns the row count."""
-    if hasattr(engine, "copy_to_parquet"):
+    if engine.writes_parquet_itself:
         return engine.copy_to_parquet(sql, path)
     import pyarrow.parquet as pq
 

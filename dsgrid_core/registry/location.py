@@ -13,6 +13,8 @@ folders are:
   database's meta table (a folder registry without one keeps ``<folder>/data``). Credentials
   for the bucket come from the environment only (dsgrid_core.data.s3), never from the registry.
 
+Which store a location names comes from ``STORE_KINDS``, one entry per kind: the URL schemes
+naming one (none for the folder store) and how to open one; another store is one more entry.
 An ArangoDB URL is parsed by dsgrid_core.registry.arango_url. Nothing here ever holds or shows
 the ArangoDB password: it is read from the environment only when a connection is made.
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,9 +44,7 @@ HOME_MARKER = "location.json"
 
 
 def is_url(location: str | Path) -> bool:
-    return isinstance(location, str) and location.strip().lower().startswith(
-        tuple(f"{s}://" for s in SCHEMES)
-    )
+    return url_store_kind(location) is not None
 
 
 def default_home(url: ArangoUrl) -> Path:
@@ -84,24 +85,19 @@ def prepare_data_root(data_root: str | Path) -> str:
 
 def open_location(location: str | Path, *, read_only: bool = False) -> Opened:
     """Open the store of a folder or URL registry."""
-    if is_url(location):
-        url = ArangoUrl.parse(str(location))
-        return _open_arango(url, default_home(url), read_only=read_only)
+    kind = url_store_kind(location)
+    if kind is not None:
+        return kind.open(str(location), None, read_only)
     folder = Path(location)
-    db = folder / DB_FILE
-    if db.exists():
-        store = SqliteStore(db, read_only=read_only)
-        try:
-            stored = store.get_meta("data_root")
-        except BaseException:
-            store.close()
-            raise
-        data_root = as_data_root(stored) if stored else folder / DATA_DIR
-        return Opened(store, folder, data_root, str(folder))
+    if (folder / DB_FILE).exists():
+        return FOLDER_STORE.open(folder, folder, read_only)
     marker = folder / HOME_MARKER
     if marker.is_file():
-        url = ArangoUrl.parse(_marker_location(marker))
-        return _open_arango(url, folder, read_only=read_only)
+        # the home folder of a URL registry; a URL of no known kind is refused by the parser
+        # of the first kind's URLs, which says what one looks like
+        named = _marker_location(marker)
+        kind = url_store_kind(named) or URL_STORES[0]
+        return kind.open(named, folder, read_only)
     raise InputError(
         f"{folder} is not a registry (no {DB_FILE}). Create one with "
         f"`dsgrid registry create {folder}`."
@@ -139,6 +135,26 @@ def _claim_home(home: Path, url: ArangoUrl) -> None:
     marker.write_text(json.dumps({"location": str(url)}) + "\n")
 
 
+def _open_sqlite(folder: str | Path, home: Path | None, read_only: bool) -> Opened:
+    """The SQLite store of a folder registry (the folder is its home)."""
+    folder = Path(folder)
+    store = SqliteStore(folder / DB_FILE, read_only=read_only)
+    try:
+        stored = store.get_meta("data_root")
+    except BaseException:
+        store.close()
+        raise
+    data_root = as_data_root(stored) if stored else folder / DATA_DIR
+    return Opened(store, folder, data_root, str(folder))
+
+
+def _open_arango_url(location: str | Path, home: Path | None, read_only: bool) -> Opened:
+    """The ArangoDB store an ``arangodb://`` URL names; its home folder the one given, else
+    ``default_home``."""
+    url = ArangoUrl.parse(str(location))
+    return _open_arango(url, home or default_home(url), read_only=read_only)
+
+
 def _open_arango(url: ArangoUrl, home: Path, *, read_only: bool) -> Opened:
     store = ArangoStore.connect(url, read_only=read_only)
     try:
@@ -153,6 +169,37 @@ def _open_arango(url: ArangoUrl, home: Path, *, read_only: bool) -> Opened:
         store.close()
         raise
     return Opened(store, home, as_data_root(data_root), str(url))
+
+
+@dataclass(frozen=True)
+class StoreKind:
+    """A kind of registry store. ``schemes``: the URL schemes naming a registry of this kind
+    (none: it lives in a folder, found by its database file DB_FILE). ``open(location, home,
+    read_only)`` opens one; ``home`` is the folder for jobs and cached results, None for the
+    kind's default."""
+
+    name: str
+    schemes: tuple[str, ...]
+    open: Callable[[str | Path, Path | None, bool], Opened]
+
+
+STORE_KINDS: tuple[StoreKind, ...] = (
+    StoreKind("sqlite", (), _open_sqlite),
+    StoreKind("arangodb", SCHEMES, _open_arango_url),
+)
+FOLDER_STORE = next(kind for kind in STORE_KINDS if not kind.schemes)
+URL_STORES = tuple(kind for kind in STORE_KINDS if kind.schemes)
+
+
+def url_store_kind(location: str | Path) -> StoreKind | None:
+    """The kind of store a URL names, by its scheme; None for a folder (or a Path)."""
+    if not isinstance(location, str):
+        return None
+    text = location.strip().lower()
+    for kind in URL_STORES:
+        if text.startswith(tuple(f"{s}://" for s in kind.schemes)):
+            return kind
+    return None
 
 
 def create_arango(location: str, data_root: str | Path | None) -> str:
