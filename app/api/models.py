@@ -12,6 +12,7 @@ from dsgrid_core.browse.components import LIST_COLUMNS as BROWSE_LIST_COLUMNS
 from dsgrid_core.browse.datasets import PREVIEW_COLUMNS as BROWSE_PREVIEW_COLUMNS
 from dsgrid_core.browse.paging import DEFAULT_LIMIT, MAX_LIMIT
 from dsgrid_core.browse.records import MAPPING_COLUMNS
+from dsgrid_core.engine import ENGINES
 
 T = TypeVar("T")
 
@@ -235,7 +236,7 @@ class QueryRequest(Model):
         description="A dsgrid project query (or a dataset query: an object with dataset_id), "
         "as in `dsgrid query run`."
     )
-    engine: Literal["duckdb", "spark"] = "duckdb"
+    engine: Literal[tuple(ENGINES)] = "duckdb"  # the names of dsgrid_core.engine.ENGINES
     time_limit: float | None = Field(None, gt=0, le=86400, description="Seconds.")
     use_cache: bool = True
 

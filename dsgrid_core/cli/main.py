@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from dsgrid_core.cli.output import Progress, emit_json
+from dsgrid_core.engine import ENGINES
 
 
 class DsgridGroup(click.Group):
@@ -93,7 +94,7 @@ def _show_notices() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")
 @click.option(
     "--engine",
-    type=click.Choice(["duckdb", "spark"]),
+    type=click.Choice(list(ENGINES)),
     envvar="DSGRID_ENGINE",
     default="duckdb",
     show_default=True,

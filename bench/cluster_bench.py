@@ -1,7 +1,7 @@
 """Spark on a standalone cluster against Spark local mode: the same queries, the same engine,
 each in a child process that holds one classic SparkSession (tests/spark_cluster.py's driver).
 
-    python bench/spark_cluster.py [--data-dir DIR] [--runs 3] [--markdown FILE]
+    python bench/cluster_bench.py [--data-dir DIR] [--runs 3] [--markdown FILE]
 
 Cluster: a master and two workers started with pyspark's `bin/spark-class` on 127.0.0.1, one
 core and 1 GB each; local mode: "local[2]" (the same two cores). Queries:
@@ -151,7 +151,7 @@ def main() -> None:
 
     lines = [
         f"Run {datetime.date.today().isoformat()}, {os.cpu_count()} cores, --runs {args.runs} "
-        "(median after a warm-up); `python bench/spark_cluster.py`.",
+        "(median after a warm-up); `python bench/cluster_bench.py`.",
         "",
         "| corpus | query | local[2] (s) | cluster (s) | cluster / local | same answer |",
         "| --- | --- | ---: | ---: | ---: | --- |",
