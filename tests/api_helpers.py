@@ -18,3 +18,15 @@ def failed(response, status: int) -> dict:
     assert body["ok"] is False and body["status"] == status
     assert body["error"]["message"]
     return body["error"]
+
+
+def scenario_dimension(name: str, description: str, ids: dict[str, str]) -> dict:
+    """A self-contained scenario dimension config (records inline), for registrations over
+    the API: ``ids`` maps each record id to its name."""
+    return {
+        "type": "scenario",
+        "class": "Scenario",
+        "name": name,
+        "description": description,
+        "records": [{"id": i, "name": n} for i, n in ids.items()],
+    }

@@ -13,19 +13,15 @@ import time
 
 import numpy as np
 import pandas as pd
-from api_helpers import ok
+from api_helpers import ok, scenario_dimension
 from test_query_jobs_api import _expected_by_state, _query, _wait
 
 from app import create_app
 from dsgrid_core.jobs.store import JobStore
 
-SCENARIOS = {
-    "type": "scenario",
-    "class": "Scenario",
-    "name": "Worker scenarios",
-    "description": "registered by a dsgrid worker",
-    "records": [{"id": "worker_a", "name": "A"}, {"id": "worker_b", "name": "B"}],
-}
+SCENARIOS = scenario_dimension(
+    "Worker scenarios", "registered by a dsgrid worker", {"worker_a": "A", "worker_b": "B"}
+)
 
 
 def _worker(registry, *args: str) -> subprocess.Popen:

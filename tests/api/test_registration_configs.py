@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from api_helpers import ok
+from api_helpers import ok, scenario_dimension
 
 from app import create_app
 from app.components import wizard as wz
@@ -17,13 +17,9 @@ from dsgrid_core.registry.registry import Registry
 from dsgrid_core.uploads import MANIFEST, UploadStore
 
 COUNTIES = "id,name,state,time_zone\n01001,Autauga County,AL,America/Chicago\n"
-SCENARIOS = {
-    "type": "scenario",
-    "class": "Scenario",
-    "name": "Request scenarios",
-    "description": "records given inline",
-    "records": [{"id": "low", "name": "Low"}, {"id": "high", "name": "High"}],
-}
+SCENARIOS = scenario_dimension(
+    "Request scenarios", "records given inline", {"low": "Low", "high": "High"}
+)
 
 
 def _app(registry, tmp_path, monkeypatch):

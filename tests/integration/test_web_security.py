@@ -10,17 +10,13 @@ import io
 import re
 import time
 
-from api_helpers import failed, ok
+from api_helpers import failed, ok, scenario_dimension
 
 from app import create_app
 
-DIMENSION = {
-    "type": "scenario",
-    "class": "Scenario",
-    "name": "Web Scenarios",
-    "description": "registered over HTTP",
-    "records": [{"id": "reference", "name": "Reference"}, {"id": "high", "name": "High"}],
-}
+DIMENSION = scenario_dimension(
+    "Web Scenarios", "registered over HTTP", {"reference": "Reference", "high": "High"}
+)
 
 
 def _client(registry, tmp_path, **settings):
