@@ -17,7 +17,7 @@ from api_helpers import ok, scenario_dimension
 from test_query_jobs_api import _expected_by_state, _query, _wait
 
 from app import create_app
-from dsgrid_core.jobs.store import JobStore
+from dsgrid_core.jobs.store import load_job
 
 SCENARIOS = scenario_dimension(
     "Worker scenarios", "registered by a dsgrid worker", {"worker_a": "A", "worker_b": "B"}
@@ -40,14 +40,6 @@ def _client(registry, tmp_path):
     return app.server.test_client()
 
 
-def _job(registry, job_id: str):
-    store = JobStore(registry)
-    try:
-        return store.get(job_id)
-    finally:
-        store.close()
-
-
 def test_jobs_left_for_workers_are_run_by_a_worker_process(
     efs_registry, test_data, tmp_path, monkeypatch
 ):
@@ -66,7 +58,7 @@ def test_jobs_left_for_workers_are_run_by_a_worker_process(
     )["data"]["id"]
     time.sleep(0.5)
     for job_id in (query_id, register_id):  # nothing in the server runs them
-        job = _job(efs_registry, job_id)
+        job = load_job(efs_registry, job_id)
         assert (job.status, job.pid) == ("queued", None)
     assert {j["status"] for j in ok(client.get("/api/v1/jobs"))["data"]} == {"queued"}
 
@@ -78,7 +70,7 @@ def test_jobs_left_for_workers_are_run_by_a_worker_process(
         (query_id, "succeeded"),
         (register_id, "succeeded"),
     ]
-    assert _job(efs_registry, query_id).pid == worker.pid
+    assert load_job(efs_registry, query_id).pid == worker.pid
 
     expected = _expected_by_state(test_data).sort_values(["geography", "metric"])
     page = ok(client.get(f"/api/v1/jobs/{query_id}/result?limit=1000"))["data"]
@@ -123,7 +115,7 @@ def test_cancel_interrupts_a_worker_mid_statement_and_sigterm_stops_it(
             client.post("/api/v1/queries", json={"query": _query(), "use_cache": False}), 202
         )["data"]["id"]
         deadline = time.monotonic() + 60
-        while (job := _job(efs_registry, job_id)).message != "execute":
+        while (job := load_job(efs_registry, job_id)).message != "execute":
             assert job.status in ("queued", "running"), job
             assert time.monotonic() < deadline, "the worker did not reach the slow statement"
             time.sleep(0.05)

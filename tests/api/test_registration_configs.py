@@ -12,7 +12,7 @@ from app import create_app
 from app.components import wizard as wz
 from app.components import wizard_register
 from dsgrid_core.jobs.registration import execute_registration_job
-from dsgrid_core.jobs.store import JobStore
+from dsgrid_core.jobs.store import load_job
 from dsgrid_core.registry.registry import Registry
 from dsgrid_core.uploads import MANIFEST, UploadStore
 
@@ -27,14 +27,6 @@ def _app(registry, tmp_path, monkeypatch):
     # jobs left queued (for a `dsgrid worker`): their upload folder stays to be looked at
     monkeypatch.setenv("DSGRID_JOB_RUNNER", "workers")
     return create_app(str(registry), cache_dir=str(tmp_path / "webcache"), host="127.0.0.1")
-
-
-def _job(registry, job_id: str):
-    store = JobStore(registry)
-    try:
-        return store.get(job_id)
-    finally:
-        store.close()
 
 
 def _listing(folder) -> list[str]:
@@ -89,7 +81,7 @@ def test_a_form_registration_writes_no_config_file(empty_registry, tmp_path, mon
     with app.server.test_request_context("/"):
         job_id = wizard_register.start_job(w, plan, files, "from the form")
 
-    job = _job(empty_registry, job_id)
+    job = load_job(empty_registry, job_id)
     assert job.status == "queued"
     folder = store.folder(job.params["upload_session"])
     # The form's folder is as it was, and the job's holds the same files: no config in either.
@@ -100,7 +92,7 @@ def test_a_form_registration_writes_no_config_file(empty_registry, tmp_path, mon
     assert job.params["config_folder"] == str(folder)
 
     assert execute_registration_job(empty_registry, job_id) == "succeeded"
-    [made] = _job(empty_registry, job_id).metadata["components"]
+    [made] = load_job(empty_registry, job_id).metadata["components"]
     assert not folder.exists()  # the job removed its folder
     by_form = _registered(empty_registry, "dimension", made["id"])
     by_file = _by_file(tmp_path, {**config, "file": "counties.csv"}, {"counties.csv": COUNTIES})
@@ -114,7 +106,7 @@ def test_an_api_registration_writes_no_config_file(empty_registry, tmp_path, mon
     body = {"kind": "dimension", "config": SCENARIOS, "log_message": "from the API"}
     job_id = ok(client.post("/api/v1/registrations", json=body), 202)["data"]["id"]
 
-    job = _job(empty_registry, job_id)
+    job = load_job(empty_registry, job_id)
     folder = uploads / job.params["upload_session"]
     assert _listing(uploads) == [folder.name]
     assert _listing(folder) == [MANIFEST]  # the session's manifest alone: no config file
