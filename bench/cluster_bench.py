@@ -97,17 +97,25 @@ def timed(runner: ClusterQueryRunner, registry: Path, query: dict, runs: int):
 
 
 def same(a, b) -> bool:
+    """The same rows: key columns equal (as text), float columns within 1e-9 (relative)."""
     import numpy as np
+    import pandas as pd
 
     fa, fb = a.to_pandas(), b.to_pandas()
-    keys = sorted(c for c in fa.columns if c != "value")
     if sorted(fa.columns) != sorted(fb.columns) or len(fa) != len(fb):
         return False
-    fa = fa.sort_values(keys).reset_index(drop=True)
-    fb = fb[list(fa.columns)].sort_values(keys).reset_index(drop=True)
-    if not fa[keys].astype(str).equals(fb[keys].astype(str)):
-        return False
-    return bool(np.allclose(fa["value"], fb["value"], rtol=1e-9, equal_nan=True))
+    fb = fb[list(fa.columns)]
+    floats = [c for c in fa.columns if pd.api.types.is_float_dtype(fa[c])]
+    keys = [c for c in fa.columns if c not in floats]
+    if keys:
+        fa = fa.sort_values(keys, kind="stable").reset_index(drop=True)
+        fb = fb.sort_values(keys, kind="stable").reset_index(drop=True)
+        if not fa[keys].astype(str).equals(fb[keys].astype(str)):
+            return False
+    return all(
+        np.allclose(fa[c].to_numpy(float), fb[c].to_numpy(float), rtol=1e-9, equal_nan=True)
+        for c in floats
+    )
 
 
 def main() -> None:
@@ -130,7 +138,7 @@ def main() -> None:
     demo = demo_registry(args.data_dir)
     corpora.append(("demo small", demo, demo_queries(demo)))
 
-    work = Path(tempfile.mkdtemp(prefix="spark-cluster-bench-"))
+    work = Path(tempfile.mkdtemp(prefix="cluster-bench-"))
     cluster = StandaloneCluster.start(work / "cluster")
     results: dict[str, dict] = {}
     try:
