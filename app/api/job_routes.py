@@ -12,7 +12,7 @@ from app.api import models as m
 from app.api.read_routes import route
 from app.api.routing import ApiError
 from app.envelope import envelope
-from dsgrid_core.jobs.messages import public_error
+from dsgrid_core.jobs.answers import job_answer
 
 RESULT_TABLE = "table.parquet"
 
@@ -23,24 +23,7 @@ def _links(job_id: str) -> dict[str, str]:
 
 
 def _job_dict(job) -> dict:
-    meta = job.metadata or {}
-    return {
-        "id": job.id,
-        "kind": job.kind,
-        "status": job.status,
-        "stages_done": job.stages_done,
-        "stages_total": job.stages_total,
-        "message": job.message,
-        "error": public_error(job),  # without the server's paths
-        "created_at": job.created_at,
-        "started_at": job.started_at,
-        "finished_at": job.finished_at,
-        "time_limit": job.time_limit,
-        "row_count": meta.get("row_count"),
-        "components": meta.get("components", []),
-        "problems": meta.get("problems", []),
-        "links": _links(job.id),
-    }
+    return {**job_answer(job), "links": _links(job.id)}
 
 
 def _store():

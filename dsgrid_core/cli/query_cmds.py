@@ -145,15 +145,24 @@ def validate_cmd(ctx, query_file, show_sql):
         engine.close()
 
 
+def _job_json(job) -> dict:
+    """The API's answer for the job (dsgrid_core.jobs.answers), with the local result folder."""
+    from dsgrid_core.jobs.answers import job_answer
+
+    return {**job_answer(job, local=True), "result_path": job.result_path}
+
+
 def _job_row(job) -> dict:
+    """The fields the text output shows."""
+    answer = _job_json(job)
     return {
-        "id": job.id,
-        "status": job.status,
-        "progress": f"{job.stages_done}/{job.stages_total}",
-        "message": job.message,
-        "created_at": job.created_at,
-        "error": job.error or "",
-        "result_path": job.result_path or "",
+        "id": answer["id"],
+        "status": answer["status"],
+        "progress": f"{answer['stages_done']}/{answer['stages_total']}",
+        "message": answer["message"],
+        "created_at": answer["created_at"],
+        "error": answer["error"] or "",
+        "result_path": answer["result_path"] or "",
     }
 
 
@@ -167,7 +176,7 @@ def status_cmd(ctx, job_id):
     with _open(ctx) as registry:
         job = load_job(registry.path, job_id, "`dsgrid query list` shows the recent ones")
     if ctx.obj["json"]:
-        emit_json(job.to_dict())
+        emit_json(_job_json(job))
     else:
         for key, value in _job_row(job).items():
             if value:
@@ -204,7 +213,7 @@ def list_cmd(ctx, limit):
         store.close()
     rows = [_job_row(j) for j in jobs]
     if ctx.obj["json"]:
-        emit_json([j.to_dict() for j in jobs])
+        emit_json([_job_json(j) for j in jobs])
     else:
         emit_table(rows, ["id", "status", "progress", "created_at", "error"])
 

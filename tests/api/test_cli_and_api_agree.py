@@ -55,3 +55,50 @@ def test_list_show_and_history_agree(api, dsgrid, efs_registry_template, kind):
         ).json()
         assert old == ok(client.get(f"/api/v1/{kind}/{row['id']}?version={first}"))["data"]
         assert old["version"] == first
+
+
+def test_job_status_and_list_agree(api, dsgrid, efs_registry, test_data):
+    """A query job started over the API, then read by both doors: the same fields and values
+    (the API adds its links, the CLI the local result folder)."""
+    import time
+
+    client = api(efs_registry)
+    query = {
+        "name": "by_state",
+        "project": {
+            "project_id": "test_efs",
+            "dataset": {
+                "dataset_id": "by_state",
+                "source_datasets": [{"dataset_id": "test_efs_comstock"}],
+            },
+        },
+        "result": {
+            "aggregations": [
+                {
+                    "dimensions": {
+                        "geography": ["US States"],
+                        "metric": ["EFS Detailed End Uses - ComStock Only"],
+                    }
+                }
+            ]
+        },
+    }
+    started = ok(client.post("/api/v1/queries", json={"query": query}), 202)["data"]
+    deadline = time.monotonic() + 60
+    while (job := ok(client.get(f"/api/v1/jobs/{started['id']}"))["data"])["status"] in (
+        "queued",
+        "running",
+    ):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.2)
+    assert job["status"] == "succeeded", job
+    status = dsgrid("query", "status", job["id"], registry=efs_registry, as_json=True)
+    assert status.exit_code == 0, status
+    shown = status.json()
+    assert shown.pop("result_path").endswith(job["id"] + "/result")
+    assert shown == {k: v for k, v in job.items() if k != "links"}
+    listed = dsgrid("query", "list", registry=efs_registry, as_json=True).json()
+    api_listed = ok(client.get("/api/v1/jobs"))["data"]
+    assert [{k: v for k, v in j.items() if k != "result_path"} for j in listed] == [
+        {k: v for k, v in j.items() if k != "links"} for j in api_listed
+    ]
