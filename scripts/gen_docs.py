@@ -69,7 +69,8 @@ def cli_page() -> str:
                 else:
                     label, kind = ", ".join(p.opts), "flag" if p.is_flag else "option"
                 default = p.default if p.default not in (None, False, ()) else ""
-                if callable(default):
+                # no default: callables, and click's own "unset" marker (its repr varies)
+                if callable(default) or type(default).__name__ == "Sentinel":
                     default = ""
                 help_ = (getattr(p, "help", "") or "").replace("|", "\\|").replace("\n", " ")
                 if isinstance(p.type, click.Choice):
