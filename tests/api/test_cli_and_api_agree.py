@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from api_helpers import ok
+from test_query_jobs_api import _query, _wait
 
 # CLI group name = API path segment (the API's <kind>s)
 KINDS = ["projects", "datasets", "dimensions", "dimension-mappings"]
@@ -57,40 +58,12 @@ def test_list_show_and_history_agree(api, dsgrid, efs_registry_template, kind):
         assert old["version"] == first
 
 
-def test_job_status_and_list_agree(api, dsgrid, efs_registry, test_data):
+def test_job_status_and_list_agree(api, dsgrid, efs_registry):
     """A query job started over the API, then read by both doors: the same fields and values
     (the API adds its links, the CLI the local result folder)."""
-    import time
-
     client = api(efs_registry)
-    query = {
-        "name": "by_state",
-        "project": {
-            "project_id": "test_efs",
-            "dataset": {
-                "dataset_id": "by_state",
-                "source_datasets": [{"dataset_id": "test_efs_comstock"}],
-            },
-        },
-        "result": {
-            "aggregations": [
-                {
-                    "dimensions": {
-                        "geography": ["US States"],
-                        "metric": ["EFS Detailed End Uses - ComStock Only"],
-                    }
-                }
-            ]
-        },
-    }
-    started = ok(client.post("/api/v1/queries", json={"query": query}), 202)["data"]
-    deadline = time.monotonic() + 60
-    while (job := ok(client.get(f"/api/v1/jobs/{started['id']}"))["data"])["status"] in (
-        "queued",
-        "running",
-    ):
-        assert time.monotonic() < deadline, job
-        time.sleep(0.2)
+    started = ok(client.post("/api/v1/queries", json={"query": _query()}), 202)["data"]
+    job = _wait(client, started["id"])
     assert job["status"] == "succeeded", job
     status = dsgrid("query", "status", job["id"], registry=efs_registry, as_json=True)
     assert status.exit_code == 0, status

@@ -397,20 +397,11 @@ def _dst_project(folder, entry: dict) -> None:
     (folder / "project.json5").write_text(json.dumps(project))
 
 
-def test_index_dataset_with_dst_adjustment_is_submitted(dsgrid, tmp_path):
-    from dsgrid_core.registry.registry import Registry
-
-    _dst_project(
-        tmp_path, {"wrap_time_allowed": True, "time_based_data_adjustment": dst("interpolate")}
-    )
-    frame = pd.DataFrame(
-        [(g, "m1", k, level(g, k)) for g in ZONES for k in range(8760)],
-        columns=["geography", "metric", "time_index", "value"],
-    )
-    frame.to_csv(tmp_path / "load_data.csv", index=False)
-    time = {**index_dim(8760, start="2018-01-01 00:00:00"), "description": "hours"}
+def _register_dst_dataset(dsgrid, tmp_path, time: dict, data_file: str):
+    """dst_ds (one table, stacked, in ``data_file``, with this time dimension) and the
+    project written by _dst_project, bulk-registered and submitted into a new registry."""
     layout = {"table_format": "one_table", "value_format": "stacked",
-              "data_file": {"path": "load_data.csv"}}  # fmt: skip
+              "data_file": {"path": data_file}}  # fmt: skip
     dataset = {"dataset_id": "dst_ds", "dataset_type": "modeled", "data_classification": "low",
                "trivial_dimensions": list(SINGLE), "dimensions": _dims("dstd", time),
                "data_layout": layout}  # fmt: skip
@@ -425,6 +416,22 @@ def test_index_dataset_with_dst_adjustment_is_submitted(dsgrid, tmp_path):
     assert dsgrid("registry", "create", reg).exit_code == 0
     result = dsgrid("registry", "bulk-register", tmp_path / "bulk.json5", registry=reg)
     assert result.exit_code == 0, result
+    return reg
+
+
+def test_index_dataset_with_dst_adjustment_is_submitted(dsgrid, tmp_path):
+    from dsgrid_core.registry.registry import Registry
+
+    _dst_project(
+        tmp_path, {"wrap_time_allowed": True, "time_based_data_adjustment": dst("interpolate")}
+    )
+    frame = pd.DataFrame(
+        [(g, "m1", k, level(g, k)) for g in ZONES for k in range(8760)],
+        columns=["geography", "metric", "time_index", "value"],
+    )
+    frame.to_csv(tmp_path / "load_data.csv", index=False)
+    time = {**index_dim(8760, start="2018-01-01 00:00:00"), "description": "hours"}
+    reg = _register_dst_dataset(dsgrid, tmp_path, time, "load_data.csv")
     with Registry(reg, read_only=True) as registry:
         project = registry.show("project", "dst_project")
     assert project.extra["datasets"]["dst_ds"]["status"] == "Registered"
@@ -500,22 +507,7 @@ def test_datetime_dataset_wrapped_around_the_project_year_is_submitted_and_queri
     )  # fmt: skip
     data.to_parquet(tmp_path / "load_data.parquet", index=False)
     time = {**datetime_dim([YEAR_2018], zone="Etc/GMT+6"), "description": "hours"}
-    layout = {"table_format": "one_table", "value_format": "stacked",
-              "data_file": {"path": "load_data.parquet"}}  # fmt: skip
-    dataset = {"dataset_id": "dst_ds", "dataset_type": "modeled", "data_classification": "low",
-               "trivial_dimensions": list(SINGLE), "dimensions": _dims("dstd", time),
-               "data_layout": layout}  # fmt: skip
-    (tmp_path / "dataset.json5").write_text(json.dumps(dataset))
-    bulk = {
-        "projects": [{"project_id": "dst_project", "config_file": "project.json5"}],
-        "datasets": [{"dataset_id": "dst_ds", "config_file": "dataset.json5"}],
-        "dataset_submissions": [{"dataset_id": "dst_ds", "project_id": "dst_project"}],
-    }
-    (tmp_path / "bulk.json5").write_text(json.dumps(bulk))
-    reg = tmp_path / "reg"
-    assert dsgrid("registry", "create", reg).exit_code == 0
-    result = dsgrid("registry", "bulk-register", tmp_path / "bulk.json5", registry=reg)
-    assert result.exit_code == 0, result
+    reg = _register_dst_dataset(dsgrid, tmp_path, time, "load_data.parquet")
     query = {
         "name": "wrapped",
         "project": {
