@@ -35,7 +35,9 @@ def create_app(registry_path: str | os.PathLike[str] | None = None, **settings: 
     """Build the viewer for the registry folder `registry_path` (default: env DSGRID_REGISTRY).
 
     ``settings``: ``host`` (where `dsgrid serve` listens; writes need the access token unless
-    it is loopback), ``read_only``, ``api_token``, ``cache_dir``, ``cache_redis_url``."""
+    it is loopback), ``read_only``, ``api_token``, ``cache_dir``, ``cache_redis_url``;
+    ``api_url`` (with no registry path: show the registry of that dsgrid-viewer server through
+    its /api/v1) and ``api_url_token`` (that server's access token, for queries)."""
     # Heavy imports stay here so that `dsgrid --help` and `import app.ids` stay fast.
     import dash
     import flask
@@ -47,14 +49,21 @@ def create_app(registry_path: str | os.PathLike[str] | None = None, **settings: 
     from dsgrid_core.jobs.dispatch import runs_in_workers
 
     runs_in_workers()  # a misspelt DSGRID_JOB_RUNNER stops the server here, not a job later
-    if registry_path is None:
+    api_url = settings.get("api_url")
+    if registry_path is None and not api_url:
         from dsgrid_core.settings import get as setting
 
         registry_path = setting(REGISTRY_ENV_VAR)
+    if api_url:
+        from dsgrid_core.service.remote_viewer import RemoteViewer
+
+        RemoteViewer(api_url)  # a malformed URL stops the server here (InputError)
 
     # Our own Flask server: pages rely on flask.current_app, whatever Dash's default backend is.
     server = flask.Flask(__name__, static_folder=None)
     server.config[REGISTRY_CONFIG_KEY] = os.fspath(registry_path) if registry_path else None
+    server.config[state.API_URL_KEY] = api_url
+    server.config[state.API_URL_TOKEN_KEY] = settings.get("api_url_token")
     state.configure(server, settings)
     security.configure(server, settings)
     server.register_blueprint(api_blueprint, url_prefix="/api/v1")

@@ -24,6 +24,8 @@ from dsgrid_core.private_dirs import ensure_private_dir, private_subdir
 from dsgrid_core.settings import get as setting
 
 REGISTRY_KEY = "DSGRID_REGISTRY"
+API_URL_KEY = "DSGRID_API_URL"  # a remote server whose /api/v1 the pages read
+API_URL_TOKEN_KEY = "DSGRID_API_URL_TOKEN"  # its access token, for queries and cancels
 STATE_KEY = "dsgrid:registry-state"
 DEFAULT_TIMEOUT = 3600
 
@@ -61,18 +63,25 @@ def cache_config(registry: str | None, settings: dict[str, Any]) -> dict[str, An
 def configure(server: flask.Flask, settings: dict[str, Any]) -> None:
     from flask_caching import Cache
 
-    Cache(server, config=cache_config(server.config.get(REGISTRY_KEY), settings))
+    source = server.config.get(REGISTRY_KEY) or server.config.get(API_URL_KEY)
+    Cache(server, config=cache_config(source, settings))
     server.teardown_appcontext(_close_registry)
 
 
 def registry():
-    """The registry of this server, opened read-only for the current request."""
+    """The registry of this server, opened read-only for the current request (NoRegistry when
+    the server shows a remote API's registry, or none)."""
     if "dsgrid_registry" not in flask.g:
         from dsgrid_core.errors import InputError
         from dsgrid_core.service import open_registry
 
         path = flask.current_app.config.get(REGISTRY_KEY)
         if not path:
+            if flask.current_app.config.get(API_URL_KEY):
+                raise NoRegistry(
+                    "this viewer shows the registry of "
+                    f"{flask.current_app.config[API_URL_KEY]}; changes are made on that server."
+                )
             raise NoRegistry("no registry is open: start the viewer with --registry PATH.")
         try:
             flask.g.dsgrid_registry = open_registry(path, read_only=True)
@@ -85,6 +94,11 @@ def registry_path() -> str | None:
     return flask.current_app.config.get(REGISTRY_KEY)
 
 
+def is_remote() -> bool:
+    """Whether this server shows another server's registry through its API."""
+    return bool(flask.current_app.config.get(API_URL_KEY))
+
+
 def _close_registry(_exc=None) -> None:
     reg = flask.g.pop("dsgrid_registry", None)
     if reg is not None:
@@ -92,16 +106,32 @@ def _close_registry(_exc=None) -> None:
 
 
 def _cache():
-    return flask.current_app.extensions["cache"]
+    return next(iter(flask.current_app.extensions["cache"].values()))
+
+
+def _source():
+    """The request's viewer: over the remote API when the server was started with one, else
+    over the registry folder."""
+    if "dsgrid_viewer" not in flask.g:
+        config = flask.current_app.config
+        if config.get(API_URL_KEY):
+            from dsgrid_core.service.remote_viewer import RemoteViewer
+
+            flask.g.dsgrid_viewer = RemoteViewer(
+                config[API_URL_KEY], token=config.get(API_URL_TOKEN_KEY)
+            )
+        else:
+            from dsgrid_core.service.local_viewer import LocalViewer
+
+            flask.g.dsgrid_viewer = LocalViewer(registry())
+    return flask.g.dsgrid_viewer
 
 
 def current_state() -> str:
-    """The registry's state, checked once per request; a change clears the cache."""
+    """The registry's state, asked once per request; a change clears the cache."""
     if "dsgrid_state" not in flask.g:
-        from dsgrid_core.browse.summary import registry_state
-
-        current = registry_state(registry())
-        cache = next(iter(_cache().values()))
+        current = _source().state()
+        cache = _cache()
         if cache.get(STATE_KEY) != current:
             cache.clear()
             cache.set(STATE_KEY, current, timeout=0)
@@ -109,15 +139,69 @@ def current_state() -> str:
     return flask.g.dsgrid_state
 
 
-def cached(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """``function(registry(), *args, **kwargs)``, answered from the cache when the registry has
-    not changed since it was computed. Arguments must have stable reprs."""
-    state = current_state()
-    cache = next(iter(_cache().values()))
-    raw = f"{function.__module__}.{function.__qualname__}|{args!r}|{sorted(kwargs.items())!r}"
-    key = "dsgrid:" + hashlib.sha256(f"{state}|{raw}".encode()).hexdigest()
-    value = cache.get(key)
-    if value is None:
-        value = function(registry(), *args, **kwargs)
-        cache.set(key, value)
-    return value
+# Answers that change only when the registry does: kept in the read cache, keyed on its state.
+CACHED = frozenset(
+    {
+        "summary",
+        "search",
+        "components",
+        "catalog",
+        "component",
+        "versions",
+        "version_diff",
+        "dependency_graph",
+        "where_used",
+        "records_page",
+        "records",
+        "mapping_records_page",
+        "mapping_rows",
+        "fraction_check",
+        "mapping_flows",
+        "dataset_facts",
+        "preview",
+        "coverage",
+        "load_profile",
+        "project_overview",
+        "project_coverage",
+        "query_choices",
+        "query_records",
+    }
+)
+
+
+class _CachedViewer:
+    """The request's viewer, its registry answers kept in the read cache (jobs and results
+    are asked each time)."""
+
+    def __init__(self, source) -> None:
+        self._source = source
+
+    def __getattr__(self, name: str):
+        method = getattr(self._source, name)
+        if name not in CACHED:
+            return method
+
+        def answer(*args: Any, **kwargs: Any) -> Any:
+            state = current_state()
+            raw = f"{name}|{args!r}|{sorted(kwargs.items())!r}"
+            key = "dsgrid:" + hashlib.sha256(f"{state}|{raw}".encode()).hexdigest()
+            cache = _cache()
+            value = cache.get(key)
+            if value is None:
+                value = method(*args, **kwargs)
+                cache.set(key, value)
+            return value
+
+        return answer
+
+
+def viewer():
+    """What the pages and the API's routes ask: a `dsgrid_core.service.viewer.Viewer` (local
+    or remote), answered from the read cache while the registry has not changed."""
+    return _CachedViewer(_source())
+
+
+def label() -> str | None:
+    """What the pages call the registry they show: its folder, or the API server's URL."""
+    config = flask.current_app.config
+    return config.get(API_URL_KEY) or config.get(REGISTRY_KEY)

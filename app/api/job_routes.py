@@ -219,28 +219,8 @@ def _json_page(path: Path, offset: int, limit: int, token: str | None) -> flask.
 
 
 def _csv_response(job_id: str, path: Path) -> flask.Response:
-    import pyarrow.parquet as pq
+    from dsgrid_core.browse.results import csv_bytes
 
-    from dsgrid_core.query.run import csv_row_cap
-
-    rows = pq.ParquetFile(path).metadata.num_rows
-    cap = csv_row_cap()
-    if rows > cap:
-        raise ApiError(
-            413,
-            f"the result has {rows:,} rows, above the CSV cap of {cap:,}; ask for "
-            "format=parquet (smaller and faster).",
-            type="TooLarge",
-        )
-    import tempfile
-
-    from dsgrid_core.query.run import parquet_to_csv
-
-    handle = tempfile.NamedTemporaryFile(suffix=".csv", delete=False)  # noqa: SIM115
-    handle.close()
-    parquet_to_csv(path, Path(handle.name))
-    response = flask.send_file(
-        handle.name, mimetype="text/csv", as_attachment=True, download_name=f"{job_id}.csv"
-    )
-    response.call_on_close(lambda: Path(handle.name).unlink(missing_ok=True))
+    response = flask.Response(csv_bytes(path), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f"attachment; filename={job_id}.csv"
     return response

@@ -50,25 +50,6 @@ def query_texts(query: dict[str, Any], registry: str | None) -> dict[str, str]:
 # --- the result ----------------------------------------------------------------------------------
 
 
-def csv_bytes(table: Path) -> bytes:
-    """The result table as CSV; refused above dsgrid_core's CSV row cap (Parquet has none)."""
-    import pyarrow.parquet as pq
-
-    from dsgrid_core.query.run import csv_row_cap, parquet_to_csv
-
-    rows = pq.ParquetFile(table).metadata.num_rows
-    cap = csv_row_cap()
-    if rows > cap:
-        raise InputError(
-            f"the result has {rows:,} rows, above the CSV cap of {cap:,}: download it as "
-            "Parquet (smaller and faster), or aggregate more."
-        )
-    with tempfile.TemporaryDirectory(prefix="dsgrid-csv-") as folder:
-        target = Path(folder) / "table.csv"
-        parquet_to_csv(table, target)
-        return target.read_bytes()
-
-
 # --- figures offline -----------------------------------------------------------------------------
 
 

@@ -145,3 +145,35 @@ def _page_error(exc: Exception) -> Exception:
             "(DSGRID_PAGE_DUCKDB_MEMORY_LIMIT); filter more, or download the result as Parquet."
         )
     return exc
+
+
+def iso_cell(value: Any) -> Any:
+    """Timestamps and dates as ISO text (``2018-01-01T00:00:00``): result pages as the API and
+    the viewer's grid show them."""
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def csv_bytes(path: str | Path) -> bytes:
+    """The result table at ``path`` as CSV; an InputError (413) above the CSV row cap
+    (Parquet has none)."""
+    import tempfile
+
+    import pyarrow.parquet as pq
+
+    from dsgrid_core.query.run import csv_row_cap, parquet_to_csv
+
+    rows = pq.ParquetFile(path).metadata.num_rows
+    cap = csv_row_cap()
+    if rows > cap:
+        raise TooLarge(
+            f"the result has {rows:,} rows, above the CSV cap of {cap:,}: download it as "
+            "Parquet (smaller and faster), or aggregate more."
+        )
+    with tempfile.TemporaryDirectory(prefix="dsgrid-csv-") as folder:
+        target = Path(folder) / "result.csv"
+        parquet_to_csv(Path(path), target)
+        return target.read_bytes()
+
+
+class TooLarge(InputError):
+    http_status = 413

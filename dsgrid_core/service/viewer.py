@@ -1,0 +1,226 @@
+"""What the web viewer asks of a registry, as one interface with two implementations:
+`LocalViewer` (in this process, on a registry folder: the default) and `RemoteViewer` (an HTTP
+client of another server's ``/api/v1``: ``dsgrid serve --api-url URL``). The HTTP API's routes
+answer through `LocalViewer` too, so a page sees the same answer, field for field, whichever
+implementation serves it (tests/api/test_viewer_contract.py runs every method both ways).
+
+Answers are plain JSON values (dicts, lists, text, numbers, None), as they travel over HTTP;
+paged answers are `Page`s whose items are such values. Errors are the core's own
+(`NotFoundError`, `InputError`, ...) in both implementations.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from typing import Any
+
+from dsgrid_core.browse.paging import MAX_LIMIT, AnyOf, Filter, Page
+
+Filters = list[Filter | AnyOf] | None
+Sort = list[tuple[str, bool]] | None
+
+
+def plain(value: Any) -> Any:
+    """``value`` as it reads back from JSON (tuples as lists, keys as text, dates as ISO text)."""
+    return json.loads(json.dumps(value, default=_iso))
+
+
+def _iso(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+class Viewer(ABC):
+    """Every question the viewer's pages ask; implementations answer over a registry folder or
+    over HTTP. ``label`` is what the pages show as the registry (its folder or the API's URL)."""
+
+    label: str
+    local: bool  # a registry folder on this machine (registrations, paths in commands)
+
+    # --- the registry ----------------------------------------------------------------------
+    @abstractmethod
+    def state(self) -> str:
+        """Changes whenever anything is registered, updated or removed (the read cache's key)."""
+
+    @abstractmethod
+    def summary(self, latest: int = 10) -> dict[str, Any]: ...
+
+    @abstractmethod
+    def search(self, text: str, limit: int = 20) -> dict[str, Any]: ...
+
+    # --- components ------------------------------------------------------------------------
+    @abstractmethod
+    def components(
+        self,
+        kind: str,
+        *,
+        type: str | None = None,
+        text: str | None = None,
+        project: str | None = None,
+        filters: Filters = None,
+        sort: Sort = None,
+        limit: int | None = None,
+        token: str | None = None,
+        offset: int | None = None,
+    ) -> Page: ...
+
+    def catalog(self, kind: str, type: str | None = None) -> list[dict[str, Any]]:
+        """Every component of ``kind`` (of dimension ``type``), latest versions, by id."""
+        return _all_pages(lambda **p: self.components(kind, type=type, **p))
+
+    @abstractmethod
+    def component(self, kind: str, id: str, version: str | None = None) -> dict[str, Any]: ...
+
+    @abstractmethod
+    def versions(self, kind: str, id: str) -> list[dict[str, Any]]: ...
+
+    @abstractmethod
+    def version_diff(self, kind: str, id: str, old: str, new: str) -> dict[str, Any]: ...
+
+    @abstractmethod
+    def dependency_graph(self, kind: str, id: str, version: str | None = None) -> dict: ...
+
+    @abstractmethod
+    def where_used(self, kind: str, id: str) -> list[dict[str, Any]]: ...
+
+    # --- records ---------------------------------------------------------------------------
+    @abstractmethod
+    def records_page(
+        self,
+        dimension_id: str,
+        version: str | None = None,
+        *,
+        filters: Filters = None,
+        sort: Sort = None,
+        limit: int | None = None,
+        token: str | None = None,
+        offset: int | None = None,
+    ) -> Page: ...
+
+    def records(self, dimension_id: str, version: str | None = None) -> list[dict[str, Any]]:
+        """Every record of a dimension version, in its file's order."""
+        return _all_pages(lambda **p: self.records_page(dimension_id, version, **p))
+
+    @abstractmethod
+    def mapping_records_page(
+        self,
+        mapping_id: str,
+        version: str | None = None,
+        *,
+        filters: Filters = None,
+        sort: Sort = None,
+        limit: int | None = None,
+        token: str | None = None,
+        offset: int | None = None,
+    ) -> Page: ...
+
+    def mapping_rows(self, mapping_id: str, version: str | None = None) -> list[dict[str, Any]]:
+        """Every row ({from_id, to_id, from_fraction}) of a mapping version, in file order."""
+        return _all_pages(lambda **p: self.mapping_records_page(mapping_id, version, **p))
+
+    @abstractmethod
+    def fraction_check(self, mapping_id: str, version: str | None = None) -> dict: ...
+
+    @abstractmethod
+    def mapping_flows(self, mapping_id: str, version: str | None = None, max_nodes: int = 40):
+        """From -> to flows weighted by fraction, small ids grouped beyond ``max_nodes``."""
+
+    # --- datasets and projects -------------------------------------------------------------
+    @abstractmethod
+    def dataset_facts(self, dataset_id: str, version: str | None = None) -> dict: ...
+
+    @abstractmethod
+    def preview(
+        self,
+        dataset_id: str,
+        version: str | None = None,
+        *,
+        filters: Filters = None,
+        sort: Sort = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        token: str | None = None,
+    ) -> Page: ...
+
+    @abstractmethod
+    def coverage(self, dataset_id: str, version: str | None = None, *, x: str, y: str): ...
+
+    @abstractmethod
+    def load_profile(
+        self,
+        dataset_id: str,
+        version: str | None = None,
+        *,
+        records: dict[str, list[str]] | None = None,
+        by: str | None = None,
+        resolution: str = "hour",
+    ) -> dict[str, Any]: ...
+
+    @abstractmethod
+    def project_overview(self, project_id: str, version: str | None = None) -> dict: ...
+
+    @abstractmethod
+    def project_coverage(
+        self, project_id: str, dataset_id: str, *, version: str | None = None, x: str, y: str
+    ) -> dict[str, Any]: ...
+
+    # --- queries ---------------------------------------------------------------------------
+    @abstractmethod
+    def query_choices(self, project_id: str) -> dict[str, Any]:
+        """What a query over the project can name (`dsgrid_core.query.choices`)."""
+
+    @abstractmethod
+    def query_records(self, project_id: str, dimension_type: str, name: str) -> list[dict]:
+        """The records ({id, name, unit}) of one of the project's dimensions, by its name."""
+
+    @abstractmethod
+    def submit_query(self, query: dict[str, Any], *, wait: float = 0.0) -> str:
+        """Check and start a query job; returns its id (an InputError when the query is bad)."""
+
+    @abstractmethod
+    def job(self, job_id: str) -> dict[str, Any] | None:
+        """The job (`jobs.answers.job_answer` shape, with its query), None when unknown."""
+
+    @abstractmethod
+    def cancel_job(self, job_id: str) -> None: ...
+
+    @abstractmethod
+    def result_page(
+        self,
+        job_id: str,
+        *,
+        filters: Filters = None,
+        sort: Sort = None,
+        offset: int | None = None,
+        limit: int | None = None,
+        token: str | None = None,
+    ) -> Page: ...
+
+    @abstractmethod
+    def result_file(self, job_id: str, format: str) -> bytes:
+        """A finished job's whole table as ``csv`` (refused above the CSV row cap) or
+        ``parquet``."""
+
+    def result_frame(self, job_id: str):
+        """A finished job's table as a pandas DataFrame (charts read small results whole)."""
+        import io
+
+        import pandas as pd
+
+        return pd.read_parquet(io.BytesIO(self.result_file(job_id, "parquet")))
+
+    def close(self) -> None:  # noqa: B027 (a viewer without resources has nothing to close)
+        """Release what the viewer holds (the registry's connection)."""
+
+
+def _all_pages(fetch) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    token = None
+    while True:
+        page = fetch(limit=MAX_LIMIT, token=token)
+        items += page.items
+        token = page.next
+        if not token:
+            return items
