@@ -15,7 +15,6 @@ code as the server: the folder is made, or accepted, only when no other user can
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from typing import Any
 
 import flask
@@ -25,7 +24,7 @@ from dsgrid_core.settings import get as setting
 
 REGISTRY_KEY = "DSGRID_REGISTRY"
 API_URL_KEY = "DSGRID_API_URL"  # a remote server whose /api/v1 the pages read
-API_URL_TOKEN_KEY = "DSGRID_API_URL_TOKEN"  # its access token, for queries and cancels
+API_URL_TOKEN_KEY = "DSGRID_API_URL_TOKEN"  # noqa: S105 (a config key: the token is its value)
 STATE_KEY = "dsgrid:registry-state"
 DEFAULT_TIMEOUT = 3600
 

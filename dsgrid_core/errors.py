@@ -65,6 +65,13 @@ class InUseError(InputError):
     http_status = 409
 
 
+class ConflictError(InputError):
+    """The thing asked for is in the wrong state for it (a finished job cancelled, the result of
+    a job that has not succeeded)."""
+
+    http_status = 409
+
+
 class CheckFailed(DsgridError):
     """Data were read correctly but do not pass a check (exit code 1 for `check` commands,
     2 when the check guards a registration, since nothing was registered)."""

@@ -86,6 +86,13 @@ SETTINGS: tuple[Setting, ...] = (
         "spark",
     ),
     Setting(
+        "DSGRID_API_URL_TOKEN",
+        None,
+        "Access token of the server `dsgrid serve --api-url URL` shows (its DSGRID_API_TOKEN), "
+        "sent with the queries this viewer starts there.",
+        "server",
+    ),
+    Setting(
         "DSGRID_API_TOKEN",
         None,
         "Access token for changes through the web server (forms and write routes) when it can "

@@ -1,20 +1,19 @@
 """Query jobs over HTTP: submit a dsgrid query, follow its progress, cancel it, fetch the result
-as JSON pages, CSV or Parquet."""
+as JSON pages, CSV or Parquet. Every route but the registrations asks the request's viewer
+(`app.state.viewer()`), so a viewer started on a remote API serves these too."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import flask
 
 from app import state
 from app.api import models as m
-from app.api.read_routes import route
-from app.api.routing import ApiError
+from app.api.read_routes import parse_filters, route
 from app.envelope import envelope
-from dsgrid_core.jobs.answers import job_answer
+from dsgrid_core.browse.paging import parse_sort
+from dsgrid_core.errors import NotFoundError
 
-RESULT_TABLE = "table.parquet"
+WHERE_TO_LOOK = "GET /api/v1/jobs lists the recent ones"
 
 
 def _links(job_id: str) -> dict[str, str]:
@@ -22,20 +21,15 @@ def _links(job_id: str) -> dict[str, str]:
     return {"self": base, "result": f"{base}/result", "cancel": f"{base}/cancel"}
 
 
-def _job_dict(job) -> dict:
-    return {**job_answer(job), "links": _links(job.id)}
+def _with_links(job: dict) -> dict:
+    return {**job, "links": _links(job["id"])}
 
 
-def _store():
-    from dsgrid_core.jobs.store import JobStore
-
-    return JobStore(Path(state.registry().path))
-
-
-def _job(job_id: str):
-    from dsgrid_core.jobs.store import load_job
-
-    return load_job(Path(state.registry().path), job_id, "GET /api/v1/jobs lists the recent ones")
+def _answer(job_id: str) -> dict:
+    job = state.viewer().job(job_id)
+    if job is None:
+        raise NotFoundError(f"no job '{job_id}'; {WHERE_TO_LOOK}.")
+    return _with_links(job)
 
 
 @route(
@@ -51,17 +45,15 @@ def _job(job_id: str):
     "do not resolve are a 400 with the reason. Follow the job at links.self.",
 )
 def start_query(body: m.QueryRequest):
-    from dsgrid_core.jobs.submit import submit_query_job
-
-    job_id = submit_query_job(
-        state.registry(),
+    job_id = state.viewer().submit_query(
         body.query,
-        "body.query",
+        wait=body.wait,
         engine=body.engine,
         time_limit=body.time_limit,
         use_cache=body.use_cache,
+        source="body.query",
     )
-    return _job_dict(_job(job_id))
+    return _answer(job_id)
 
 
 @route(
@@ -79,31 +71,20 @@ def start_query(body: m.QueryRequest):
     "reports the new components, or the problems field by field.",
 )
 def start_registration(body: m.RegistrationRequest):
-    from dsgrid_core.jobs import dispatch
-    from dsgrid_core.jobs.registration import config_params, create_registration_job
+    from dsgrid_core.service.registrations import start_registration as start
     from dsgrid_core.uploads import UploadStore
 
-    registry = state.registry()
-    uploads = UploadStore()
-    uploads.sweep()
-    # The config goes to the job as data (validated there, by the registration); the session
-    # is the folder its references start from, and the only one the job may read.
-    session = uploads.new_session()
-    folder = uploads.folder(session)
-    job_id = create_registration_job(
-        registry.path,
+    UploadStore().sweep()  # sessions that registrations over HTTP left behind
+    # The config goes to the job as data (validated there, by the registration), on an empty
+    # upload session: the folder its references start from, and the only one the job may read.
+    job_id = start(
+        state.registry().path,
         body.kind,
-        {
-            **config_params(body.config, f"{body.kind}.json5", folder),
-            "log_message": body.log_message,
-            "data_roots": [str(folder)],
-            "upload_session": session,
-            "upload_root": str(uploads.root),
-        },
-        for_worker=dispatch.runs_in_workers(),
+        body.config,
+        config_name=f"{body.kind}.json5",
+        log_message=body.log_message,
     )
-    dispatch.start(registry.path, job_id)
-    return _job_dict(_job(job_id))
+    return _answer(job_id)
 
 
 @route(
@@ -116,17 +97,12 @@ def start_registration(body: m.RegistrationRequest):
     errors=(400,),
 )
 def list_jobs(params: m.JobListParams):
-    store = _store()
-    try:
-        store.mark_interrupted()
-        return [_job_dict(j) for j in store.list(params.limit)]
-    finally:
-        store.close()
+    return [_with_links(job) for job in state.viewer().jobs(params.limit)]
 
 
 @route("GET", "/jobs/{job_id}", tag="jobs", summary="A job's status and progress", answer=m.Job)
 def get_job(job_id: str):
-    return _job_dict(_job(job_id))
+    return _answer(job_id)
 
 
 @route(
@@ -142,15 +118,9 @@ def get_job(job_id: str):
     "`Authorization: Bearer <DSGRID_API_TOKEN>`.",
 )
 def cancel_job(job_id: str):
-    from dsgrid_core.errors import InputError
-    from dsgrid_core.jobs.runner import cancel_job as cancel
-
-    job = _job(job_id)
-    try:
-        cancel(state.registry().path, job_id)
-    except InputError as exc:
-        raise ApiError(409, exc.message, type="ConflictError") from None
-    return _job_dict(_job(job.id))
+    _answer(job_id)  # an unknown job: 404
+    state.viewer().cancel_job(job_id)  # a finished one: ConflictError, 409
+    return _answer(job_id)
 
 
 @route(
@@ -167,46 +137,36 @@ def cancel_job(job_id: str):
     },
 )
 def get_result(job_id: str, params: m.ResultParams):
-    job = _job(job_id)
-    if job.status != "succeeded":
-        raise ApiError(
-            409,
-            f"job {job_id} is {job.status}; a result exists once it has succeeded"
-            + (f" (error: {job.error})" if job.error else "")
-            + ".",
-            type="ConflictError",
-        )
-    folder = Path(job.result_path)
-    path = folder / RESULT_TABLE
-    if not path.exists():
-        raise ApiError(
-            404,
-            f"the result of job {job_id} is no longer on the server; run the query again.",
-            type="NotFoundError",
-        )
-    if params.format == "parquet":
+    viewer = state.viewer()
+    _answer(job_id)  # an unknown job: 404
+    if params.format == "json":
+        return _json_page(viewer, job_id, params)
+    if params.format == "parquet" and viewer.local:  # streamed from the file
         return flask.send_file(
-            path,
+            viewer.result_table(job_id),
             mimetype="application/vnd.apache.parquet",
             as_attachment=True,
             download_name=f"{job_id}.parquet",
         )
-    if params.format == "csv":
-        return _csv_response(job_id, path)
-    return _json_page(path, params.offset, params.limit, params.next)
+    mimetype = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}[params.format]
+    response = flask.Response(viewer.result_file(job_id, params.format), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename={job_id}.{params.format}"
+    return response
 
 
-def _json_page(path: Path, offset: int, limit: int, token: str | None) -> flask.Response:
+def _json_page(viewer, job_id: str, params: m.ResultParams) -> flask.Response:
     """A page read through the one result reader (only the row groups holding the page, the
-    total from the footer), answered like every paged answer: ``next`` and ``total`` in the
-    envelope, and in ``data`` too beside the fields clients read (columns, rows, offset,
-    row_count)."""
-    from dsgrid_core.browse.results import result_page
-
-    def iso(value):  # timestamps and dates as ISO text, as this route always gave them
-        return value.isoformat() if hasattr(value, "isoformat") else value
-
-    page = result_page(path, offset=offset, limit=limit, token=token, cell=iso)
+    total from the footer, when there is no filter or sort), answered like every paged answer:
+    ``next`` and ``total`` in the envelope, and in ``data`` too beside the fields clients read
+    (columns, rows, offset, row_count)."""
+    page = viewer.result_page(
+        job_id,
+        filters=parse_filters(params.filter, params.any),
+        sort=parse_sort(params.sort, []),
+        offset=params.offset,
+        limit=params.limit,
+        token=params.next,
+    )
     data = {
         "columns": page.columns,
         "rows": page.items,
@@ -216,11 +176,3 @@ def _json_page(path: Path, offset: int, limit: int, token: str | None) -> flask.
         "next": page.next,
     }
     return envelope(data, next=page.next, total=page.total)
-
-
-def _csv_response(job_id: str, path: Path) -> flask.Response:
-    from dsgrid_core.browse.results import csv_bytes
-
-    response = flask.Response(csv_bytes(path), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f"attachment; filename={job_id}.csv"
-    return response

@@ -113,6 +113,18 @@ FILTER_HELP = (
     "from_fraction:lt:1. Operators: exact, not, contains, notcontains, startswith, "
     "endswith, gt, gte, lt, lte, in (VALUE a comma-separated list), blank, notblank."
 )
+ANY_HELP = (
+    "Repeatable. GROUP:COLUMN:OPERATOR:VALUE: filters of one GROUP (a number) of which at "
+    "least one must match, e.g. any=1:name:startswith:a&any=1:name:startswith:b."
+)
+AnyText = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^\d{1,3}:[A-Za-z_][A-Za-z0-9_]*:(exact|not|contains|notcontains|startswith"
+        r"|endswith|gt|gte|lt|lte|in|blank|notblank)(:.*)?$",
+        max_length=1000,
+    ),
+]
 
 
 class PageParams(Model):
@@ -123,10 +135,14 @@ class PageParams(Model):
         description=f"Items per page (at most {MAX_LIMIT}).",
     )
     next: Token | None = Field(None, description="The token of the previous page's `next`.")
+    offset: int | None = Field(
+        None, ge=0, le=10**12, description="Start at this item (instead of `next`)."
+    )
     sort: SortText | None = Field(
         None, description="Comma-separated columns; a leading '-' sorts descending."
     )
     filter: list[FilterText] = Field(default_factory=list, description=FILTER_HELP)
+    any: list[AnyText] = Field(default_factory=list, description=ANY_HELP)
 
 
 class ListParams(PageParams):
@@ -178,6 +194,7 @@ class PreviewParams(VersionParams):
     filter: list[_filter_text(PREVIEW_COLUMNS)] = Field(
         default_factory=list, description=FILTER_HELP
     )
+    any: list[AnyText] = Field(default_factory=list, description=ANY_HELP)
 
 
 class CoverageParams(VersionParams):
@@ -229,6 +246,20 @@ class ResultParams(Model):
     next: Token | None = Field(
         None, description="The token of the previous page's `next` (json; instead of offset)."
     )
+    sort: SortText | None = Field(
+        None, description="json: comma-separated columns; a leading '-' sorts descending."
+    )
+    filter: list[FilterText] = Field(default_factory=list, description="json. " + FILTER_HELP)
+    any: list[AnyText] = Field(default_factory=list, description="json. " + ANY_HELP)
+
+
+class SummaryParams(Model):
+    latest: int = Field(10, ge=0, le=100, description="How many latest registrations.")
+
+
+class QueryRecordsParams(Model):
+    type: DimensionTypeName = Field(description="The dimension type.")
+    name: RecordId = Field(description="The name of one of the project's dimensions of it.")
 
 
 class QueryRequest(Model):
@@ -239,6 +270,13 @@ class QueryRequest(Model):
     engine: Literal[tuple(ENGINES)] = "duckdb"  # the names of dsgrid_core.engine.ENGINES
     time_limit: float | None = Field(None, gt=0, le=86400, description="Seconds.")
     use_cache: bool = True
+    wait: float = Field(
+        0,
+        ge=0,
+        le=30,
+        description="Seconds to wait for the job before answering (small "
+        "queries are then finished when the answer comes).",
+    )
 
 
 # --- answers -------------------------------------------------------------------------------
@@ -499,7 +537,33 @@ class Job(Open):
     problems: list[dict[str, str]] = Field(
         default_factory=list, description="A failed registration's problems, field by field."
     )
+    query: dict[str, Any] | None = Field(None, description="What a query job runs.")
+    columns: list[dict[str, Any]] = Field(
+        default_factory=list, description="A finished query's result columns and their kinds."
+    )
+    time_zone: str | None = Field(None, description="The time zone of a result's timestamps.")
     links: dict[str, str] = Field(default_factory=dict)
+
+
+class QueryChoices(Open):
+    project_id: str
+    version: str
+    datasets: list[str] = Field(description="The project's submitted datasets.")
+    dimensions: dict[str, list[str]] = Field(
+        description="Per dimension type, the names a query can group or filter by (base first)."
+    )
+    subsets: dict[str, list[str]] = Field(description="Per dimension type, subset selectors.")
+    time_name: str
+    time_zone: str | None
+    default_unit: str | None = Field(
+        description="The unit a sum over metrics of one kind is converted to when none is chosen."
+    )
+
+
+class QueryRecord(Open):
+    id: str
+    name: str
+    unit: str | None = None
 
 
 class ResultPage(Open):
@@ -516,3 +580,6 @@ class ResultPage(Open):
 class Health(Open):
     registry: str | None
     version: str
+    state: str | None = Field(
+        None, description="Changes whenever the registry does (a client's cache key)."
+    )

@@ -8,8 +8,8 @@ from app import state
 from app.api import models as m
 from app.api.routing import ApiError, Route
 from dsgrid_core import __version__
-from dsgrid_core.browse import components, datasets, projects, records, summary
-from dsgrid_core.browse.paging import OPERATORS, Filter, parse_sort
+from dsgrid_core.browse import components, datasets, records
+from dsgrid_core.browse.paging import OPERATORS, AnyOf, Filter, parse_sort
 
 ROUTES: list[Route] = []
 
@@ -22,9 +22,14 @@ def route(method: str, path: str, *, tag: str, summary: str, **options):
     return register
 
 
-def parse_filters(values: list[str]) -> list[Filter]:
-    """``column:operator:value`` strings as Filters (``in`` takes a comma-separated list)."""
-    out = []
+def parse_filters(values: list[str], any_of: list[str] = ()) -> list[Filter | AnyOf]:
+    """``column:operator:value`` strings as Filters (``in`` takes a comma-separated list), and
+    the ``group:column:operator:value`` strings of ``any_of`` as one AnyOf per group."""
+    groups: dict[str, list[str]] = {}
+    for text in any_of:
+        group, _, rest = text.partition(":")
+        groups.setdefault(group, []).append(rest)
+    out: list[Filter | AnyOf] = [AnyOf(tuple(parse_filters(g))) for g in groups.values()]
     for text in values:
         parts = text.split(":", 2)
         if len(parts) < 2 or parts[1] not in OPERATORS:
@@ -58,12 +63,23 @@ def _kind(kind: str) -> str:
 
 @route("GET", "/health", tag="registry", summary="Liveness and the registry", answer=m.Health)
 def get_health():
-    return {"registry": state.registry_path(), "version": __version__}
+    try:
+        current = state.current_state()
+    except state.NoRegistry:
+        current = None
+    return {"registry": state.label(), "version": __version__, "state": current}
 
 
-@route("GET", "/summary", tag="registry", summary="Counts, latest, storage", answer=m.Summary)
-def get_summary():
-    return state.cached(summary.registry_summary)
+@route(
+    "GET",
+    "/summary",
+    tag="registry",
+    summary="Counts, latest, storage",
+    params=m.SummaryParams,
+    answer=m.Summary,
+)
+def get_summary(params: m.SummaryParams):
+    return state.viewer().summary(latest=params.latest)
 
 
 @route(
@@ -76,7 +92,7 @@ def get_summary():
     errors=(400,),
 )
 def search(params: m.SearchParams):
-    return state.cached(summary.search, params.q, limit=params.limit)
+    return state.viewer().search(params.q, limit=params.limit)
 
 
 # --- components ------------------------------------------------------------------------------
@@ -92,16 +108,16 @@ def search(params: m.SearchParams):
     paged=True,
 )
 def list_kind(kind: m.Kind, params: m.ListParams):
-    return state.cached(
-        components.list_components,
+    return state.viewer().components(
         _kind(kind),
         type=params.type,
         text=params.q,
         project=params.project,
-        filters=parse_filters(params.filter),
+        filters=parse_filters(params.filter, params.any),
         sort=parse_sort(params.sort, components.LIST_COLUMNS),
         limit=params.limit,
         token=params.next,
+        offset=params.offset,
     )
 
 
@@ -114,7 +130,7 @@ def list_kind(kind: m.Kind, params: m.ListParams):
     answer=m.ComponentDetail,
 )
 def get_component(kind: m.Kind, id: str, params: m.VersionParams):
-    return state.cached(components.component, _kind(kind), id, params.version)
+    return state.viewer().component(_kind(kind), id, params.version)
 
 
 @route(
@@ -125,7 +141,7 @@ def get_component(kind: m.Kind, id: str, params: m.VersionParams):
     answer=list[m.VersionInfo],
 )
 def get_versions(kind: m.Kind, id: str):
-    return state.cached(components.versions, _kind(kind), id)
+    return state.viewer().versions(_kind(kind), id)
 
 
 @route(
@@ -137,7 +153,7 @@ def get_versions(kind: m.Kind, id: str):
     answer=m.VersionDiff,
 )
 def get_diff(kind: m.Kind, id: str, params: m.DiffParams):
-    return state.cached(components.version_diff, _kind(kind), id, params.from_, params.to)
+    return state.viewer().version_diff(_kind(kind), id, params.from_, params.to)
 
 
 @route(
@@ -149,7 +165,7 @@ def get_diff(kind: m.Kind, id: str, params: m.DiffParams):
     answer=m.Graph,
 )
 def get_dependencies(kind: m.Kind, id: str, params: m.VersionParams):
-    return state.cached(components.dependency_graph, _kind(kind), id, params.version)
+    return state.viewer().dependency_graph(_kind(kind), id, params.version)
 
 
 @route(
@@ -160,7 +176,7 @@ def get_dependencies(kind: m.Kind, id: str, params: m.VersionParams):
     answer=list[m.Dependent],
 )
 def get_dependents(kind: m.Kind, id: str):
-    return state.cached(components.where_used, _kind(kind), id)
+    return state.viewer().where_used(_kind(kind), id)
 
 
 # --- records ---------------------------------------------------------------------------------
@@ -176,14 +192,14 @@ def get_dependents(kind: m.Kind, id: str):
     paged=True,
 )
 def dimension_records(id: str, params: m.RecordsParams):
-    return state.cached(
-        records.dimension_records_page,
+    return state.viewer().records_page(
         id,
         params.version,
-        filters=parse_filters(params.filter),
+        filters=parse_filters(params.filter, params.any),
         sort=parse_sort(params.sort, []),
         limit=params.limit,
         token=params.next,
+        offset=params.offset,
     )
 
 
@@ -197,14 +213,14 @@ def dimension_records(id: str, params: m.RecordsParams):
     paged=True,
 )
 def mapping_records(id: str, params: m.MappingRecordsParams):
-    return state.cached(
-        records.mapping_records_page,
+    return state.viewer().mapping_records_page(
         id,
         params.version,
-        filters=parse_filters(params.filter),
+        filters=parse_filters(params.filter, params.any),
         sort=parse_sort(params.sort, records.MAPPING_COLUMNS),
         limit=params.limit,
         token=params.next,
+        offset=params.offset,
     )
 
 
@@ -217,7 +233,7 @@ def mapping_records(id: str, params: m.MappingRecordsParams):
     answer=m.FractionCheck,
 )
 def mapping_check(id: str, params: m.VersionParams):
-    return state.cached(records.fraction_check, id, params.version)
+    return state.viewer().fraction_check(id, params.version)
 
 
 @route(
@@ -229,7 +245,7 @@ def mapping_check(id: str, params: m.VersionParams):
     answer=m.Flows,
 )
 def mapping_flows(id: str, params: m.FlowParams):
-    return state.cached(records.mapping_flows, id, params.version, max_nodes=params.max_nodes)
+    return state.viewer().mapping_flows(id, params.version, max_nodes=params.max_nodes)
 
 
 # --- datasets and projects -------------------------------------------------------------------
@@ -244,7 +260,7 @@ def mapping_flows(id: str, params: m.FlowParams):
     answer=m.DatasetFacts,
 )
 def dataset_facts(id: str, params: m.VersionParams):
-    return state.cached(datasets.dataset_facts, id, params.version)
+    return state.viewer().dataset_facts(id, params.version)
 
 
 @route(
@@ -257,11 +273,10 @@ def dataset_facts(id: str, params: m.VersionParams):
     paged=True,
 )
 def dataset_preview(id: str, params: m.PreviewParams):
-    return state.cached(
-        datasets.preview,
+    return state.viewer().preview(
         id,
         params.version,
-        filters=parse_filters(params.filter),
+        filters=parse_filters(params.filter, params.any),
         sort=parse_sort(params.sort, datasets.PREVIEW_COLUMNS),
         limit=params.limit,
         offset=params.offset,
@@ -279,7 +294,7 @@ def dataset_preview(id: str, params: m.PreviewParams):
     description="Cells: 2 present, 1 declared missing, 0 absent.",
 )
 def dataset_coverage(id: str, params: m.CoverageParams):
-    return state.cached(datasets.coverage, id, params.version, x=params.x, y=params.y)
+    return state.viewer().coverage(id, params.version, x=params.x, y=params.y)
 
 
 @route(
@@ -304,8 +319,7 @@ def dataset_profile(id: str, params: m.ProfileParams):
         )
         if getattr(params, t)
     }
-    return state.cached(
-        datasets.load_profile,
+    return state.viewer().load_profile(
         id,
         params.version,
         records=chosen,
@@ -323,7 +337,7 @@ def dataset_profile(id: str, params: m.ProfileParams):
     answer=m.ProjectOverview,
 )
 def project_overview(id: str, params: m.VersionParams):
-    return state.cached(projects.project_overview, id, params.version)
+    return state.viewer().project_overview(id, params.version)
 
 
 @route(
@@ -336,11 +350,33 @@ def project_overview(id: str, params: m.VersionParams):
     description="Cells: 2 present, 1 declared missing, 0 required but absent, -1 not required.",
 )
 def project_coverage(id: str, params: m.ProjectCoverageParams):
-    return state.cached(
-        projects.project_coverage,
+    return state.viewer().project_coverage(
         id,
         params.dataset,
         version=params.version,
         x=params.x,
         y=params.y,
     )
+
+
+@route(
+    "GET",
+    "/projects/{id}/query-choices",
+    tag="projects",
+    summary="What a query over the project can name (datasets, dimensions, subsets, time)",
+    answer=m.QueryChoices,
+)
+def query_choices(id: str):
+    return state.viewer().query_choices(id)
+
+
+@route(
+    "GET",
+    "/projects/{id}/query-records",
+    tag="projects",
+    summary="The records of one of the project's dimensions, by type and name",
+    params=m.QueryRecordsParams,
+    answer=list[m.QueryRecord],
+)
+def query_records(id: str, params: m.QueryRecordsParams):
+    return state.viewer().query_records(id, params.type, params.name)

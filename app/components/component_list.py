@@ -12,7 +12,6 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from app import ids, state
 from app.components.common import empty_state, error_state, markdown_link
 from app.grid import answer, server_grid
-from dsgrid_core.browse.components import list_components
 from dsgrid_core.config.dimension import DimensionType
 
 COLUMNS = [
@@ -36,7 +35,7 @@ def list_layout(
 ):
     """The page body; ``key`` names the page in ids (projects, datasets, ...)."""
     try:
-        projects = [p.id for p in state.registry().list("project")]
+        projects = [p["id"] for p in state.viewer().catalog("project")]
     except state.NoRegistry as exc:
         return error_state(str(exc))
     controls = [
@@ -138,8 +137,7 @@ def register_list_callbacks(key: str, kind: str, *, with_type: bool = False) -> 
 
         response = answer(
             request,
-            state.cached,
-            list_components,
+            state.viewer().components,
             kind,
             type=chosen.get("type") or None,
             text=chosen.get("q") or None,

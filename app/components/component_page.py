@@ -12,7 +12,6 @@ from dash import Input, Output, State, dcc, html, no_update
 
 from app import ids, state
 from app.components.common import KIND_LABELS, component_href, component_link
-from dsgrid_core.browse.components import component, dependency_graph, version_diff, where_used
 
 KIND_COLORS = {
     "project": "#0d6efd",
@@ -23,7 +22,7 @@ KIND_COLORS = {
 
 
 def load(kind: str, id: str, version: str | None) -> dict:
-    return state.cached(component, kind, id, version or None)
+    return state.viewer().component(kind, id, version or None)
 
 
 def header(detail: dict, *badges) -> html.Div:
@@ -77,7 +76,7 @@ def header(detail: dict, *badges) -> html.Div:
 
 
 def history_section(detail: dict) -> html.Div:
-    rows = state.cached(_history, detail["kind"], detail["id"])
+    rows = state.viewer().versions(detail["kind"], detail["id"])
     table = dbc.Table(
         [
             html.Thead(html.Tr([html.Th(c) for c in ("version", "registered", "by", "log")])),
@@ -134,12 +133,6 @@ def history_section(detail: dict) -> html.Div:
     )
 
 
-def _history(registry, kind: str, id: str) -> list[dict]:
-    from dsgrid_core.browse.components import versions
-
-    return versions(registry, kind, id)
-
-
 def _value(value) -> str:
     if value is None:
         return ""
@@ -152,7 +145,7 @@ def show_diff(old, new, component_data):
         return no_update
     if old == new:
         return html.P("Choose two different versions to see what changed.", className="text-muted")
-    result = state.cached(version_diff, component_data["kind"], component_data["id"], old, new)
+    result = state.viewer().version_diff(component_data["kind"], component_data["id"], old, new)
     if not result["changes"]:
         return html.P(f"No differences between {old} and {new}.", className="text-muted")
     return dbc.Table(
@@ -190,7 +183,7 @@ def _graph_layout(nodes: int) -> dict:
 
 
 def graph_section(detail: dict, height: int = 520) -> html.Div:
-    graph = state.cached(dependency_graph, detail["kind"], detail["id"], detail["version"])
+    graph = state.viewer().dependency_graph(detail["kind"], detail["id"], detail["version"])
     elements = [
         {
             "data": {
@@ -276,7 +269,7 @@ def register_callbacks(app) -> None:
 
 
 def where_used_section(detail: dict) -> html.Div:
-    users = state.cached(where_used, detail["kind"], detail["id"])
+    users = state.viewer().where_used(detail["kind"], detail["id"])
     if not users:
         return html.P("Nothing uses this component.", id=ids.WHERE_USED, className="text-muted")
     latest = [u for u in users if u["latest"]]

@@ -1,5 +1,7 @@
 """Whether this browser may register components, and signing in with the server's token
-when that would let it: the panel at the top of the registration pages."""
+when that would let it: the panel at the top of the registration pages. A viewer of another
+server's registry (``create_app(api_url=...)``) registers nothing itself: its forms still check
+what they are given and write the config and the ``dsgrid`` command, to run on that server."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import Input, Output, State, callback, html, no_update
 
-from app import ids, security
+from app import ids, security, state
 
 
 def token_helps() -> bool:
@@ -19,9 +21,22 @@ def token_helps() -> bool:
     )
 
 
+def registered_elsewhere() -> str | None:
+    """Why this viewer registers nothing whoever asks: it shows another server's registry
+    (None when it has a registry folder of its own)."""
+    if not state.is_remote():
+        return None
+    return (
+        f"this viewer shows the registry of {state.label()}; changes are made on that server. "
+        "The registration forms still check what you give them and write the config and "
+        "the dsgrid command that registers it there."
+    )
+
+
 def permission_panel(name: str) -> html.Div:
     """Whether this browser may register, and why not; a token field when a token helps."""
-    allowed, why = security.write_permission()
+    elsewhere = registered_elsewhere()
+    allowed, why = (False, elsewhere) if elsewhere else security.write_permission()
     if allowed:
         alert = dbc.Alert(
             "This server lets this browser register components.",
@@ -31,7 +46,13 @@ def permission_panel(name: str) -> html.Div:
         )
     else:
         alert = dbc.Alert(
-            [html.Strong("Nothing can be registered from this browser: "), why],
+            [
+                html.Strong(
+                    "Nothing can be registered from this "
+                    + ("viewer: " if elsewhere else "browser: ")
+                ),
+                why,
+            ],
             color="warning",
             id=ids.wizard_id(name, "permission"),
             class_name="py-2",
@@ -53,7 +74,7 @@ def permission_panel(name: str) -> html.Div:
             ),
         ],
         id=ids.wizard_id(name, "token-group"),
-        style={} if not allowed and token_helps() else {"display": "none"},
+        style={} if not allowed and not elsewhere and token_helps() else {"display": "none"},
         className="mb-3",
     )
     result = html.Div(id=ids.wizard_id(name, "sign-in-result"), className="small mb-2")

@@ -1,6 +1,6 @@
-"""Exports of the query builder: the result as CSV (under the CSV row cap), a chart as a PNG made
-on the server (kaleido driving Debian's Chromium) or as a standalone HTML file, and the query
-itself as JSON5, as a `dsgrid query run` command and as a Python snippet.
+"""Exports of the query builder: a chart as a PNG made on the server (kaleido driving Debian's
+Chromium) or as a standalone HTML file, and the query itself as JSON5, as a `dsgrid query run`
+command and as a Python snippet. (The result's CSV and Parquet are the viewer's `result_file`.)
 
 Everything here works offline: the map files plotly.js would fetch from its CDN are read from
 ``app/assets/maps`` and handed to the page that draws the chart (``window.PlotlyGeoAssets``),
@@ -15,7 +15,6 @@ import importlib.util
 import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +44,6 @@ def query_texts(query: dict[str, Any], registry: str | None) -> dict[str, str]:
         "command": cli_command(TEXT_FILES["json5"], registry, "query_output") + "\n",
         "python": python_snippet(query, registry),
     }
-
-
-# --- the result ----------------------------------------------------------------------------------
 
 
 # --- figures offline -----------------------------------------------------------------------------

@@ -7,7 +7,6 @@ The query page calls `register_callbacks()` once per app."""
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 import dash
 import plotly.graph_objects as go
@@ -21,41 +20,26 @@ from app.components import query_form as form
 from app.grid import answer
 from dsgrid_core.errors import DsgridError, InputError
 from dsgrid_core.query.builder import from_query, from_search, to_query
-from dsgrid_core.query.choices import dimension_records, project_choices
 
 
-def registry_path() -> Path:
-    path = state.registry_path()
-    if not path:
-        raise state.NoRegistry("no registry is open.")
-    return Path(path)
-
-
-def query_job(stored: dict | None):
-    """The job a session store names, when it is a job of this registry."""
-    from dsgrid_core.jobs.store import JobStore
-
+def query_job(stored: dict | None) -> dict | None:
+    """The query job a session store names (the viewer's answer), when this registry has it."""
     if not stored or not stored.get("job"):
         return None
     try:
-        store = JobStore(registry_path())
+        job = state.viewer().job(str(stored["job"]))
     except sqlite3.Error:  # a registry this server cannot open for jobs: no job to show
         return None
-    try:
-        job = store.get(str(stored["job"]))
-    finally:
-        store.close()
-    return job if job is not None and job.kind == "query" else None
+    return job if job is not None and job.get("kind") == "query" else None
 
 
-def result_info(job) -> dict:
-    meta = job.metadata or {}
-    builder = from_query(job.params["query"])
+def result_info(job: dict) -> dict:
+    builder = from_query(job["query"])
     return {
-        "job": job.id,
-        "rows": meta.get("row_count", 0),
-        "columns": meta.get("columns", []),
-        "time_zone": meta.get("time_zone"),
+        "job": job["id"],
+        "rows": job.get("row_count") or 0,
+        "columns": job.get("columns") or [],
+        "time_zone": job.get("time_zone"),
         "project": builder.project_id,
         "group_by": builder.group_by,
         "names": builder.names,
@@ -64,22 +48,15 @@ def result_info(job) -> dict:
     }
 
 
-def seconds(job) -> str:
+def seconds(job: dict) -> str:
     from datetime import datetime
 
     try:
-        start = datetime.fromisoformat(job.started_at or job.created_at)
-        end = datetime.fromisoformat(job.finished_at)
+        start = datetime.fromisoformat(job.get("started_at") or job.get("created_at"))
+        end = datetime.fromisoformat(job.get("finished_at"))
     except (TypeError, ValueError):
         return ""
     return f" in {(end - start).total_seconds():.1f} s"
-
-
-def _table(job_id: str) -> Path:
-    job = query_job({"job": job_id})
-    if job is None or job.status != "succeeded" or not job.result_path:
-        raise InputError(f"job {job_id} has no result; run the query again.")
-    return Path(job.result_path) / "table.parquet"
 
 
 def _value_label(result: dict) -> str:
@@ -89,16 +66,14 @@ def _value_label(result: dict) -> str:
 
 def _chart_inputs(result: dict):
     """The result as a frame and what the charts need to know about it."""
-    import pandas as pd
-
-    frame = pd.read_parquet(_table(result["job"]))
+    frame = state.viewer().result_frame(result["job"])
     types = {c["name"]: c["type"] for c in result.get("columns", [])}
     shape = charts.shape_of(frame, types)
     names, records = {}, {}
     for t, name in (result.get("group_by") or {}).items():
         if t in shape.dimensions:
             try:
-                recs = state.cached(dimension_records, result["project"], t, name)
+                recs = state.viewer().query_records(result["project"], t, name)
             except DsgridError:
                 continue
             records[t] = recs
@@ -154,15 +129,13 @@ def _column_defs(columns: list[dict]) -> list[dict]:
                 minWidth=140,
             )
         elif kind == "time":
+            # timestamps come as ISO text (2018-01-01T00:00:00): shown with a space
             spec["minWidth"] = 200
+            spec["valueFormatter"] = {
+                "function": "params.value == null ? '' : String(params.value).replace('T', ' ')"
+            }
         defs.append(spec)
     return defs
-
-
-def _result_page(registry, job_id: str, **kwargs):
-    from dsgrid_core.browse.results import result_page
-
-    return result_page(_table(job_id), **kwargs)
 
 
 def _export_figure(result, chart):
@@ -179,11 +152,13 @@ def _query_text_of(search: str | None, fmt: str) -> str:
         builder = from_search(search or "")
         if builder is None:
             return "// Choose a project to see its query here."
-        facts = state.cached(project_choices, builder.project_id)
+        viewer = state.viewer()
+        facts = viewer.query_choices(builder.project_id)
         query = to_query(builder, facts["time_name"], facts.get("default_unit"))
     except DsgridError as exc:
         return f"// {exc}"
-    return exports.query_texts(query, state.registry_path())[fmt]
+    # a remote registry has no folder here for the command line to name
+    return exports.query_texts(query, state.registry_path() if viewer.local else None)[fmt]
 
 
 def register_callbacks() -> None:
@@ -250,7 +225,7 @@ def register_callbacks() -> None:
     def grid_rows(request, result):
         if not result:
             return {"rowData": [], "rowCount": 0}
-        return answer(request, state.cached, _result_page, result["job"])
+        return answer(request, state.viewer().result_page, result["job"])
 
     @callback(
         Output(ids.query_download("csv"), "data"),
@@ -263,7 +238,7 @@ def register_callbacks() -> None:
         if not result:
             raise PreventUpdate
         try:
-            data = exports.csv_bytes(_table(result["job"]))
+            data = state.viewer().result_file(result["job"], "csv")
         except DsgridError as exc:
             return no_update, str(exc)
         return dcc.send_bytes(data, "dsgrid-query.csv"), ""
@@ -279,10 +254,10 @@ def register_callbacks() -> None:
         if not result:
             raise PreventUpdate
         try:
-            path = _table(result["job"])
+            data = state.viewer().result_file(result["job"], "parquet")
         except DsgridError as exc:
             return no_update, str(exc)
-        return dcc.send_file(str(path), "dsgrid-query.parquet"), ""
+        return dcc.send_bytes(data, "dsgrid-query.parquet"), ""
 
     @callback(
         Output(ids.query_download("html"), "data"),

@@ -82,14 +82,13 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def mapping_matrix(
-    registry, mapping_id: str, version: str | None = None, *, cap: int = MATRIX_CAP
-) -> dict[str, Any]:
-    """The fractions of a mapping as a to x from matrix (None where no row maps the pair).
+def mapping_matrix(rows: list[dict[str, Any]], *, cap: int = MATRIX_CAP) -> dict[str, Any]:
+    """The fractions of a mapping, given its rows ({from_id, to_id, from_fraction}, as
+    `Viewer.mapping_rows` answers), as a to x from matrix (None where no row maps the pair).
 
     At most ``cap`` from ids (in the file's order) and ``cap`` to ids (in order of first use by
     those from ids) are kept; rows with an empty to_id (dropped) are left out."""
-    rows = [(f, t, x) for f, t, x in registry.mapping_records(mapping_id, version) if t]
+    rows = [(r["from_id"], r["to_id"], r["from_fraction"]) for r in rows if r["to_id"]]
     from_all = list(dict.fromkeys(f for f, _, _ in rows))
     to_all = list(dict.fromkeys(t for _, t, _ in rows))
     from_ids = from_all[:cap]

@@ -9,8 +9,6 @@ files."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -31,17 +29,6 @@ from app.components.wizard import (
 )
 from dsgrid_core import forms
 from dsgrid_core.errors import DsgridError
-from dsgrid_core.uploads import UploadStore
-
-
-def _clone(store: UploadStore, session: str, target: Path) -> None:
-    """The form's files for the job: hard links (a copy across file systems)."""
-    for info in store.files(session).values():
-        destination = target / info["stored"]
-        try:
-            os.link(info["path"], destination)
-        except OSError:
-            shutil.copy2(info["path"], destination)
 
 
 def start_job(w: Wizard, plan: dict[str, Any], files: dict | None, log_message: str) -> str:
@@ -49,35 +36,25 @@ def start_job(w: Wizard, plan: dict[str, Any], files: dict | None, log_message: 
     from the browser: only its config (validated by the job's registration, its file
     references confined to the job's folder by the registry) and, for a submission, the
     project and dataset ids are taken from it."""
-    from dsgrid_core.jobs import dispatch
-    from dsgrid_core.jobs.registration import config_params, create_registration_job
+    from dsgrid_core.service.registrations import start_registration
 
     registry = state.registry()  # NoRegistry when there is none
-    store = UploadStore()
-    job_session = store.new_session()
-    try:
-        folder = store.folder(job_session)
-        for session in uploads.sessions_of(files):
-            _clone(store, session, folder)
+    params = None
+    if w.kind == "submission":
+        given = plan.get("params") or {}
         params = {
-            **config_params(plan["config"], CONFIG_NAMES[w.kind], folder),
-            "log_message": log_message,
-            "data_roots": [str(folder)],
-            "upload_session": job_session,
-            "upload_root": str(store.root),
+            "project_id": str(given.get("project_id")),
+            "dataset_id": str(given.get("dataset_id")),
         }
-        if w.kind == "submission":
-            given = plan.get("params") or {}
-            params["project_id"] = str(given.get("project_id"))
-            params["dataset_id"] = str(given.get("dataset_id"))
-        job_id = create_registration_job(
-            registry.path, w.kind, params, for_worker=dispatch.runs_in_workers()
-        )
-    except BaseException:
-        store.remove(job_session)
-        raise
-    dispatch.start(registry.path, job_id)
-    return job_id
+    return start_registration(
+        registry.path,
+        w.kind,
+        plan["config"],
+        config_name=CONFIG_NAMES[w.kind],
+        log_message=log_message,
+        sessions=uploads.sessions_of(files),
+        params=params,
+    )
 
 
 def _job(job_id: str):
@@ -186,7 +163,7 @@ def register_callbacks(w: Wizard) -> None:
         if not clicks or not plan:
             raise PreventUpdate
         allowed, why = security.write_permission()
-        if not allowed:
+        if not allowed and not state.is_remote():  # remote: start_job says where changes go
             return None, {"status": "refused", "message": why}, True
         try:
             job_id = start_job(w, plan, files, (log_message or "").strip() or DEFAULT_LOG)
@@ -201,7 +178,8 @@ def register_callbacks(w: Wizard) -> None:
                 },
                 True,
             )
-        except (state.NoRegistry, OSError) as exc:  # no registry, or the disk refused
+        # no registry here (or another server's: changes are made there), or the disk refused
+        except (state.NoRegistry, OSError) as exc:
             return None, {"status": "refused", "message": str(exc)}, True
         return {"id": job_id, "names": plan.get("names", {})}, None, False
 
@@ -259,9 +237,10 @@ def register_callbacks(w: Wizard) -> None:
         succeeded = bool(outcome) and outcome.get("status") == "succeeded"
         problems = list(check.get("problems") or []) + _failure_problems(w, outcome)
         routed = forms.route_problems(problems, routes)
+        elsewhere = state.is_remote()  # another server's registry: the panel above says so
         return (
             _result(w, job, outcome),
-            not plan or running or succeeded,
+            not plan or running or succeeded or elsewhere,
             running,
             not plan,
             not plan,

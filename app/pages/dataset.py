@@ -31,14 +31,7 @@ from app.components.heatmap import (
 )
 from app.components.profile import RESOLUTION_LABELS, profile_controls, profile_figure
 from app.grid import answer, server_grid
-from dsgrid_core.browse.datasets import (
-    PREVIEW_COLUMNS,
-    RESOLUTIONS,
-    coverage,
-    dataset_facts,
-    load_profile,
-    preview,
-)
+from dsgrid_core.browse.datasets import PREVIEW_COLUMNS, RESOLUTIONS
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.errors import DsgridError
 
@@ -100,24 +93,19 @@ def _choices(params: dict, options: dict[str, set[str]]) -> dict:
     }
 
 
-def _records(registry, dimension_id: str, version: str) -> list[dict[str, str]]:
-    return [
-        {"id": r["id"], "name": r.get("name") or r["id"]}
-        for r in registry.records(dimension_id, version)
-    ]
-
-
 def _names(facts: dict, dimension_type: str) -> dict[str, str]:
     ref = facts["dimensions"].get(dimension_type)
     if not ref:
         return {}
-    return {r["id"]: r["name"] for r in state.cached(_records, ref["id"], ref["version"])}
+    return {
+        r["id"]: r.get("name") or r["id"] for r in state.viewer().records(ref["id"], ref["version"])
+    }
 
 
 def layout(dataset_id: str | None = None, version: str | None = None, **query):
     try:
         detail = page.load("dataset", dataset_id, version)
-        facts = state.cached(dataset_facts, dataset_id, detail["version"])
+        facts = state.viewer().dataset_facts(dataset_id, detail["version"])
         names = {t: _names(facts, t) for t in PROFILE_TYPES}
         header = page.header(
             detail,
@@ -330,8 +318,8 @@ def show_coverage(x, y, component):
     if x == y:
         return no_update, dbc.Alert("Choose two different dimension types.", color="info")
     try:
-        result = state.cached(coverage, component["id"], component["version"], x=x, y=y)
-        facts = state.cached(dataset_facts, component["id"], component["version"])
+        result = state.viewer().coverage(component["id"], component["version"], x=x, y=y)
+        facts = state.viewer().dataset_facts(component["id"], component["version"])
         x_names, y_names = _names(facts, x), _names(facts, y)
     except DsgridError as exc:
         return no_update, dbc.Alert(str(exc), color="danger")
@@ -345,7 +333,7 @@ def show_coverage(x, y, component):
     State(ids.COMPONENT_STORE, "data"),
 )
 def preview_rows(request, component):
-    return answer(request, state.cached, preview, component["id"], component["version"])
+    return answer(request, state.viewer().preview, component["id"], component["version"])
 
 
 @callback(
@@ -362,7 +350,7 @@ def show_profile(geography, subsector, metric, by, resolution, component):
     chosen = {"geography": geography, "subsector": subsector, "metric": metric}
     records = {t: sorted(v) for t, v in chosen.items() if v}
     try:
-        facts = state.cached(dataset_facts, component["id"], component["version"])
+        facts = state.viewer().dataset_facts(component["id"], component["version"])
         if by:
             lines = len(records.get(by) or _names(facts, by))
             if lines > MAX_SERIES:
@@ -370,14 +358,12 @@ def show_profile(geography, subsector, metric, by, resolution, component):
                     f"One line per {by} would draw {lines:,} lines: choose at most "
                     f"{MAX_SERIES} {by} records above, or another dimension."
                 )
-        profile = state.cached(
-            load_profile,
+        profile = state.viewer().load_profile(
             component["id"],
             component["version"],
             records=records,
             by=by or None,
             resolution=resolution,
-            use_cache=False,
         )
         names = _names(facts, by) if by else {}
     except DsgridError as exc:

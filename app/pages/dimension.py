@@ -11,7 +11,7 @@ from app import ids, state
 from app.components import component_page as page
 from app.components.common import error_state, facts_table
 from app.grid import answer, server_grid
-from dsgrid_core.browse.records import dimension_records_page, record_columns
+from dsgrid_core.browse.records import record_columns
 from dsgrid_core.errors import DsgridError
 
 dash.register_page(
@@ -22,8 +22,9 @@ dash.register_page(
 def layout(dimension_id: str | None = None, version: str | None = None, **_):
     try:
         detail = page.load("dimension", dimension_id, version)
-        first = state.cached(dimension_records_page, dimension_id, detail["version"], limit=1)
-        columns = record_columns(state.registry().records(dimension_id, detail["version"])[:200])
+        # the columns of the first 200 records, as before
+        first = state.viewer().records_page(dimension_id, detail["version"], limit=200)
+        columns = record_columns(first.items)
         closing = page.closing_sections(detail, graph_height=360)
     except (DsgridError, state.NoRegistry) as exc:
         return error_state(str(exc))
@@ -55,6 +56,4 @@ def layout(dimension_id: str | None = None, version: str | None = None, **_):
     State(ids.COMPONENT_STORE, "data"),
 )
 def records(request, component):
-    return answer(
-        request, state.cached, dimension_records_page, component["id"], component["version"]
-    )
+    return answer(request, state.viewer().records_page, component["id"], component["version"])

@@ -14,7 +14,6 @@ from dash import Input, Output, callback, clientside_callback, dcc, html
 
 from app import ids, state
 from app.components.common import KIND_LABELS, KIND_PATHS, component_link, human_bytes
-from dsgrid_core.browse.summary import registry_summary, search
 from dsgrid_core.errors import DsgridError
 from dsgrid_core.registry.registry import DB_FILE
 
@@ -31,7 +30,7 @@ def layout(q: str | None = None, **_):
 
 
 def _body(q: str):
-    path = state.registry_path()
+    path = state.label()
     if not path:
         return dbc.Alert(
             [
@@ -45,7 +44,8 @@ def _body(q: str):
             id=ids.HOME_EMPTY,
         )
     where = html.P(["Registry: ", html.Code(path)], id=ids.HOME_REGISTRY_PATH)
-    if not (Path(path) / DB_FILE).is_file():
+    remote = state.is_remote()
+    if not remote and not (Path(path) / DB_FILE).is_file():
         missing = "does not exist" if not Path(path).exists() else f"holds no {DB_FILE}"
         return html.Div(
             [
@@ -65,7 +65,7 @@ def _body(q: str):
             ]
         )
     try:
-        summary = state.cached(registry_summary, latest=10)
+        summary = state.viewer().summary(latest=10)
     except (state.NoRegistry, DsgridError, sqlite3.Error) as exc:
         return html.Div(
             [
@@ -81,20 +81,7 @@ def _body(q: str):
         return html.Div(
             [
                 where,
-                dbc.Alert(
-                    [
-                        "The registry holds no components yet. Register a project with its "
-                        "datasets from a bulk file with ",
-                        html.Code(
-                            f"dsgrid --registry {shlex.quote(path)} registry bulk-register FILE"
-                        ),
-                        ", or start again with a demo registry: ",
-                        html.Code("dsgrid demo NEW_FOLDER"),
-                        ".",
-                    ],
-                    color="secondary",
-                    id=ids.HOME_EMPTY,
-                ),
+                dbc.Alert(_empty_help(path, remote), color="secondary", id=ids.HOME_EMPTY),
                 _cards(counts, storage),
             ]
         )
@@ -114,6 +101,24 @@ def _body(q: str):
             ),
         ]
     )
+
+
+def _empty_help(path: str, remote: bool) -> list:
+    """What to do about an empty registry: on a remote server's, components are registered
+    there; on a folder, with the command line."""
+    if remote:
+        return [
+            "The registry holds no components yet. Components are registered on the server "
+            "this viewer reads from."
+        ]
+    return [
+        "The registry holds no components yet. Register a project with its "
+        "datasets from a bulk file with ",
+        html.Code(f"dsgrid --registry {shlex.quote(path)} registry bulk-register FILE"),
+        ", or start again with a demo registry: ",
+        html.Code("dsgrid demo NEW_FOLDER"),
+        ".",
+    ]
 
 
 def _cards(counts, storage) -> html.Div:
@@ -230,7 +235,7 @@ def _results(text: str):
     if not text:
         return None
     try:
-        found = state.cached(search, text, limit=SEARCH_LIMIT)
+        found = state.viewer().search(text, limit=SEARCH_LIMIT)
     except (state.NoRegistry, DsgridError, sqlite3.Error) as exc:
         return dbc.Alert(
             f"Could not search this registry: {exc}", color="danger", id=ids.HOME_ERROR

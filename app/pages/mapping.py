@@ -20,12 +20,7 @@ from app.components.sankey import (
     sankey_figure,
 )
 from app.grid import answer, column_defs, server_grid
-from dsgrid_core.browse.records import (
-    MAPPING_COLUMNS,
-    fraction_check,
-    mapping_flows,
-    mapping_records_page,
-)
+from dsgrid_core.browse.records import MAPPING_COLUMNS
 from dsgrid_core.errors import DsgridError
 
 dash.register_page(
@@ -72,9 +67,10 @@ APPLIED = (
 )
 
 
-def _names(registry, dimension_id: str, version: str) -> dict[str, str]:
+def _names(dimension_id: str, version: str) -> dict[str, str]:
     """Record id -> name of a dimension version (labels for the diagrams)."""
-    return {r["id"]: r.get("name") or r["id"] for r in registry.records(dimension_id, version)}
+    records = state.viewer().records(dimension_id, version)
+    return {r["id"]: r.get("name") or r["id"] for r in records}
 
 
 def _dimension_link(reference: dict):
@@ -217,8 +213,8 @@ def _sankey(detail: dict, flows: dict) -> html.Div:
         return empty_state("No row maps to a to record: there are no flows to draw.")
     figure = sankey_figure(
         flows,
-        from_names=state.cached(_names, source["dimension_id"], source["version"]),
-        to_names=state.cached(_names, target["dimension_id"], target["version"]),
+        from_names=_names(source["dimension_id"], source["version"]),
+        to_names=_names(target["dimension_id"], target["version"]),
     )
     sides = html.Div(
         [
@@ -251,7 +247,7 @@ def _sankey(detail: dict, flows: dict) -> html.Div:
 
 def _matrix(detail: dict) -> html.Div:
     config = detail["config"]
-    matrix = state.cached(mapping_matrix, detail["id"], detail["version"])
+    matrix = mapping_matrix(state.viewer().mapping_rows(detail["id"], detail["version"]))
     shown_from, shown_to = len(matrix["from_ids"]), len(matrix["to_ids"])
     note = (
         f"Showing {shown_from:,} of {matrix['from_count']:,} from ids (in the file's order) and "
@@ -292,18 +288,19 @@ def _flows_section(detail: dict, flows: dict):
     )
 
 
-def _dropped(registry, mapping_id: str, version: str) -> int:
-    return sum(1 for _, t, _ in registry.mapping_records(mapping_id, version) if not t)
+def _dropped(mapping_id: str, version: str) -> int:
+    return sum(1 for r in state.viewer().mapping_rows(mapping_id, version) if not r["to_id"])
 
 
 def layout(mapping_id: str | None = None, version: str | None = None, **_):
     try:
         detail = page.load("dimension_mapping", mapping_id, version)
         version = detail["version"]
-        first = state.cached(mapping_records_page, mapping_id, version, limit=1)
-        flows = dict(state.cached(mapping_flows, mapping_id, version))
-        flows["dropped"] = state.cached(_dropped, mapping_id, version)
-        check = state.cached(fraction_check, mapping_id, version)
+        viewer = state.viewer()
+        first = viewer.mapping_records_page(mapping_id, version, limit=1)
+        flows = dict(viewer.mapping_flows(mapping_id, version))
+        flows["dropped"] = _dropped(mapping_id, version)
+        check = viewer.fraction_check(mapping_id, version)
         config = detail["config"]
         header = page.header(
             detail,
@@ -345,7 +342,7 @@ def layout(mapping_id: str | None = None, version: str | None = None, **_):
 )
 def records(request, component):
     return answer(
-        request, state.cached, mapping_records_page, component["id"], component["version"]
+        request, state.viewer().mapping_records_page, component["id"], component["version"]
     )
 
 
@@ -361,6 +358,6 @@ def show_view(tab, component):
         detail = page.load("dimension_mapping", component["id"], component["version"])
         if tab == "matrix":
             return _matrix(detail)
-        return _sankey(detail, state.cached(mapping_flows, detail["id"], detail["version"]))
+        return _sankey(detail, state.viewer().mapping_flows(detail["id"], detail["version"]))
     except (DsgridError, state.NoRegistry) as exc:
         return error_state(str(exc))

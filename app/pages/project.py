@@ -21,7 +21,6 @@ from app.components.heatmap import (
     coverage_figure,
     coverage_graph,
 )
-from dsgrid_core.browse.projects import project_coverage, project_overview
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.errors import DsgridError
 
@@ -49,12 +48,8 @@ def _choices(dataset, x, y, submitted: list[str]) -> tuple[str | None, str, str]
     return dataset, x, y
 
 
-def _registered_datasets(registry) -> list[str]:
-    return [s.id for s in registry.list("dataset")]
-
-
-def _record_names(registry, dimension_id: str, version: str) -> dict[str, str]:
-    return {r["id"]: r.get("name") for r in registry.records(dimension_id, version)}
+def _record_names(dimension_id: str, version: str) -> dict[str, str]:
+    return {r["id"]: r.get("name") for r in state.viewer().records(dimension_id, version)}
 
 
 def layout(
@@ -67,8 +62,8 @@ def layout(
 ):
     try:
         detail = page.load("project", project_id, version)
-        overview = state.cached(project_overview, project_id, detail["version"])
-        in_registry = set(state.cached(_registered_datasets))
+        overview = state.viewer().project_overview(project_id, detail["version"])
+        in_registry = {d["id"] for d in state.viewer().catalog("dataset")}
         header = page.header(
             detail,
             dbc.Badge(overview["status"] or "no status", color="dark", id=ids.PROJECT_STATUS),
@@ -336,12 +331,13 @@ def show_coverage(dataset, x, y, component):
     if x == y:
         return no_update, dbc.Alert("Choose two different dimension types.", color="info")
     try:
-        result = state.cached(
-            project_coverage, component["id"], dataset, version=component["version"], x=x, y=y
+        viewer = state.viewer()
+        result = viewer.project_coverage(
+            component["id"], dataset, version=component["version"], x=x, y=y
         )
-        overview = state.cached(project_overview, component["id"], component["version"])
+        overview = viewer.project_overview(component["id"], component["version"])
         base = {d["type"]: d for d in overview["base_dimensions"]}
-        names = {t: state.cached(_record_names, base[t]["id"], base[t]["version"]) for t in (x, y)}
+        names = {t: _record_names(base[t]["id"], base[t]["version"]) for t in (x, y)}
     except DsgridError as exc:
         return no_update, dbc.Alert(str(exc), color="danger")
     figure = coverage_figure(result, PROJECT_STATUSES, x_names=names[x], y_names=names[y])

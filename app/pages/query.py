@@ -24,7 +24,6 @@ from app.components import query_results as results
 from app.components.common import error_state
 from dsgrid_core.errors import DsgridError, InputError
 from dsgrid_core.query.builder import BuilderState, RecordFilter, from_search, to_query, to_search
-from dsgrid_core.query.choices import dimension_records, project_choices
 
 dash.register_page(__name__, path="/query", name="Query", title="Query builder", order=5, nav=True)
 
@@ -36,19 +35,19 @@ POLL_MS = 500
 # --- what the pickers offer (cached reads) -------------------------------------------------------
 
 
-def _projects(registry) -> list[dict[str, str]]:
-    return [{"id": s.id, "name": s.name} for s in registry.list("project")]
+def _projects() -> list[dict[str, str]]:
+    return [{"id": p["id"], "name": p.get("name")} for p in state.viewer().catalog("project")]
 
 
 def _facts(project_id: str | None) -> dict | None:
-    return state.cached(project_choices, project_id) if project_id else None
+    return state.viewer().query_choices(project_id) if project_id else None
 
 
 def _picker_records(project_id: str | None, dimension_type: str, name: str | None) -> list[dict]:
     if not project_id or not name:
         return []
     try:
-        return state.cached(dimension_records, project_id, dimension_type, name)
+        return state.viewer().query_records(project_id, dimension_type, name)
     except DsgridError:
         return []
 
@@ -126,7 +125,7 @@ def _same_query(a: str | None, b: str | None) -> bool:
 
 def layout(**query):
     try:
-        projects = state.cached(_projects)
+        projects = _projects()
     except (DsgridError, state.NoRegistry) as exc:
         return error_state(str(exc))
     search = f"?{urlencode(query, doseq=True)}" if query else ""
@@ -276,11 +275,9 @@ for _type in TYPES:
 def start_job(builder: BuilderState) -> str:
     """Start the builder's query as a job; a query that does not resolve against the registry
     is an error now, not a failed job."""
-    from dsgrid_core.jobs.submit import submit_query_job
-
     facts = _facts(builder.project_id)
     query = to_query(builder, facts["time_name"], facts.get("default_unit"))
-    return submit_query_job(state.registry(), query, "the query builder", wait=INLINE_WAIT)
+    return state.viewer().submit_query(query, wait=INLINE_WAIT, source="the query builder")
 
 
 @callback(
@@ -314,6 +311,8 @@ def run(initial, _clicks, *args):
             job = results.query_job(stored)
         except state.NoRegistry:
             raise PreventUpdate from None
+        except DsgridError:  # the job cannot be read now: run again what the address asks
+            job = None
         if not search:
             if job is not None and stored.get("search"):
                 return no_update, stored["search"], no_update  # back to the last run
@@ -350,24 +349,24 @@ def follow(stored, _n, shown):
         job = results.query_job(stored)
     except state.NoRegistry:
         raise PreventUpdate from None
+    except DsgridError as exc:  # e.g. a remote API server that does not answer: ask again
+        message = html.Span(f"Cannot read the job: {exc}", className="text-danger")
+        return no_update, no_update, no_update, message, no_update, no_update, no_update
     clear = None if shown else no_update
     if job is None:
         return 0, "", form.HIDDEN, "", True, True, clear
-    total = max(job.stages_total or 1, 1)
-    percent = round(100 * job.stages_done / total)
-    if job.status in ("queued", "running"):
-        text = (
-            f"Running: {job.message or job.status} (stage {job.stages_done + 1} of {total}, "
-            f"job {job.id})"
-        )
-        label = job.message or job.status
-        return percent, label, form.SHOWN, text, False, False, clear
-    if job.status == "succeeded":
+    done, total = job["stages_done"] or 0, max(job["stages_total"] or 1, 1)
+    percent = round(100 * done / total)
+    status, message = job["status"], job.get("message")
+    if status in ("queued", "running"):
+        text = f"Running: {message or status} (stage {done + 1} of {total}, job {job['id']})"
+        return percent, message or status, form.SHOWN, text, False, False, clear
+    if status == "succeeded":
         info = results.result_info(job)
-        text = f"Finished{results.seconds(job)}: {info['rows']:,} rows (job {job.id})."
-        fresh = not shown or shown.get("job") != job.id
+        text = f"Finished{results.seconds(job)}: {info['rows']:,} rows (job {job['id']})."
+        fresh = not shown or shown.get("job") != job["id"]
         return 100, "", form.HIDDEN, text, True, True, info if fresh else no_update
-    if job.status == "cancelled":
+    if status == "cancelled":
         return (
             percent,
             "",
@@ -377,7 +376,7 @@ def follow(stored, _n, shown):
             True,
             clear,
         )
-    message = f"The query failed: {job.error or 'no reason recorded'}"
+    message = f"The query failed: {job.get('error') or 'no reason recorded'}"
     return percent, "", form.HIDDEN, html.Span(message, className="text-danger"), True, True, clear
 
 
@@ -388,13 +387,11 @@ def follow(stored, _n, shown):
     prevent_initial_call=True,
 )
 def cancel(_clicks, stored):
-    from dsgrid_core.jobs.runner import cancel_job
-
     if not stored or not stored.get("job"):
         raise PreventUpdate
     try:
-        cancel_job(results.registry_path(), stored["job"])
-    except DsgridError:
+        state.viewer().cancel_job(stored["job"])
+    except (DsgridError, state.NoRegistry):
         pass  # it ended meanwhile: the status line says how
     return True
 

@@ -6,6 +6,7 @@ each trivial dimension."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from zoneinfo import available_timezones
 
 import dash
@@ -20,7 +21,7 @@ from app.components.common import error_state
 from dsgrid_core import forms
 from dsgrid_core.config.base import slugify
 from dsgrid_core.config.dimension import NON_TIME_TYPES
-from dsgrid_core.errors import DsgridError, InputError
+from dsgrid_core.errors import DsgridError
 
 dash.register_page(
     __name__, path="/register/dataset", title="Register a dataset", name="Register a dataset"
@@ -104,7 +105,7 @@ def _trivial_row(t: str) -> html.Div:
 def layout(cancelled: str | None = None, **_):
     f = W.name
     try:
-        state.registry()
+        state.viewer()  # NoRegistry when there is no registry to show
     except state.NoRegistry as exc:
         return error_state(str(exc))
     body = dbc.Row(
@@ -251,11 +252,11 @@ def guess(files, time_zone, previous, dataset_id):
         found = infer_dataset(
             wizard_uploads.stored_path(data),
             lookup=wizard_uploads.stored_path(lookup) if lookup else None,
-            registry=state.registry(),
+            registry=_Registered(),
             dataset_id=new_id,
             time_zone=time_zone or "UTC",
         )
-    except (InputError, OSError) as exc:
+    except (DsgridError, OSError) as exc:  # the table, or the registry's answers
         message = forms.readable(getattr(exc, "message", str(exc)), names)
         return {"source": source, "error": message, "zone": time_zone}, no_update, None, new_id
     config = found.config
@@ -395,7 +396,12 @@ def check(found, files, dataset_id, description, dataset_type, *trivial_values):
     except DsgridError as exc:
         problems += exc.problems or [{"field": "", "message": exc.message}]
     ds_id = config.get("dataset_id")
-    if ds_id and ds_id in state.cached(_dataset_ids):
+    try:
+        taken = ds_id in _dataset_ids() if ds_id else False
+    except DsgridError as exc:  # the registry did not answer (a remote one)
+        problems.append({"field": "", "message": exc.message})
+        taken = False
+    if taken:
         problems.append(
             {
                 "field": "dataset_id",
@@ -410,5 +416,17 @@ def check(found, files, dataset_id, description, dataset_type, *trivial_values):
     return {"problems": problems, "plan": plan}, preview
 
 
-def _dataset_ids(registry) -> list[str]:
-    return [c.id for c in registry.list("dataset")]
+def _dataset_ids() -> list[str]:
+    return [c["id"] for c in state.viewer().catalog("dataset")]
+
+
+class _Registered:
+    """The registered dimensions `infer_dataset` looks through for one holding every value of
+    a column (each type's dimensions and their records), read through the viewer: this
+    server's registry or, in remote mode, another server's."""
+
+    def list(self, kind: str, type: str | None = None) -> list[SimpleNamespace]:
+        return [SimpleNamespace(**c) for c in state.viewer().catalog(kind, type=type)]
+
+    def records(self, dimension_id: str, version: str | None = None) -> list[dict]:
+        return state.viewer().records(dimension_id, version)

@@ -128,7 +128,7 @@ def layout(cancelled: str | None = None, **_):
         ]
     )
     try:
-        state.registry()
+        state.viewer()  # NoRegistry when there is no registry to show
     except state.NoRegistry as exc:
         from app.components.common import error_state
 
@@ -196,8 +196,9 @@ def class_options(dimension_type):
     return _classes(dimension_type)
 
 
-def _taken(registry, dimension_type: str) -> dict[str, str]:
-    return {c.name: c.id for c in registry.list("dimension", type=dimension_type)}
+def _taken(dimension_type: str) -> dict[str, str]:
+    """The registered dimensions of a type: name -> id."""
+    return {c["name"]: c["id"] for c in state.viewer().catalog("dimension", type=dimension_type)}
 
 
 @callback(
@@ -243,7 +244,11 @@ def check(files, name, description, dimension_type, record_class):
             check_dimension_records(rows, record_class, entry["name"])
         except InputError as exc:
             problems.append({"field": "file", "message": exc.message})
-        taken = state.cached(_taken, config["type"])
+        try:
+            taken = _taken(config["type"])
+        except DsgridError as exc:  # the registry did not answer (a remote one)
+            problems.append({"field": "", "message": exc.message})
+            taken = {}
         if config["name"] in taken:
             problems.append(
                 {

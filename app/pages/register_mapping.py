@@ -42,19 +42,20 @@ wizard_register.register_callbacks(W)
 MAPPING_TYPES = [t.value for t in MappingType]
 
 
-def dimensions(registry) -> list[dict[str, str]]:
+def dimensions() -> list[dict[str, str]]:
     """Registered non-time dimensions, for the pickers."""
     return [
-        {"id": c.id, "name": c.name, "type": c.type, "version": c.version}
-        for c in registry.list("dimension")
-        if c.type != "time"
+        {k: c[k] for k in ("id", "name", "type", "version")}
+        for c in state.viewer().catalog("dimension")
+        if c["type"] != "time"
     ]
 
 
-def records(registry, dimension_id: str) -> list[dict[str, str]]:
+def records(dimension_id: str) -> list[dict[str, str]]:
+    """A dimension's records (its latest version), as the mapping checks take them."""
     return [
         {"id": str(r["id"]), "name": str(r.get("name") or r["id"])}
-        for r in registry.records(dimension_id)
+        for r in state.viewer().records(dimension_id)
     ]
 
 
@@ -65,7 +66,7 @@ def _options(items: list[dict[str, str]]) -> list[dict[str, str]]:
 def layout(cancelled: str | None = None, **_):
     f = W.name
     try:
-        known = state.cached(dimensions)
+        known = dimensions()
     except (DsgridError, state.NoRegistry) as exc:
         return error_state(str(exc))
     body = dbc.Row(
@@ -189,12 +190,15 @@ def layout(cancelled: str | None = None, **_):
 def to_options(from_id):
     if not from_id:
         return [], None
-    known = state.cached(dimensions)
-    source = next((d for d in known if d["id"] == from_id), None)
-    if source is None:
-        return [], None
+    try:
+        known = dimensions()
+        source = next((d for d in known if d["id"] == from_id), None)
+        if source is None:
+            return [], None
+        count = len(records(from_id))
+    except DsgridError as exc:  # the registry did not answer (a remote one)
+        return [], exc.message
     same = [d for d in known if d["type"] == source["type"] and d["id"] != from_id]
-    count = len(state.cached(records, from_id))
     return _options(same), f"{count:,} records of type {source['type']}."
 
 
@@ -225,6 +229,14 @@ def _guess_type(rows: list[dict]) -> tuple[str, str]:
 def rows_and_check(
     _skeleton, _add, files, _changed, mapping_type, from_id, to_id, description, rows
 ):
+    try:
+        return _rows_and_check(files, mapping_type, from_id, to_id, description, rows)
+    except DsgridError as exc:  # the registry did not answer (a remote one)
+        check = {"problems": [{"field": "rows", "message": exc.message}], "plan": None}
+        return no_update, no_update, no_update, None, check, wz.config_text(None)
+
+
+def _rows_and_check(files, mapping_type, from_id, to_id, description, rows):
     from dsgrid_core.infer.mapping import mapping_skeleton
 
     trigger = ctx.triggered_id
@@ -235,9 +247,7 @@ def rows_and_check(
         if not from_id or not to_id:
             problems.append({"field": "rows", "message": "choose both dimensions first."})
         else:
-            skeleton = mapping_skeleton(
-                state.cached(records, from_id), state.cached(records, to_id)
-            )
+            skeleton = mapping_skeleton(records(from_id), records(to_id))
             rows = mapping_edit.mapping_rows(skeleton["rows"])
             guess = skeleton["mapping_type"]
             type_out, reason_out = guess.value, wz.reason_view(guess.reason, guess.certain)
@@ -262,12 +272,12 @@ def rows_and_check(
         check = {"problems": problems, "plan": None}
         return rows, type_out, reason_out, summary, check, wz.config_text(None)
 
-    known = {d["id"]: d for d in state.cached(dimensions)}
+    known = {d["id"]: d for d in dimensions()}
     source, target = known.get(from_id), known.get(to_id)
     if source is None or target is None:
         raise dash.exceptions.PreventUpdate
-    from_records = state.cached(records, from_id)
-    to_records = state.cached(records, to_id)
+    from_records = records(from_id)
+    to_records = records(to_id)
     shown, bad, summary, general = mapping_edit.checked_rows(
         rows, mapping_type, source, target, from_records, to_records
     )

@@ -46,11 +46,12 @@ COLUMNS = ("role", "type", "name", "files")
 DATASET_TYPES: tuple[str, ...] = get_args(ProjectDataset.model_fields["dataset_type"].annotation)
 
 
-def dimensions_by_type(registry) -> dict[str, list[dict[str, str]]]:
+def dimensions_by_type() -> dict[str, list[dict[str, str]]]:
+    """The registered dimensions of each type, as options of the base dimension pickers."""
     out: dict[str, list[dict[str, str]]] = {t: [] for t in DIMENSION_TYPES}
-    for c in registry.list("dimension"):
-        out.setdefault(c.type, []).append(
-            {"label": f"{c.name} ({c.id})", "value": c.id, "version": c.version}
+    for c in state.viewer().catalog("dimension"):
+        out.setdefault(c["type"], []).append(
+            {"label": f"{c['name']} ({c['id']})", "value": c["id"], "version": c["version"]}
         )
     return out
 
@@ -58,7 +59,7 @@ def dimensions_by_type(registry) -> dict[str, list[dict[str, str]]]:
 def layout(cancelled: str | None = None, **_):
     f = W.name
     try:
-        known = state.cached(dimensions_by_type)
+        known = dimensions_by_type()
     except (DsgridError, state.NoRegistry) as exc:
         return error_state(str(exc))
     upload_tab = dbc.Row(
@@ -357,15 +358,20 @@ def project_config_from_fields(
 def _from_fields(
     project_id, name, description, datasets, dataset_type, bases
 ) -> tuple[dict[str, Any], list[dict[str, str]]]:
-    known = state.cached(dimensions_by_type)
+    unanswered = []
+    try:
+        known = dimensions_by_type()
+    except DsgridError as exc:  # the registry did not answer (a remote one)
+        known, unanswered = {}, [{"field": "", "message": exc.message}]
     references = []
     for t, chosen in zip(DIMENSION_TYPES, bases, strict=True):
         match = next((o for o in known.get(t, []) if o["value"] == chosen), None)
         if match:
             references.append({"type": t, "dimension_id": chosen, "version": match["version"]})
-    return project_config_from_fields(
+    config, problems = project_config_from_fields(
         project_id, name, description, datasets, dataset_type, references
     )
+    return config, unanswered + problems
 
 
 @callback(
@@ -408,7 +414,12 @@ def check(tab, files, project_id, name, description, datasets, dataset_type, *ba
                 where = "" if p["field"] == "(top level)" else f"{p['field']}: "
                 problems.append({"field": "config", "message": where + p["message"]})
     project = config.get("project_id")
-    if project and project in state.cached(_project_ids):
+    try:
+        taken = project in _project_ids() if project else False
+    except DsgridError as exc:  # the registry did not answer (a remote one)
+        problems.append({"field": "", "message": exc.message})
+        taken = False
+    if taken:
         problems.append(
             {
                 "field": f"{prefix}project_id",
@@ -422,5 +433,5 @@ def check(tab, files, project_id, name, description, datasets, dataset_type, *ba
     return {"problems": problems, "plan": plan}, preview, summary
 
 
-def _project_ids(registry) -> list[str]:
-    return [c.id for c in registry.list("project")]
+def _project_ids() -> list[str]:
+    return [c["id"] for c in state.viewer().catalog("project")]

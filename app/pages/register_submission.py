@@ -42,16 +42,18 @@ wizard_register.register_callbacks(W)
 MAPPING_TYPES = [t.value for t in MappingType]
 
 
-def projects(registry) -> list[dict[str, str]]:
-    return [{"label": f"{c.name} ({c.id})", "value": c.id} for c in registry.list("project")]
+def projects() -> list[dict[str, str]]:
+    return [
+        {"label": f"{c['name']} ({c['id']})", "value": c["id"]}
+        for c in state.viewer().catalog("project")
+    ]
 
 
-def waiting(registry, project_id: str) -> dict:
+def waiting(project_id: str) -> dict:
     """The project's expected datasets: which can be submitted now, and why the others not."""
-    from dsgrid_core.browse.projects import project_overview
-
-    overview = project_overview(registry, project_id)
-    registered = {c.id for c in registry.list("dataset")}
+    viewer = state.viewer()
+    overview = viewer.project_overview(project_id)
+    registered = {c["id"] for c in viewer.catalog("dataset")}
     ready, other = [], []
     for d in overview["datasets"]:
         if d["status"] == "Registered":
@@ -63,27 +65,28 @@ def waiting(registry, project_id: str) -> dict:
     return {"ready": ready, "other": other}
 
 
-def pairs(registry, project_id: str, dataset_id: str) -> dict:
+def pairs(project_id: str, dataset_id: str) -> dict:
     """For each dimension type where the dataset's dimension is not the project's base one:
     the two dimensions, with their records."""
-    base = registry.show("project", project_id).extra["base_dimensions"]
-    own = registry.show("dataset", dataset_id).extra["dimensions"]
+    viewer = state.viewer()
+    base = viewer.component("project", project_id)["extra"]["base_dimensions"]
+    own = viewer.component("dataset", dataset_id)["extra"]["dimensions"]
     out = {}
     for t in NON_TIME_TYPES:
         src, dst = own.get(t), base.get(t)
         if not src or not dst or (src["id"], src["version"]) == (dst["id"], dst["version"]):
             continue
         out[t] = {
-            "from": {**src, "records": _records(registry, src)},
-            "to": {**dst, "records": _records(registry, dst)},
+            "from": {**src, "records": _records(src)},
+            "to": {**dst, "records": _records(dst)},
         }
     return out
 
 
-def _records(registry, dim: dict) -> list[dict[str, str]]:
+def _records(dim: dict) -> list[dict[str, str]]:
     return [
         {"id": str(r["id"]), "name": str(r.get("name") or r["id"])}
-        for r in registry.records(dim["id"], dim["version"])
+        for r in state.viewer().records(dim["id"], dim["version"])
     ]
 
 
@@ -145,7 +148,7 @@ def _section(t: str) -> dbc.Card:
 def layout(cancelled: str | None = None, project: str | None = None, **_):
     f = W.name
     try:
-        choices = state.cached(projects)
+        choices = projects()
     except (DsgridError, state.NoRegistry) as exc:
         return error_state(str(exc))
     body = html.Div(
@@ -216,7 +219,7 @@ def dataset_options(project_id):
     if not project_id:
         return [], None
     try:
-        found = state.cached(waiting, project_id)
+        found = waiting(project_id)
     except DsgridError as exc:
         return [], str(exc)
     said = []
@@ -237,9 +240,9 @@ def choose(project_id, dataset_id):
     if not project_id or not dataset_id:
         return None, "Choose a project and a dataset."
     try:
-        if dataset_id not in state.cached(waiting, project_id)["ready"]:
+        if dataset_id not in waiting(project_id)["ready"]:
             return None, "Choose a dataset the project is waiting for."
-        found = state.cached(pairs, project_id, dataset_id)
+        found = pairs(project_id, dataset_id)
     except DsgridError as exc:
         return None, str(exc)
     same = [t for t in NON_TIME_TYPES if t not in found]

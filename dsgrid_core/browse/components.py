@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from dsgrid_core.browse.paging import Filter, Page, page_rows
+from dsgrid_core.browse.table_filters import check_columns
 from dsgrid_core.registry.registry import normalize_kind
 
 LIST_COLUMNS = [
@@ -34,6 +35,7 @@ def list_components(
     offset: int | None = None,
 ) -> Page:
     """One page of components; ``project`` keeps those the project's latest version uses."""
+    check_columns(filters, sort, LIST_COLUMNS)
     kind = normalize_kind(kind) if kind else None
     rows = [s.to_dict() for s in registry.list(kind, type=type, text=text)]
     if project:

@@ -164,10 +164,23 @@ def decode_token(token: str) -> dict[str, Any]:
     return state
 
 
+def _scope_part(value: Any) -> Any:
+    """Filters as text, whatever type their value came in (``0`` from Python, ``"0"`` from a
+    URL: they match the same rows, so their pages have the same scope)."""
+    if isinstance(value, Filter):
+        values = value.value if isinstance(value.value, list | tuple) else [value.value]
+        return [value.column, value.operator, [_text(v) for v in values]]
+    if isinstance(value, AnyOf):
+        return ["any", list(value.filters)]
+    return repr(value)
+
+
 def page_scope(*parts: Any) -> str:
     """A short fingerprint of what a row page reads (its table, filters and sort), carried in
-    its ``next`` token so that a token is never followed into another table or order."""
-    text = json.dumps(parts, default=repr, separators=(",", ":"))
+    its ``next`` token so that a token is never followed into another table or order. No
+    filter or sort (None) and empty ones are the same scope."""
+    parts = tuple([] if p is None else p for p in parts)
+    text = json.dumps(parts, default=_scope_part, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

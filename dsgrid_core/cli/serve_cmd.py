@@ -43,6 +43,13 @@ def _registry_from(ctx: click.Context) -> str | None:
     help="Browse and query only: the forms and the write routes of the API are off.",
 )
 @click.option(
+    "--api-url",
+    metavar="URL",
+    help="Show the registry of another dsgrid-viewer server through its /api/v1 (a team's "
+    "API server, a cloud registry) instead of a registry folder: no registry is needed here. "
+    "Queries run on that server; registrations are made there.",
+)
+@click.option(
     "--debug/--no-debug",
     default=False,
     show_default=True,
@@ -50,12 +57,22 @@ def _registry_from(ctx: click.Context) -> str | None:
     "Never on a shared server.",
 )
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, read_only: bool, debug: bool) -> None:
-    """Start the web viewer on the registry given with --registry (or DSGRID_REGISTRY).
+def serve(
+    ctx: click.Context, host: str, port: int, read_only: bool, api_url: str | None, debug: bool
+) -> None:
+    """Start the web viewer on the registry given with --registry (or DSGRID_REGISTRY), or on
+    a remote server's registry with --api-url.
 
     On an address other than loopback, changes to the registry need the access token of
     DSGRID_API_TOKEN (without one, writes are off)."""
     registry = _registry_from(ctx)
+    if api_url:
+        if (ctx.find_object(dict) or {}).get("registry"):
+            raise click.UsageError(
+                "give either --registry (a folder here) or --api-url (a server's registry)."
+            )
+        _serve_remote(api_url, host=host, port=port, read_only=read_only, debug=debug)
+        return
     if registry is None:
         click.echo(
             "No registry given (--registry PATH or DSGRID_REGISTRY): "
@@ -82,4 +99,24 @@ def serve(ctx: click.Context, host: str, port: int, read_only: bool, debug: bool
     from app import create_app
 
     app = create_app(registry, host=host, read_only=read_only)
+    app.run(host=host, port=port, debug=debug)
+
+
+def _serve_remote(api_url: str, *, host: str, port: int, read_only: bool, debug: bool) -> None:
+    """The viewer on a remote API: checked once at start, so a wrong URL fails here."""
+    from dsgrid_core.service.remote_viewer import RemoteViewer
+
+    remote = RemoteViewer(api_url, token=setting("DSGRID_API_URL_TOKEN"))
+    remote.state()  # RemoteError (exit 2) when nothing answers as a dsgrid-viewer API
+    click.echo(f"Showing the registry of {remote.label}.", err=True)
+
+    from app import create_app
+
+    app = create_app(
+        None,
+        host=host,
+        read_only=read_only,
+        api_url=api_url,
+        api_url_token=setting("DSGRID_API_URL_TOKEN"),
+    )
     app.run(host=host, port=port, debug=debug)

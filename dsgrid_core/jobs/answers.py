@@ -27,4 +27,8 @@ def job_answer(job, *, local: bool = False) -> dict[str, Any]:
         "row_count": meta.get("row_count"),
         "components": meta.get("components", []),
         "problems": meta.get("problems", []),
+        # what a query job ran and what its result holds (the viewer restores and charts it)
+        "query": (job.params or {}).get("query") if job.kind == "query" else None,
+        "columns": meta.get("columns", []),
+        "time_zone": meta.get("time_zone"),
     }

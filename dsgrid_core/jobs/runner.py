@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from dsgrid_core.engine.base import QueryInterrupted
-from dsgrid_core.errors import DsgridError, InputError, NotFoundError
+from dsgrid_core.errors import ConflictError, DsgridError, NotFoundError
 from dsgrid_core.jobs.store import JobStore
 
 _RUNNING: dict[str, Any] = {}  # job id -> engine, for jobs running in this process
@@ -278,7 +278,7 @@ def cancel_job(registry_path: Path, job_id: str) -> str:
         if job is None:
             raise NotFoundError(f"no job '{job_id}'.")
         if job.status not in ("queued", "running"):
-            raise InputError(f"job {job_id} is already {job.status}.")
+            raise ConflictError(f"job {job_id} is already {job.status}.")
         store.request_cancel(job_id)
         with _LOCK:
             engine = _RUNNING.get(job_id)

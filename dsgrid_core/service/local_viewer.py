@@ -9,8 +9,9 @@ from typing import Any
 
 from dsgrid_core.browse import components, datasets, projects, records, results, summary
 from dsgrid_core.browse.paging import Page
-from dsgrid_core.errors import InputError, NotFoundError
+from dsgrid_core.errors import ConflictError, InputError, NotFoundError
 from dsgrid_core.jobs.answers import job_answer
+from dsgrid_core.jobs.messages import public_error
 from dsgrid_core.jobs.store import JobStore
 from dsgrid_core.service.viewer import Viewer, plain
 
@@ -110,10 +111,20 @@ class LocalViewer(Viewer):
 
         return plain(dimension_records(self.registry, project_id, dimension_type, name))
 
-    def submit_query(self, query: dict[str, Any], *, wait: float = 0.0, **options) -> str:
+    def submit_query(
+        self, query: dict[str, Any], *, wait: float = 0.0, source: str = "the query", **options
+    ) -> str:
         from dsgrid_core.jobs.submit import submit_query_job
 
-        return submit_query_job(self.registry, query, "the query", wait=wait, **options)
+        return submit_query_job(self.registry, query, source, wait=wait, **options)
+
+    def jobs(self, limit: int = 20) -> list[dict[str, Any]]:
+        store = JobStore(Path(self.registry.path))
+        try:
+            store.mark_interrupted()
+            return plain([job_answer(job) for job in store.list(limit)])
+        finally:
+            store.close()
 
     def _job(self, job_id: str):
         store = JobStore(Path(self.registry.path))
@@ -137,7 +148,11 @@ class LocalViewer(Viewer):
         if job is None or job.kind != "query":
             raise NotFoundError(f"no query job '{job_id}'.")
         if job.status != "succeeded" or not job.result_path:
-            raise InputError(f"job {job_id} is {job.status}; it has no result.")
+            raise ConflictError(
+                f"job {job_id} is {job.status}; a result exists once it has succeeded"
+                + (f" (error: {public_error(job)})" if job.error else "")
+                + "."
+            )
         path = Path(job.result_path) / RESULT_TABLE
         if not path.is_file():
             raise NotFoundError(

@@ -27,7 +27,7 @@ _ERRORS = {  # the server's error type -> the core's class (others: DsgridError)
     "NotFoundError": errors.NotFoundError,
     "InputError": errors.InputError,
     "ConfigError": errors.ConfigError,
-    "ConflictError": errors.InputError,
+    "ConflictError": errors.ConflictError,
     "TooLarge": errors.InputError,
     "AlreadyExistsError": errors.AlreadyExistsError,
     "StaleVersionError": errors.StaleVersionError,
@@ -52,11 +52,13 @@ def filter_text(f: Filter) -> str:
 
 
 def filter_params(filters: Filters) -> dict[str, list[str]]:
-    """``filter`` (all must match) and ``any`` (a JSON list of filter texts, one must match)."""
+    """``filter`` (all must match) and ``any`` (``GROUP:filter``: one of a group must match)."""
     out: dict[str, list[str]] = {"filter": [], "any": []}
+    groups = 0
     for f in filters or []:
         if isinstance(f, AnyOf):
-            out["any"].append(json.dumps([filter_text(g) for g in f.filters]))
+            groups += 1
+            out["any"] += [f"{groups}:{filter_text(g)}" for g in f.filters]
         else:
             out["filter"].append(filter_text(f))
     return {k: v for k, v in out.items() if v}
@@ -119,7 +121,9 @@ class RemoteViewer(Viewer):
         try:
             answer = json.loads(raw)
         except ValueError:
-            raise RemoteError(f"the API server {self.label} answered {path} without JSON.") from None
+            raise RemoteError(
+                f"the API server {self.label} answered {path} without JSON."
+            ) from None
         if not isinstance(answer, dict) or not answer.get("ok"):
             raise RemoteError(f"the API server {self.label} answered {path} unexpectedly.")
         return answer
@@ -242,17 +246,38 @@ class RemoteViewer(Viewer):
         path = f"/projects/{self._q(project_id)}/query-records"
         return self._get(path, type=dimension_type, name=name)
 
-    def submit_query(self, query: dict[str, Any], *, wait: float = 0.0) -> str:
-        body = {"query": query, "wait": wait}
+    def submit_query(
+        self,
+        query: dict[str, Any],
+        *,
+        wait: float = 0.0,
+        engine: str = "duckdb",
+        time_limit: float | None = None,
+        use_cache: bool = True,
+        source: str = "the query",  # the server names its own source (body.query)
+    ) -> str:
+        body = {
+            "query": query,
+            "wait": wait,
+            "engine": engine,
+            "time_limit": time_limit,
+            "use_cache": use_cache,
+        }
         return self._envelope("POST", "/queries", body=body)["data"]["id"]
+
+    def jobs(self, limit: int = 20) -> list[dict[str, Any]]:
+        return [self._without_links(job) for job in self._get("/jobs", limit=limit)]
+
+    @staticmethod
+    def _without_links(job: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in job.items() if k != "links"}
 
     def job(self, job_id: str) -> dict[str, Any] | None:
         try:
             answer = self._get(f"/jobs/{self._q(job_id)}")
         except errors.NotFoundError:
             return None
-        answer.pop("links", None)
-        return answer
+        return self._without_links(answer)
 
     def cancel_job(self, job_id: str) -> None:
         self._envelope("POST", f"/jobs/{self._q(job_id)}/cancel", body={})

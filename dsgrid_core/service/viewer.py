@@ -176,8 +176,22 @@ class Viewer(ABC):
         """The records ({id, name, unit}) of one of the project's dimensions, by its name."""
 
     @abstractmethod
-    def submit_query(self, query: dict[str, Any], *, wait: float = 0.0) -> str:
-        """Check and start a query job; returns its id (an InputError when the query is bad)."""
+    def submit_query(
+        self,
+        query: dict[str, Any],
+        *,
+        wait: float = 0.0,
+        engine: str = "duckdb",
+        time_limit: float | None = None,
+        use_cache: bool = True,
+        source: str = "the query",
+    ) -> str:
+        """Check and start a query job, waiting up to ``wait`` seconds for it; returns its id
+        (an InputError naming ``source`` when the query is bad)."""
+
+    @abstractmethod
+    def jobs(self, limit: int = 20) -> list[dict[str, Any]]:
+        """Recent jobs, newest first (`job` shape)."""
 
     @abstractmethod
     def job(self, job_id: str) -> dict[str, Any] | None:

@@ -2,23 +2,48 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
 
-from app.state import REGISTRY_KEY
+from app.state import API_URL_KEY, REGISTRY_KEY
+
+
+@pytest.fixture(params=["local", "remote"])
+def viewer(request, tmp_path):
+    """The viewer of a registry, with a private read cache per test, in both modes: ``local``
+    reads the registry folder in process; ``remote`` runs a second server on the folder (on
+    127.0.0.1, a free port, in a thread) and a viewer with no registry of its own that reads
+    everything through that server's /api/v1 (``dsgrid serve --api-url``)."""
+    from app import create_app
+    from tests.api.live_server import serving
+
+    with contextlib.ExitStack() as servers:
+
+        def make(registry: Path):
+            if request.param == "local":
+                app = create_app(str(registry), cache_dir=str(tmp_path / "webcache"))
+                assert app.server.config[REGISTRY_KEY] == str(registry)
+                return app
+            url = servers.enter_context(serving(registry, cache_dir=str(tmp_path / "apicache")))
+            app = create_app(None, api_url=url, cache_dir=str(tmp_path / "webcache"))
+            assert app.server.config[REGISTRY_KEY] is None
+            assert app.server.config[API_URL_KEY] == url
+            return app
+
+        yield make
 
 
 @pytest.fixture
-def viewer(tmp_path):
-    """create_app for a registry, with a private read cache per test."""
+def local_viewer(tmp_path):
+    """The viewer of a registry folder in process only: for tests of what only a local viewer
+    does (folders that are no registry, paths in commands)."""
     from app import create_app
 
     def make(registry: Path):
-        app = create_app(str(registry), cache_dir=str(tmp_path / "webcache"))
-        assert app.server.config[REGISTRY_KEY] == str(registry)
-        return app
+        return create_app(str(registry), cache_dir=str(tmp_path / "webcache"))
 
     return make
 

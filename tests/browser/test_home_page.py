@@ -15,7 +15,7 @@ from conftest import click, read_csv, table_rows, wait_for_grid_rows, wait_until
 from selenium.webdriver.common.keys import Keys
 
 from app import ids
-from app.state import REGISTRY_KEY
+from app.state import API_URL_KEY, REGISTRY_KEY
 
 pytestmark = pytest.mark.browser
 
@@ -96,10 +96,13 @@ def test_efs_counts_latest_storage_and_search_for_hospital(
     hospitals |= {(i, n, own["name"]) for i, n in matching(dataset_dir / own["file"], "hospital")}
     assert len(hospitals) == 2
 
-    dash_duo.start_server(viewer(registry))
+    app = viewer(registry)
+    dash_duo.start_server(app)
     dash_duo.wait_for_text_to_equal(f"#{ids.HOME_TITLE}", "dsgrid-viewer")
     assert dash_duo.driver.title == "dsgrid-viewer"
-    assert str(registry) in dash_duo.find_element(f"#{ids.HOME_REGISTRY_PATH}").text
+    # where the data comes from: the folder, or the API server a remote viewer reads
+    source = app.server.config[API_URL_KEY] or str(registry)
+    assert source in dash_duo.find_element(f"#{ids.HOME_REGISTRY_PATH}").text
     for kind in KINDS:
         dash_duo.wait_for_text_to_equal(f"#{ids.home_count_row(kind)}", f"{kind} {counts[kind]}")
 
@@ -208,11 +211,11 @@ def test_demo_search_has_a_url_finds_components_and_records(dash_duo, viewer, de
 
 
 def test_no_registry_no_database_and_an_empty_registry_are_explained(
-    dash_duo, viewer, empty_registry, tmp_path
+    dash_duo, local_viewer, empty_registry, tmp_path
 ):
     # One server, three folders: the viewer reads its registry folder from the server config
-    # on every request, so the test changes it between visits.
-    app = viewer(empty_registry)
+    # on every request, so the test changes it between visits (folders: a local viewer's).
+    app = local_viewer(empty_registry)
     dash_duo.start_server(app)
     home = f"{dash_duo.server_url}/"
 

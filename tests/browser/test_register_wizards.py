@@ -9,6 +9,7 @@ import json
 import os
 import shlex
 import shutil
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -757,3 +758,29 @@ def test_what_the_browser_sends_back_cannot_widen_what_a_job_reads(
             wizard_uploads.stored_path({"name": "x", "session": session, "stored": stored})
     with pytest.raises(InputError, match="not valid"):
         wizard_uploads.stored_path({"session": "../" + session, "stored": entry["stored"]})
+
+
+def test_a_viewer_of_a_remote_api_checks_forms_from_that_registry_and_registers_nothing(
+    dash_duo, efs_registry, tmp_path
+):
+    from app import create_app
+    from tests.api.live_server import serving
+
+    before = registry_content(efs_registry)
+    with serving(efs_registry, cache_dir=str(tmp_path / "apicache")) as url:
+        app = create_app(None, api_url=url, host="127.0.0.1", cache_dir=str(tmp_path / "web"))
+        start(dash_duo, app, "/register")
+        said = wait_text(dash_duo, ids.wizard_id("landing", "permission"), "that server")
+        assert "Nothing can be registered from this viewer" in said and url in said
+
+        # the mapping form reads the remote registry's dimensions and records through its API
+        dash_duo.wait_for_page(f"{dash_duo.server_url}/register/mapping")
+        pick(dash_duo, ids.wizard_field("mapping", "from"), "model_years_2010_to_2050")
+        pick(dash_duo, ids.wizard_field("mapping", "to"), "five_year_intervals")
+        click(dash_duo, f"#{ids.wizard_id('mapping', 'skeleton')}")
+        rows = wait_for_grid_rows(dash_duo, ids.MAPPING_GRID, ["from_id", "to_id"], 5)
+        assert {r["from_id"] for r in rows} <= {str(y) for y in range(2010, 2051)}
+        time.sleep(1)  # the form's checks have run: Register stays off
+        assert not register_enabled(dash_duo, "mapping")
+    assert registry_content(efs_registry) == before
+    assert dash_duo.get_logs() == []

@@ -260,12 +260,12 @@ def test_csv_export_refused_above_the_row_cap(tmp_path, monkeypatch):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from app.components import query_exports as exports
+    from dsgrid_core.browse.results import csv_bytes
     from dsgrid_core.errors import InputError
 
     table = tmp_path / "table.parquet"
     pq.write_table(pa.table({"geography": ["CA", "TX"], "value": [1.5, 2.5]}), table)
-    assert exports.csv_bytes(table).decode().splitlines() == ["geography,value", "CA,1.5", "TX,2.5"]
+    assert csv_bytes(table).decode().splitlines() == ["geography,value", "CA,1.5", "TX,2.5"]
     monkeypatch.setenv("DSGRID_CSV_ROW_CAP", "1")
     with pytest.raises(InputError, match="2 rows, above the CSV cap of 1"):
-        exports.csv_bytes(table)
+        csv_bytes(table)
