@@ -39,23 +39,26 @@ def create_app(registry_path: str | os.PathLike[str] | None = None, **settings: 
     ``api_url`` (with no registry path: show the registry of that dsgrid-viewer server through
     its /api/v1) and ``api_url_token`` (that server's access token, for queries)."""
     # Heavy imports stay here so that `dsgrid --help` and `import app.ids` stay fast.
-    import dash
-    import flask
+    import dash  # late: dash (keeps import app cheap)
+    import flask  # late: flask (keeps import app cheap)
 
-    from app import security, state
-    from app.api import api_blueprint
-    from app.components import component_page
-    from app.layout import shell
-    from dsgrid_core.jobs.dispatch import runs_in_workers
+    from app import security, state  # late: keeps import app cheap
+    from app.api import api_blueprint  # late: keeps import app cheap
+    from app.components import component_page  # late: keeps import app cheap
+    from app.layout import shell  # late: keeps import app cheap
+    from dsgrid_core.service.workers import runs_in_workers  # late: keeps import app cheap
 
     runs_in_workers()  # a misspelt DSGRID_JOB_RUNNER stops the server here, not a job later
     api_url = settings.get("api_url")
     if registry_path is None and not api_url:
-        from dsgrid_core.settings import get as setting
+        from dsgrid_core.settings import get as setting  # late: keeps import app cheap
 
         registry_path = setting(REGISTRY_ENV_VAR)
+        if not registry_path:  # gunicorn on a remote registry: DSGRID_API_URL
+            api_url = setting("DSGRID_API_URL")
+            settings.setdefault("api_url_token", setting("DSGRID_API_URL_TOKEN"))
     if api_url:
-        from dsgrid_core.service.remote_viewer import RemoteViewer
+        from dsgrid_core.service.remote_viewer import RemoteViewer  # late: keeps import app cheap
 
         RemoteViewer(api_url)  # a malformed URL stops the server here (InputError)
 

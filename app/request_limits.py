@@ -32,7 +32,7 @@ BODY_OVERHEAD = 1.4
 def configure(server: flask.Flask) -> None:
     server.config["MAX_CONTENT_LENGTH"] = upload_body_limit()
     server.before_request(_body_limits)
-    from dash.exceptions import DependencyException
+    from dash.exceptions import DependencyException  # late: dash
 
     server.register_error_handler(DependencyException, _no_such_file)
 

@@ -19,7 +19,11 @@ from typing import Any
 
 import flask
 
+from dsgrid_core.errors import InputError
 from dsgrid_core.private_dirs import ensure_private_dir, private_subdir
+from dsgrid_core.service import open_registry
+from dsgrid_core.service.local_viewer import LocalViewer
+from dsgrid_core.service.remote_viewer import RemoteViewer
 from dsgrid_core.settings import get as setting
 
 REGISTRY_KEY = "DSGRID_REGISTRY"
@@ -60,7 +64,7 @@ def cache_config(registry: str | None, settings: dict[str, Any]) -> dict[str, An
 
 
 def configure(server: flask.Flask, settings: dict[str, Any]) -> None:
-    from flask_caching import Cache
+    from flask_caching import Cache  # late: flask_caching
 
     source = server.config.get(REGISTRY_KEY) or server.config.get(API_URL_KEY)
     Cache(server, config=cache_config(source, settings))
@@ -71,9 +75,6 @@ def registry():
     """The registry of this server, opened read-only for the current request (NoRegistry when
     the server shows a remote API's registry, or none)."""
     if "dsgrid_registry" not in flask.g:
-        from dsgrid_core.errors import InputError
-        from dsgrid_core.service import open_registry
-
         path = flask.current_app.config.get(REGISTRY_KEY)
         if not path:
             if flask.current_app.config.get(API_URL_KEY):
@@ -114,14 +115,10 @@ def _source():
     if "dsgrid_viewer" not in flask.g:
         config = flask.current_app.config
         if config.get(API_URL_KEY):
-            from dsgrid_core.service.remote_viewer import RemoteViewer
-
             flask.g.dsgrid_viewer = RemoteViewer(
                 config[API_URL_KEY], token=config.get(API_URL_TOKEN_KEY)
             )
         else:
-            from dsgrid_core.service.local_viewer import LocalViewer
-
             flask.g.dsgrid_viewer = LocalViewer(registry())
     return flask.g.dsgrid_viewer
 

@@ -12,7 +12,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from dsgrid_core.config.load import validate_model
 from dsgrid_core.config.mapping import FRACTION_TOLERANCE, MAPPING_RULES, MappingType
+from dsgrid_core.data.records import check_mapping_ids, load_mapping_records, read_csv_rows
 from dsgrid_core.errors import DsgridError, InputError
 from dsgrid_core.numbers import finite_number
 
@@ -157,8 +159,6 @@ def rows_with_problems(rows: list[dict[str, Any]], check: dict[str, Any]) -> lis
 def rows_from_csv(path: Path, name: str) -> tuple[list[dict[str, Any]], str | None]:
     """The grid's rows from an uploaded mapping CSV (from_id, to_id[, from_fraction]) stored at
     ``path`` and called ``name`` by the user; or no rows and the reason, in the user's names."""
-    from dsgrid_core.data.records import read_csv_rows
-
     try:
         header, rows = read_csv_rows(path)
     except InputError as exc:
@@ -213,9 +213,6 @@ def registration_problems(
     """What registration would say of a mapping config (``model``: a standalone mapping, or a
     submission's file of mappings, whose first mapping is checked): the model, then the record
     rules. Problems as {field, message}; field "rows" when the error names none."""
-    from dsgrid_core.config.load import validate_model
-    from dsgrid_core.data.records import check_mapping_ids, load_mapping_records
-
     try:
         checked, _ = validate_model(model, config, config_name)
         mapping = checked.mappings[0] if hasattr(checked, "mappings") else checked

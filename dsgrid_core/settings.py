@@ -86,6 +86,13 @@ SETTINGS: tuple[Setting, ...] = (
         "spark",
     ),
     Setting(
+        "DSGRID_API_URL",
+        None,
+        "A dsgrid-viewer server whose registry the viewer shows through its /api/v1, when no "
+        "registry folder is given (`dsgrid serve --api-url`; for gunicorn).",
+        "server",
+    ),
+    Setting(
         "DSGRID_API_URL_TOKEN",
         None,
         "Access token of the server `dsgrid serve --api-url URL` shows (its DSGRID_API_TOKEN), "

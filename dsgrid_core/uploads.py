@@ -21,6 +21,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from dsgrid_core.config.files import loads_json5
 from dsgrid_core.errors import InputError
 from dsgrid_core.private_dirs import PrivateFolderError, ensure_private_dir, private_subdir
 from dsgrid_core.settings import get as setting
@@ -73,8 +74,6 @@ def _check_content(kind: str, data: bytes, name: str) -> None:
             ) from None
         text = head[: exc.start].decode("utf-8")
     if kind == "json5":
-        from dsgrid_core.config.files import loads_json5
-
         try:
             loads_json5(data.decode("utf-8"), name)
         except (UnicodeDecodeError, InputError) as exc:

@@ -12,6 +12,8 @@ from app.api.read_routes import parse_filters, route
 from app.envelope import envelope
 from dsgrid_core.browse.paging import parse_sort
 from dsgrid_core.errors import NotFoundError
+from dsgrid_core.service import registrations
+from dsgrid_core.uploads import UploadStore
 
 WHERE_TO_LOOK = "GET /api/v1/jobs lists the recent ones"
 
@@ -71,13 +73,10 @@ def start_query(body: m.QueryRequest):
     "reports the new components, or the problems field by field.",
 )
 def start_registration(body: m.RegistrationRequest):
-    from dsgrid_core.service.registrations import start_registration as start
-    from dsgrid_core.uploads import UploadStore
-
     UploadStore().sweep()  # sessions that registrations over HTTP left behind
     # The config goes to the job as data (validated there, by the registration), on an empty
     # upload session: the folder its references start from, and the only one the job may read.
-    job_id = start(
+    job_id = registrations.start_registration(
         state.registry().path,
         body.kind,
         body.config,

@@ -8,8 +8,10 @@ from app import state
 from app.api import models as m
 from app.api.routing import ApiError, Route
 from dsgrid_core import __version__
-from dsgrid_core.browse import components, datasets, records
+from dsgrid_core.browse.components import LIST_COLUMNS
+from dsgrid_core.browse.datasets import PREVIEW_COLUMNS
 from dsgrid_core.browse.paging import OPERATORS, AnyOf, Filter, parse_sort
+from dsgrid_core.browse.records import MAPPING_COLUMNS
 
 ROUTES: list[Route] = []
 
@@ -114,7 +116,7 @@ def list_kind(kind: m.Kind, params: m.ListParams):
         text=params.q,
         project=params.project,
         filters=parse_filters(params.filter, params.any),
-        sort=parse_sort(params.sort, components.LIST_COLUMNS),
+        sort=parse_sort(params.sort, LIST_COLUMNS),
         limit=params.limit,
         token=params.next,
         offset=params.offset,
@@ -217,7 +219,7 @@ def mapping_records(id: str, params: m.MappingRecordsParams):
         id,
         params.version,
         filters=parse_filters(params.filter, params.any),
-        sort=parse_sort(params.sort, records.MAPPING_COLUMNS),
+        sort=parse_sort(params.sort, MAPPING_COLUMNS),
         limit=params.limit,
         token=params.next,
         offset=params.offset,
@@ -277,7 +279,7 @@ def dataset_preview(id: str, params: m.PreviewParams):
         id,
         params.version,
         filters=parse_filters(params.filter, params.any),
-        sort=parse_sort(params.sort, datasets.PREVIEW_COLUMNS),
+        sort=parse_sort(params.sort, PREVIEW_COLUMNS),
         limit=params.limit,
         offset=params.offset,
         token=params.next,

@@ -21,6 +21,8 @@ from typing import Any
 import plotly.graph_objects as go
 
 from dsgrid_core.errors import InputError
+from dsgrid_core.private_dirs import private_root
+from dsgrid_core.query.builder import cli_command, python_snippet, query_json5
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 MAPS = ASSETS / "maps"
@@ -37,8 +39,6 @@ TEXT_LABELS = {"json5": "JSON5", "command": "dsgrid command", "python": "Python"
 def query_texts(query: dict[str, Any], registry: str | None) -> dict[str, str]:
     """The query as JSON5, as the `dsgrid query run` command that runs that file, and as a
     Python snippet (keys of TEXT_FILES)."""
-    from dsgrid_core.query.builder import cli_command, python_snippet, query_json5
-
     return {
         "json5": query_json5(query),
         "command": cli_command(TEXT_FILES["json5"], registry, "query_output") + "\n",
@@ -129,8 +129,6 @@ def _geo_script_file() -> Path:
     Kept in this user's private folder, not under a fixed name in the temporary directory:
     there another user could plant a script that Chromium would run in every PNG export, or
     a symbolic link that the write would follow."""
-    from dsgrid_core.private_dirs import private_root
-
     text = geo_assets_script()
     tag = hashlib.sha256(text.encode()).hexdigest()[:12]
     path = private_root() / f"plotly-geo-{tag}.js"
@@ -155,7 +153,7 @@ def check_size(width, height) -> tuple[int, int]:
 def figure_png(figure: go.Figure, width: int, height: int) -> bytes:
     """The chart as a PNG of ``width`` x ``height`` pixels, drawn by kaleido in Chromium, with
     the plotly.js of the installed plotly, no MathJax and the vendored maps (nothing fetched)."""
-    import kaleido
+    import kaleido  # late: kaleido (optional)
 
     width, height = check_size(width, height)
     available, why = png_available()

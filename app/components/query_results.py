@@ -7,6 +7,7 @@ The query page calls `register_callbacks()` once per app."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 
 import dash
 import plotly.graph_objects as go
@@ -49,8 +50,6 @@ def result_info(job: dict) -> dict:
 
 
 def seconds(job: dict) -> str:
-    from datetime import datetime
-
     try:
         start = datetime.fromisoformat(job.get("started_at") or job.get("created_at"))
         end = datetime.fromisoformat(job.get("finished_at"))

@@ -29,6 +29,7 @@ from app.components.wizard import (
 )
 from dsgrid_core import forms
 from dsgrid_core.errors import DsgridError
+from dsgrid_core.service import registrations
 
 
 def start_job(w: Wizard, plan: dict[str, Any], files: dict | None, log_message: str) -> str:
@@ -36,8 +37,6 @@ def start_job(w: Wizard, plan: dict[str, Any], files: dict | None, log_message: 
     from the browser: only its config (validated by the job's registration, its file
     references confined to the job's folder by the registry) and, for a submission, the
     project and dataset ids are taken from it."""
-    from dsgrid_core.service.registrations import start_registration
-
     registry = state.registry()  # NoRegistry when there is none
     params = None
     if w.kind == "submission":
@@ -46,7 +45,7 @@ def start_job(w: Wizard, plan: dict[str, Any], files: dict | None, log_message: 
             "project_id": str(given.get("project_id")),
             "dataset_id": str(given.get("dataset_id")),
         }
-    return start_registration(
+    return registrations.start_registration(
         registry.path,
         w.kind,
         plan["config"],
@@ -58,13 +57,7 @@ def start_job(w: Wizard, plan: dict[str, Any], files: dict | None, log_message: 
 
 
 def _job(job_id: str):
-    from dsgrid_core.jobs.store import JobStore
-
-    jobs = JobStore(Path(state.registry_path()))
-    try:
-        return jobs.get(job_id)
-    finally:
-        jobs.close()
+    return registrations.registration_job(state.registry_path(), job_id)
 
 
 def _outcome(job, names: dict[str, str]) -> dict[str, Any]:

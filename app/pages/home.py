@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shlex
 import sqlite3
-from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
@@ -15,7 +14,7 @@ from dash import Input, Output, callback, clientside_callback, dcc, html
 from app import ids, state
 from app.components.common import KIND_LABELS, KIND_PATHS, component_link, human_bytes
 from dsgrid_core.errors import DsgridError
-from dsgrid_core.registry.registry import DB_FILE
+from dsgrid_core.service.housekeeping import registry_folder_problem
 
 dash.register_page(__name__, path="/", name="Home", title="dsgrid-viewer", order=0, nav=True)
 
@@ -45,8 +44,8 @@ def _body(q: str):
         )
     where = html.P(["Registry: ", html.Code(path)], id=ids.HOME_REGISTRY_PATH)
     remote = state.is_remote()
-    if not remote and not (Path(path) / DB_FILE).is_file():
-        missing = "does not exist" if not Path(path).exists() else f"holds no {DB_FILE}"
+    missing = None if remote else registry_folder_problem(path)
+    if missing:
         return html.Div(
             [
                 where,

@@ -20,8 +20,11 @@ from app.components import wizard_register, wizard_uploads
 from app.components.common import error_state
 from dsgrid_core import forms
 from dsgrid_core.config.base import slugify
+from dsgrid_core.config.dataset import DatasetConfig
 from dsgrid_core.config.dimension import NON_TIME_TYPES
+from dsgrid_core.config.load import validate_model
 from dsgrid_core.errors import DsgridError
+from dsgrid_core.infer.dataset import infer_dataset
 
 dash.register_page(
     __name__, path="/register/dataset", title="Register a dataset", name="Register a dataset"
@@ -233,8 +236,6 @@ def _source(files) -> list[str | None]:
 )
 def guess(files, time_zone, previous, dataset_id):
     """Guess the config again when the data or lookup table changed, or the time zone."""
-    from dsgrid_core.infer.dataset import infer_dataset
-
     source = _source(files)
     if source[0] is None:
         raise PreventUpdate
@@ -366,9 +367,6 @@ def show_guess(found):
     *[Input(ids.wizard_field(W.name, f"{TRIVIAL[t]}-name"), "value") for t in NON_TIME_TYPES],
 )
 def check(found, files, dataset_id, description, dataset_type, *trivial_values):
-    from dsgrid_core.config.dataset import DatasetConfig
-    from dsgrid_core.config.load import validate_model
-
     n = len(NON_TIME_TYPES)
     trivial = {
         t: {"id": trivial_values[i], "name": trivial_values[n + i]}

@@ -11,9 +11,13 @@ from dash import Input, Output, callback, dcc, html, no_update
 from app import ids, state
 from app.components import wizard as wz
 from app.components import wizard_register, wizard_uploads
+from app.components.common import error_state
 from dsgrid_core import forms
 from dsgrid_core.config.dimension import DEFAULT_CLASS, NON_TIME_TYPES, RECORD_CLASSES
+from dsgrid_core.config.load import validate_dimension
+from dsgrid_core.data.records import check_dimension_records, read_csv_rows
 from dsgrid_core.errors import DsgridError, InputError
+from dsgrid_core.infer.dimension import infer_dimension
 
 dash.register_page(
     __name__, path="/register/dimension", title="Register a dimension", name="Register a dimension"
@@ -130,8 +134,6 @@ def layout(cancelled: str | None = None, **_):
     try:
         state.viewer()  # NoRegistry when there is no registry to show
     except state.NoRegistry as exc:
-        from app.components.common import error_state
-
         return error_state(str(exc))
     return wz.page(
         W,
@@ -145,8 +147,6 @@ def layout(cancelled: str | None = None, **_):
 
 def _read(files: dict) -> tuple[dict | None, list, list, str | None]:
     """The uploaded records file: (entry, columns, rows, problem)."""
-    from dsgrid_core.data.records import read_csv_rows
-
     entries = wizard_uploads.uploaded(files, "file")
     if not entries:
         return None, [], [], None
@@ -168,8 +168,6 @@ def _read(files: dict) -> tuple[dict | None, list, list, str | None]:
     prevent_initial_call=True,
 )
 def guess(files):
-    from dsgrid_core.infer.dimension import infer_dimension
-
     entry, columns, rows, problem = _read(files)
     if entry is None or problem:
         return no_update, no_update, None, None, None
@@ -214,9 +212,6 @@ def _taken(dimension_type: str) -> dict[str, str]:
     Input(ids.wizard_field(W.name, "class"), "value"),
 )
 def check(files, name, description, dimension_type, record_class):
-    from dsgrid_core.config.load import validate_dimension
-    from dsgrid_core.data.records import check_dimension_records
-
     problems = wizard_uploads.upload_problems(files)
     entry, columns, rows, problem = _read(files)
     if entry is None:

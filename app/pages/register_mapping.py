@@ -14,8 +14,9 @@ from app.components import wizard_register, wizard_uploads
 from app.components.common import error_state
 from app.components.mapping_grid import mapping_grid, uploaded_rows
 from dsgrid_core import forms, mapping_edit
-from dsgrid_core.config.mapping import MappingType
+from dsgrid_core.config.mapping import DimensionMappingConfig, MappingType
 from dsgrid_core.errors import DsgridError
+from dsgrid_core.infer.mapping import mapping_skeleton
 
 dash.register_page(
     __name__,
@@ -237,8 +238,6 @@ def rows_and_check(
 
 
 def _rows_and_check(files, mapping_type, from_id, to_id, description, rows):
-    from dsgrid_core.infer.mapping import mapping_skeleton
-
     trigger = ctx.triggered_id
     rows = [dict(r) for r in rows or []]
     type_out, reason_out = no_update, no_update
@@ -291,8 +290,6 @@ def _rows_and_check(files, mapping_type, from_id, to_id, description, rows):
         rows=rows,
     )
     if not problems and not bad:
-        from dsgrid_core.config.mapping import DimensionMappingConfig
-
         problems += mapping_edit.registration_problems(
             DimensionMappingConfig,
             config,

@@ -15,7 +15,9 @@ from app.components import wizard_register, wizard_uploads
 from app.components.common import error_state
 from dsgrid_core import forms
 from dsgrid_core.config.dimension import DIMENSION_TYPES
-from dsgrid_core.config.project import ProjectDataset
+from dsgrid_core.config.files import loads_json5
+from dsgrid_core.config.load import validate_model
+from dsgrid_core.config.project import ProjectConfig, ProjectDataset
 from dsgrid_core.errors import DsgridError, InputError
 
 dash.register_page(
@@ -268,8 +270,6 @@ def _summary(config: dict, uploads: set[str]) -> html.Div:
 
 
 def _from_upload(files) -> tuple[dict | None, list[dict], object]:
-    from dsgrid_core.config.files import loads_json5
-
     problems = wizard_uploads.upload_problems(files)
     entries = wizard_uploads.uploaded(files, "config")
     if not entries:
@@ -388,9 +388,6 @@ def _from_fields(
     *[Input(ids.wizard_field(W.name, f"base-{t}"), "value") for t in DIMENSION_TYPES],
 )
 def check(tab, files, project_id, name, description, datasets, dataset_type, *bases):
-    from dsgrid_core.config.load import validate_model
-    from dsgrid_core.config.project import ProjectConfig
-
     summary = dash.no_update
     if tab == FIELDS_TAB:
         config, problems = _from_fields(

@@ -17,8 +17,9 @@ from app.components.common import error_state
 from app.components.mapping_grid import mapping_grid, uploaded_rows
 from dsgrid_core import forms, mapping_edit
 from dsgrid_core.config.dimension import NON_TIME_TYPES
-from dsgrid_core.config.mapping import MappingType
+from dsgrid_core.config.mapping import DatasetMappingsFile, MappingType
 from dsgrid_core.errors import DsgridError
+from dsgrid_core.infer.mapping import mapping_skeleton
 
 dash.register_page(
     __name__,
@@ -277,8 +278,6 @@ def _section_callback(t: str) -> None:
         State(W.id(f"loaded-{t}"), "data"),
     )
     def section(chosen, files, _changed, mapping_type, _add, rows, loaded):
-        from dsgrid_core.infer.mapping import mapping_skeleton
-
         pair = ((chosen or {}).get("types") or {}).get(t)
         if not pair:
             return {"display": "none"}, None, [], None, None, None, None, None
@@ -318,8 +317,6 @@ def _section_callback(t: str) -> None:
             "rows": rows,
         }
         if not problems and not bad:
-            from dsgrid_core.config.mapping import DatasetMappingsFile
-
             said = mapping_edit.registration_problems(
                 DatasetMappingsFile,
                 forms.dataset_mappings([mapping]),

@@ -19,12 +19,16 @@ from dsgrid_core.browse.paging import (
 )
 from dsgrid_core.browse.table_filters import INSTANT, NUMBER, check_columns, conditions
 from dsgrid_core.browse.table_filters import column as _col
+from dsgrid_core.config.any_dimension import parse_dimension
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.data.base_store import MISSING_FILE
+from dsgrid_core.data.duck import connect, page_connection
 from dsgrid_core.data.parquet_pages import read_rows, row_count
 from dsgrid_core.data.s3 import is_s3_url
 from dsgrid_core.data.scan import table_expression
 from dsgrid_core.errors import InputError
+from dsgrid_core.query.choices import default_unit
+from dsgrid_core.query.run import parse_query, run_query
 
 PREVIEW_COLUMNS = [*NON_TIME_TYPES, "timestamp", "value"]
 PREVIEW_KINDS = {"timestamp": INSTANT, "value": NUMBER}
@@ -36,7 +40,6 @@ PRESENT, DECLARED_MISSING, ABSENT = 2, 1, 0
 def dataset_facts(registry, dataset_id: str, version: str | None = None) -> dict[str, Any]:
     record = registry.show("dataset", dataset_id, version)
     table = registry.data.locate(record.data_path)
-    from dsgrid_core.data.duck import connect
 
     con = connect()
     try:
@@ -111,8 +114,6 @@ def _sql_preview(table, filters, sort, offset, limit) -> tuple[int, list[dict]]:
     """Total and rows of a filtered or sorted preview page, in DuckDB. Without a sort rows come
     in the table's order (no ORDER BY: no sort of millions of rows); with one, the other
     columns break ties, so pages neither overlap nor skip rows."""
-    from dsgrid_core.data.duck import page_connection
-
     where = conditions(filters, PREVIEW_KINDS)
     con = page_connection()
     try:
@@ -158,8 +159,6 @@ def coverage(
     y: str = "subsector",
 ) -> dict[str, Any]:
     """Which (x, y) record pairs the dataset holds rows for, declares missing, or lacks."""
-    from dsgrid_core.data.duck import connect
-
     for t in (x, y):
         if t not in NON_TIME_TYPES:
             raise InputError(
@@ -211,9 +210,6 @@ def load_profile(
     series per record of ``by`` (or one series in all). The result cache is off by default:
     callers (the viewer, the API) keep their own caches, and a read-only registry folder may
     not take the cache's files."""
-    from dsgrid_core.query.choices import default_unit
-    from dsgrid_core.query.run import parse_query, run_query
-
     if resolution not in RESOLUTIONS:
         raise InputError(f"resolution '{resolution}' is not one of {', '.join(RESOLUTIONS)}.")
     if by is not None and by not in NON_TIME_TYPES:
@@ -273,8 +269,6 @@ def load_profile(
 
 
 def _dataset_zone(registry, time_ref: dict[str, Any]) -> str:
-    from dsgrid_core.config.any_dimension import parse_dimension
-
     config = parse_dimension(registry.show("dimension", time_ref["id"], time_ref["version"]).config)
     zone = getattr(config, "time_zone", None) or "UTC"
     return "UTC" if zone in ("LOCAL", "NONE") else zone

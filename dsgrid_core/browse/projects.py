@@ -10,8 +10,16 @@ from sqlglot import exp
 
 from dsgrid_core.browse.datasets import ABSENT, DECLARED_MISSING, MISSING_FILE, PRESENT
 from dsgrid_core.config.dimension import NON_TIME_TYPES
+from dsgrid_core.config.project import RequiredDimensions
+from dsgrid_core.data.duck import connect
 from dsgrid_core.data.scan import table_expression
 from dsgrid_core.errors import InputError, NotFoundError
+from dsgrid_core.registry.project_requirements import bases_from_extra
+from dsgrid_core.registry.register_project import (
+    base_for,
+    required_records,
+    stored_project_plan,
+)
 
 NOT_REQUIRED = -1  # a combination the project does not ask for, and the dataset lacks
 ANY = object()
@@ -38,7 +46,6 @@ def project_overview(registry, project_id: str, version: str | None = None) -> d
                 "required_dimensions": ds.get("required_dimensions", {}),
             }
         )
-    from dsgrid_core.registry.project_requirements import bases_from_extra
 
     # every base dimension, several of a type when the project has them
     base = [
@@ -112,15 +119,6 @@ def project_coverage(
 ) -> dict[str, Any]:
     """For one submitted dataset, every (x, y) pair of project base records: provided by the
     dataset after mapping, declared missing, required but absent, or not required."""
-    from dsgrid_core.config.project import RequiredDimensions
-    from dsgrid_core.data.duck import connect
-    from dsgrid_core.registry.register_project import (
-        base_for,
-        bases_from_extra,
-        required_records,
-        stored_project_plan,
-    )
-
     for t in (x, y):
         if t not in NON_TIME_TYPES:
             raise InputError(f"coverage: '{t}' is not a dimension type.")

@@ -13,6 +13,7 @@ of the next page.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ from dsgrid_core.browse.paging import (
 )
 from dsgrid_core.browse.table_filters import NUMBER, TEXT, check_columns, conditions
 from dsgrid_core.browse.table_filters import column as _col
+from dsgrid_core.data.duck import page_connection
 from dsgrid_core.data.parquet_pages import read_rows, row_count
 from dsgrid_core.errors import InputError, NotFoundError
 
@@ -47,8 +49,8 @@ def _source(path: Path, *, row_number: bool) -> exp.Expression:
 def result_columns(path: Path) -> dict[str, str]:
     """Column name -> kind (``number``, ``time`` or ``text``) of a result file; filters compare
     ``time`` columns (local wall-clock or UTC timestamps) as their ISO text."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow as pa  # late: pyarrow
+    import pyarrow.parquet as pq  # late: pyarrow
 
     kinds = {}
     for field in pq.read_schema(path):
@@ -112,8 +114,6 @@ def _sql_page(path, columns, kinds, filters, sort, offset, limit) -> tuple[int, 
     """Total and rows of a filtered or sorted page, in DuckDB: the count streams over the
     file; without a sort the rows come in file order (no ORDER BY, so no sort of the whole
     result), with one the file's row number breaks ties."""
-    from dsgrid_core.data.duck import page_connection
-
     where = conditions(filters, kinds)
     count = exp.select(exp.Count(this=exp.Star())).from_(_source(path, row_number=False))
     select = exp.select(*[_col(c) for c in columns]).from_(_source(path, row_number=bool(sort)))
@@ -137,7 +137,7 @@ def _sql_page(path, columns, kinds, filters, sort, offset, limit) -> tuple[int, 
 def _page_error(exc: Exception) -> Exception:
     """A page that needs more memory than page reads may take is the reader's to narrow (an
     InputError naming the setting), not a server error."""
-    import duckdb
+    import duckdb  # late: duckdb
 
     if isinstance(exc, duckdb.OutOfMemoryException):
         return InputError(
@@ -156,11 +156,9 @@ def iso_cell(value: Any) -> Any:
 def csv_bytes(path: str | Path) -> bytes:
     """The result table at ``path`` as CSV; an InputError (413) above the CSV row cap
     (Parquet has none)."""
-    import tempfile
+    import pyarrow.parquet as pq  # late: pyarrow
 
-    import pyarrow.parquet as pq
-
-    from dsgrid_core.query.run import csv_row_cap, parquet_to_csv
+    from dsgrid_core.query.run import csv_row_cap, parquet_to_csv  # late: pydantic
 
     rows = pq.ParquetFile(path).metadata.num_rows
     cap = csv_row_cap()

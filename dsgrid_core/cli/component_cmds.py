@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from dsgrid_core.browse import components
 from dsgrid_core.cli.main import (
     DsgridGroup,
     data_root_option,
@@ -44,8 +43,10 @@ def make_kind_group(group_name: str, kind: str) -> click.Group:
     @click.pass_context
     def show_cmd(ctx, component_id, version):
         """Show one component at a version."""
+        from dsgrid_core.service.local_viewer import LocalViewer  # late: sqlglot
+
         with open_registry(ctx, read_only=True) as reg:
-            data = components.component(reg, kind, component_id, version)
+            data = LocalViewer(reg).component(kind, component_id, version)
         if ctx.obj["json"]:
             emit_json(data)  # the shape of GET /api/v1/<kind>s/<id>
         else:
@@ -74,8 +75,10 @@ def make_kind_group(group_name: str, kind: str) -> click.Group:
     @click.pass_context
     def history_cmd(ctx, component_id):
         """Every version with its log message."""
+        from dsgrid_core.service.local_viewer import LocalViewer  # late: sqlglot
+
         with open_registry(ctx, read_only=True) as reg:
-            rows = components.versions(reg, kind, component_id)
+            rows = LocalViewer(reg).versions(kind, component_id)
         if ctx.obj["json"]:
             emit_json(rows)
         else:

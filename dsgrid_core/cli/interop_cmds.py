@@ -31,7 +31,7 @@ def import_cmd(ctx: click.Context, url: str, data_path: str | None) -> None:
     dimension mapping, every version with its log message, submitter and date, and every
     dataset version's data, checked by our registration checks. Ids are kept. Nothing is
     written unless everything imports; ids already in this registry are refused."""
-    from dsgrid_core.registry.reference_import import import_reference
+    from dsgrid_core.service.exchange import import_reference  # late: pyarrow
 
     with open_registry(ctx) as reg:
         report = import_reference(

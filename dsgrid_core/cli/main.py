@@ -3,14 +3,17 @@ listing stay fast."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import click
 
 from dsgrid_core.cli.output import Progress, emit_json
 from dsgrid_core.engine import ENGINES
+from dsgrid_core.errors import DsgridError, InputError, Notice
 
 
 class DsgridGroup(click.Group):
@@ -26,15 +29,11 @@ class DsgridGroup(click.Group):
 
     def get_command(self, ctx: click.Context, name: str):
         if name in self.lazy_commands and name not in self.commands:
-            import importlib
-
             module, attribute = self.lazy_commands[name].split(":")
             self.add_command(getattr(importlib.import_module(module), attribute), name)
         return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):
-        from dsgrid_core.errors import DsgridError
-
         _show_notices()
 
         try:
@@ -56,8 +55,7 @@ def _refuse_nul_arguments(args: list[str]) -> None:
     """A NUL byte in an argument (possible in-process; a shell cannot pass one) would reach
     ``os.stat`` in click's path parameters as "ValueError: embedded null byte": say which
     argument it is instead (exit 2, like any bad input)."""
-    from dsgrid_core.config.files import shown_path
-    from dsgrid_core.errors import InputError
+    from dsgrid_core.config.files import shown_path  # late: keeps dsgrid --help fast
 
     for arg in args:
         if "\x00" in str(arg):
@@ -70,10 +68,7 @@ def _refuse_nul_arguments(args: list[str]) -> None:
 def _show_notices() -> None:
     """Notices (legacy keys read from configs, a dimension name shared with another) go to
     stderr as one 'Note:' line each."""
-    import warnings
-
-    from dsgrid_core.config.base import LegacyKeyWarning  # pydantic: loaded when run, not on import
-    from dsgrid_core.errors import Notice
+    from dsgrid_core.config.base import LegacyKeyWarning  # late: pydantic
 
     def show(message, category, filename, lineno, file=None, line=None):
         if issubclass(category, (LegacyKeyWarning, Notice)):
@@ -109,8 +104,7 @@ def cli(ctx: click.Context, registry: str | None, as_json: bool, engine: str) ->
 
 
 def open_registry(ctx: click.Context, *, read_only: bool = False):
-    from dsgrid_core.errors import InputError
-    from dsgrid_core.service import open_registry
+    from dsgrid_core.service import open_registry  # late: keeps dsgrid --help fast
 
     path = ctx.obj.get("registry")
     if not path:
@@ -150,26 +144,11 @@ def report_dir_option(f):
 @click.pass_context
 def demo_cmd(ctx, path, scale, seed, work_dir):
     """Build a demo registry in PATH from generated, realistic US building load data."""
-    import shutil
+    from dsgrid_core.service.demo import build_demo  # late: keeps dsgrid --help fast
 
-    from dsgrid_core.demo import generate_demo_files
-    from dsgrid_core.registry.registry import Registry
-
-    progress = Progress(f"demo {scale}")
-    reg = Registry.create(path)
-    inputs = Path(work_dir) if work_dir else Path(path) / ".demo-input"
-    try:
-        progress("generating input files")
-        bulk = generate_demo_files(inputs, scale=scale, seed=seed)
-        done = reg.bulk_register(bulk, log_message=f"demo registry ({scale})", progress=progress)
-    except BaseException:
-        reg.close()
-        shutil.rmtree(path, ignore_errors=True)  # the folder was created here: leave nothing
-        raise
-    finally:
-        reg.close()
-        if not work_dir:
-            shutil.rmtree(inputs, ignore_errors=True)
+    done = build_demo(
+        path, scale=scale, seed=seed, work_dir=work_dir, progress=Progress(f"demo {scale}")
+    )
     if ctx.obj["json"]:
         emit_json({"ok": True, "path": str(Path(path).resolve()), "items": done})
     else:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from dsgrid_core.cli.main import data_root_option, open_registry
-from dsgrid_core.cli.output import emit_json
+from dsgrid_core.cli.output import Progress, emit_json
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 
 AUTOGEN_TYPES = sorted(NON_TIME_TYPES)
@@ -25,7 +25,7 @@ def export_cmd(ctx: click.Context, project_id: str, out_dir: str, version: str |
     project config with its dimension records and mappings, every submitted dataset with its
     data and mappings, and registration.json5, which dsgrid-toolkit 0.4 registers unchanged
     (`dsgrid registry bulk-register registration.json5`, run in OUT_DIR)."""
-    from dsgrid_core.registry.reference_export import export_project
+    from dsgrid_core.service.exchange import export_project  # late: pyarrow
 
     with open_registry(ctx, read_only=True) as reg:
         report = export_project(reg, project_id, Path(out_dir), version)
@@ -45,7 +45,7 @@ def export_cmd(ctx: click.Context, project_id: str, out_dir: str, version: str |
 
 
 def _change(ctx, project_id: str, filename: str, action: str, log_message: str, update_type):
-    from dsgrid_core.registry.project_additions import change_project
+    from dsgrid_core.service.registrations import change_project  # late: pyarrow
 
     with open_registry(ctx) as reg:
         result = change_project(reg, project_id, Path(filename), action, log_message, update_type)
@@ -172,8 +172,7 @@ def register_and_submit_cmd(
 ):
     """Register a dataset and submit it to a project in one step; if the submission is
     refused, the dataset is not kept."""
-    from dsgrid_core.cli.output import Progress
-    from dsgrid_core.registry.project_additions import register_and_submit
+    from dsgrid_core.service.registrations import register_and_submit  # late: pyarrow
 
     with open_registry(ctx) as reg:
         result = register_and_submit(

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
+from dsgrid_core.cli.main import open_registry
 from dsgrid_core.cli.output import emit_json, emit_table
+from dsgrid_core.errors import InputError
 
 
 def _open(ctx, read_only=True):
-    from dsgrid_core.cli.main import open_registry
-
     return open_registry(ctx, read_only=read_only)
 
 
@@ -39,11 +39,9 @@ def query() -> None:
 @click.pass_context
 def run_cmd(ctx, query_file, output_dir, background, time_limit, no_cache, overwrite):
     """Run QUERY_FILE (dsgrid project query JSON5) on the chosen engine."""
-    from dsgrid_core.errors import InputError
-    from dsgrid_core.jobs.runner import create_query_job, run_in_foreground, start_in_process
-    from dsgrid_core.query.run import load_query
+    from dsgrid_core.service import queries  # late: the planner loads with the first query
 
-    query_model = load_query(Path(query_file))
+    query_model = queries.load_query(Path(query_file))
     target = Path(output_dir) / query_model.name
     if target.exists() and not overwrite:
         raise InputError(
@@ -56,12 +54,8 @@ def run_cmd(ctx, query_file, output_dir, background, time_limit, no_cache, overw
         "use_cache": not no_cache,
     }
     with _open(ctx) as registry:
-        if background:
-            from dsgrid_core.query.checking import check_query
-
-            check_query(registry, query_model)  # mistakes reported before a job starts
-            job_id = create_query_job(registry.path, query_model.model_dump(mode="json"), **options)
-            start_in_process(registry.path, job_id)
+        if background:  # mistakes are reported before a job starts
+            job_id = queries.start_detached(registry, query_model, **options)
             if ctx.obj["json"]:
                 emit_json({"ok": True, "job_id": job_id})
             else:
@@ -69,7 +63,7 @@ def run_cmd(ctx, query_file, output_dir, background, time_limit, no_cache, overw
             return
         # A query refused while it is checked (bad input, exit 2) leaves no job behind; one
         # that fails once it runs is kept as a failed job (`dsgrid query list` shows why).
-        job = run_in_foreground(registry, query_model, **options)
+        job = queries.run_in_foreground(registry, query_model, **options)
     job_id, status = job.id, job.status
     if status != "succeeded":
         click.echo(f"Error: query {status}: {job.error}", err=True)
@@ -100,10 +94,12 @@ def create_derived_dataset_config_cmd(ctx, src, dst, overwrite):
     the query result in SRC (`dsgrid query run`'s OUTPUT/<name>), referencing the project's
     dimensions; register it with `dsgrid registry datasets register` and submit it to the
     project (dsgrid's `query project create-derived-dataset-config`)."""
-    from dsgrid_core.query.derived import create_derived_dataset_config
+    from dsgrid_core.service import queries  # late: pyarrow
 
     with _open(ctx) as registry:
-        summary = create_derived_dataset_config(registry, Path(src), Path(dst), overwrite=overwrite)
+        summary = queries.create_derived_dataset_config(
+            registry, Path(src), Path(dst), overwrite=overwrite
+        )
     if ctx.obj["json"]:
         emit_json({"ok": True, **summary})
         return
@@ -121,13 +117,11 @@ def create_derived_dataset_config_cmd(ctx, src, dst, overwrite):
 @click.pass_context
 def validate_cmd(ctx, query_file, show_sql):
     """Check QUERY_FILE against the registry without running it."""
-    from dsgrid_core.engine.duckdb_engine import DuckDBEngine
-    from dsgrid_core.query.checking import check_query
-    from dsgrid_core.query.run import load_query
+    from dsgrid_core.service import queries  # late: the planner loads with the first query
 
-    query_model = load_query(Path(query_file))
+    query_model = queries.load_query(Path(query_file))
     with _open(ctx) as registry:
-        checked = check_query(registry, query_model)
+        checked = queries.check_query(registry, query_model)
     context, plan = checked.context, checked.plan
     ids = [d.dataset_id for d in context.datasets]
     columns = [o.name for o in plan.columns]
@@ -140,16 +134,14 @@ def validate_cmd(ctx, query_file, show_sql):
         for notice in context.notices:
             click.echo(f"Note: {notice}", err=True)
     if show_sql:
-        engine = DuckDBEngine()
-        click.echo(plan.sql(engine))
-        engine.close()
+        click.echo(queries.plan_sql(checked))
 
 
 def _job_json(job) -> dict:
     """The API's answer for the job (dsgrid_core.jobs.answers), with the local result folder."""
-    from dsgrid_core.jobs.answers import job_answer
+    from dsgrid_core.service import queries  # late: the planner loads with the first query
 
-    return {**job_answer(job, local=True), "result_path": job.result_path}
+    return {**queries.job_answer(job, local=True), "result_path": job.result_path}
 
 
 def _job_row(job) -> dict:
@@ -171,10 +163,10 @@ def _job_row(job) -> dict:
 @click.pass_context
 def status_cmd(ctx, job_id):
     """Status and progress of a query job."""
-    from dsgrid_core.jobs.store import load_job
+    from dsgrid_core.service import queries  # late: the planner loads with the first query
 
     with _open(ctx) as registry:
-        job = load_job(registry.path, job_id, "`dsgrid query list` shows the recent ones")
+        job = queries.find_job(registry.path, job_id, "`dsgrid query list` shows the recent ones")
     if ctx.obj["json"]:
         emit_json(_job_json(job))
     else:
@@ -188,11 +180,11 @@ def status_cmd(ctx, job_id):
 @click.pass_context
 def cancel_cmd(ctx, job_id):
     """Cancel a queued or running job."""
-    from dsgrid_core.jobs.runner import cancel_job
+    from dsgrid_core.service import queries  # late: the planner loads with the first query
 
     with _open(ctx) as registry:
         path = registry.path
-    message = cancel_job(path, job_id)
+    message = queries.cancel_job(path, job_id)
     if ctx.obj["json"]:
         emit_json({"ok": True, "job_id": job_id, "message": message})
     else:
@@ -204,13 +196,10 @@ def cancel_cmd(ctx, job_id):
 @click.pass_context
 def list_cmd(ctx, limit):
     """Recent query jobs (interrupted ones are marked failed)."""
-    from dsgrid_core.jobs.store import JobStore
+    from dsgrid_core.service import queries  # late: the planner loads with the first query
 
     with _open(ctx) as registry:
-        store = JobStore(registry.path)
-        store.mark_interrupted()
-        jobs = store.list(limit)
-        store.close()
+        jobs = queries.recent_jobs(registry.path, limit)
     rows = [_job_row(j) for j in jobs]
     if ctx.obj["json"]:
         emit_json([_job_json(j) for j in jobs])
@@ -222,8 +211,8 @@ def list_cmd(ctx, limit):
 @click.pass_context
 def clear_cache_cmd(ctx):
     """Remove every cached query result."""
-    from dsgrid_core.query.cache import ResultCache
+    from dsgrid_core.service import queries  # late: the planner loads with the first query
 
     with _open(ctx) as registry:
-        count = ResultCache(registry.path).clear()
+        count = queries.clear_cache(registry.path)
     click.echo(f"Removed {count} cached result(s).")

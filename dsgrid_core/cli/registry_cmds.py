@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -14,6 +15,7 @@ from dsgrid_core.cli.main import (
     report_dir_option,
 )
 from dsgrid_core.cli.output import Progress, emit_json, emit_table
+from dsgrid_core.errors import InputError
 
 KIND_GROUPS = {
     "projects": "project",
@@ -44,10 +46,12 @@ def registry_create(ctx: click.Context, path: str, data_root: str | None) -> Non
     """Create an empty registry in PATH: a new or empty folder, or an ArangoDB database given
     as arangodb://[user@]host:port/database (password in DSGRID_ARANGO_PASSWORD or
     DSGRID_ARANGO_PASSWORD_FILE)."""
-    from dsgrid_core.registry.location import is_url
-    from dsgrid_core.registry.registry import Registry
+    from dsgrid_core.service.housekeeping import (  # late: keeps dsgrid --help fast
+        create_registry,
+        is_url,
+    )
 
-    registry_obj = Registry.create(path, data_root=data_root)
+    registry_obj = create_registry(path, data_root=data_root)
     registry_obj.close()
     if not is_url(path):
         if ctx.obj["json"]:
@@ -197,8 +201,7 @@ def deps_cmd(ctx, component_id, kind, version):
 def _open_recovering(ctx):
     """The registry read-only, after removing the leftovers of killed work when this process
     can write there (see dsgrid_core.registry.recovery)."""
-    from dsgrid_core.errors import InputError
-    from dsgrid_core.service import open_registry
+    from dsgrid_core.service import open_registry  # late: keeps dsgrid --help fast
 
     path = ctx.obj.get("registry")
     if not path:
@@ -225,8 +228,6 @@ def check_cmd(ctx, quick):
     data file (size and SHA-256), records, and leftovers of unfinished work. Leftovers of killed
     work are removed first when you can write to the registry (as any write would); otherwise
     they are listed as recoverable. Exit 1 when something is wrong."""
-    import sys
-
     with _open_recovering(ctx) as reg:
         report = reg.check(hashes=not quick)
         recovered = reg.recovered
@@ -267,9 +268,10 @@ def check_cmd(ctx, quick):
 def recover_cmd(ctx):
     """Remove the leftovers of killed work (staging folders, unfinished data and query results)
     and mark jobs of dead processes failed, as opening the registry for writing does."""
-    from dsgrid_core.errors import InputError
-    from dsgrid_core.registry.check import recover
-    from dsgrid_core.registry.recovery import can_write
+    from dsgrid_core.service.housekeeping import (  # late: keeps dsgrid --help fast
+        can_write,
+        recover_registry,
+    )
 
     path = ctx.obj.get("registry")
     with open_registry(ctx, read_only=True) as reg:
@@ -278,7 +280,7 @@ def recover_cmd(ctx):
                 f"cannot write to {path} (or its data folder): recovery removes files there. "
                 "Run it as a user who can write to the registry."
             )
-        recovered = recover(reg)
+        recovered = recover_registry(reg)
     if ctx.obj["json"]:
         emit_json({"ok": True, "recovered": recovered})
     else:
@@ -307,9 +309,9 @@ def copy_cmd(ctx, source, target, data_root):
     (checked against their recorded sizes and SHA-256 after copying). Works between any
     stores and data locations (folder, arangodb:// URL, s3:// data). A target that is not
     empty is refused (exit 2); a failure part-way leaves the target as it was."""
-    from dsgrid_core.registry.copy import copy_between
+    from dsgrid_core.service.housekeeping import copy_registry  # late: keeps dsgrid --help fast
 
-    report, shown, root = copy_between(
+    report, shown, root = copy_registry(
         source, target, data_root=data_root, progress=Progress("copy")
     )
     if ctx.obj["json"]:

@@ -87,16 +87,16 @@ def serve(
 
     if registry is not None and (Path(registry) / "registry.db").exists():
         # Jobs that a previous server left running died with it: record that.
-        from dsgrid_core.jobs.store import JobStore
+        from dsgrid_core.service.housekeeping import (  # late: keeps dsgrid --help fast
+            mark_interrupted_jobs,
+        )
 
-        store = JobStore(Path(registry))
-        marked = store.mark_interrupted()
-        store.close()
+        marked = mark_interrupted_jobs(registry)
         if marked:
             click.echo(f"Marked {marked} interrupted job(s) as failed.", err=True)
 
     # Imported here so that `dsgrid --help` and the registry commands never load Dash.
-    from app import create_app
+    from app import create_app  # late: dash
 
     app = create_app(registry, host=host, read_only=read_only)
     app.run(host=host, port=port, debug=debug)
@@ -104,13 +104,13 @@ def serve(
 
 def _serve_remote(api_url: str, *, host: str, port: int, read_only: bool, debug: bool) -> None:
     """The viewer on a remote API: checked once at start, so a wrong URL fails here."""
-    from dsgrid_core.service.remote_viewer import RemoteViewer
+    from dsgrid_core.service.remote_viewer import RemoteViewer  # late: keeps dsgrid --help fast
 
     remote = RemoteViewer(api_url, token=setting("DSGRID_API_URL_TOKEN"))
     remote.state()  # RemoteError (exit 2) when nothing answers as a dsgrid-viewer API
     click.echo(f"Showing the registry of {remote.label}.", err=True)
 
-    from app import create_app
+    from app import create_app  # late: dash
 
     app = create_app(
         None,

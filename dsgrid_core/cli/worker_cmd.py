@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from pathlib import Path
+
 import click
+
+from dsgrid_core.cli.main import open_registry
 
 
 @click.command("worker")
@@ -22,12 +28,11 @@ def worker(ctx: click.Context, poll: float, once: bool) -> None:
     Run one or more on the web server's machine (registration jobs read the uploads in
     DSGRID_UPLOAD_DIR). SIGTERM or Ctrl-C stops the worker after its current job; a worker
     that dies leaves its job failed as interrupted, never half-registered."""
-    import json
-    import threading
-    from pathlib import Path
-
-    from dsgrid_core.cli.main import open_registry
-    from dsgrid_core.jobs.worker import interrupt_on_cancel, serve, stop_after_current_job
+    from dsgrid_core.service.workers import (  # late: keeps dsgrid --help fast
+        interrupt_on_cancel,
+        serve,
+        stop_after_current_job,
+    )
 
     with open_registry(ctx, read_only=True) as registry:
         registry_path = Path(registry.path)

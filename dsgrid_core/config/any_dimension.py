@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from typing import Annotated, Any
 
-from pydantic import Discriminator, Tag
+from pydantic import Discriminator, Tag, TypeAdapter
 
 from dsgrid_core.config.dimension import DimensionConfig
 from dsgrid_core.config.time_dimension import (
@@ -53,6 +53,4 @@ def parse_dimension(data: dict[str, Any]):
 
 @functools.cache
 def _dimension_adapter():
-    from pydantic import TypeAdapter
-
     return TypeAdapter(AnyDimensionConfig)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
 from dsgrid_core.config.any_dimension import AnyDimensionConfig
-from dsgrid_core.config.base import ComponentId, DsgridModel
-from dsgrid_core.config.dimension import DimensionReference, DimensionType
+from dsgrid_core.config.base import ComponentId, DsgridModel, LegacyKeyWarning
+from dsgrid_core.config.dimension import RECORD_CLASSES, DimensionReference, DimensionType
 
 DATA_TYPES = {
     "int",
@@ -178,10 +179,6 @@ class DatasetConfig(DsgridModel):
         dimension without 'type' whose record class has only one type (EnergyEndUse: metric)."""
         if not isinstance(data, dict):
             return data
-        import warnings
-
-        from dsgrid_core.config.base import LegacyKeyWarning
-        from dsgrid_core.config.dimension import RECORD_CLASSES
 
         data = dict(data)
         # dsgrid writes null for these when unset (its fields are optional): our default
@@ -244,9 +241,6 @@ class DatasetConfig(DsgridModel):
             return data
         if "data_schema" not in data and "table_format" not in data:
             return data
-        import warnings
-
-        from dsgrid_core.config.base import LegacyKeyWarning
 
         data = dict(data)
         schema = dict(data.pop("data_schema", None) or {})

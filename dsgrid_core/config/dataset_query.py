@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from dsgrid_core.config.base import DsgridModel
 from dsgrid_core.config.dimension import DimensionReference
@@ -177,7 +177,6 @@ class DatasetQueryConfig(DsgridModel):
                 f"mapping_plan.dataset_id '{self.mapping_plan.dataset_id}' is not the query's "
                 f"dataset_id '{self.dataset_id}'"
             )
-        from pydantic import ValidationError
 
         try:
             self.as_project_query()

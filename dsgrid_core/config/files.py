@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from dsgrid_core.config import json5_fast
+from dsgrid_core.config.json5_fast import LongNumber
 from dsgrid_core.errors import ConfigError, InputError
 from dsgrid_core.settings import get as setting
 
@@ -132,8 +134,6 @@ def load_json5(path: Path) -> dict[str, Any]:
 
 def loads_json5(text: str, source: str) -> dict[str, Any]:
     """Parse JSON5 text; errors name ``source``, the line and the column (or the field)."""
-    from dsgrid_core.config import json5_fast
-
     source = shown_path(source)
     try:
         data = json5_fast.loads(text)
@@ -172,7 +172,6 @@ def check_config_values(data: Any, source: str) -> None:
     """Refuse what parses but cannot be meant: text holding a NUL byte, numbers longer than
     Python converts (over 4,300 digits), nesting deeper than ``MAX_NESTING``. Iterative, so
     the check itself cannot run out of stack; the error names the file and the field."""
-    from dsgrid_core.config.json5_fast import LongNumber
 
     def refuse(field: str, message: str) -> None:
         raise ConfigError(

@@ -81,6 +81,6 @@ def loads(text: str) -> Any:
     try:
         return json.loads(translate(text.lstrip("\ufeff")), parse_int=_parse_int)
     except (NotSimpleJson5, json.JSONDecodeError):
-        import json5
+        import json5  # late: json5, only for the fallback
 
         return json5.loads(text, parse_int=_parse_int)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import difflib
 import warnings
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from dsgrid_core.config import time_dimension
+from dsgrid_core.config.any_dimension import parse_dimension
 from dsgrid_core.config.base import LegacyKeyWarning
+from dsgrid_core.config.dimension import DimensionConfig
 from dsgrid_core.config.files import load_json5
 from dsgrid_core.config.listed_files import check_listed_files
 from dsgrid_core.errors import ConfigError
@@ -19,17 +22,14 @@ M = TypeVar("M", bound=BaseModel)
 
 def _tag_models() -> dict[str, type[BaseModel]]:
     """Tags of the dimension union (pydantic puts them in error locations): tag -> model."""
-    from dsgrid_core.config import time_dimension as t
-    from dsgrid_core.config.dimension import DimensionConfig
-
     return {
         "dimension": DimensionConfig,
-        "datetime": t.DatetimeTimeConfig,
-        "annual": t.AnnualTimeConfig,
-        "representative_period": t.RepresentativePeriodTimeConfig,
-        "index": t.IndexTimeConfig,
-        "noop": t.NoOpTimeConfig,
-        **{tag: getattr(t, name) for tag, name in t.UNION_TAGS.items()},
+        "datetime": time_dimension.DatetimeTimeConfig,
+        "annual": time_dimension.AnnualTimeConfig,
+        "representative_period": time_dimension.RepresentativePeriodTimeConfig,
+        "index": time_dimension.IndexTimeConfig,
+        "noop": time_dimension.NoOpTimeConfig,
+        **{tag: getattr(time_dimension, name) for tag, name in time_dimension.UNION_TAGS.items()},
     }
 
 
@@ -77,11 +77,9 @@ def _known_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
 
 
 def _inner_model(annotation: Any) -> type[BaseModel] | None:
-    import typing
-
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
-    for arg in typing.get_args(annotation):
+    for arg in get_args(annotation):
         found = _inner_model(arg)
         if found is not None:
             return found
@@ -140,11 +138,6 @@ def validate_model(model: type[M], data: Any, source: str) -> tuple[M, list[str]
 
 def validate_dimension(data: Any, source: str):
     """One dimension config of any kind (records or a time variant), errors as for models."""
-    from pydantic import ValidationError
-
-    from dsgrid_core.config.any_dimension import parse_dimension
-    from dsgrid_core.config.dimension import DimensionConfig
-
     try:
         return parse_dimension(data)
     except ValidationError as exc:

@@ -64,7 +64,7 @@ class ConfigSource:
         mapping files it lists must exist (as ``load_config`` checks a file)."""
         # late: these bring pydantic, which a job or a page loads only when it validates
         from dsgrid_core.config.listed_files import check_listed_files
-        from dsgrid_core.config.load import validate_model
+        from dsgrid_core.config.load import validate_model  # late: pydantic, when validating
 
         config, notices = validate_model(model, self.data, self.name)
         check_listed_files(config, self.name, folder=self.folder)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator, model_validator
 
@@ -225,8 +226,6 @@ class DatetimeTimeConfig(TimeBase):
 
         As in dsgrid, a range steps in absolute time from its start; with a frequency of a
         day or more each step keeps the same clock time across daylight-saving changes."""
-        from zoneinfo import ZoneInfo
-
         zone = ZoneInfo("UTC" if zone_name in ("LOCAL", "NONE") else zone_name)
         out: list[datetime] = []
         for rng in self.ranges:

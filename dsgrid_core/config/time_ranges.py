@@ -10,7 +10,7 @@ import functools
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
 from dsgrid_core.config.base import DsgridModel
 
@@ -19,15 +19,11 @@ DEFAULT_STR_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 @functools.cache
 def _duration_adapter():
-    from pydantic import TypeAdapter
-
     return TypeAdapter(timedelta)
 
 
 def parse_frequency(value: Any) -> timedelta:
     """A frequency as dsgrid writes it (see the module docstring) as a timedelta."""
-    from pydantic import ValidationError
-
     try:
         return _duration_adapter().validate_python(value)
     except ValidationError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import warnings
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dsgrid_core.config.base import LegacyKeyWarning
 
@@ -41,8 +42,6 @@ class LegacyTimeZoneWarning(LegacyKeyWarning):
 
 @functools.cache
 def _is_zone(name: str) -> bool:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -79,8 +78,6 @@ def to_iana_time_zone(value: str, where: str = "time zone", notify: bool = True)
 
 def observes_dst(name: str) -> bool:
     """True when the zone's UTC offset changes during the year (checked over two years)."""
-    from zoneinfo import ZoneInfo
-
     zone = ZoneInfo(name)
     offsets = {
         datetime(year, month, 1, tzinfo=zone).utcoffset()
@@ -92,8 +89,6 @@ def observes_dst(name: str) -> bool:
 
 def standard_offset(name: str) -> timedelta:
     """The zone's standard (non-daylight-saving) UTC offset, from a January date."""
-    from zoneinfo import ZoneInfo
-
     zone = ZoneInfo(name)
     jan, jul = datetime(2020, 1, 15, tzinfo=zone), datetime(2020, 7, 15, tzinfo=zone)
     # Southern-hemisphere zones save daylight in January: the standard offset is the smaller.

@@ -78,7 +78,7 @@ def declared_select(
 ) -> str:
     """A SELECT over ``table`` (the file as read, columns ``types``) with the declarations of
     ``data_file`` applied; raises InputError when the file contradicts them."""
-    import duckdb
+    import duckdb  # late: duckdb
 
     declared = data_file.columns
     if not declared and not data_file.ignore_columns:

@@ -55,7 +55,7 @@ class Connection:
     def lock_down(self, readable=(), writable=()) -> None:
         """From now on, SQL may read the ``readable`` files, write into the ``writable``
         folders, and touch nothing else (no other file, no network); it cannot be undone."""
-        from dsgrid_core.sql import lit
+        from dsgrid_core.sql import lit  # late: sqlglot
 
         if readable:
             self.execute("SET allowed_paths = [" + ", ".join(lit(str(p)) for p in readable) + "]")
@@ -96,7 +96,7 @@ def connect(
 ) -> Connection:
     """A connection; ``preserve_order`` keeps rows in the order they are read when a statement
     has no ORDER BY (pages in file order), at some cost to memory for large results."""
-    import duckdb
+    import duckdb  # late: duckdb
 
     con = Connection(duckdb.connect(database))
     con.execute("SET TimeZone = 'UTC'")
@@ -105,7 +105,7 @@ def connect(
         con.execute(f"SET threads = {int(threads)}")
     memory_limit = memory_limit or default_memory_limit()
     if memory_limit:
-        from dsgrid_core.sql import lit
+        from dsgrid_core.sql import lit  # late: sqlglot
 
         con.execute(f"SET memory_limit = {lit(memory_limit)}")
     con.execute(f"SET preserve_insertion_order = {'true' if preserve_order else 'false'}")

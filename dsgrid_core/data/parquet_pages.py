@@ -20,7 +20,7 @@ BATCH_ROWS = 8192  # rows decoded at a time inside a row group
 
 def row_count(path: Path | str) -> int:
     """Rows of the file, from its footer (no data read)."""
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # late: pyarrow
 
     return pq.read_metadata(path).num_rows
 
@@ -46,7 +46,7 @@ def read_rows(
 ) -> list[dict]:
     """Rows ``[offset, offset + limit)`` of the file (fewer at its end), as dicts of Python
     values; ``columns`` picks and orders the columns (default: all)."""
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # late: pyarrow
 
     with pq.ParquetFile(path) as file:
         groups, skip = _groups(file.metadata, offset, limit)

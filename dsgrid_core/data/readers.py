@@ -21,6 +21,8 @@ from dsgrid_core.config.time_dimension import (
     RepresentativePeriodTimeConfig,
     TimeInPartsColumns,
 )
+from dsgrid_core.data.declared import declared_select
+from dsgrid_core.data.time_offsets import offset_minutes_sql
 from dsgrid_core.errors import InputError
 from dsgrid_core.sql import ident, idents, lit
 
@@ -114,7 +116,7 @@ def scan_sql(con, path: Path, data_file: DataFile) -> str:
 
 
 def describe(con, table_sql: str) -> dict[str, str]:
-    import duckdb
+    import duckdb  # late: duckdb
 
     try:
         rows = con.execute(f"DESCRIBE SELECT * FROM {table_sql}").fetchall()  # noqa: S608
@@ -163,8 +165,6 @@ def _time_exprs(con, table: str, types: dict[str, str], time_config, source: Pat
             hour = casts[3] if fmt.hour_column else "0"
             clock = f"make_timestamp({casts[0]}, {casts[1]}, {casts[2]}, {hour}, 0, 0)"
             if fmt.offset_column:
-                from dsgrid_core.data.time_offsets import offset_minutes_sql
-
                 minutes = offset_minutes_sql(con, table, fmt.offset_column, source)
                 # clock time minus its UTC offset is UTC
                 utc = f"({clock} - to_minutes({minutes}))"
@@ -235,8 +235,6 @@ def _declared_view(
 ) -> None:
     """``view`` over the file, with the columns the config declares for it checked and
     applied (see ``declared``); ``<view>_file`` is the file as read."""
-    from dsgrid_core.data.declared import declared_select
-
     raw = f"{view}_file"
     con.execute(
         f"CREATE OR REPLACE VIEW {ident(raw)} AS SELECT * FROM "  # noqa: S608

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from dsgrid_core.config.dimension import FUNCTIONAL_FORMS, RECORD_CLASSES
 from dsgrid_core.config.files import read_input_text
 from dsgrid_core.config.mapping import MappingBase
+from dsgrid_core.config.time_zones import LegacyTimeZoneWarning, to_iana_time_zone
 from dsgrid_core.errors import InputError
 
 MAX_LISTED = 5
@@ -175,10 +177,6 @@ def check_dimension_records(
 def _iana_time_zones(records: list[dict[str, Any]], source: str) -> None:
     """Read each record's time_zone as IANA; dsgrid's legacy names (``EasternPrevailing``,
     ``USArizona``...) are converted, with one notice per name."""
-    import warnings
-
-    from dsgrid_core.config.time_zones import LegacyTimeZoneWarning, to_iana_time_zone
-
     legacy: dict[str, str] = {}
     for i, rec in enumerate(records):
         value = rec.get("time_zone")
@@ -201,8 +199,6 @@ def _iana_time_zones(records: list[dict[str, Any]], source: str) -> None:
 
 def record_time_zones(records: list[dict[str, Any]]) -> tuple[str, ...]:
     """The distinct IANA time zones of geography records (legacy names converted)."""
-    from dsgrid_core.config.time_zones import to_iana_time_zone
-
     zones = {to_iana_time_zone(r["time_zone"], notify=False) for r in records if r.get("time_zone")}
     return tuple(sorted(zones))
 

@@ -218,8 +218,8 @@ def _cache_key(config: S3Settings) -> tuple:
 
 def _import_boto3():
     try:
-        import boto3
-        import botocore.config
+        import boto3  # late: boto3 (optional)
+        import botocore.config  # late: boto3 (optional)
     except ImportError:
         raise InputError(f"data on an object store (s3://) needs boto3: {INSTALL_HINT}.") from None
     return boto3, botocore.config
@@ -273,7 +273,7 @@ def credentials(config: S3Settings | None = None):
 
 def arrow_filesystem(url: S3Url, config: S3Settings | None = None):
     """pyarrow's S3 filesystem with the same endpoint, region and credentials as boto3."""
-    import pyarrow.fs as pafs
+    import pyarrow.fs as pafs  # late: pyarrow
 
     config = config or S3Settings.from_env()
     frozen = credentials(config)
@@ -298,7 +298,7 @@ def arrow_filesystem(url: S3Url, config: S3Settings | None = None):
 def arrow_dataset(location: str):
     """A lazily read pyarrow dataset of one stored Parquet object (DuckDB pushes its
     projections and filters into the scan)."""
-    import pyarrow.dataset as pads
+    import pyarrow.dataset as pads  # late: pyarrow
 
     parsed = urlsplit(location)
     url = S3Url.parse(f"{SCHEME}://{parsed.netloc}")
@@ -355,7 +355,7 @@ def s3a_settings(config: S3Settings, env: dict[str, str] | None = None) -> dict[
 def bundled_hadoop_version() -> str | None:
     """The Hadoop version of the jars pyspark ships (hadoop-client-api-<version>.jar)."""
     try:
-        import pyspark
+        import pyspark  # late: pyspark (optional)
     except ImportError:
         return None
     jars = os.path.join(os.path.dirname(pyspark.__file__), "jars")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlglot import exp
 
-from dsgrid_core.data.s3 import is_s3_url
+from dsgrid_core.data.s3 import arrow_dataset, is_s3_url
 
 
 def table_expression(con, location: Path | str) -> exp.Expression:
@@ -23,8 +23,6 @@ def table_expression(con, location: Path | str) -> exp.Expression:
     FROM: ``read_parquet('<path>')``, or the name under which an s3:// table is registered."""
     text = str(location)
     if is_s3_url(text):
-        from dsgrid_core.data.s3 import arrow_dataset
-
         name = "s3_table_" + hashlib.sha256(text.encode()).hexdigest()[:16]
         con.register(name, arrow_dataset(text))
         return exp.Table(this=exp.to_identifier(name, quoted=True))

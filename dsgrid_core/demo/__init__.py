@@ -12,11 +12,13 @@ __all__ = ["expected_rows_by_dataset", "expected_stacked_rows", "generate_demo_f
 
 def __getattr__(name: str):
     if name == "generate_demo_files":
-        from dsgrid_core.demo.generate import generate_demo_files
+        from dsgrid_core.demo.generate import (  # late: keeps import dsgrid_core.demo cheap
+            generate_demo_files,
+        )
 
         return generate_demo_files
     if name in ("expected_stacked_rows", "expected_rows_by_dataset"):
-        from dsgrid_core.demo import catalog
+        from dsgrid_core.demo import catalog  # late: keeps import dsgrid_core.demo cheap
 
         return getattr(catalog, name)
     raise AttributeError(name)

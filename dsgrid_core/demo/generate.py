@@ -280,7 +280,7 @@ def _write_dataset_files(folder: Path, spec: DatasetSpec, counties: list[County]
 def _write_data(
     folder: Path, spec: DatasetSpec, counties: list[County], weather, seed: int, advance
 ) -> int:
-    from dsgrid_core.demo import load_data
+    from dsgrid_core.demo import load_data  # late: numpy, pyarrow
 
     if spec is COMSTOCK_LIKE:
         return load_data.write_one_table_stacked(
@@ -314,7 +314,7 @@ def generate_demo_files(
     `expected_stacked_rows(scale)` is the number of stacked rows written. `progress`, if
     given, is called as `progress(rows_done, rows_total)` after each Parquet row group.
     """
-    from dsgrid_core.demo import load_data
+    from dsgrid_core.demo import load_data  # late: numpy, pyarrow
 
     catalog.check_scale(scale)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from dsgrid_core.data.duck import connect, serving
+from dsgrid_core.data.s3 import is_s3_url
+from dsgrid_core.data.scan import table_sql
 from dsgrid_core.engine.base import Engine, QueryInterrupted
 from dsgrid_core.errors import InputError
 from dsgrid_core.settings import get as setting
@@ -19,8 +22,6 @@ class DuckDBEngine(Engine):
     can_lock_down = True
 
     def __init__(self, *, threads: int | None = None, memory_limit: str | None = None):
-        from dsgrid_core.data.duck import connect
-
         # connect() bounds memory: DSGRID_DUCKDB_MEMORY_LIMIT, else the server's limit in the
         # web server and its jobs (see dsgrid_core.data.duck).
         self.con = connect(threads=threads, memory_limit=memory_limit)
@@ -28,9 +29,6 @@ class DuckDBEngine(Engine):
 
     def register_parquet(self, name: str, path: str) -> None:
         """A stored table (a local path, or an s3:// URL read through pyarrow) as a view."""
-        from dsgrid_core.data.s3 import is_s3_url
-        from dsgrid_core.data.scan import table_sql
-
         if not is_s3_url(path):
             self._paths.append(str(path))  # lock_down allows these files and no others
         self.con.execute(
@@ -68,7 +66,7 @@ class DuckDBEngine(Engine):
 
     def copy_to_parquet(self, sql: str, path) -> int:
         """Write a result straight to Parquet (no Arrow round trip); returns its row count."""
-        import duckdb
+        import duckdb  # late: duckdb
 
         try:
             rows = self.con.execute(
@@ -81,7 +79,7 @@ class DuckDBEngine(Engine):
         return int(rows[0][0]) if rows else 0
 
     def execute(self, sql: str):
-        import duckdb
+        import duckdb  # late: duckdb
 
         try:
             return self.con.raw.sql(sql).to_arrow_table()
@@ -108,8 +106,6 @@ class DuckDBEngine(Engine):
 
 def _out_of_memory(exc: Exception) -> InputError:
     """What to do when a query hits its memory limit, naming the setting that set it."""
-    from dsgrid_core.data.duck import serving
-
     where = (
         "DSGRID_DUCKDB_MEMORY_LIMIT (or, in the web server, DSGRID_SERVER_DUCKDB_MEMORY_LIMIT)"
         if serving() and not setting("DSGRID_DUCKDB_MEMORY_LIMIT")

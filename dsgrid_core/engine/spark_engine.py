@@ -12,10 +12,21 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import sys
+from urllib.parse import urlparse
 
 from sqlglot import exp
 
+from dsgrid_core.data.s3 import (
+    S3A_CLASS,
+    S3Settings,
+    bundled_hadoop_version,
+    is_s3_url,
+    missing_s3a_message,
+    s3a_settings,
+    s3a_url,
+)
 from dsgrid_core.engine.base import Engine, QueryInterrupted
 from dsgrid_core.errors import InputError
 from dsgrid_core.settings import get as setting
@@ -40,7 +51,7 @@ def get_session(master: str | None = None):
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     try:
-        from pyspark.sql import SparkSession
+        from pyspark.sql import SparkSession  # late: pyspark (optional)
     except ImportError:
         raise InputError(
             "the Spark engine needs pyspark: pip install 'dsgrid-viewer[spark]'."
@@ -49,7 +60,9 @@ def get_session(master: str | None = None):
         _check_reachable(master)
         try:
             # The Connect client's own builder: it may live beside a local session.
-            from pyspark.sql.connect.session import SparkSession as RemoteSession
+            from pyspark.sql.connect.session import (  # late: pyspark (optional)
+                SparkSession as RemoteSession,
+            )
 
             session = RemoteSession.builder.remote(master).create()
             session.conf.set("spark.sql.session.timeZone", "UTC")
@@ -124,9 +137,6 @@ def stop_sessions() -> None:
 
 def _check_reachable(master: str, timeout: float = 5.0) -> None:
     """Fail fast: the Connect client otherwise retries an absent server for minutes."""
-    import socket
-    from urllib.parse import urlparse
-
     scheme = "sc" if master.startswith("sc://") else "spark"
     parsed = urlparse("http://" + master.split("://", 1)[1].split(",")[0])
     host = parsed.hostname or "localhost"
@@ -152,8 +162,6 @@ class SparkEngine(Engine):
         self.interrupted = False  # interrupt() was called: a cancellation error is ours
 
     def register_parquet(self, name: str, path: str) -> None:
-        from dsgrid_core.data.s3 import is_s3_url, s3a_url
-
         path = str(path)
         if is_s3_url(path):
             self._prepare_s3()
@@ -173,8 +181,6 @@ class SparkEngine(Engine):
         and its settings from the environment's AWS settings. Credentials given as environment
         variables go into the session's Hadoop configuration (never into SQL settings); a
         Spark Connect server uses its own."""
-        from dsgrid_core.data.s3 import S3A_CLASS, S3Settings, s3a_settings
-
         jvm = _jvm(self.spark)
         if jvm is None:  # Spark Connect: the server must have hadoop-aws; said on reading
             for key, value in s3a_settings(S3Settings.from_env(), env={}).items():
@@ -193,8 +199,8 @@ class SparkEngine(Engine):
         broadcasts these small tables (mappings, time maps) in joins, and no Python worker
         reads them (rows as Python objects would become an RDD of unknown size: sort-merge
         joins that shuffle every data row, about 4x slower on the demo)."""
-        import pyarrow as pa
-        from pyspark.sql.types import (
+        import pyarrow as pa  # late: pyarrow
+        from pyspark.sql.types import (  # late: pyspark (optional)
             DoubleType,
             LongType,
             StringType,
@@ -225,7 +231,7 @@ class SparkEngine(Engine):
     def register_result(self, name: str, path, sql: str) -> None:
         """The query's result for reports: sent from the written file when it is small (the
         driver's file may not be visible to a cluster), otherwise evaluated again."""
-        import pyarrow.parquet as pq
+        import pyarrow.parquet as pq  # late: pyarrow
 
         if pq.ParquetFile(path).metadata.num_rows <= SMALL_RESULT_ROWS:
             frame = self.spark.createDataFrame(pq.read_table(path).to_pandas())
@@ -288,8 +294,6 @@ def _jvm(spark):
 
 
 def _missing_s3a(spark) -> str:
-    from dsgrid_core.data.s3 import bundled_hadoop_version, missing_s3a_message
-
     version = None
     jvm = _jvm(spark)
     if jvm is not None:

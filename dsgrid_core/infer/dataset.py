@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from dsgrid_core.config.base import slugify
+from dsgrid_core.config.dataset import DataFile
 from dsgrid_core.config.dimension import DEFAULT_CLASS, NON_TIME_TYPES
+from dsgrid_core.data.duck import connect
 from dsgrid_core.errors import InputError
 from dsgrid_core.infer.dimension import records_from_values
 
@@ -28,8 +30,7 @@ class DatasetGuess:
 
 def _scan(path: Path) -> str:
     """The same reader registration uses (CSV columns stay text, so 06073 keeps its zero)."""
-    from dsgrid_core.config.dataset import DataFile
-    from dsgrid_core.data.readers import scan_sql
+    from dsgrid_core.data.readers import scan_sql  # late: sqlglot
 
     return scan_sql(None, path, DataFile(path=str(path)))
 
@@ -37,7 +38,7 @@ def _scan(path: Path) -> str:
 def _column_kinds(con, source: str, types: dict[str, str], sample: int = 20000) -> dict:
     """For text columns, whether every value reads as a number or as a timestamp (and with
     which UTC offset, when the text carries one)."""
-    from dsgrid_core.sql import ident
+    from dsgrid_core.sql import ident  # late: sqlglot
 
     kinds: dict[str, str] = {}
     offsets: dict[str, set[str]] = {}
@@ -123,8 +124,6 @@ def infer_dataset(
     layout), from columns and values: dimension columns by name, stacked or pivoted values,
     the time range and frequency; registered dimensions are referenced when they hold every
     value."""
-    from dsgrid_core.data.duck import connect
-
     path = Path(path)
     con = connect()
     try:
@@ -169,7 +168,7 @@ def infer_dataset(
             and c not in parts
             and kinds[c] == "number"
         ]
-        from dsgrid_core.sql import ident, lit
+        from dsgrid_core.sql import ident, lit  # late: sqlglot
 
         if "value" in types:
             value_format, pivoted = "stacked", []

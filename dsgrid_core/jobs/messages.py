@@ -18,6 +18,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from dsgrid_core.config import files
+from dsgrid_core.errors import DsgridError
+from dsgrid_core.uploads import UploadStore
+
 # An absolute path: a slash that does not continue a word, a URL or another path, then at
 # least two segments. Units (kWh/MWh), fractions and URLs (https://host/...) do not match.
 ABSOLUTE_PATH = re.compile(r"(?<![\w.:/~\\-])/[^\s/'\"()\[\]{},;<>|]+(?:/[^\s/'\"()\[\]{},;<>|]*)+")
@@ -49,10 +53,6 @@ def upload_context(params: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
     """The folders a registration job's messages leave out (its data roots and upload session,
     as given and as resolved) and its files' names (stored -> uploaded), read from the upload
     session while it exists."""
-    from dsgrid_core.config import files
-    from dsgrid_core.errors import DsgridError
-    from dsgrid_core.uploads import UploadStore
-
     # how messages shorten a long path (none: the paths are shown in full)
     shown_path = getattr(files, "shown_path", str)
     folders = [str(r) for r in params.get("data_roots") or []]

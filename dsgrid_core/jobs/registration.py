@@ -16,6 +16,8 @@ from dsgrid_core.config.source import ConfigSource
 from dsgrid_core.errors import DsgridError
 from dsgrid_core.jobs.messages import scrub_failure, upload_context
 from dsgrid_core.jobs.store import JobStore
+from dsgrid_core.registry.registry import Registry
+from dsgrid_core.uploads import UploadStore
 
 KINDS = ("dimension", "dimension_mapping", "dataset", "project", "submission")
 # Typical number of step messages per kind (the bar's length; more steps extend it).
@@ -88,8 +90,6 @@ def _register(registry, kind: str, params: dict[str, Any], say) -> list[dict[str
 
 def execute_registration_job(registry_path: Path, job_id: str) -> str:
     """Run a queued registration job to the end; returns its final status."""
-    from dsgrid_core.registry.registry import Registry
-
     store = JobStore(Path(registry_path))
     job = store.get(job_id)
     store.start(job_id, os.getpid())
@@ -129,8 +129,6 @@ def execute_registration_job(registry_path: Path, job_id: str) -> str:
     finally:
         store.close()
         if params.get("upload_session"):  # the form's or request's files are done with
-            from dsgrid_core.uploads import UploadStore
-
             try:
                 UploadStore(params.get("upload_root")).remove(params["upload_session"])
             except DsgridError:

@@ -5,6 +5,7 @@ foreground (CLI). Cancel and time limits interrupt the engine mid-statement."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -15,6 +16,7 @@ from typing import Any
 from dsgrid_core.engine.base import QueryInterrupted
 from dsgrid_core.errors import ConflictError, DsgridError, NotFoundError
 from dsgrid_core.jobs.store import JobStore
+from dsgrid_core.registry.registry import Registry
 
 _RUNNING: dict[str, Any] = {}  # job id -> engine, for jobs running in this process
 _LOCK = threading.Lock()
@@ -64,7 +66,7 @@ def _new_query_job(
     for_worker: bool = False,
 ):
     """A queued query job; ``query`` a dict or a parsed model (stored as JSON)."""
-    from dsgrid_core.query.run import STAGES
+    from dsgrid_core.query.run import STAGES  # late: pydantic
 
     params = query if isinstance(query, dict) else query.model_dump(mode="json")
     return store.create(
@@ -110,8 +112,7 @@ def execute_job(registry_path: Path, job_id: str, *, refusals_raise: bool = Fals
     or planning it: an unknown name, a filter that selects nothing) leaves no job behind: its
     record is deleted and the error raised, as for any other bad input. A failure once the
     engine has started is kept as a failed job."""
-    from dsgrid_core.query.run import parse_query
-    from dsgrid_core.registry.registry import Registry
+    from dsgrid_core.query.run import parse_query  # late: pydantic
 
     store = JobStore(registry_path)
     try:
@@ -167,7 +168,7 @@ def run_in_foreground(
 def _run(store: JobStore, job, prepared, *, refusals_raise: bool) -> str:
     """The job's query run and written, its outcome recorded; returns its final status.
     ``prepared()``: a context giving (the open registry, the query model)."""
-    from dsgrid_core.query.run import STAGES, run_query, write_result
+    from dsgrid_core.query.run import STAGES, run_query, write_result  # late: pydantic
 
     job_id = job.id
     progress = _Progress(store, job_id)
@@ -270,8 +271,6 @@ def start_in_process(registry_path: Path, job_id: str) -> int:
 
 
 def cancel_job(registry_path: Path, job_id: str) -> str:
-    import signal
-
     store = JobStore(registry_path)
     try:
         job = store.get(job_id)

@@ -13,7 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from dsgrid_core.errors import DsgridError, NotFoundError
+from dsgrid_core.registry.location import DB_FILE, HOME_MARKER
 from dsgrid_core.sqlrows import from_row
+from dsgrid_core.uploads import UploadStore
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -70,8 +73,6 @@ WRITING = "writing"
 
 def jobs_db(registry_path: Path) -> Path:
     """``registry.db`` of a folder registry; ``jobs.db`` in the home folder of any other."""
-    from dsgrid_core.registry.location import DB_FILE, HOME_MARKER
-
     folder = Path(registry_path)
     if not (folder / DB_FILE).exists() and (folder / HOME_MARKER).is_file():
         return folder / JOBS_DB
@@ -180,9 +181,6 @@ class JobStore:
             shutil.rmtree(folder, ignore_errors=True)
         session, root = job.params.get("upload_session"), job.params.get("upload_root")
         if job.kind == "register" and session:
-            from dsgrid_core.errors import DsgridError
-            from dsgrid_core.uploads import UploadStore
-
             try:
                 UploadStore(Path(root) if root else None).remove(session)
             except DsgridError:
@@ -296,8 +294,6 @@ def _owner_gone(
 
 def load_job(registry_path: Path, job_id: str, where_to_look: str = "") -> Job:
     """One job's record; NotFoundError (with ``where_to_look`` appended) when there is none."""
-    from dsgrid_core.errors import NotFoundError
-
     store = JobStore(registry_path)
     try:
         job = store.get(job_id)

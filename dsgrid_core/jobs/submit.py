@@ -25,8 +25,8 @@ def submit_query_job(
     process, waiting up to ``wait`` seconds so that small queries are done when asked, or leave
     it to a `dsgrid worker` (DSGRID_JOB_RUNNER=workers)."""
     # pydantic and the planner (sqlglot) load with the first query, not with the server.
-    from dsgrid_core.query.checking import check_query
-    from dsgrid_core.query.run import parse_query
+    from dsgrid_core.query.checking import check_query  # late: pydantic
+    from dsgrid_core.query.run import parse_query  # late: pydantic
 
     model = parse_query(query, source)
     check_query(registry, model)

@@ -11,19 +11,19 @@ job finish and then stop the worker."""
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from dsgrid_core.jobs import runner
 from dsgrid_core.jobs.dispatch import execute
 from dsgrid_core.jobs.store import JobStore
 
 
 def _interrupt_cancelled(registry: Path) -> None:
-    from dsgrid_core.jobs import runner
-
     store = JobStore(registry)
     try:
         with runner._LOCK:
@@ -59,8 +59,6 @@ def serve(
 ) -> int:
     """Claim and run waiting jobs until ``stop`` is set (or, with ``once``, until none
     waits); returns how many ran. Jobs of workers of this host that died are marked failed."""
-    import os
-
     stop = stop or threading.Event()
     ran = 0
     while not stop.is_set():

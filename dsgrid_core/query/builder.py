@@ -9,6 +9,7 @@ a state."""
 from __future__ import annotations
 
 import json
+import pprint
 import shlex
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode
@@ -17,6 +18,7 @@ from pydantic import Field
 
 from dsgrid_core.config.base import DsgridModel
 from dsgrid_core.config.dimension import NON_TIME_TYPES
+from dsgrid_core.config.load import validate_model
 from dsgrid_core.errors import InputError
 
 TIME_RESOLUTIONS = ("hour", "day", "week", "month", "year")
@@ -246,7 +248,6 @@ def from_search(search: str) -> BuilderState | None:
     for t, name in filter_names.items():
         if filter_ids.get(t):
             data["filters"][t] = {"dimension_name": name, "ids": filter_ids[t]}
-    from dsgrid_core.config.load import validate_model
 
     state, _ = validate_model(BuilderState, data, "the page address")
     return state
@@ -274,8 +275,6 @@ def cli_command(query_file: str, registry: str | None, output: str = "query_outp
 
 
 def python_snippet(query: dict[str, Any], registry: str | None) -> str:
-    import pprint
-
     return (
         "from dsgrid_core.service import open_registry, run_query\n\n"
         f"query = {pprint.pformat(query, indent=1, width=96, sort_dicts=False)}\n\n"

@@ -14,6 +14,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from dsgrid_core.data.base_store import OwnerLocks, held_by_someone
+
 CACHE_DIR = "cache"
 
 
@@ -27,8 +29,6 @@ class ResultCache:
     """Results kept as folders ``cache/<key>/`` holding table.parquet, reports/ and meta.json."""
 
     def __init__(self, registry_path: Path):
-        from dsgrid_core.data.base_store import OwnerLocks
-
         self.root = Path(registry_path) / CACHE_DIR
         self.locks = OwnerLocks()
 
@@ -68,8 +68,6 @@ class ResultCache:
 
     def unfinished(self) -> list[Path]:
         """Staging folders of queries that died before publishing their result."""
-        from dsgrid_core.data.base_store import held_by_someone
-
         if not self.root.is_dir():
             return []
         return [

@@ -20,7 +20,7 @@ class CheckedQuery:
 def check_query(registry, query) -> CheckedQuery:
     """A parsed project or dataset query resolved and planned; DsgridError when the registry
     cannot answer it."""
-    from dsgrid_core.query.planner import plan_project_query  # sqlglot: with the first query
+    from dsgrid_core.query.planner import plan_project_query  # late: sqlglot, with the first query
 
     context = load_context(registry, query)
     return CheckedQuery(context, plan_project_query(context, as_project_query(query)))

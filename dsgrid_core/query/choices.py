@@ -4,16 +4,17 @@ zone, and the records of any of those dimensions. The query builder offers exact
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from dsgrid_core.config.dimension import NON_TIME_TYPES
+from dsgrid_core.query.context import load_project_context
+from dsgrid_core.query.units import family
 
 
 def project_choices(registry, project_id: str) -> dict[str, Any]:
     """{project_id, version, datasets, dimensions: {type: [names]}, subsets: {type:
     [selectors]}, time_name, time_zone}; DsgridError when the project is unknown."""
-    from dsgrid_core.query.context import load_project_context
-
     record = registry.show("project", project_id)
     context = load_project_context(registry, project_id)
     subsets: dict[str, list[str]] = {}
@@ -50,10 +51,6 @@ def default_unit(metric_records: list[dict[str, Any]]) -> str | None:
     common unit of the project's metric records, when they differ but are all of one kind
     (energy, or power); None when they share one unit (nothing to convert) or mix kinds
     (the query then says why it cannot add them)."""
-    from collections import Counter
-
-    from dsgrid_core.query.units import family
-
     units = Counter(r.get("unit") for r in metric_records)
     families = {family(u) for u in units}
     if len(units) < 2 or len(families) != 1 or None in families:
@@ -65,8 +62,6 @@ def dimension_records(
     registry, project_id: str, dimension_type: str, name: str
 ) -> list[dict[str, Any]]:
     """The records ({id, name, unit}) of one of the project's dimensions, by its name."""
-    from dsgrid_core.query.context import load_project_context
-
     info, _ = load_project_context(registry, project_id).dimension(dimension_type, name)
     return [
         {"id": str(r["id"]), "name": str(r.get("name") or r["id"]), "unit": r.get("unit")}

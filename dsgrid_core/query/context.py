@@ -20,6 +20,10 @@ from dsgrid_core.query.context_types import (
 )
 from dsgrid_core.query.dataset_time import TimeJoin, geography_zones, needs_time_map, time_join
 from dsgrid_core.query.projection_context import add_projections
+from dsgrid_core.registry.project_requirements import bases_from_extra
+from dsgrid_core.timealign import AlignOptions, align
+from dsgrid_core.timealign.datetime_map import AlignmentError
+from dsgrid_core.timealign.notices import TimeAlignmentNotice
 
 
 def unit_factor(from_unit: str | None, to_unit: str | None) -> float:
@@ -138,8 +142,6 @@ def _base_refs(
 ) -> dict[str, dict[str, Any]]:
     """The base dimension of each type a query uses: by name, the one its datasets were mapped
     to at submission (all must agree, as in dsgrid); the only one when a type has one."""
-    from dsgrid_core.registry.project_requirements import bases_from_extra
-
     bases = bases_from_extra(extra)
     status = extra.get("datasets", {})
     chosen: dict[str, dict[str, Any]] = {}
@@ -242,10 +244,6 @@ def _time_join(registry, context, entry, record, ds_time, mappings) -> TimeJoin 
     """The dataset's time map onto the project's time, with the options of the project's
     entry for it (wrap_time_allowed, time_based_data_adjustment), as at submission; None when
     it is a constant shift of stored instants."""
-    from dsgrid_core.timealign import AlignOptions, align
-    from dsgrid_core.timealign.datetime_map import AlignmentError
-    from dsgrid_core.timealign.notices import TimeAlignmentNotice
-
     dataset_id = record.id
     zones = None
     if ds_time.time_zone_required_in_geography():

@@ -27,17 +27,18 @@ from pathlib import Path
 from typing import Any
 
 from dsgrid_core.config.dimension import NON_TIME_TYPES
+from dsgrid_core.config.files import load_json5
+from dsgrid_core.config.query import ProjectQueryConfig
 from dsgrid_core.errors import InputError
+from dsgrid_core.query.context import load_project_context
+from dsgrid_core.query.run import parse_query
 
 CONFIG_FILE = "dataset.json5"
 DATA_FILE = "load_data.parquet"
 
 
 def _read_result(src: Path):
-    import pyarrow.parquet as pq
-
-    from dsgrid_core.config.files import load_json5
-    from dsgrid_core.query.run import parse_query
+    import pyarrow.parquet as pq  # late: pyarrow
 
     query_file = src / "query.json5"
     table_file = src / "table.parquet"
@@ -57,8 +58,6 @@ def _read_result(src: Path):
 
 
 def _check_query(query) -> None:
-    from dsgrid_core.config.query import ProjectQueryConfig
-
     if not isinstance(query, ProjectQueryConfig):
         raise InputError("a derived dataset is made from a project query's result.")
     result = query.result
@@ -113,8 +112,6 @@ def create_derived_dataset_config(
 ) -> dict[str, Any]:
     """Write the dataset config made from the result in ``src`` into ``dst``; returns a
     summary (dataset_id, files written, dimensions referenced)."""
-    from dsgrid_core.query.context import load_project_context
-
     src, dst = Path(src), Path(dst)
     query, table = _read_result(src)
     _check_query(query)
@@ -175,7 +172,7 @@ def create_derived_dataset_config(
             raise InputError(f"{dst} already exists; remove it or pass --overwrite.")
         shutil.rmtree(dst)
     dst.mkdir(parents=True)
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # late: pyarrow
 
     pq.write_table(table, dst / DATA_FILE)
     layout: dict[str, Any] = {

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlglot import exp
 
+from dsgrid_core.data.duck import connect
 from dsgrid_core.errors import InputError
 
 
@@ -66,9 +67,7 @@ def record_columns(records: list[dict]) -> list[str]:
 
 def select_records(records: list[dict], condition: exp.Expression, where: str) -> list[str]:
     """Ids of the records matching ``condition`` (evaluated by DuckDB over the records)."""
-    import pyarrow as pa
-
-    from dsgrid_core.data.duck import connect
+    import pyarrow as pa  # late: pyarrow
 
     columns = record_columns(records)
     table = pa.table(

@@ -14,8 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from dsgrid_core.config.dataset_query import DatasetQueryConfig
-from dsgrid_core.config.query import ProjectQueryConfig
+from dsgrid_core.config.files import load_json5
+from dsgrid_core.config.load import validate_model
+from dsgrid_core.config.query import ProjectionSourceDataset, ProjectQueryConfig
+from dsgrid_core.data.duck import connect
 from dsgrid_core.errors import InputError
+from dsgrid_core.query.cache import ResultCache, cache_key
+from dsgrid_core.query.context import load_project_context
+from dsgrid_core.query.dataset_query import load_dataset_query_context
 from dsgrid_core.settings import get as setting
 
 
@@ -44,13 +50,13 @@ class QueryResult:
 
     @property
     def table(self):
-        import pyarrow.parquet as pq
+        import pyarrow.parquet as pq  # late: pyarrow
 
         return pq.read_table(self.folder / TABLE_FILE)
 
     @property
     def reports(self) -> dict[str, Any]:
-        import pyarrow.parquet as pq
+        import pyarrow.parquet as pq  # late: pyarrow
 
         return {
             p.stem: pq.read_table(p) for p in sorted((self.folder / "reports").glob("*.parquet"))
@@ -65,20 +71,13 @@ TABLE_FILE = "table.parquet"
 
 def load_query(path: Path) -> ProjectQueryConfig | DatasetQueryConfig:
     """A project query, or a dataset query (a file with a top-level dataset_id)."""
-    from dsgrid_core.config.files import load_json5
-
     return parse_query(load_json5(Path(path)), str(path))
 
 
 def load_context(registry, query):
     """Resolve what a query reads (project or dataset query)."""
-    from dsgrid_core.query.context import load_project_context
-
     if isinstance(query, DatasetQueryConfig):
-        from dsgrid_core.query.dataset_query import load_dataset_query_context
-
         return load_dataset_query_context(registry, query)
-    from dsgrid_core.config.query import ProjectionSourceDataset
 
     excluded = set(query.project.excluded_dataset_ids)
     sources = [
@@ -107,7 +106,7 @@ def as_project_query(query) -> ProjectQueryConfig:
 
 
 def _target_schema(table, plan):
-    import pyarrow as pa
+    import pyarrow as pa  # late: pyarrow
 
     kinds = {o.name: o.type for o in plan.columns}
     fields = []
@@ -131,7 +130,7 @@ def _normalize(table, plan):
     target = _target_schema(table, plan)
     if table.schema.equals(target):
         return table
-    import pyarrow as pa
+    import pyarrow as pa  # late: pyarrow
 
     columns = []
     for target_field in target:
@@ -161,8 +160,6 @@ def run_query(
 ) -> QueryResult:
     """``scratch`` (optional) is told each folder the run starts writing, so that a job can
     have it removed if its process dies before the folder is finished or removed here."""
-    from dsgrid_core.query.cache import ResultCache, cache_key
-
     timings: dict[str, float] = {}
     start = time.perf_counter()
 
@@ -191,8 +188,8 @@ def run_query(
             }
             return QueryResult(folder, metadata)
     # planner and engines (sqlglot, DuckDB or Spark) are loaded only when a query runs
-    from dsgrid_core.engine import create_engine
-    from dsgrid_core.query.planner import RESULT_TABLE, plan_project_query
+    from dsgrid_core.engine import create_engine  # late: engines, when a query runs
+    from dsgrid_core.query.planner import RESULT_TABLE, plan_project_query  # late: sqlglot
 
     stage(1)
     t0 = time.perf_counter()
@@ -256,7 +253,7 @@ def write_parquet(engine, sql: str, path: Path, plan) -> int:
     """Run ``sql`` into a Parquet file with the normalised schema; returns the row count."""
     if engine.writes_parquet_itself:
         return engine.copy_to_parquet(sql, path)
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # late: pyarrow
 
     table = _normalize(engine.execute(sql), plan)
     pq.write_table(table, path)
@@ -264,8 +261,6 @@ def write_parquet(engine, sql: str, path: Path, plan) -> int:
 
 
 def parse_query(data: dict[str, Any], source: str = "query"):
-    from dsgrid_core.config.load import validate_model
-
     model = DatasetQueryConfig if "dataset_id" in data else ProjectQueryConfig
     query, _ = validate_model(model, data, source)
     return query
@@ -318,8 +313,7 @@ def write_result(
 
 
 def parquet_to_csv(source: Path, target: Path) -> None:
-    from dsgrid_core.data.duck import connect
-    from dsgrid_core.sql import lit
+    from dsgrid_core.sql import lit  # late: sqlglot
 
     con = connect()
     try:

@@ -82,8 +82,8 @@ def _chunks(items: list, size: int = INSERT_CHUNK) -> Iterator[list]:
 
 def _import_arango():
     try:
-        import arango
-        import arango.http
+        import arango  # late: arango (optional, heavy)
+        import arango.http  # late: arango (optional, heavy)
     except ImportError:
         raise InputError(
             f"an arangodb:// registry needs the python-arango package: {INSTALL_HINT}."

@@ -23,6 +23,9 @@ from dsgrid_core.config.mapping import DatasetMappingsFile
 from dsgrid_core.config.project import ProjectConfig
 from dsgrid_core.config.source import ConfigSource
 from dsgrid_core.errors import InputError, NotFoundError
+from dsgrid_core.registry.components import prepare_dimension
+from dsgrid_core.registry.register_dimensions import resolve_prepared
+from dsgrid_core.registry.register_project import plan_project
 
 
 @dataclass
@@ -168,8 +171,6 @@ def _strip(message: str, bulk_file: Path) -> str:
 
 
 def _check_project(registry, entry, where, path, roots, declared, index) -> list[str]:
-    from dsgrid_core.registry.register_project import plan_project
-
     try:
         config, _ = load_config(ProjectConfig, path)
     except InputError as exc:
@@ -203,9 +204,6 @@ def _check_project(registry, entry, where, path, roots, declared, index) -> list
 
 
 def _check_dataset(registry, entry, where, path, data_path, roots, declared) -> list[str]:
-    from dsgrid_core.registry.components import prepare_dimension
-    from dsgrid_core.registry.register_dimensions import resolve_prepared
-
     try:
         config, _ = load_config(DatasetConfig, path)
     except InputError as exc:
@@ -243,7 +241,7 @@ def _check_dataset(registry, entry, where, path, data_path, roots, declared) -> 
 
 def _resolve_data_files(config: DatasetConfig, path, resolver, data_path) -> None:
     """The files plan_dataset will read, found now (each raises InputError when absent)."""
-    from dsgrid_core.registry.register_dataset import _find_table
+    from dsgrid_core.registry.register_dataset import _find_table  # late: sqlglot
 
     layout = config.data_layout
     if layout.data_file is not None:

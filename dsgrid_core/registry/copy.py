@@ -36,6 +36,8 @@ from typing import Any
 from dsgrid_core.data.base_store import MISSING_FILE, TABLE_FILE, BaseDataStore
 from dsgrid_core.data.storage import file_digest
 from dsgrid_core.errors import InputError
+from dsgrid_core.registry.location import DB_FILE, HOME_MARKER, is_url
+from dsgrid_core.registry.registry import Registry
 from dsgrid_core.registry.store import Dependency, RegistryStore, VersionRecord
 
 KIND_ORDER = {"dimension": 0, "dimension_mapping": 1, "dataset": 2, "project": 3}
@@ -245,9 +247,6 @@ def copy_between(
     new registry with its data there). A registry folder created here is removed again when
     the copy fails (an ArangoDB database created here stays, as an empty registry). Returns
     (report, target as shown, its data root)."""
-    from dsgrid_core.registry.location import is_url
-    from dsgrid_core.registry.registry import Registry
-
     if _same(source_location, target_location):
         raise InputError("--from and --to name the same registry.")
     created: Path | None = None  # a registry folder made here: emptied again on failure
@@ -285,8 +284,6 @@ def copy_between(
 
 def _is_registry(location: str) -> bool:
     """Whether the target is an existing registry to copy into (else one is created)."""
-    from dsgrid_core.registry.location import DB_FILE, HOME_MARKER, is_url
-
     if is_url(location):
         return True  # an ArangoDB target must exist, unless --data-root asks to create it
     folder = Path(location)

@@ -67,7 +67,7 @@ def dump_component(registry, kind: str, id: str, out_dir: Path, version: str | N
         config["data_layout"] = layout
         _write_json5(target / "dataset.json5", config)
     elif kind == "project":
-        from dsgrid_core.registry.project_requirements import bases_from_extra
+        from dsgrid_core.registry.project_requirements import bases_from_extra  # late: pydantic
 
         dims = config["dimensions"]
         written = {g["name"]: g for g in dims.get("subset_dimensions") or []}

@@ -20,6 +20,9 @@ from typing import Any
 from dsgrid_core.config.files import load_json5
 from dsgrid_core.config.source import ConfigSource
 from dsgrid_core.errors import InputError
+from dsgrid_core.registry import versions as semver
+from dsgrid_core.registry.dump import dump_component
+from dsgrid_core.registry.store import Dependency
 
 UPDATE_TYPES = ("major", "minor", "patch")
 
@@ -129,8 +132,6 @@ def change_project(
 
     Datasets whose requirements are replaced and that were submitted go back to unregistered:
     they must be submitted again against the new requirements (as the reference does)."""
-    from dsgrid_core.registry.dump import dump_component
-
     if update_type not in UPDATE_TYPES:
         raise InputError(f"--update-type must be one of {', '.join(UPDATE_TYPES)}.")
     file = Path(file)
@@ -178,9 +179,10 @@ def _store_update(
     """A new project version from ``config_file``, planned and checked as `projects update`
     does. Submitted datasets stay submitted, except those in ``unregister`` (their
     requirements changed: they are submitted again against the new ones)."""
-    from dsgrid_core.registry import versions as semver
-    from dsgrid_core.registry.register_project import plan_project, store_project_version
-    from dsgrid_core.registry.store import Dependency
+    from dsgrid_core.registry.register_project import (  # late: pydantic
+        plan_project,
+        store_project_version,
+    )
 
     if not log_message:
         raise InputError("give a --log-message saying what changed.")

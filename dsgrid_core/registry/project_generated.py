@@ -4,6 +4,8 @@ planned here as ordinary supplemental dimensions with inline records and mapping
 
 from __future__ import annotations
 
+from dsgrid_core.config.mapping import SupplementalMapping
+from dsgrid_core.config.project import SupplementalDimensionConfig
 from dsgrid_core.data.records import read_csv_rows
 from dsgrid_core.errors import InputError
 from dsgrid_core.registry.project_requirements import base_for, records_of
@@ -103,9 +105,6 @@ def subset_supplemental(subset, group, prepared, registry):
     """The supplemental dimension dsgrid makes of a subset group: one record per selector
     (with its column_values), mapped from the base records it selects as explicit
     multipliers of 1; unselected base records map to nothing."""
-    from dsgrid_core.config.mapping import SupplementalMapping
-    from dsgrid_core.config.project import SupplementalDimensionConfig
-
     version = _base_version(group, prepared, registry)
     if group["base_id"] in prepared:
         base_class = prepared[group["base_id"]].config.get("class")
@@ -148,9 +147,6 @@ def plan_all_dimension(
     """dsgrid's "all" supplemental dimension of a type: one record mapping every base record.
     With several base dimensions of the type dsgrid cannot make it (it refuses the project);
     we leave it out and say so."""
-    from dsgrid_core.config.mapping import SupplementalMapping
-    from dsgrid_core.config.project import SupplementalDimensionConfig
-
     of_type = [b for b in plan.bases if b["type"] == type_]
     if len(of_type) != 1:
         plan.notices.append(

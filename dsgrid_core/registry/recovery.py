@@ -17,6 +17,9 @@ import os
 import sqlite3
 from pathlib import Path
 
+from dsgrid_core.registry.check import recover
+from dsgrid_core.registry.location import DB_FILE
+
 log = logging.getLogger(__name__)
 
 
@@ -24,8 +27,6 @@ def can_write(registry) -> bool:
     """Whether this process may remove the leftovers: it can write the registry's home folder
     (result cache, jobs, and for a folder registry its database) and the local data and
     staging folders. (Read-only file systems answer no, even to root.)"""
-    from dsgrid_core.registry.location import DB_FILE
-
     paths = [Path(registry.path), Path(registry.path) / DB_FILE, registry.data.staging_dir]
     root = getattr(registry.data, "root", None)
     if isinstance(root, Path):
@@ -41,8 +42,6 @@ def recover_at_open(registry, *, required: bool) -> dict[str, int]:
     write, or whose recovery fails part-way on the file system (another user's files, a
     locked jobs table), goes on and lets `registry check` report what is left. A store that
     cannot be reached at all raises its own message, as any read would."""
-    from dsgrid_core.registry.check import recover
-
     if required:
         return recover(registry)
     if not can_write(registry):

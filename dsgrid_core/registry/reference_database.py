@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -137,8 +138,6 @@ def read_reference(url: str, data_path: Path | None = None) -> ReferenceRegistry
 
 def _iso(stamp: str) -> str:
     """The reference's 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC) as our ISO form."""
-    from datetime import UTC, datetime
-
     try:
         parsed = datetime.fromisoformat(stamp)
     except ValueError:

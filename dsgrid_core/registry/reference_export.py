@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dsgrid_core.config.base import slugify
+from dsgrid_core.data.base_store import MISSING_FILE
 from dsgrid_core.errors import InputError
 
 BULK_FILE = "registration.json5"
@@ -241,8 +243,6 @@ def export_project(
 ) -> ExportReport:
     """Write ``project_id`` (its latest version, or ``version``) and its submitted datasets
     to ``out_dir`` (new or empty) in dsgrid-toolkit 0.4's input form."""
-    import shutil
-
     out_dir = Path(out_dir)
     if out_dir.exists() and any(out_dir.iterdir()):
         raise InputError(f"{out_dir} exists and is not empty; choose a new or empty folder.")
@@ -386,8 +386,6 @@ def _export_dataset(
     status: dict[str, Any],
     out_dir: Path,
 ) -> str:
-    from dsgrid_core.data.base_store import MISSING_FILE
-
     registry = writer.registry
     record = registry.show("dataset", dataset_id, version)
     rel = f"datasets/{dataset_id}"
@@ -440,6 +438,6 @@ def registry_records(registry, dimension_id: str, version: str) -> list[dict[str
 
 
 def _has_rows(path: Path) -> bool:
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # late: pyarrow
 
     return pq.ParquetFile(path).metadata.num_rows > 0

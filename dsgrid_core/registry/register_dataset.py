@@ -3,16 +3,21 @@ check them, and record the version (database row committed last)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dsgrid_core.config.any_dimension import parse_dimension
 from dsgrid_core.config.dataset import DatasetConfig
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.config.files import PathResolver
 from dsgrid_core.config.source import ConfigSource
-from dsgrid_core.data.base_store import MISSING_FILE
+from dsgrid_core.data.base_store import MISSING_FILE, TABLE_FILE
+from dsgrid_core.data.duck import connect
+from dsgrid_core.data.readers import DatasetShape, build_stacked_view, stored_columns
+from dsgrid_core.data.storage import file_digest
 from dsgrid_core.errors import AlreadyExistsError, InputError
 from dsgrid_core.registry.components import PreparedDimension, prepare_dimension
 from dsgrid_core.registry.register_dimensions import (
@@ -22,6 +27,8 @@ from dsgrid_core.registry.register_dimensions import (
 )
 from dsgrid_core.registry.store import Dependency
 from dsgrid_core.sql import ident, lit
+from dsgrid_core.validate.associations import AssociationRules, expected_combinations_sql
+from dsgrid_core.validate.dataset_checks import DatasetCheckInput, check_dataset_table
 
 
 @dataclass
@@ -118,8 +125,6 @@ def _check_geography_time_zones(config, time, geography, config_name: str) -> No
     """Time kept in each place's local clock needs each geography record's time zone: from
     the dataset's own geography records (given in ``dimensions``), unless
     use_project_geography_time_zone says the project's records provide them (as dsgrid)."""
-    from zoneinfo import ZoneInfo
-
     required = getattr(time, "time_zone_required_in_geography", None)
     if (
         config.use_project_geography_time_zone
@@ -159,13 +164,6 @@ def stage_dataset_table(
     registry, plan: DatasetPlan, *, report_dir: Path | None = None, progress=None
 ) -> tuple[Path, dict[str, Any]]:
     """Read, stack, write to a staging folder and check; returns (staging dir, facts)."""
-    from dsgrid_core.data.base_store import TABLE_FILE
-    from dsgrid_core.data.duck import connect
-    from dsgrid_core.data.readers import DatasetShape, build_stacked_view, stored_columns
-    from dsgrid_core.data.storage import file_digest
-    from dsgrid_core.validate.associations import expected_combinations_sql
-    from dsgrid_core.validate.dataset_checks import DatasetCheckInput, check_dataset_table
-
     layout = plan.config.data_layout
     trivial = {d.value: plan.records[d.value][0] for d in plan.config.trivial_dimensions}
     pivot = layout.pivoted_dimension_type.value if layout.pivoted_dimension_type else None
@@ -213,7 +211,6 @@ def stage_dataset_table(
         )
         # Combinations the dataset legitimately lacks, kept for the submission check.
         dims = list(NON_TIME_TYPES)
-        from dsgrid_core.validate.associations import AssociationRules
 
         con.execute(
             f"COPY (SELECT * FROM ({expected_combinations_sql(dims, AssociationRules())}) a "  # noqa: S608
@@ -281,7 +278,6 @@ def store_dataset_version(
                 registry._check_current("dataset", dataset_id, expected_current)
             for prep in plan.new_dimensions:
                 store_dimension(registry, prep, log_message)
-            from dsgrid_core.data.base_store import TABLE_FILE
 
             record = registry.version_record(
                 "dataset",
@@ -325,8 +321,6 @@ def store_dataset_version(
 def _read_failure(plan: DatasetPlan, exc: Exception) -> str:
     """A reader's error as one paragraph naming the data files (DuckDB's own first lines carry
     the line number and the value)."""
-    import re
-
     text = str(exc)
     if isinstance(exc, UnicodeDecodeError) or "UTF" in text.upper() and "ENCOD" in text.upper():
         return (

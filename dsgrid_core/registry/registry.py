@@ -10,8 +10,10 @@ the commit fails.
 
 from __future__ import annotations
 
+import difflib
 import getpass
 import json
+import sqlite3
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -19,6 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from dsgrid_core.config.source import ConfigSource
+from dsgrid_core.data.base_store import STAGING
+from dsgrid_core.data.s3 import is_s3_url
+from dsgrid_core.data.storage import open_data_store
 from dsgrid_core.errors import (
     AlreadyExistsError,
     InputError,
@@ -28,6 +33,7 @@ from dsgrid_core.errors import (
 )
 from dsgrid_core.registry import versions as semver
 from dsgrid_core.registry.check import HomeArea, check_registry
+from dsgrid_core.registry.dump import dump_component
 from dsgrid_core.registry.location import (  # DB_FILE and DATA_DIR: still importable from here
     DATA_DIR,
     DB_FILE,
@@ -36,6 +42,8 @@ from dsgrid_core.registry.location import (  # DB_FILE and DATA_DIR: still impor
     open_location,
     prepare_data_root,
 )
+from dsgrid_core.registry.recovery import recover_at_open
+from dsgrid_core.registry.sqlite_store import SqliteStore
 from dsgrid_core.registry.store import (
     KINDS,
     ComponentSummary,
@@ -94,8 +102,6 @@ class Registry:
         ``home_areas``: the other parts of the home folder checked and recovered with it (the
         application opens registries with the result cache and the jobs table:
         dsgrid_core.service.open_registry)."""
-        from dsgrid_core.data.storage import open_data_store
-
         opened = open_location(path, read_only=read_only)
         self.path = opened.home
         self.location = opened.location
@@ -111,8 +117,6 @@ class Registry:
         self.recovered: dict[str, int] = {}
         if recover or not read_only:
             # Work that a killed process left unfinished goes before anything new starts.
-            from dsgrid_core.registry.recovery import recover_at_open
-
             try:
                 self.recovered = recover_at_open(self, required=not read_only)
             except BaseException:
@@ -124,9 +128,6 @@ class Registry:
         """A new, empty registry: in a new or empty folder, or (for an ``arangodb://`` URL) in
         the database, with its Parquet data in ``data_root``. A folder registry keeps its data
         in ``<folder>/data`` unless ``data_root`` is an s3://bucket/prefix."""
-        from dsgrid_core.data.s3 import is_s3_url
-        from dsgrid_core.registry.sqlite_store import SqliteStore
-
         if is_url(path):
             return cls(create_arango(str(path), data_root))
         if data_root is not None and not is_s3_url(data_root):
@@ -139,7 +140,6 @@ class Registry:
             raise AlreadyExistsError(f"{path} already holds a registry.")
         if path.exists() and any(path.iterdir()):
             raise InputError(f"{path} exists and is not empty; choose a new or empty folder.")
-        from dsgrid_core.data.base_store import STAGING
 
         # Checked before the folder is made: a refused data root leaves nothing behind.
         root = prepare_data_root(data_root) if data_root is not None else None
@@ -184,8 +184,6 @@ class Registry:
         return summary
 
     def _not_found_message(self, kind: str, id: str) -> str:
-        import difflib
-
         ids = [c.id for c in self.store.list_components(kind)]
         close = difflib.get_close_matches(id, ids, n=3)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
@@ -287,8 +285,6 @@ class Registry:
         else:
             matches = [c for c in self.store.list_components("dimension", type_) if c.name == name]
             if not matches:
-                import difflib
-
                 names = [c.name for c in self.store.list_components("dimension", type_)]
                 close = difflib.get_close_matches(name or "", names, n=3)
                 hint = (
@@ -433,22 +429,26 @@ class Registry:
     # a web form: registered without being written to a file).
 
     def register_dimension(self, config: ConfigSource | str | Path, log_message: str, **kw):
-        from dsgrid_core.registry.register_dimensions import register_dimensions_file
+        from dsgrid_core.registry.register_dimensions import (  # late: pydantic
+            register_dimensions_file,
+        )
 
         return register_dimensions_file(self, ConfigSource.of(config), log_message, **kw)
 
     def register_mapping(self, config: ConfigSource | str | Path, log_message: str, **kw):
-        from dsgrid_core.registry.register_mappings import register_mappings_file
+        from dsgrid_core.registry.register_mappings import register_mappings_file  # late: pydantic
 
         return register_mappings_file(self, ConfigSource.of(config), log_message, **kw)
 
     def register_project(self, config: ConfigSource | str | Path, log_message: str, **kw):
-        from dsgrid_core.registry.register_project import register_project
+        from dsgrid_core.registry.register_project import register_project  # late: pydantic
 
         return register_project(self, ConfigSource.of(config), log_message, **kw)
 
     def register_dataset(self, config: ConfigSource | str | Path, log_message: str, **kw):
-        from dsgrid_core.registry.register_dataset import register_dataset
+        from dsgrid_core.registry.register_dataset import (  # late: pydantic, sqlglot
+            register_dataset,
+        )
 
         return register_dataset(self, ConfigSource.of(config), log_message, **kw)
 
@@ -464,7 +464,7 @@ class Registry:
     ):
         """``mappings``: the dataset's dimension mappings config (None: none needed);
         ``references_file``: a second one, of references to registered mappings."""
-        from dsgrid_core.registry.submit import submit_dataset
+        from dsgrid_core.registry.submit import submit_dataset  # late: pydantic
 
         return submit_dataset(
             self,
@@ -477,7 +477,7 @@ class Registry:
         )
 
     def bulk_register(self, bulk_file: Path, **kw):
-        from dsgrid_core.registry.bulk import bulk_register
+        from dsgrid_core.registry.bulk import bulk_register  # late: pydantic
 
         return bulk_register(self, Path(bulk_file), **kw)
 
@@ -492,7 +492,7 @@ class Registry:
         version: str | None,
         **kw,
     ) -> VersionRecord:
-        from dsgrid_core.registry.update import update_component
+        from dsgrid_core.registry.update import update_component  # late: pydantic
 
         kind = normalize_kind(kind)
         current = self._check_current(kind, id, version)
@@ -509,8 +509,6 @@ class Registry:
         )
 
     def dump(self, kind: str, id: str, out_dir: Path, version: str | None = None) -> Path:
-        from dsgrid_core.registry.dump import dump_component
-
         return dump_component(self, normalize_kind(kind), id, Path(out_dir), version)
 
     def check(self, *, hashes: bool = True):
@@ -526,8 +524,6 @@ class Registry:
 
 def _is_unique_violation(exc: BaseException) -> bool:
     """A store's uniqueness error: SQLite's IntegrityError, ArangoDB's error 1210."""
-    import sqlite3
-
     return isinstance(exc, sqlite3.IntegrityError) or getattr(exc, "error_code", None) == 1210
 
 

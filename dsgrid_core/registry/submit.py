@@ -14,7 +14,10 @@ from dsgrid_core.config.files import PathResolver
 from dsgrid_core.config.mapping import DatasetMappingsFile, MappingReference
 from dsgrid_core.config.project import BaseDimensionNames, ProjectConfig
 from dsgrid_core.config.source import ConfigSource
-from dsgrid_core.errors import AlreadyExistsError, InputError
+from dsgrid_core.data.base_store import MISSING_FILE
+from dsgrid_core.data.duck import connect
+from dsgrid_core.data.records import record_time_zones
+from dsgrid_core.errors import AlreadyExistsError, InputError, StaleVersionError
 from dsgrid_core.registry import versions as semver
 from dsgrid_core.registry.bulk_autogen import with_reverse_mappings
 from dsgrid_core.registry.components import PreparedMapping, prepare_mapping
@@ -32,6 +35,7 @@ from dsgrid_core.registry.register_project import (
     stored_project_plan,
 )
 from dsgrid_core.registry.store import Dependency
+from dsgrid_core.timealign import AlignOptions
 
 
 def _records(registry, dim: dict[str, Any]) -> list[dict[str, Any]]:
@@ -96,9 +100,7 @@ def submit_dataset(
             progress=progress,
             references=references,
         )
-    from dsgrid_core.data.base_store import MISSING_FILE
-    from dsgrid_core.data.duck import connect
-    from dsgrid_core.validate.submission_checks import (
+    from dsgrid_core.validate.submission_checks import (  # late: sqlglot
         SubmissionCheckInput,
         check_submission,
         check_time_alignment,
@@ -202,12 +204,9 @@ def submit_dataset(
     pj_time = parse_dimension(
         registry.show("dimension", base["time"]["id"], base["time"]["version"]).config
     )
-    from dsgrid_core.timealign import AlignOptions
 
     zones = ()
     if ds_time.time_zone_required_in_geography():
-        from dsgrid_core.data.records import record_time_zones
-
         # the zones of the dataset's own geography records, or, as dsgrid, of the project's
         # when use_project_geography_time_zone says those apply
         own = not dataset.config.get("use_project_geography_time_zone", False)
@@ -297,8 +296,6 @@ def submit_dataset(
     with registry._transaction():
         current = registry.get("project", project_id)
         if current.version != project.version:
-            from dsgrid_core.errors import StaleVersionError
-
             raise StaleVersionError(
                 f"project '{project_id}' changed to {current.version} "
                 "while the submission was checked; submit again."

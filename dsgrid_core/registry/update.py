@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dsgrid_core.config.files import PathResolver, load_json5
 from dsgrid_core.config.source import ConfigSource
 from dsgrid_core.errors import InputError
-from dsgrid_core.registry.store import VersionRecord
+from dsgrid_core.registry.store import Dependency, VersionRecord
 
 
 def update_component(
@@ -39,7 +40,10 @@ def update_component(
             registry, id, config_file, new_version, log_message, data_roots, expected_current
         )
     elif kind == "dataset":
-        from dsgrid_core.registry.register_dataset import plan_dataset, store_dataset_version
+        from dsgrid_core.registry.register_dataset import (  # late: sqlglot
+            plan_dataset,
+            store_dataset_version,
+        )
 
         plan = plan_dataset(registry, ConfigSource.from_file(config_file), data_roots=data_roots)
         if plan.config.dataset_id != id:
@@ -73,12 +77,11 @@ def _refuse_if_unchanged(config_file, current: VersionRecord, content_hash: str,
 def _update_dimension(
     registry, id, config_file, new_version, log_message, data_roots, expected_current
 ):
-    from dsgrid_core.config.files import PathResolver, load_json5
-    from dsgrid_core.registry.components import prepare_dimension
-    from dsgrid_core.registry.register_dimensions import store_dimension
+    from dsgrid_core.registry.components import prepare_dimension  # late: pydantic
+    from dsgrid_core.registry.register_dimensions import store_dimension  # late: pydantic
 
     current = registry.show("dimension", id)
-    from dsgrid_core.config.load import validate_dimension
+    from dsgrid_core.config.load import validate_dimension  # late: pydantic
 
     config = validate_dimension(load_json5(config_file), str(config_file))
     prep = prepare_dimension(
@@ -99,11 +102,13 @@ def _update_dimension(
 def _update_mapping(
     registry, id, config_file, new_version, log_message, data_roots, expected_current
 ):
-    from dsgrid_core.config.files import PathResolver
-    from dsgrid_core.config.load import load_config
-    from dsgrid_core.config.mapping import DimensionMappingConfig
-    from dsgrid_core.registry.components import prepare_mapping
-    from dsgrid_core.registry.register_mappings import dimension_endpoint, store_mapping
+    from dsgrid_core.config.load import load_config  # late: pydantic
+    from dsgrid_core.config.mapping import DimensionMappingConfig  # late: pydantic
+    from dsgrid_core.registry.components import prepare_mapping  # late: pydantic
+    from dsgrid_core.registry.register_mappings import (  # late: pydantic
+        dimension_endpoint,
+        store_mapping,
+    )
 
     current = registry.show("dimension_mapping", id)
     config, _ = load_config(DimensionMappingConfig, config_file)
@@ -128,8 +133,10 @@ def _update_mapping(
 def _update_project(
     registry, id, config_file, new_version, log_message, data_roots, expected_current
 ):
-    from dsgrid_core.registry.register_project import plan_project, store_project_version
-    from dsgrid_core.registry.store import Dependency
+    from dsgrid_core.registry.register_project import (  # late: pydantic
+        plan_project,
+        store_project_version,
+    )
 
     current = registry.show("project", id)
     plan = plan_project(registry, ConfigSource.from_file(config_file), data_roots=data_roots)

@@ -11,8 +11,10 @@ __all__ = ["HOME_AREAS", "open_registry", "run_query"]
 
 
 def __getattr__(name: str):
-    if name == "run_query":  # late: the query models load pydantic, which the CLI often needs not
-        from dsgrid_core.service.queries import run_query
+    if name == "run_query":
+        from dsgrid_core.service.queries import (
+            run_query,  # late: pydantic (the CLI often needs not)
+        )
 
         return run_query
     raise AttributeError(name)

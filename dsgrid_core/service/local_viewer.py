@@ -12,6 +12,7 @@ from dsgrid_core.browse.paging import Page
 from dsgrid_core.errors import ConflictError, InputError, NotFoundError
 from dsgrid_core.jobs.answers import job_answer
 from dsgrid_core.jobs.messages import public_error
+from dsgrid_core.jobs.runner import cancel_job
 from dsgrid_core.jobs.store import JobStore
 from dsgrid_core.service.viewer import Viewer, plain
 
@@ -102,19 +103,19 @@ class LocalViewer(Viewer):
 
     # --- queries ---------------------------------------------------------------------------
     def query_choices(self, project_id: str) -> dict[str, Any]:
-        from dsgrid_core.query.choices import project_choices
+        from dsgrid_core.query.choices import project_choices  # late: pydantic
 
         return plain(project_choices(self.registry, project_id))
 
     def query_records(self, project_id: str, dimension_type: str, name: str) -> list[dict]:
-        from dsgrid_core.query.choices import dimension_records
+        from dsgrid_core.query.choices import dimension_records  # late: pydantic
 
         return plain(dimension_records(self.registry, project_id, dimension_type, name))
 
     def submit_query(
         self, query: dict[str, Any], *, wait: float = 0.0, source: str = "the query", **options
     ) -> str:
-        from dsgrid_core.jobs.submit import submit_query_job
+        from dsgrid_core.jobs.submit import submit_query_job  # late: pydantic
 
         return submit_query_job(self.registry, query, source, wait=wait, **options)
 
@@ -138,8 +139,6 @@ class LocalViewer(Viewer):
         return None if job is None else plain(job_answer(job))
 
     def cancel_job(self, job_id: str) -> None:
-        from dsgrid_core.jobs.runner import cancel_job
-
         cancel_job(Path(self.registry.path), job_id)
 
     def result_table(self, job_id: str) -> Path:

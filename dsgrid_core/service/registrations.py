@@ -1,7 +1,9 @@
-"""Registrations as the web server starts them (the wizards and POST /api/v1/registrations):
-a config given as data, never written to a file first, registered by a job on its own upload
-session, a folder holding copies (hard links) of the files the config names. The job reads
-nothing else and removes the folder itself; a job that cannot be created leaves none."""
+"""Registrations beyond one component's config file: as the web server starts them (the
+wizards and POST /api/v1/registrations: a config given as data, never written to a file
+first, registered by a job on its own upload session, a folder holding copies (hard links) of
+the files the config names; the job reads nothing else and removes the folder itself; a job
+that cannot be created leaves none), and a project's changes (datasets added, dimensions and
+mappings added or replaced; a dataset registered and submitted in one step)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,11 @@ from typing import Any
 
 from dsgrid_core.jobs import dispatch
 from dsgrid_core.jobs.registration import config_params, create_registration_job
+from dsgrid_core.jobs.store import JobStore
+from dsgrid_core.registry.project_additions import change_project, register_and_submit
 from dsgrid_core.uploads import UploadStore
+
+__all__ = ["change_project", "register_and_submit", "registration_job", "start_registration"]
 
 
 def start_registration(
@@ -61,3 +67,12 @@ def _link_files(store: UploadStore, session: str, target: Path) -> None:
             os.link(info["path"], destination)
         except OSError:
             shutil.copy2(info["path"], destination)
+
+
+def registration_job(registry_path: str | Path, job_id: str):
+    """A registration job as its page follows it (its parameters and metadata), or None."""
+    store = JobStore(Path(registry_path))
+    try:
+        return store.get(job_id)
+    finally:
+        store.close()

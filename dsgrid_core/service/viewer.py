@@ -11,6 +11,7 @@ paged answers are `Page`s whose items are such values. Errors are the core's own
 
 from __future__ import annotations
 
+import io
 import json
 from abc import ABC, abstractmethod
 from typing import Any
@@ -219,9 +220,7 @@ class Viewer(ABC):
 
     def result_frame(self, job_id: str):
         """A finished job's table as a pandas DataFrame (charts read small results whole)."""
-        import io
-
-        import pandas as pd
+        import pandas as pd  # late: pandas
 
         return pd.read_parquet(io.BytesIO(self.result_file(job_id, "parquet")))
 

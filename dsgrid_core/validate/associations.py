@@ -49,7 +49,7 @@ def load_association_tables(
     tables = []
     for i, file in enumerate(association_files(paths)):
         if file.suffix.lower() == ".parquet":
-            import pyarrow.parquet as pq
+            import pyarrow.parquet as pq  # late: pyarrow
 
             table = pq.read_table(file)
             header = table.column_names

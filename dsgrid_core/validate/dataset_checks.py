@@ -70,7 +70,7 @@ def create_expected_time_table(con, time_config, name: str = "expected_time") ->
     )
     rows = expected_time_values(time_config)
     if rows:
-        import pyarrow as pa
+        import pyarrow as pa  # late: pyarrow
 
         arrays = list(zip(*rows, strict=True))
         if cols == ["timestamp"]:

@@ -119,7 +119,7 @@ class PatternSummary:
         """One row per pattern: a string column per dimension (NULL means "all records of this
         dimension") and `count`. The universe sizes travel in the schema metadata so the file
         alone says what "all" means."""
-        import pyarrow as pa
+        import pyarrow as pa  # late: pyarrow
 
         dims = self.dimensions
         columns = {
@@ -130,7 +130,7 @@ class PatternSummary:
         return pa.table(columns).replace_schema_metadata(metadata)
 
     def to_parquet(self, path: str | Path) -> None:
-        import pyarrow.parquet as pq
+        import pyarrow.parquet as pq  # late: pyarrow
 
         pq.write_table(self.to_arrow(), Path(path))
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from dsgrid_core.errors import CheckFailed
-from dsgrid_core.sql import ident
+from dsgrid_core.sql import ident, idents
+from dsgrid_core.validate.patterns import Pattern, PatternSummary, find_minimal_patterns
 
 MAX_LINES = 20
 
@@ -28,8 +29,6 @@ def explain_missing(
     Patterns may cover those too, so that a county lacking all its expected data reads
     "geography 06073 is missing entirely", not one line per subsector it was expected to have.
     """
-    from dsgrid_core.validate.patterns import find_minimal_patterns
-
     raw = getattr(con, "raw", con)
     if excused_sql is None:
         whole = f"SELECT * FROM {ident(missing_table)}"  # noqa: S608
@@ -68,9 +67,6 @@ def _path_literal(path: Path) -> str:
 def _only_missing(con, summary, missing_table: str):
     """Keep the patterns that cover a missing (not merely excused) combination; count only
     those."""
-    from dsgrid_core.sql import idents
-    from dsgrid_core.validate.patterns import Pattern, PatternSummary
-
     table = ident(missing_table)
     total = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
     counts: dict[tuple[str, ...], dict[tuple, int]] = {}

@@ -4,7 +4,7 @@ dimensions line up, and metric units can be converted."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dsgrid_core.config.dimension import ENERGY_UNITS, NON_TIME_TYPES, POWER_UNITS
@@ -12,6 +12,9 @@ from dsgrid_core.config.time_dimension import DatetimeTimeConfig
 from dsgrid_core.data.scan import table_sql
 from dsgrid_core.errors import CheckFailed
 from dsgrid_core.sql import ident, idents, lit
+from dsgrid_core.timealign import AlignOptions, align
+from dsgrid_core.timealign.datetime_map import AlignmentError
+from dsgrid_core.timealign.zones import dataset_zone
 from dsgrid_core.validate.report import explain_missing
 
 
@@ -119,11 +122,6 @@ def check_time_alignment(dataset_time, project_time, source: str, options=None):
     adjustments. Returns the time map (None for no-op time); raises CheckFailed saying what
     does not line up. Options that do not apply are ignored with a TimeAlignmentNotice
     warning naming ``source``."""
-    from dataclasses import replace
-
-    from dsgrid_core.timealign import AlignOptions, align
-    from dsgrid_core.timealign.datetime_map import AlignmentError
-
     try:
         time_map = align(
             dataset_time, project_time, replace(options or AlignOptions(), source=source)
@@ -142,8 +140,6 @@ def check_time_alignment(dataset_time, project_time, source: str, options=None):
 
 
 def _null_zone_mismatch(dataset_time, project_time) -> bool:
-    from dsgrid_core.timealign.zones import dataset_zone
-
     fmt = dataset_time.time_zone_format
     if getattr(fmt, "time_zone", "x") is not None:
         return False

@@ -214,3 +214,128 @@ def test_the_registry_store_is_reached_through_the_facade_only():
             if registry_like and (node.attr == "store" or private):
                 reached.append(f"{module}:{node.lineno} {owner}.{node.attr}")
     assert reached == []
+
+
+# --- the front doors ---------------------------------------------------------------------------
+
+FRONT_DOORS = ("dsgrid_core.cli", "app")
+# What a front door (the CLI, the pages, the API routes) may import of the core: the service
+# and the vocabulary every layer shares (errors, settings, config models, numbers). The query
+# builder's state (a page's URL <-> a query) and the unit table are pure data of the pages; the
+# ENGINES name table is a vocabulary. Everything else is reached through dsgrid_core.service.
+FRONT_DOOR_MAY_IMPORT = (
+    "dsgrid_core.service",
+    "dsgrid_core.errors",
+    "dsgrid_core.settings",
+    "dsgrid_core.config",
+    "dsgrid_core.numbers",
+    "dsgrid_core.private_dirs",
+    "dsgrid_core.query.builder",
+    "dsgrid_core.query.units",
+    "dsgrid_core.forms",  # what the web forms build from their fields (pure)
+    "dsgrid_core.infer",  # guesses from an uploaded file (pure)
+    "dsgrid_core.mapping_edit",  # a mapping's rows edited in a form (pure)
+    "dsgrid_core.uploads",  # the upload sessions of the web forms
+    "dsgrid_core.data.records",  # reading a record file a form was given
+    "dsgrid_core.browse.paging.parse_sort",  # "name,-version" -> pairs (pure)
+    "dsgrid_core.browse.records.record_columns",  # the columns of a list of records (pure)
+)
+# Names a front door may take from a module it may not import whole: constants and types
+# (UPPER_CASE and CapWords names), which describe answers, never compute them.
+VOCABULARY_MODULES = ("dsgrid_core.browse", "dsgrid_core.engine")
+
+
+def _reach_throughs(module: str, path: Path, source: str, modules) -> list[str]:
+    """The imports of ``source`` (the text of front-door ``module``) that reach past the
+    service: neither allowed whole nor a vocabulary name."""
+    found = []
+    for node in ast.walk(ast.parse(source, str(path))):
+        if not isinstance(node, ast.Import | ast.ImportFrom) or _is_type_checking(node):
+            continue
+        for name in _imported(module, path, node):
+            if not name.startswith("dsgrid_core.") or name.startswith(FRONT_DOORS):
+                continue
+            if name.startswith(FRONT_DOOR_MAY_IMPORT) or name == "dsgrid_core.__version__":
+                continue
+            owner, _, last = name.rpartition(".")
+            vocabulary = owner.startswith(VOCABULARY_MODULES) and owner in modules
+            if vocabulary and last[:1].isupper():
+                continue
+            found.append(f"{module} -> {name}")
+    return found
+
+
+def test_front_doors_reach_the_core_through_the_service():
+    modules = _modules()
+    found = [
+        line
+        for module, path in sorted(modules.items())
+        if module.startswith(FRONT_DOORS)
+        for line in _reach_throughs(module, path, path.read_text(), modules)
+    ]
+    assert found == []
+
+
+def test_the_front_door_rule_tells_a_reach_through_from_a_vocabulary_name():
+    modules = _modules()
+    source = (
+        "from dsgrid_core.registry.registry import Registry\n"
+        "from dsgrid_core.browse.paging import Page, page_rows\n"
+        "from dsgrid_core.service import open_registry\n"
+        "def f():\n    from dsgrid_core.jobs.store import JobStore\n"
+    )
+    found = _reach_throughs("app.pages.x", ROOT / "app/pages/x.py", source, modules)
+    assert found == [
+        "app.pages.x -> dsgrid_core.registry.registry.Registry",
+        "app.pages.x -> dsgrid_core.browse.paging.page_rows",
+        "app.pages.x -> dsgrid_core.jobs.store.JobStore",
+    ]
+
+
+# --- imports at the top ------------------------------------------------------------------------
+
+LATE = "# late"  # e.g. `import pandas as pd  # late: pandas`
+
+
+def _unmarked_local_imports(path: Path, source: str) -> list[str]:
+    """Imports inside a function of ``source`` that do not say why they are late: a comment
+    starting with ``# late`` on one of the import's lines or on the line right above it."""
+    lines = source.splitlines()
+    inside = {
+        id(sub): sub
+        for node in ast.walk(ast.parse(source, str(path)))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+        for sub in ast.walk(node)
+        if isinstance(sub, ast.Import | ast.ImportFrom)
+    }
+    found = []
+    for node in sorted(inside.values(), key=lambda n: n.lineno):
+        own = lines[node.lineno - 1 : node.end_lineno or node.lineno]
+        above = lines[node.lineno - 2].strip() if node.lineno >= 2 else ""
+        if not any(LATE in line for line in own) and not (above.startswith("#") and LATE in above):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {own[0].strip()}")
+    return found
+
+
+def test_imports_are_at_the_top_unless_they_say_why_they_are_late():
+    """A function-local import is a deliberate choice (a heavy library, `dsgrid --help` kept
+    fast) and says so; anything else goes to the top of its module, where cycles show."""
+    found = [
+        line
+        for path in sorted(_modules().values())
+        for line in _unmarked_local_imports(path, path.read_text())
+    ]
+    assert found == []
+
+
+def test_the_late_import_rule_reads_functions_only():
+    source = (
+        "import os\n"
+        "def f():\n"
+        "    import json\n"
+        "    import pandas as pd  # late: pandas\n"
+        "    # late: pyarrow\n"
+        "    import pyarrow\n"
+    )
+    path = ROOT / "app" / "x.py"
+    assert _unmarked_local_imports(path, source) == ["app/x.py:3: import json"]
