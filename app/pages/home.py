@@ -13,6 +13,7 @@ from dash import Input, Output, callback, clientside_callback, dcc, html
 
 from app import ids, state
 from app.components.common import KIND_LABELS, KIND_PATHS, component_link, human_bytes
+from dsgrid_core.browse.text_match import FIELD_LABELS
 from dsgrid_core.errors import DsgridError
 from dsgrid_core.service.housekeeping import registry_folder_problem
 
@@ -242,9 +243,10 @@ def _results(text: str):
     components, records = found["components"], found["records"]
     if not components and not records:
         return dbc.Alert(
-            f"Nothing found for '{text}'. The search looks for the text inside component ids, "
-            "names and descriptions and inside the ids and names of dimension records "
-            "(latest versions).",
+            f"Nothing found for '{text}'. The search matches every word of the text with the "
+            "words of component ids, names and descriptions and of the ids and names of "
+            "dimension records (latest versions): the same word, a word form (county, "
+            "counties) or the start of a word (hosp, Hospital).",
             color="secondary",
             id=ids.HOME_SEARCH_EMPTY,
         )
@@ -254,7 +256,9 @@ def _results(text: str):
             html.H5(_heading("Components", len(components)), className="mt-2"),
             dbc.Table(
                 [
-                    html.Thead(html.Tr([html.Th(c) for c in ("kind", "id", "name", "type")])),
+                    html.Thead(
+                        html.Tr([html.Th(c) for c in ("kind", "id", "name", "type", "matched")])
+                    ),
                     html.Tbody(
                         [
                             html.Tr(
@@ -263,6 +267,7 @@ def _results(text: str):
                                     html.Td(component_link(c["kind"], c["id"])),
                                     html.Td(c["name"] or ""),
                                     html.Td(c["type"] or ""),
+                                    _why(c),
                                 ]
                             )
                             for c in components
@@ -280,7 +285,12 @@ def _results(text: str):
             dbc.Table(
                 [
                     html.Thead(
-                        html.Tr([html.Th(c) for c in ("record id", "name", "dimension", "type")])
+                        html.Tr(
+                            [
+                                html.Th(c)
+                                for c in ("record id", "name", "dimension", "type", "matched")
+                            ]
+                        )
                     ),
                     html.Tbody(
                         [
@@ -297,6 +307,7 @@ def _results(text: str):
                                         )
                                     ),
                                     html.Td(r["type"] or ""),
+                                    _why(r),
                                 ]
                             )
                             for r in records
@@ -309,6 +320,15 @@ def _results(text: str):
             ),
         ]
     return parts
+
+
+def _why(hit: dict) -> html.Td:
+    """Why a hit matched, in small muted text: "name: Counties (word form of 'county')"."""
+    parts = [
+        f"{FIELD_LABELS.get(m['field'], m['field'])}: {', '.join(m['words'])} ({m['how']})"
+        for m in hit.get("matched") or []
+    ]
+    return html.Td("; ".join(parts), className="small text-muted")
 
 
 def _heading(what: str, count: int) -> str:

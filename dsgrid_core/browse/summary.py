@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from dsgrid_core.browse import text_match
 from dsgrid_core.data.storage import folder_size
 from dsgrid_core.registry.store import KINDS
+
+# at most this many candidate components and records are matched per search
+SEARCH_CANDIDATES = 20_000
 
 
 def registry_state(registry) -> str:
@@ -35,10 +39,18 @@ def registry_summary(registry, *, latest: int = 10) -> dict[str, Any]:
 
 
 def search(registry, text: str, *, limit: int = 20) -> dict[str, list[dict[str, Any]]]:
-    """Components whose id, name or description contain ``text``, and dimension records
-    whose id or name do (with the dimensions holding them), best matches first."""
-    text = (text or "").strip()
-    if not text:
+    """Components whose id, name or description, and dimension records (of latest versions,
+    with the dimensions holding them) whose id or name match every word of ``text`` as a
+    word, a word form or a prefix (dsgrid_core.browse.text_match), best matches first, at
+    most ``limit`` of each; each hit says why in ``matched``."""
+    query = text_match.parse(text)
+    if query is None:
         return {"components": [], "records": []}
-    components, records = registry.search(text, limit)
-    return {"components": components, "records": records}
+    # the registry hands over candidates holding every word's stem; the matching picks and
+    # ranks them (so the candidates are more than the limit)
+    cap = max(limit, SEARCH_CANDIDATES)
+    components, records = registry.search(query.text, cap, query.needles)
+    return {
+        "components": text_match.rank_components(query, components, limit),
+        "records": text_match.rank_records(query, records, limit),
+    }

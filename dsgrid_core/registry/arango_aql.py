@@ -99,26 +99,32 @@ Q_LATEST_REGISTRATIONS = (
     "LIMIT @limit "
     "RETURN [v.kind, v.id, v.version, v.registered_at, v.log_message, v.submitter, c.name]"
 )
+# Every one of @needles (lowercase) is inside the id, the name or the description; @needle (the
+# lowered search text) being the whole id or name ranks first.
 Q_SEARCH_COMPONENTS = (
     "FOR c IN components "
-    "LET id_or_name = CONTAINS(LOWER(c.id), @needle) OR CONTAINS(LOWER(c.name), @needle) "
-    "FILTER id_or_name OR CONTAINS(LOWER(c.description), @needle) "
-    "SORT (LOWER(c.id) == @needle OR LOWER(c.name) == @needle) DESC, id_or_name DESC, "
-    "c.kind, c.id "
+    "LET id = LOWER(c.id) LET name = LOWER(c.name) LET description = LOWER(c.description) "
+    "FILTER LENGTH(FOR n IN @needles FILTER !CONTAINS(id, n) AND !CONTAINS(name, n) "
+    "AND !CONTAINS(description, n) LIMIT 1 RETURN 1) == 0 "
+    "LET id_or_name = LENGTH(FOR n IN @needles FILTER !CONTAINS(id, n) AND !CONTAINS(name, n) "
+    "LIMIT 1 RETURN 1) == 0 "
+    "LET exact = id == @needle OR name == @needle "
+    "SORT exact DESC, id_or_name DESC, c.kind, c.id "
     "LIMIT @limit "
-    "RETURN [LOWER(c.id) == @needle OR LOWER(c.name) == @needle, id_or_name, "
-    "c.kind, c.id, c.name, c.type, c.latest_version, c.description]"
+    "RETURN [exact, id_or_name, c.kind, c.id, c.name, c.type, c.latest_version, c.description]"
 )
 # Records of the latest version of each dimension only.
 Q_SEARCH_RECORDS = (
     "FOR c IN components FILTER c.kind == 'dimension' "
     "FOR r IN dimension_records "
     "FILTER r.dimension_id == c.id AND r.version == c.latest_version "
-    "FILTER CONTAINS(LOWER(r.record_id), @needle) OR CONTAINS(LOWER(r.name), @needle) "
-    "SORT (LOWER(r.record_id) == @needle OR LOWER(r.name) == @needle) DESC, "
-    "r.dimension_id, r.position "
+    "LET id = LOWER(r.record_id) LET name = LOWER(r.name) "
+    "FILTER LENGTH(FOR n IN @needles FILTER !CONTAINS(id, n) AND !CONTAINS(name, n) "
+    "LIMIT 1 RETURN 1) == 0 "
+    "LET exact = id == @needle OR name == @needle "
+    "SORT exact DESC, r.dimension_id, r.position "
     "LIMIT @limit "
-    "RETURN [LOWER(r.record_id) == @needle OR LOWER(r.name) == @needle, r.position, "
+    "RETURN [exact, r.position, "
     "r.dimension_id, r.version, r.record_id, r.name, c.name, c.type]"
 )
 Q_INTEGRITY = (

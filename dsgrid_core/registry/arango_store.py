@@ -431,10 +431,12 @@ class ArangoStore:
         rows.sort(key=lambda r: r[3], reverse=True)
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
-    def search(self, text: str, limit: int):
+    def search(self, text: str, limit: int, needles: list[str] | None = None):
         needle = text.lower()
-        components = self._run(aql.Q_SEARCH_COMPONENTS, needle=needle, limit=int(limit))
-        records = self._run(aql.Q_SEARCH_RECORDS, needle=needle, limit=int(limit))
+        needles = [str(n) for n in needles] if needles is not None else [needle]
+        found = {"needle": needle, "needles": needles, "limit": int(limit)}
+        components = self._run(aql.Q_SEARCH_COMPONENTS, **found)
+        records = self._run(aql.Q_SEARCH_RECORDS, **found)
         # AQL sorts strings by a locale; the page is put in code-point order, as SQLite's.
         components.sort(key=lambda r: (not r[0], not r[1], r[2], r[3]))
         records.sort(key=lambda r: (not r[0], r[2], r[1]))

@@ -228,9 +228,11 @@ class Registry:
     def has_version(self, kind: str, id: str, version: str) -> bool:
         return self.store.get_version(normalize_kind(kind), id, version) is not None
 
-    def search(self, text: str, limit: int):
-        """(components, records) whose id, name or description holds ``text``."""
-        return self.store.search(text, limit)
+    def search(self, text: str, limit: int, needles: list[str] | None = None):
+        """(components, records) whose id, name or description holds, ignoring case, every
+        one of ``needles`` (lowercase; by default ``text``): candidates for a word search
+        (dsgrid_core.browse.text_match ranks them), at most ``limit`` of each."""
+        return self.store.search(text, limit, needles)
 
     def counts_by_kind(self) -> dict[str, int]:
         return self.store.counts_by_kind()

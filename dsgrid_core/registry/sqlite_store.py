@@ -322,24 +322,32 @@ class SqliteStore:
         keys = ("kind", "id", "version", "registered_at", "log_message", "submitter", "name")
         return [dict(zip(keys, tuple(r), strict=True)) for r in rows]
 
-    def search(self, text: str, limit: int):
-        pattern = "%" + _escape_like(text) + "%"
+    def search(self, text: str, limit: int, needles: list[str] | None = None):
+        # every needle (lowercase; default: the text) is inside the row's id, name or
+        # description; the needles are bound as one JSON list, so the SQL text is constant
+        # (the columns are qualified: json_each has an id, a key and a type of its own)
+        bound = json.dumps(needles if needles is not None else [text.lower()])
         components = self.con.execute(
-            "SELECT kind, id, name, type, latest_version, description FROM components "
-            "WHERE id LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\' "
-            "OR description LIKE ?1 ESCAPE '\\' "
-            "ORDER BY (lower(id) = lower(?2) OR lower(name) = lower(?2)) DESC, "
-            "(id LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\') DESC, kind, id LIMIT ?3",
-            (pattern, text, limit),
+            "SELECT c.kind, c.id, c.name, c.type, c.latest_version, c.description "
+            "FROM components c WHERE NOT EXISTS (SELECT 1 FROM json_each(?1) n "
+            "WHERE instr(lower(c.id), n.value) = 0 AND instr(lower(c.name), n.value) = 0 "
+            "AND instr(lower(coalesce(c.description, '')), n.value) = 0) "
+            "ORDER BY (lower(c.id) = lower(?2) OR lower(c.name) = lower(?2)) DESC, "
+            "NOT EXISTS (SELECT 1 FROM json_each(?1) n "
+            "WHERE instr(lower(c.id), n.value) = 0 AND instr(lower(c.name), n.value) = 0) DESC, "
+            "c.kind, c.id LIMIT ?3",
+            (bound, text, limit),
         ).fetchall()
         records = self.con.execute(
             "SELECT r.dimension_id, r.version, r.record_id, r.name, c.name, c.type "
             "FROM dimension_records r JOIN components c "
             "ON c.kind = 'dimension' AND c.id = r.dimension_id AND c.latest_version = r.version "
-            "WHERE r.record_id LIKE ?1 ESCAPE '\\' OR r.name LIKE ?1 ESCAPE '\\' "
+            "WHERE NOT EXISTS (SELECT 1 FROM json_each(?1) n "
+            "WHERE instr(lower(r.record_id), n.value) = 0 "
+            "AND instr(lower(coalesce(r.name, '')), n.value) = 0) "
             "ORDER BY (lower(r.record_id) = lower(?2) OR lower(r.name) = lower(?2)) DESC, "
             "r.dimension_id, r.position LIMIT ?3",
-            (pattern, text, limit),
+            (bound, text, limit),
         ).fetchall()
         return (
             [dict(zip(SEARCH_COMPONENT_KEYS, tuple(r), strict=True)) for r in components],

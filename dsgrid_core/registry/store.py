@@ -124,9 +124,14 @@ class RegistryStore(Protocol):
         name; newest first."""
         ...
 
-    def search(self, text: str, limit: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """(components, dimension records of latest versions) whose id or name contain
-        ``text`` (components: or description), exact matches first."""
+    def search(
+        self, text: str, limit: int, needles: list[str] | None = None
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """(components, dimension records of latest versions) whose id or name (components:
+        or description) contain, ignoring case, every one of ``needles`` (lowercase texts;
+        by default ``text`` itself); at most ``limit`` of each, those whose whole id or name
+        is ``text`` first, then (components) those holding every needle in the id or name,
+        then by kind and id (records: by dimension and record order)."""
         ...
 
     def all_dependencies(self) -> list[tuple[Dependency, Dependency]]:

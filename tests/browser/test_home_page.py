@@ -197,6 +197,20 @@ def test_demo_search_has_a_url_finds_components_and_records(dash_duo, viewer, de
     assert dash_duo.find_element(f"#{ids.HOME_SEARCH}").get_attribute("value") == "balancing"
     assert query_in_url(dash_duo) == "balancing"
 
+    # words, not the literal text: "county" finds the "... Counties" dimension, saying why
+    search_for(dash_duo, "county")
+    rows = rows_of(
+        dash_duo,
+        ids.HOME_SEARCH_COMPONENTS,
+        lambda rs: ["Dimension", counties["name"]] in [[r[0], r[2]] for r in rs],
+    )
+    (dimension,) = [r for r in rows if r[0] == "Dimension" and r[2] == counties["name"]]
+    assert counties["name"].split()[-1] == "Counties"
+    assert "name: Counties (word form of 'county')" in dimension[4]
+    why = dash_duo.find_element(f"#{ids.HOME_SEARCH_COMPONENTS} tbody tr td:last-child")
+    assert "text-muted" in why.get_attribute("class")
+    wait_until(lambda: query_in_url(dash_duo) == "county", message="?q=county in the URL")
+
     # a search is a URL: open it directly; a county record links to the county dimension
     dash_duo.wait_for_page(f"{dash_duo.server_url}/?q=Kent")
     dash_duo.wait_for_element(f"#{ids.HOME_SEARCH_RECORDS}")
