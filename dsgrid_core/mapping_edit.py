@@ -148,6 +148,43 @@ def check_mapping_rows(
     return {"rows": per_row, "general": general}
 
 
+def listing(ids: list[str], shown: int = 5) -> str:
+    """The first few of ``ids``, and how many more there are."""
+    head = ", ".join(ids[:shown])
+    return head + (f" and {len(ids) - shown:,} more" if len(ids) > shown else "")
+
+
+def dropped_records(rows: list[dict[str, Any]], from_ids: list[str] | set[str]) -> dict:
+    """The from records a mapping's rows would lose: {"dropped": the from ids on rows with an
+    empty to_id and on no row with a to_id, "missing": the from records on no row}, each in
+    the order of the rows (of ``from_ids``)."""
+    mapped = {
+        str(r.get("from_id") or "").strip() for r in rows if str(r.get("to_id") or "").strip()
+    }
+    dropped = []
+    for row in rows:
+        f = str(row.get("from_id") or "").strip()
+        if f and f not in mapped and f not in dropped and not str(row.get("to_id") or "").strip():
+            dropped.append(f)
+    on_rows = {str(r.get("from_id") or "").strip() for r in rows}
+    missing = [str(i) for i in from_ids if str(i) not in on_rows]
+    return {"dropped": dropped, "missing": missing}
+
+
+def drop_choice(n: int) -> str:
+    """The words of the box a user ticks to register rows that drop ``n`` records."""
+    return "I mean to drop this 1 record" if n == 1 else f"I mean to drop these {n:,} records"
+
+
+def drop_problem(dropped: list[str], from_name: str) -> str:
+    """What the form says of rows that drop records until the user says they mean it."""
+    n = len(dropped)
+    return (
+        f"{n:,} record(s) of {from_name} would be dropped (empty to_id): {listing(dropped)}. "
+        f"Fill in their to_id, or tick '{drop_choice(n)}'."
+    )
+
+
 def rows_with_problems(rows: list[dict[str, Any]], check: dict[str, Any]) -> list[dict[str, Any]]:
     """The grid's rows with each row's problems in its ``problem`` column."""
     return [
@@ -195,9 +232,21 @@ def checked_rows(
     )
     shown = rows_with_problems(rows, check)
     bad = sum(1 for r in shown if r["problem"])
-    summary = f"{len(rows):,} rows; " + (
-        f"{bad:,} with problems (tinted red)." if bad else "every row follows the rules."
-    )
+    lost = dropped_records(rows, [r["id"] for r in source_records])
+    said = [f"{bad:,} with problems (tinted red)"] if bad else []
+    if lost["dropped"]:
+        said.append(
+            f"{len(lost['dropped']):,} drop their record (empty to_id): {listing(lost['dropped'])}"
+        )
+    if lost["missing"]:
+        said.append(
+            f"{len(lost['missing']):,} record(s) of '{source['name']}' have no row: "
+            f"{listing(lost['missing'])}"
+        )
+    if not said:
+        summary = f"{len(rows):,} rows; every row follows the rules."
+    else:
+        summary = f"{len(rows):,} rows; " + "; ".join(said) + "."
     return shown, bad, summary, check["general"]
 
 

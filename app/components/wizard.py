@@ -21,9 +21,10 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import dcc, html
 
-from app import ids
+from app import ids, state
 from app.components.permission_panel import permission_panel
 from dsgrid_core import forms
+from dsgrid_core.errors import DsgridError
 from dsgrid_core.uploads import KINDS, UploadStore, upload_limit_bytes
 
 DEFAULT_LOG = "registered from the web form"
@@ -289,3 +290,20 @@ def reason_view(reason: str | None, certain: bool = True):
     if not reason:
         return None
     return ("Guessed: " if certain else "Guessed (check it): ") + reason
+
+
+def taken_id_problem(kind: str, component_id: str | None, field: str) -> dict[str, str] | None:
+    """The problem for ``field`` when a ``kind`` (dataset, project) with this id is registered
+    already, or when the registry cannot say (a remote one that did not answer); else None."""
+    if not component_id:
+        return None
+    try:
+        taken = any(c["id"] == component_id for c in state.viewer().catalog(kind))
+    except DsgridError as exc:
+        return {"field": "", "message": exc.message}
+    if not taken:
+        return None
+    return {
+        "field": field,
+        "message": f"a {kind} '{component_id}' is already registered; choose another id.",
+    }

@@ -393,29 +393,14 @@ def check(found, files, dataset_id, description, dataset_type, *trivial_values):
         validate_model(DatasetConfig, config, "dataset.json5")
     except DsgridError as exc:
         problems += exc.problems or [{"field": "", "message": exc.message}]
-    ds_id = config.get("dataset_id")
-    try:
-        taken = ds_id in _dataset_ids() if ds_id else False
-    except DsgridError as exc:  # the registry did not answer (a remote one)
-        problems.append({"field": "", "message": exc.message})
-        taken = False
-    if taken:
-        problems.append(
-            {
-                "field": "dataset_id",
-                "message": f"a dataset '{ds_id}' is already registered; choose another id.",
-            }
-        )
+    taken = wz.taken_id_problem("dataset", config.get("dataset_id"), "dataset_id")
+    problems += [taken] if taken else []
     names = wizard_uploads.names_of(files)
     plan = None
     if not problems:
         plan = {"config": config, "config_name": "dataset.json5", "title": W.title, "names": names}
     preview = wz.config_text(plan or {"config": config, "title": W.title, "names": names})
     return {"problems": problems, "plan": plan}, preview
-
-
-def _dataset_ids() -> list[str]:
-    return [c["id"] for c in state.viewer().catalog("dataset")]
 
 
 class _Registered:

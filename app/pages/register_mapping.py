@@ -16,7 +16,7 @@ from app.components.mapping_grid import mapping_grid, uploaded_rows
 from dsgrid_core import forms, mapping_edit
 from dsgrid_core.config.mapping import DimensionMappingConfig, MappingType
 from dsgrid_core.errors import DsgridError
-from dsgrid_core.infer.mapping import mapping_skeleton
+from dsgrid_core.infer.mapping import guess_mapping_type, mapping_skeleton
 
 dash.register_page(
     __name__,
@@ -53,9 +53,11 @@ def dimensions() -> list[dict[str, str]]:
 
 
 def records(dimension_id: str) -> list[dict[str, str]]:
-    """A dimension's records (its latest version), as the mapping checks take them."""
+    """A dimension's records (its latest version), as the mapping checks take them: id and
+    name as text, with their other columns (the skeleton matches on them, e.g. a county's
+    state)."""
     return [
-        {"id": str(r["id"]), "name": str(r.get("name") or r["id"])}
+        {**r, "id": str(r["id"]), "name": str(r.get("name") or r["id"])}
         for r in state.viewer().records(dimension_id)
     ]
 
@@ -144,9 +146,11 @@ def layout(cancelled: str | None = None, **_):
                                         ),
                                         html.Div(
                                             "A skeleton has one row per from record, matched "
-                                            "to the to record with the same id, else the same "
-                                            "or a similar name. Click a cell to edit it; an "
-                                            "empty to_id drops the record.",
+                                            "to the to record a column of the from records "
+                                            "names (e.g. a county's state), else the one with "
+                                            "the same id, else the same or a similar name. "
+                                            "Click a cell to edit it; an empty to_id drops the "
+                                            "record.",
                                             className="form-text",
                                         ),
                                     ],
@@ -166,6 +170,18 @@ def layout(cancelled: str | None = None, **_):
                         html.Div(id=W.id("grid-summary"), className="small text-muted mb-1"),
                         mapping_grid(ids.MAPPING_GRID),
                         wz.problem_area(W, "rows"),
+                        # rows that drop records register only once the user says so
+                        html.Div(
+                            dbc.Checkbox(
+                                id=W.id("drop-ok"),
+                                label="I mean to drop these records",
+                                value=False,
+                            ),
+                            id=W.id("drops"),
+                            hidden=True,
+                            className="mt-2",
+                        ),
+                        dcc.Store(id=W.id("dropped")),
                     ),
                     wz.step(4, "Preview", wz.json5_preview(W)),
                 ],
@@ -203,13 +219,6 @@ def to_options(from_id):
     return _options(same), f"{count:,} records of type {source['type']}."
 
 
-def _guess_type(rows: list[dict]) -> tuple[str, str]:
-    targets = [r["to_id"] for r in rows if r["to_id"]]
-    if targets and len(set(targets)) == len(targets):
-        return "one_to_one", "each from record maps to a different to record"
-    return "many_to_one_aggregation", "several from records map to the same to record"
-
-
 @callback(
     Output(ids.MAPPING_GRID, "rowData"),
     Output(ids.wizard_field(W.name, "mapping_type"), "value"),
@@ -217,6 +226,10 @@ def _guess_type(rows: list[dict]) -> tuple[str, str]:
     Output(W.id("grid-summary"), "children"),
     Output(W.id("check"), "data"),
     Output(W.id("preview-config"), "children"),
+    Output(W.id("drop-ok"), "value"),
+    Output(W.id("drop-ok"), "label"),
+    Output(W.id("drops"), "hidden"),
+    Output(W.id("dropped"), "data"),
     Input(W.id("skeleton"), "n_clicks"),
     Input(W.id("add-row"), "n_clicks"),
     Input(W.id("files"), "data"),
@@ -225,19 +238,53 @@ def _guess_type(rows: list[dict]) -> tuple[str, str]:
     Input(ids.wizard_field(W.name, "from"), "value"),
     Input(ids.wizard_field(W.name, "to"), "value"),
     Input(ids.wizard_field(W.name, "description"), "value"),
+    Input(W.id("drop-ok"), "value"),
     State(ids.MAPPING_GRID, "rowData"),
+    State(W.id("dropped"), "data"),
 )
 def rows_and_check(
-    _skeleton, _add, files, _changed, mapping_type, from_id, to_id, description, rows
+    _skeleton,
+    _add,
+    files,
+    _changed,
+    mapping_type,
+    from_id,
+    to_id,
+    description,
+    drop_ok,
+    rows,
+    confirmed,
 ):
     try:
-        return _rows_and_check(files, mapping_type, from_id, to_id, description, rows)
+        return _rows_and_check(
+            files, mapping_type, from_id, to_id, description, rows, drop_ok, confirmed
+        )
     except DsgridError as exc:  # the registry did not answer (a remote one)
         check = {"problems": [{"field": "rows", "message": exc.message}], "plan": None}
-        return no_update, no_update, no_update, None, check, wz.config_text(None)
+        box = (no_update, no_update, no_update, no_update)
+        return (no_update, no_update, no_update, None, check, wz.config_text(None), *box)
 
 
-def _rows_and_check(files, mapping_type, from_id, to_id, description, rows):
+def _drops(rows, from_records, source, drop_ok, confirmed):
+    """Rows that drop records register only once the user ticks the box for exactly these
+    records (it unticks itself when they change): (the problem while they do not, and the
+    outputs of the box: its value, its label, hidden, the dropped ids it was shown for)."""
+    dropped = mapping_edit.dropped_records(rows, [r["id"] for r in from_records])["dropped"]
+    if not dropped:
+        return None, (False, no_update, True, [])
+    same = dropped == (confirmed or [])
+    accepted = bool(drop_ok) and same
+    label = f"{mapping_edit.drop_choice(len(dropped))} (their data is left out)"
+    box = (no_update if same else False, label, False, dropped)
+    if accepted:
+        return None, box
+    return {
+        "field": "rows",
+        "message": mapping_edit.drop_problem(dropped, f"'{source['name']}'"),
+    }, box
+
+
+def _rows_and_check(files, mapping_type, from_id, to_id, description, rows, drop_ok, confirmed):
     trigger = ctx.triggered_id
     rows = [dict(r) for r in rows or []]
     type_out, reason_out = no_update, no_update
@@ -260,8 +307,10 @@ def _rows_and_check(files, mapping_type, from_id, to_id, description, rows):
             else:
                 rows = loaded
                 if not mapping_type:
-                    mapping_type, why = _guess_type(rows)
-                    type_out, reason_out = mapping_type, wz.reason_view(why, False)
+                    targets = [r["id"] for r in records(to_id)] if to_id else None
+                    guess = guess_mapping_type(rows, targets)
+                    mapping_type = guess.value
+                    type_out, reason_out = mapping_type, wz.reason_view(guess.reason, False)
     elif trigger == W.id("add-row"):
         rows.append(mapping_edit.added_row(rows))
     if not from_id or not to_id or not rows:
@@ -269,7 +318,8 @@ def _rows_and_check(files, mapping_type, from_id, to_id, description, rows):
             row["problem"] = ""
         summary = "Choose the two dimensions, then start from a skeleton or upload a CSV."
         check = {"problems": problems, "plan": None}
-        return rows, type_out, reason_out, summary, check, wz.config_text(None)
+        box = (False, no_update, True, [])
+        return (rows, type_out, reason_out, summary, check, wz.config_text(None), *box)
 
     known = {d["id"]: d for d in dimensions()}
     source, target = known.get(from_id), known.get(to_id)
@@ -281,6 +331,9 @@ def _rows_and_check(files, mapping_type, from_id, to_id, description, rows):
         rows, mapping_type, source, target, from_records, to_records
     )
     problems += [{"field": "rows", "message": m} for m in general]
+    drop_problem, box = _drops(rows, from_records, source, drop_ok, confirmed)
+    if drop_problem:
+        problems.append(drop_problem)
     config = forms.mapping_config(
         from_dimension={k: source[k] for k in ("type", "name", "version")}
         | {"dimension_id": from_id},
@@ -303,4 +356,5 @@ def _rows_and_check(files, mapping_type, from_id, to_id, description, rows):
     if not problems and not bad:
         plan = {"config": config, "config_name": "mapping.json5", "title": W.title, "names": {}}
     preview = wz.config_text(plan or {"config": config, "title": W.title})
-    return shown, type_out, reason_out, summary, {"problems": problems, "plan": plan}, preview
+    check = {"problems": problems, "plan": plan}
+    return (shown, type_out, reason_out, summary, check, preview, *box)

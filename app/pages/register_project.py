@@ -410,25 +410,10 @@ def check(tab, files, project_id, name, description, datasets, dataset_type, *ba
             else:  # under the uploaded config, saying where in it
                 where = "" if p["field"] == "(top level)" else f"{p['field']}: "
                 problems.append({"field": "config", "message": where + p["message"]})
-    project = config.get("project_id")
-    try:
-        taken = project in _project_ids() if project else False
-    except DsgridError as exc:  # the registry did not answer (a remote one)
-        problems.append({"field": "", "message": exc.message})
-        taken = False
-    if taken:
-        problems.append(
-            {
-                "field": f"{prefix}project_id",
-                "message": f"a project '{project}' is already registered; choose another id.",
-            }
-        )
+    taken = wz.taken_id_problem("project", config.get("project_id"), f"{prefix}project_id")
+    problems += [taken] if taken else []
     plan = None
     if not problems:
         plan = {"config": config, "config_name": "project.json5", "title": W.title, "names": names}
     preview = wz.config_text(plan or {"config": config, "title": W.title, "names": names})
     return {"problems": problems, "plan": plan}, preview, summary
-
-
-def _project_ids() -> list[str]:
-    return [c["id"] for c in state.viewer().catalog("project")]

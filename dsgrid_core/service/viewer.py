@@ -14,12 +14,24 @@ from __future__ import annotations
 import io
 import json
 from abc import ABC, abstractmethod
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from dsgrid_core.browse.paging import MAX_LIMIT, AnyOf, Filter, Page
 
 Filters = list[Filter | AnyOf] | None
 Sort = list[tuple[str, bool]] | None
+
+
+class Paging(TypedDict, total=False):
+    """What every paged question takes: which rows (filters: all must match; an AnyOf: one of
+    its filters), in which order, and which page of them (``offset``, or the ``token`` of the
+    previous page's ``next``)."""
+
+    filters: Filters
+    sort: Sort
+    limit: int | None
+    token: str | None
+    offset: int | None
 
 
 def plain(value: Any) -> Any:
@@ -60,12 +72,10 @@ class Viewer(ABC):
         type: str | None = None,
         text: str | None = None,
         project: str | None = None,
-        filters: Filters = None,
-        sort: Sort = None,
-        limit: int | None = None,
-        token: str | None = None,
-        offset: int | None = None,
-    ) -> Page: ...
+        **paging: Unpack[Paging],
+    ) -> Page:
+        """A page of the latest versions of ``kind`` (of dimension ``type``, with ``text`` in
+        the id, name or description, used by ``project``)."""
 
     def catalog(self, kind: str, type: str | None = None) -> list[dict[str, Any]]:
         """Every component of ``kind`` (of dimension ``type``), latest versions, by id."""
@@ -89,15 +99,7 @@ class Viewer(ABC):
     # --- records ---------------------------------------------------------------------------
     @abstractmethod
     def records_page(
-        self,
-        dimension_id: str,
-        version: str | None = None,
-        *,
-        filters: Filters = None,
-        sort: Sort = None,
-        limit: int | None = None,
-        token: str | None = None,
-        offset: int | None = None,
+        self, dimension_id: str, version: str | None = None, **paging: Unpack[Paging]
     ) -> Page: ...
 
     def records(self, dimension_id: str, version: str | None = None) -> list[dict[str, Any]]:
@@ -106,15 +108,7 @@ class Viewer(ABC):
 
     @abstractmethod
     def mapping_records_page(
-        self,
-        mapping_id: str,
-        version: str | None = None,
-        *,
-        filters: Filters = None,
-        sort: Sort = None,
-        limit: int | None = None,
-        token: str | None = None,
-        offset: int | None = None,
+        self, mapping_id: str, version: str | None = None, **paging: Unpack[Paging]
     ) -> Page: ...
 
     def mapping_rows(self, mapping_id: str, version: str | None = None) -> list[dict[str, Any]]:
@@ -133,17 +127,8 @@ class Viewer(ABC):
     def dataset_facts(self, dataset_id: str, version: str | None = None) -> dict: ...
 
     @abstractmethod
-    def preview(
-        self,
-        dataset_id: str,
-        version: str | None = None,
-        *,
-        filters: Filters = None,
-        sort: Sort = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        token: str | None = None,
-    ) -> Page: ...
+    def preview(self, dataset_id: str, version: str | None = None, **paging: Unpack[Paging]):
+        """A page of the dataset version's stored rows (stacked)."""
 
     @abstractmethod
     def coverage(self, dataset_id: str, version: str | None = None, *, x: str, y: str): ...
@@ -202,16 +187,8 @@ class Viewer(ABC):
     def cancel_job(self, job_id: str) -> None: ...
 
     @abstractmethod
-    def result_page(
-        self,
-        job_id: str,
-        *,
-        filters: Filters = None,
-        sort: Sort = None,
-        offset: int | None = None,
-        limit: int | None = None,
-        token: str | None = None,
-    ) -> Page: ...
+    def result_page(self, job_id: str, **paging: Unpack[Paging]) -> Page:
+        """A page of a finished query job's table."""
 
     @abstractmethod
     def result_file(self, job_id: str, format: str) -> bytes:
