@@ -42,7 +42,7 @@ def create_app(registry_path: str | os.PathLike[str] | None = None, **settings: 
     import dash  # late: dash (keeps import app cheap)
     import flask  # late: flask (keeps import app cheap)
 
-    from app import security, state  # late: keeps import app cheap
+    from app import not_found, security, state  # late: keeps import app cheap
     from app.api import api_blueprint  # late: keeps import app cheap
     from app.components import component_page  # late: keeps import app cheap
     from app.layout import shell  # late: keeps import app cheap
@@ -85,6 +85,8 @@ def create_app(registry_path: str | os.PathLike[str] | None = None, **settings: 
     app.layout = shell
     component_page.register_callbacks(app)
     security.content_security_policy(app)
+    not_found.configure(server)
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     return app
 
 
