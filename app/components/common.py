@@ -99,3 +99,14 @@ def facts_table(table_id: str, rows: list[tuple[str, object]], cell_ids=None) ->
         class_name="w-auto",
         style={"wordBreak": "break-word"},
     )
+
+
+def component_title(label: str, variable: str):
+    """A page title naming the component it shows ("comstock · Dataset · dsgrid-viewer"),
+    for dash.register_page (Dash calls it with the path's variables)."""
+
+    def title(**path_variables) -> str:
+        shown = path_variables.get(variable)
+        return f"{shown} · {label} · dsgrid-viewer" if shown else f"{label} · dsgrid-viewer"
+
+    return title

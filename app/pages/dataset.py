@@ -17,6 +17,7 @@ from app import ids, state
 from app.components import component_page as page
 from app.components.common import (
     component_link,
+    component_title,
     error_state,
     facts_table,
     human_bytes,
@@ -36,7 +37,10 @@ from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.errors import DsgridError
 
 dash.register_page(
-    __name__, path_template="/datasets/<dataset_id>", title="Dataset", name="Dataset"
+    __name__,
+    path_template="/datasets/<dataset_id>",
+    title=component_title("Dataset", "dataset_id"),
+    name="Dataset",
 )
 
 DEFAULT_X, DEFAULT_Y = "geography", "subsector"

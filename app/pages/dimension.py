@@ -9,13 +9,16 @@ from dash import Input, Output, State, callback, html
 
 from app import ids, state
 from app.components import component_page as page
-from app.components.common import error_state, facts_table
+from app.components.common import component_title, error_state, facts_table
 from app.grid import answer, server_grid
 from dsgrid_core.browse.records import record_columns
 from dsgrid_core.errors import DsgridError
 
 dash.register_page(
-    __name__, path_template="/dimensions/<dimension_id>", title="Dimension", name="Dimension"
+    __name__,
+    path_template="/dimensions/<dimension_id>",
+    title=component_title("Dimension", "dimension_id"),
+    name="Dimension",
 )
 
 

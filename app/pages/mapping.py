@@ -11,7 +11,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from app import ids, state
 from app.components import component_page as page
-from app.components.common import component_link, empty_state, error_state
+from app.components.common import component_link, component_title, empty_state, error_state
 from app.components.sankey import (
     FROM_COLOR,
     TO_COLOR,
@@ -24,7 +24,10 @@ from dsgrid_core.browse.records import MAPPING_COLUMNS
 from dsgrid_core.errors import DsgridError
 
 dash.register_page(
-    __name__, path_template="/mappings/<mapping_id>", title="Dimension mapping", name="Mapping"
+    __name__,
+    path_template="/mappings/<mapping_id>",
+    title=component_title("Dimension mapping", "mapping_id"),
+    name="Mapping",
 )
 
 LARGE = 40  # more ids than this on either side: the Sankey groups ids, the matrix is offered

@@ -14,7 +14,7 @@ from dash.exceptions import PreventUpdate
 
 from app import ids, state
 from app.components import component_page as page
-from app.components.common import component_link, empty_state, error_state
+from app.components.common import component_link, component_title, empty_state, error_state
 from app.components.heatmap import (
     PROJECT_STATUSES,
     coverage_counts,
@@ -25,7 +25,10 @@ from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.errors import DsgridError
 
 dash.register_page(
-    __name__, path_template="/projects/<project_id>", title="Project", name="Project"
+    __name__,
+    path_template="/projects/<project_id>",
+    title=component_title("Project", "project_id"),
+    name="Project",
 )
 
 DEFAULT_X, DEFAULT_Y = "geography", "subsector"

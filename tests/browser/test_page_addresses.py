@@ -1,5 +1,6 @@
-"""An address no page has: HTTP 404, a page that says so with a way home, and the page's
-language declared (issue 17, finding 9)."""
+"""Addresses and what the browser shows for them (issue 17, finding 9): an address no page has
+is HTTP 404 with a page that says so and a way home; the language is declared; a component's
+tab names the component."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from conftest import wait_until
 
 from app import ids
 
@@ -49,3 +51,14 @@ def test_api_and_static_misses_keep_their_own_answers(path, viewer, efs_registry
     response = client.get(path)
     assert response.status_code == 404
     assert response.mimetype != "text/html" or path.startswith("/assets/")
+
+
+def test_a_component_tab_names_the_component(dash_duo, viewer, efs_registry_template):
+    dash_duo.start_server(viewer(efs_registry_template))
+    for path, title in [
+        ("/datasets/test_efs_comstock", "test_efs_comstock · Dataset · dsgrid-viewer"),
+        ("/projects/test_efs", "test_efs · Project · dsgrid-viewer"),
+        ("/datasets", "Datasets"),
+    ]:
+        dash_duo.wait_for_page(dash_duo.server_url + path)
+        wait_until(lambda t=title: dash_duo.driver.title == t, 10, f"the tab title {title}")
