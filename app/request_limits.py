@@ -1,7 +1,8 @@
 """Limits on what a request may make the server read, parse or look up.
 
 * Bodies: the Dash callback route (``/_dash-update-component``) carries form uploads as
-  base64, so it keeps the upload limit (DSGRID_UPLOAD_LIMIT_MB plus encoding room); every
+  base64, so it keeps the upload limit (DSGRID_UPLOAD_LIMIT_MB plus encoding room); the API's
+  file upload (``PUT /api/v1/uploads/{session}/files/{name}``) the upload limit; every
   other request (the API's JSON) may send at most DSGRID_MAX_JSON_BODY_KB, which is plenty
   for a query or a registration config. A larger declared Content-Length is answered 413
   before any byte is read; a chunked body (no Content-Length) is read up to the limit plus
@@ -17,6 +18,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import flask
 
@@ -25,6 +27,7 @@ from dsgrid_core.settings import get as setting
 from dsgrid_core.uploads import upload_limit_bytes
 
 DASH_CALLBACKS = "/_dash-update-component"
+API_FILE_UPLOAD = re.compile(r"^/api/v1/uploads/[^/]+/files/[^/]+$")
 # Room for the form fields and the base64 encoding of a file sent through a Dash upload.
 BODY_OVERHEAD = 1.4
 
@@ -47,8 +50,19 @@ def json_body_limit() -> int:
     return min(int(kb * 1024), upload_body_limit())
 
 
+def body_limit(path: str) -> int:
+    """What a request to ``path`` may send: a file upload (a Dash form's, base64 in JSON; or
+    the API's PUT of one file, its bytes), else a JSON body."""
+    if path == DASH_CALLBACKS:
+        return upload_body_limit()
+    if API_FILE_UPLOAD.match(path):
+        return upload_limit_bytes()
+    return json_body_limit()
+
+
 def _too_large(limit: int) -> flask.Response:
-    what = "upload" if flask.request.path == DASH_CALLBACKS else "JSON body"
+    path = flask.request.path
+    what = "upload" if path == DASH_CALLBACKS or API_FILE_UPLOAD.match(path) else "JSON body"
     return error_response(
         413,
         "RequestEntityTooLarge",
@@ -58,7 +72,7 @@ def _too_large(limit: int) -> flask.Response:
 
 def _body_limits():
     request = flask.request
-    limit = upload_body_limit() if request.path == DASH_CALLBACKS else json_body_limit()
+    limit = body_limit(request.path)
     # Every later read of the body (get_json, Dash) stops at the limit too.
     request.max_content_length = limit
     length = request.content_length

@@ -1,8 +1,8 @@
 """The HTTP JSON API under /api/v1: a Flask blueprint on the viewer's own server.
 
-Routes are declared in `read_routes.py` and `job_routes.py` (path, parameter and answer
-models); `routing.py` answers them in one JSON envelope; `openapi.py` makes the OpenAPI
-document from the same declarations (/api/v1/openapi.json).
+Routes are declared in `read_routes.py`, `job_routes.py` and `registration_routes.py` (path,
+parameter and answer models); `routing.py` answers them in one JSON envelope; `openapi.py`
+makes the OpenAPI document from the same declarations (/api/v1/openapi.json).
 
 The web app answers every other GET path with its page, so unknown API paths, wrong methods
 and OPTIONS are answered here from the declared routes, never by the page or by Flask's
@@ -14,7 +14,11 @@ import flask
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 
-from app.api import job_routes, read_routes  # noqa: F401 - their decorators declare the routes
+from app.api import (  # noqa: F401 - their decorators declare the routes
+    job_routes,
+    read_routes,
+    registration_routes,
+)
 from app.api.openapi import openapi_document
 from app.api.read_routes import ROUTES
 from app.api.routing import make_view

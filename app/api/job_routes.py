@@ -1,6 +1,6 @@
 """Query jobs over HTTP: submit a dsgrid query, follow its progress, cancel it, fetch the result
-as JSON pages, CSV or Parquet. Every route but the registrations asks the request's viewer
-(`app.state.viewer()`), so a viewer started on a remote API serves these too."""
+as JSON pages, CSV or Parquet. Every route asks the request's viewer (`app.state.viewer()`), so
+a viewer started on a remote API serves these too."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from app.api.read_routes import parse_filters, route
 from app.envelope import envelope
 from dsgrid_core.browse.paging import parse_sort
 from dsgrid_core.errors import NotFoundError
-from dsgrid_core.service import registrations
-from dsgrid_core.uploads import UploadStore
 
 WHERE_TO_LOOK = "GET /api/v1/jobs lists the recent ones"
 
@@ -27,7 +25,7 @@ def _with_links(job: dict) -> dict:
     return {**job, "links": _links(job["id"])}
 
 
-def _answer(job_id: str) -> dict:
+def answer_job(job_id: str) -> dict:
     job = state.viewer().job(job_id)
     if job is None:
         raise NotFoundError(f"no job '{job_id}'; {WHERE_TO_LOOK}.")
@@ -55,35 +53,7 @@ def start_query(body: m.QueryRequest):
         use_cache=body.use_cache,
         source="body.query",
     )
-    return _answer(job_id)
-
-
-@route(
-    "POST",
-    "/registrations",
-    tag="jobs",
-    summary="Register a dimension, mapping or project from a self-contained config",
-    body=m.RegistrationRequest,
-    answer=m.Job,
-    status=202,
-    errors=(400, 401, 403),
-    writes=True,
-    description="Needs write permission: the server must not be read-only, and a server "
-    "reachable from other machines needs `Authorization: Bearer <DSGRID_API_TOKEN>`. The job "
-    "reports the new components, or the problems field by field.",
-)
-def start_registration(body: m.RegistrationRequest):
-    UploadStore().sweep()  # sessions that registrations over HTTP left behind
-    # The config goes to the job as data (validated there, by the registration), on an empty
-    # upload session: the folder its references start from, and the only one the job may read.
-    job_id = registrations.start_registration(
-        state.registry().path,
-        body.kind,
-        body.config,
-        config_name=f"{body.kind}.json5",
-        log_message=body.log_message,
-    )
-    return _answer(job_id)
+    return answer_job(job_id)
 
 
 @route(
@@ -101,7 +71,7 @@ def list_jobs(params: m.JobListParams):
 
 @route("GET", "/jobs/{job_id}", tag="jobs", summary="A job's status and progress", answer=m.Job)
 def get_job(job_id: str):
-    return _answer(job_id)
+    return answer_job(job_id)
 
 
 @route(
@@ -117,9 +87,9 @@ def get_job(job_id: str):
     "`Authorization: Bearer <DSGRID_API_TOKEN>`.",
 )
 def cancel_job(job_id: str):
-    _answer(job_id)  # an unknown job: 404
+    answer_job(job_id)  # an unknown job: 404
     state.viewer().cancel_job(job_id)  # a finished one: ConflictError, 409
-    return _answer(job_id)
+    return answer_job(job_id)
 
 
 @route(
@@ -137,7 +107,7 @@ def cancel_job(job_id: str):
 )
 def get_result(job_id: str, params: m.ResultParams):
     viewer = state.viewer()
-    _answer(job_id)  # an unknown job: 404
+    answer_job(job_id)  # an unknown job: 404
     if params.format == "json":
         return _json_page(viewer, job_id, params)
     if params.format == "parquet" and viewer.local:  # streamed from the file

@@ -229,10 +229,48 @@ class RegistrationRequest(Model):
         description="What the config registers."
     )
     config: dict[str, Any] = Field(
-        description="The dsgrid config (as in its JSON5 file), with records given inline "
-        "('records' lists); files cannot be sent here: use the web forms or the dsgrid command."
+        description="The dsgrid config (as in its JSON5 file). Records may be given inline "
+        "('records' lists); the files it names (records, mappings, a dataset's tables) are "
+        "those of `upload_session`, by the names they were uploaded under."
     )
     log_message: str = Field(min_length=1, max_length=2000)
+    config_name: str = Field(
+        "",
+        max_length=200,
+        pattern=r"^[\w.-]*$",
+        description="The config's file name, as messages name it (default `<kind>.json5`).",
+    )
+    upload_session: str | None = Field(
+        None,
+        pattern=r"^[0-9a-f]{32}$",
+        description="The session of POST /uploads holding the files the config names; it is "
+        "ended once the registration has started (the job keeps its own copies).",
+    )
+
+
+class SubmissionRequest(Model):
+    project_id: str = Field(min_length=1, max_length=200)
+    dataset_id: str = Field(min_length=1, max_length=200, description="A registered dataset.")
+    config: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The dataset's dimension mappings to the project (dsgrid's "
+        "dimension_mappings.json5 for submit-dataset; empty when none are needed).",
+    )
+    log_message: str = Field(min_length=1, max_length=2000)
+    config_name: str = Field("", max_length=200, pattern=r"^[\w.-]*$")
+    upload_session: str | None = Field(
+        None, pattern=r"^[0-9a-f]{32}$", description="As for POST /registrations."
+    )
+
+
+class UploadSession(Open):
+    session: str = Field(description="Give it to PUT .../files/{name} and POST /registrations.")
+
+
+class UploadedFile(Open):
+    name: str = Field(description="The name the config refers to the file by.")
+    kind: str = Field(description="What the server read the file as (csv, parquet, json5, ...).")
+    size: int
 
 
 class JobListParams(Model):
@@ -536,6 +574,10 @@ class Job(Open):
     )
     problems: list[dict[str, str]] = Field(
         default_factory=list, description="A failed registration's problems, field by field."
+    )
+    reason: str | None = Field(None, description="Why a registration failed, in a line.")
+    details: list[str] = Field(
+        default_factory=list, description="A failed registration's further explanation."
     )
     query: dict[str, Any] | None = Field(None, description="What a query job runs.")
     columns: list[dict[str, Any]] = Field(

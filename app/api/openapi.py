@@ -75,7 +75,7 @@ def openapi_document(routes: list[Route]) -> dict[str, Any]:
             str(r.status): {"description": r.summary, "content": content},
         }
         # Every request may meet the HTTP server's line limit; a body, the body limit.
-        extra = (414, 413) if r.body is not None else (414,)
+        extra = (414, 413) if r.body is not None or r.raw_body else (414,)
         for status in sorted({*r.errors, *extra, 503}):
             responses[str(status)] = {"description": ERROR_TEXT.get(status, "Error.")}
             if status != 414:  # answered by the HTTP server itself, not in the envelope
@@ -95,6 +95,14 @@ def openapi_document(routes: list[Route]) -> dict[str, Any]:
             operation["requestBody"] = {
                 "required": True,
                 "content": {"application/json": {"schema": refs[(r.body, "validation")]}},
+            }
+        elif r.raw_body:
+            operation["requestBody"] = {
+                "required": True,
+                "description": r.raw_body,
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
             }
         paths.setdefault(r.path, {})[r.method.lower()] = operation
     return {

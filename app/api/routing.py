@@ -44,6 +44,7 @@ class Route:
     files: dict[str, str] = field(default_factory=dict)  # media type -> description
     description: str = ""
     writes: bool = False  # changes the registry: needs write permission (app.security)
+    raw_body: str = ""  # the body is bytes the handler reads itself: what they are
 
     @property
     def operation_id(self) -> str:

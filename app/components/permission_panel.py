@@ -1,7 +1,7 @@
 """Whether this browser may register components, and signing in with the server's token
 when that would let it: the panel at the top of the registration pages. A viewer of another
-server's registry (``create_app(api_url=...)``) registers nothing itself: its forms still check
-what they are given and write the config and the ``dsgrid`` command, to run on that server."""
+server's registry (``create_app(api_url=...)``) sends what this browser may register to that
+server, which decides again (its own read-only setting and the token this viewer holds)."""
 
 from __future__ import annotations
 
@@ -22,43 +22,41 @@ def token_helps() -> bool:
 
 
 def registered_elsewhere() -> str | None:
-    """Why this viewer registers nothing whoever asks: it shows another server's registry
-    (None when it has a registry folder of its own)."""
+    """Where registrations go when this viewer shows another server's registry (None when it
+    has a registry folder of its own)."""
     if not state.is_remote():
         return None
     return (
-        f"this viewer shows the registry of {state.label()}; changes are made on that server. "
-        "The registration forms still check what you give them and write the config and "
-        "the dsgrid command that registers it there."
+        f"registrations are sent to {state.label()}, whose registry this viewer shows; that "
+        "server checks them again and may refuse them (read-only, or this viewer's token)."
     )
 
 
 def permission_panel(name: str) -> html.Div:
     """Whether this browser may register, and why not; a token field when a token helps."""
+    allowed, why = security.write_permission()
     elsewhere = registered_elsewhere()
-    allowed, why = (False, elsewhere) if elsewhere else security.write_permission()
     if allowed:
         alert = dbc.Alert(
-            "This server lets this browser register components.",
+            ["This server lets this browser register components.", *_also(elsewhere)],
             color="success",
             id=ids.wizard_id(name, "permission"),
             class_name="py-2",
         )
     else:
         alert = dbc.Alert(
-            [
-                html.Strong(
-                    "Nothing can be registered from this "
-                    + ("viewer: " if elsewhere else "browser: ")
-                ),
-                why,
-            ],
+            [html.Strong("Nothing can be registered from this browser: "), why, *_also(elsewhere)],
             color="warning",
             id=ids.wizard_id(name, "permission"),
             class_name="py-2",
         )
     token = html.Div(
         [
+            dbc.Label(
+                "The server's access token",
+                html_for=ids.wizard_id(name, "token"),
+                class_name="visually-hidden",
+            ),
             dbc.InputGroup(
                 [
                     dbc.Input(
@@ -74,11 +72,15 @@ def permission_panel(name: str) -> html.Div:
             ),
         ],
         id=ids.wizard_id(name, "token-group"),
-        style={} if not allowed and not elsewhere and token_helps() else {"display": "none"},
+        style={} if not allowed and token_helps() else {"display": "none"},
         className="mb-3",
     )
     result = html.Div(id=ids.wizard_id(name, "sign-in-result"), className="small mb-2")
     return html.Div([alert, token, result])
+
+
+def _also(elsewhere: str | None) -> list:
+    return [html.Br(), html.Small(elsewhere.capitalize())] if elsewhere else []
 
 
 def register_sign_in(name: str) -> None:

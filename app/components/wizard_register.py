@@ -9,7 +9,6 @@ files."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -33,11 +32,11 @@ from dsgrid_core.service import registrations
 
 
 def start_job(w: Wizard, plan: dict[str, Any], files: dict | None, log_message: str) -> str:
-    """Start the plan's registration job on a copy of the form's files. The plan comes back
-    from the browser: only its config (validated by the job's registration, its file
-    references confined to the job's folder by the registry) and, for a submission, the
-    project and dataset ids are taken from it."""
-    registry = state.registry()  # NoRegistry when there is none
+    """Start the plan's registration job on a copy of the form's files, through the viewer (a
+    remote viewer sends the files and the config to its server). The plan comes back from
+    the browser: only its config (validated by the job's registration, its file references
+    confined to the job's folder by the registry) and, for a submission, the project and
+    dataset ids are taken from it."""
     params = None
     if w.kind == "submission":
         given = plan.get("params") or {}
@@ -45,37 +44,30 @@ def start_job(w: Wizard, plan: dict[str, Any], files: dict | None, log_message: 
             "project_id": str(given.get("project_id")),
             "dataset_id": str(given.get("dataset_id")),
         }
-    return registrations.start_registration(
-        registry.path,
+    return state.viewer().start_registration(
         w.kind,
         plan["config"],
         config_name=CONFIG_NAMES[w.kind],
         log_message=log_message,
-        sessions=uploads.sessions_of(files),
+        files=registrations.uploaded_files(uploads.sessions_of(files)),
         params=params,
     )
 
 
-def _job(job_id: str):
-    return registrations.registration_job(state.registry_path(), job_id)
-
-
-def _outcome(job, names: dict[str, str]) -> dict[str, Any]:
-    metadata = job.metadata or {}
-    if job.status == "succeeded":
-        return {"status": "succeeded", "components": metadata.get("components", [])}
-    folder = str(
-        Path(str(job.params.get("upload_root") or "")) / str(job.params.get("upload_session") or "")
-    )
-    readable = lambda text: forms.readable(str(text), names, [folder])  # noqa: E731
+def _outcome(job: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    """A finished job as the form shows it, the files named as the user uploaded them (the
+    job's messages leave out where the server kept them)."""
+    if job["status"] == "succeeded":
+        return {"status": "succeeded", "components": job.get("components") or []}
+    readable = lambda text: forms.readable(str(text), names)  # noqa: E731
     return {
-        "status": job.status,
-        "message": readable(metadata.get("message") or job.error or "the registration failed."),
+        "status": job["status"],
+        "message": readable(job.get("reason") or job.get("error") or "the registration failed."),
         # the command line's hint on the full report means nothing here
-        "details": [readable(d) for d in metadata.get("details") or [] if "--report-dir" not in d],
+        "details": [readable(d) for d in job.get("details") or [] if "--report-dir" not in d],
         "problems": [
             {"field": readable(p.get("field", "")), "message": readable(p.get("message", ""))}
-            for p in metadata.get("problems") or []
+            for p in job.get("problems") or []
         ],
     }
 
@@ -155,8 +147,8 @@ def register_callbacks(w: Wizard) -> None:
         plan = (check or {}).get("plan")
         if not clicks or not plan:
             raise PreventUpdate
-        allowed, why = security.write_permission()
-        if not allowed and not state.is_remote():  # remote: start_job says where changes go
+        allowed, why = security.write_permission()  # this server's; a remote one's too, then
+        if not allowed:
             return None, {"status": "refused", "message": why}, True
         try:
             job_id = start_job(w, plan, files, (log_message or "").strip() or DEFAULT_LOG)
@@ -193,20 +185,20 @@ def register_callbacks(w: Wizard) -> None:
     def follow(_ticks, job, files):
         if not job:
             raise PreventUpdate
-        record = _job(job["id"])
+        record = state.viewer().job(job["id"])
         if record is None:
             raise PreventUpdate
-        total = max(record.stages_total, 1)
-        value = round(100 * min(record.stages_done, total) / total)
+        total = max(record["stages_total"], 1)
+        value = round(100 * min(record["stages_done"], total) / total)
         shown = {"display": "flex", "height": "1.5rem"}
-        if record.status in ("queued", "running"):
-            label = record.message or record.status
+        if record["status"] in ("queued", "running"):
+            label = record["message"] or record["status"]
             return value, label, shown, "primary", True, True, no_update, False
         outcome = _outcome(record, job.get("names") or {})
-        if record.status == "succeeded":
+        if record["status"] == "succeeded":
             uploads.remove_sessions(files)  # the form is done with its files
             return 100, "done", shown, "success", False, False, outcome, True
-        return value, record.status, shown, "danger", False, False, outcome, True
+        return value, record["status"], shown, "danger", False, False, outcome, True
 
     problem_keys = list(dict.fromkeys([*w.fields, *w.uploads]))
     routes = {k: w.fields.get(k, ()) for k in problem_keys}
@@ -230,10 +222,9 @@ def register_callbacks(w: Wizard) -> None:
         succeeded = bool(outcome) and outcome.get("status") == "succeeded"
         problems = list(check.get("problems") or []) + _failure_problems(w, outcome)
         routed = forms.route_problems(problems, routes)
-        elsewhere = state.is_remote()  # another server's registry: the panel above says so
         return (
             _result(w, job, outcome),
-            not plan or running or succeeded or elsewhere,
+            not plan or running or succeeded,
             running,
             not plan,
             not plan,

@@ -27,6 +27,8 @@ def job_answer(job, *, local: bool = False) -> dict[str, Any]:
         "row_count": meta.get("row_count"),
         "components": meta.get("components", []),
         "problems": meta.get("problems", []),
+        "reason": meta.get("message"),  # a failed registration's, in a line
+        "details": meta.get("details", []),
         # what a query job ran and what its result holds (the viewer restores and charts it)
         "query": (job.params or {}).get("query") if job.kind == "query" else None,
         "columns": meta.get("columns", []),

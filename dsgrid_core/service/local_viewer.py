@@ -4,6 +4,7 @@ too, so `RemoteViewer` (its client) gets these answers as they are."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from dsgrid_core.jobs.answers import job_answer
 from dsgrid_core.jobs.messages import public_error
 from dsgrid_core.jobs.runner import cancel_job
 from dsgrid_core.jobs.store import JobStore
+from dsgrid_core.service import registrations
 from dsgrid_core.service.viewer import Viewer, plain
 
 RESULT_TABLE = "table.parquet"
@@ -140,6 +142,26 @@ class LocalViewer(Viewer):
 
     def cancel_job(self, job_id: str) -> None:
         cancel_job(Path(self.registry.path), job_id)
+
+    def start_registration(
+        self,
+        kind: str,
+        config: dict[str, Any],
+        *,
+        config_name: str,
+        log_message: str,
+        files: Mapping[str, Path] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> str:
+        return registrations.start_registration(
+            self.registry.path,
+            kind,
+            config,
+            config_name=config_name,
+            log_message=log_message,
+            files=files,
+            params=params,
+        )
 
     def result_table(self, job_id: str) -> Path:
         """The Parquet file of a finished query job (NotFoundError or ConflictError else)."""

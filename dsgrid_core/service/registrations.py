@@ -9,17 +9,28 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from dsgrid_core.errors import InputError, NotFoundError
 from dsgrid_core.jobs import dispatch
 from dsgrid_core.jobs.registration import config_params, create_registration_job
 from dsgrid_core.jobs.store import JobStore
 from dsgrid_core.registry.project_additions import change_project, register_and_submit
-from dsgrid_core.uploads import UploadStore
+from dsgrid_core.uploads import MANIFEST, UploadStore
 
-__all__ = ["change_project", "register_and_submit", "registration_job", "start_registration"]
+__all__ = [
+    "change_project",
+    "register_and_submit",
+    "registration_job",
+    "add_upload",
+    "end_upload",
+    "given_files",
+    "new_upload",
+    "start_registration",
+    "uploaded_files",
+]
 
 
 def start_registration(
@@ -29,18 +40,19 @@ def start_registration(
     *,
     config_name: str,
     log_message: str,
-    sessions: Iterable[str] = (),
+    files: Mapping[str, Path] | None = None,
     params: dict[str, str] | None = None,
 ) -> str:
     """Start the job registering ``config`` (a ``kind`` config, shown as ``config_name`` in its
-    messages) on a new upload session holding the files of the upload ``sessions``; returns
-    the job's id. ``params``: what else the job takes (a submission's project and dataset)."""
+    messages) on a new upload session holding copies of ``files`` (the name the config refers
+    to a file by -> where it is); returns the job's id. ``params``: what else the job takes (a
+    submission's project and dataset)."""
     store = UploadStore()
     session = store.new_session()
     try:
         folder = store.folder(session)
-        for source in sessions:
-            _link_files(store, source, folder)
+        for name, path in (files or {}).items():
+            _link(Path(path), folder / _plain_name(name))
         job_params = {
             **config_params(config, config_name, folder),
             "log_message": log_message,
@@ -59,14 +71,73 @@ def start_registration(
     return job_id
 
 
-def _link_files(store: UploadStore, session: str, target: Path) -> None:
-    """An upload session's files in ``target``: hard links (copies across file systems)."""
-    for info in store.files(session).values():
-        destination = target / info["stored"]
-        try:
-            os.link(info["path"], destination)
-        except OSError:
-            shutil.copy2(info["path"], destination)
+def uploaded_files(sessions: Iterable[str]) -> dict[str, Path]:
+    """The files of the web forms' upload ``sessions`` by their stored names (which the forms'
+    configs name); InputError for a session that has ended."""
+    store = UploadStore()
+    return {
+        info["stored"]: info["path"]
+        for session in sessions
+        for info in store.files(session).values()
+    }
+
+
+def new_upload() -> str:
+    """A new upload session for a client of the API; returns its id."""
+    store = UploadStore()
+    store.sweep()  # sessions that clients left behind
+    return store.new_session()
+
+
+def add_upload(session: str, name: str, data: bytes) -> dict[str, Any]:
+    """Store one file of an API client's upload ``session`` under the name its config will
+    give it (checked as the web forms' files are); returns its name, kind and size."""
+    _plain_name(name)
+    info = _uploads(session).add(session, name, data)
+    return {"name": info["name"], "kind": info["kind"], "size": info["size"]}
+
+
+def given_files(session: str) -> dict[str, Path]:
+    """An API client's upload ``session``: the names it gave its files -> where they are."""
+    return {name: info["path"] for name, info in _uploads(session).files(session).items()}
+
+
+def end_upload(session: str) -> None:
+    """Remove an upload session and its files."""
+    _uploads(session).remove(session)
+
+
+def _uploads(session: str) -> UploadStore:
+    """The upload store, once ``session`` is known to be one of its live sessions
+    (NotFoundError otherwise)."""
+    store = UploadStore()
+    try:
+        store.folder(session)
+    except InputError:
+        raise NotFoundError(
+            f"no upload session '{session}': it has ended (a registration started from it, or "
+            "it was left for a day) or never began; start one with POST /api/v1/uploads."
+        ) from None
+    return store
+
+
+def _plain_name(name: str) -> str:
+    """``name`` if it can name a file in a job's folder: no folder part, not hidden, not the
+    session's own manifest."""
+    if not name or name != Path(name).name or name.startswith(".") or name == MANIFEST:
+        raise InputError(
+            f"'{name}' cannot name an uploaded file: give a plain file name (no folder, not "
+            f"starting with '.', not {MANIFEST})."
+        )
+    return name
+
+
+def _link(source: Path, destination: Path) -> None:
+    """A hard link (a copy across file systems)."""
+    try:
+        os.link(source, destination)
+    except OSError:
+        shutil.copy2(source, destination)
 
 
 def registration_job(registry_path: str | Path, job_id: str):

@@ -10,6 +10,8 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from dsgrid_core import errors
@@ -32,6 +34,7 @@ _ERRORS = {  # the server's error type -> the core's class (others: DsgridError)
     "AlreadyExistsError": errors.AlreadyExistsError,
     "StaleVersionError": errors.StaleVersionError,
     "InUseError": errors.InUseError,
+    "WriteRefused": None,  # RemoteRefused: the message says by whom
 }
 
 
@@ -39,6 +42,12 @@ class RemoteError(errors.DsgridError):
     """The server could not be reached, or did not answer as a dsgrid-viewer API does."""
 
     http_status = 502
+
+
+class RemoteRefused(errors.DsgridError):
+    """The server refused a change (read-only, or this viewer's token is missing or wrong)."""
+
+    http_status = 403
 
 
 def filter_text(f: Filter) -> str:
@@ -85,14 +94,19 @@ class RemoteViewer(Viewer):
         self.timeout = timeout
 
     # --- HTTP ------------------------------------------------------------------------------
-    def _request(self, method: str, path: str, params=None, body=None) -> tuple[bytes, str]:
+    def _request(
+        self, method: str, path: str, params=None, body=None, *, raw: bytes | None = None
+    ) -> tuple[bytes, str]:
+        """``body``: JSON; ``raw``: bytes sent as they are (an uploaded file)."""
         query = urllib.parse.urlencode(
             {k: v for k, v in (params or {}).items() if v is not None}, doseq=True
         )
         url = self.base + path + (f"?{query}" if query else "")
         headers = {"Accept": "application/json"}
-        data = None
-        if body is not None:
+        data = raw
+        if raw is not None:
+            headers["Content-Type"] = "application/octet-stream"
+        elif body is not None:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
         if self.token:
@@ -113,11 +127,15 @@ class RemoteViewer(Viewer):
             message, kind, details = error["message"], error.get("type"), error.get("details")
         except (ValueError, KeyError, TypeError):
             return RemoteError(f"the API server {self.label} answered HTTP {exc.code}.")
-        cls = _ERRORS.get(kind, errors.DsgridError)
+        if kind == "WriteRefused":
+            return RemoteRefused(f"the API server {self.label} refused: {message}")
+        cls = _ERRORS.get(kind) or errors.DsgridError
         return cls(message, details=details or ())
 
-    def _envelope(self, method: str, path: str, params=None, body=None) -> dict[str, Any]:
-        raw, _ = self._request(method, path, params, body)
+    def _envelope(
+        self, method: str, path: str, params=None, body=None, *, raw: bytes | None = None
+    ) -> dict[str, Any]:
+        raw, _ = self._request(method, path, params, body, raw=raw)
         try:
             answer = json.loads(raw)
         except ValueError:
@@ -281,6 +299,52 @@ class RemoteViewer(Viewer):
 
     def cancel_job(self, job_id: str) -> None:
         self._envelope("POST", f"/jobs/{self._q(job_id)}/cancel", body={})
+
+    def start_registration(
+        self,
+        kind: str,
+        config: dict[str, Any],
+        *,
+        config_name: str,
+        log_message: str,
+        files: Mapping[str, Path] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> str:
+        """The files go to the server's upload session first (one PUT each), then the config
+        names that session; the session is removed if the registration cannot start."""
+        body: dict[str, Any] = {
+            "config": config,
+            "config_name": config_name,
+            "log_message": log_message,
+        }
+        if kind == "submission":
+            route = "/submissions"
+            body.update(params or {})
+        else:
+            route = "/registrations"
+            body["kind"] = kind
+        session = None
+        if files:
+            session = self._envelope("POST", "/uploads", body={})["data"]["session"]
+            body["upload_session"] = session
+        try:
+            for name, path in (files or {}).items():
+                self._envelope(
+                    "PUT",
+                    f"/uploads/{self._q(session)}/files/{self._q(name)}",
+                    raw=Path(path).read_bytes(),
+                )
+            return self._envelope("POST", route, body=body)["data"]["id"]
+        except errors.DsgridError:
+            if session:
+                self._end_upload(session)
+            raise
+
+    def _end_upload(self, session: str) -> None:
+        try:
+            self._envelope("DELETE", f"/uploads/{self._q(session)}")
+        except errors.DsgridError:
+            pass  # the server sweeps abandoned sessions
 
     def result_page(
         self, job_id: str, *, filters=None, sort=None, offset=None, limit=None, token=None

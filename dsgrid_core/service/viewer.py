@@ -14,6 +14,8 @@ from __future__ import annotations
 import io
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any, TypedDict, Unpack
 
 from dsgrid_core.browse.paging import MAX_LIMIT, AnyOf, Filter, Page
@@ -185,6 +187,25 @@ class Viewer(ABC):
 
     @abstractmethod
     def cancel_job(self, job_id: str) -> None: ...
+
+    # -- registrations ---------------------------------------------------------------------
+
+    @abstractmethod
+    def start_registration(
+        self,
+        kind: str,
+        config: dict[str, Any],
+        *,
+        config_name: str,
+        log_message: str,
+        files: Mapping[str, Path] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> str:
+        """Start the job registering ``config``, a ``kind`` config (dimension,
+        dimension_mapping, dataset, project, or a dataset's submission with ``params``
+        project_id and dataset_id), with ``files`` (the name the config gives a file -> the
+        file here); returns the job's id, followed with `job`. Needs write permission where
+        the registry is (WriteRefused otherwise)."""
 
     @abstractmethod
     def result_page(self, job_id: str, **paging: Unpack[Paging]) -> Page:

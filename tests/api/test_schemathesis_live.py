@@ -28,6 +28,10 @@ REGISTRY_DEPENDENT = (
     "/jobs/{job_id}/result",
     # timestamp and value filters need an ISO time or a number after the operator.
     "/datasets/{id}/preview",
+    "/datasets/{id}/profile",  # a record filter must select records the dataset has
+    "/projects/{id}/query-records",  # the dimension names depend on the project
+    # a file must be what its name says (CSV, Parquet, JSON5): no schema states content
+    "/uploads/{session}/files/{name}",
 )
 CONFIG = """
 [checks.negative_data_rejection]

@@ -5,11 +5,11 @@ that must not register anything is checked against the registry's content before
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
 import shutil
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -67,6 +67,26 @@ def make_app(registry: Path, tmp_path: Path, **settings):
 
     settings.setdefault("host", "127.0.0.1")  # `dsgrid serve` on loopback: writes allowed
     return create_app(str(registry), cache_dir=str(tmp_path / "webcache"), **settings)
+
+
+@pytest.fixture(params=["local", "remote"])
+def wizard_app(request, tmp_path):
+    """``make_app`` in both modes: ``remote`` serves the registry from a second server (on
+    127.0.0.1, in a thread) and the wizards' server, which has no registry of its own, reads
+    it and registers on it through that server's /api/v1 (``dsgrid serve --api-url``)."""
+    from app import create_app
+    from tests.api.live_server import serving
+
+    with contextlib.ExitStack() as servers:
+
+        def make(registry: Path, **settings):
+            if request.param == "local":
+                return make_app(registry, tmp_path, **settings)
+            url = servers.enter_context(serving(registry, cache_dir=str(tmp_path / "apicache")))
+            settings.setdefault("host", "127.0.0.1")
+            return create_app(None, api_url=url, cache_dir=str(tmp_path / "webcache"), **settings)
+
+        yield make
 
 
 def text_of(dash_duo, element_id: str) -> str:
@@ -278,10 +298,12 @@ def register_enabled(dash_duo, wizard: str) -> bool:
     return dash_duo.find_element(f"#{ids.wizard_id(wizard, 'register')}").is_enabled()
 
 
-def test_register_a_mapping_edited_row_by_row(dash_duo, efs_registry, tmp_path, test_data):
+def test_register_a_mapping_edited_row_by_row(
+    dash_duo, efs_registry, tmp_path, test_data, wizard_app
+):
     from dsgrid_core.registry.registry import Registry
 
-    start(dash_duo, make_app(efs_registry, tmp_path), "/register/mapping")
+    start(dash_duo, wizard_app(efs_registry), "/register/mapping")
     pick(
         dash_duo,
         ids.wizard_field("mapping", "from"),
@@ -376,9 +398,9 @@ def give_trivial_records(dash_duo, records: dict[str, str]) -> None:
         type_into(dash_duo, ids.wizard_field("dataset", f"{key}-id"), record_id)
 
 
-def test_register_a_dataset_from_its_table(dash_duo, efs_registry, tmp_path, test_data):
+def test_register_a_dataset_from_its_table(dash_duo, efs_registry, tmp_path, test_data, wizard_app):
     folder = test_data / UNPIVOTED
-    start(dash_duo, make_app(efs_registry, tmp_path), "/register/dataset")
+    start(dash_duo, wizard_app(efs_registry), "/register/dataset")
     upload(dash_duo, ids.wizard_field("dataset", "data"), folder / "load_data.parquet")
     wait_text(dash_duo, ids.wizard_reason("dataset", "data"), "one_table with stacked values")
     guess = ids.DATASET_GUESS
@@ -471,13 +493,15 @@ def waiting_registry(waiting_template, tmp_path) -> Path:
     return target
 
 
-def test_submit_a_dataset_to_its_project(dash_duo, waiting_registry, tmp_path, test_data):
+def test_submit_a_dataset_to_its_project(
+    dash_duo, waiting_registry, tmp_path, test_data, wizard_app
+):
     from dsgrid_core.registry.registry import Registry
 
     mappings = test_data / (
         "test_efs/dsgrid_project/datasets/modeled/comstock_unpivoted/dimension_mappings"
     )
-    start(dash_duo, make_app(waiting_registry, tmp_path), "/register/submission")
+    start(dash_duo, wizard_app(waiting_registry), "/register/submission")
     pick(dash_duo, ids.wizard_field("submission", "project"), "test_efs")
     wait_text(dash_duo, ids.wizard_reason("submission", "dataset"), "test_efs_comstock (not reg")
     pick(dash_duo, ids.wizard_field("submission", "dataset"), "test_efs_comstock_unpivoted")
@@ -556,7 +580,7 @@ def test_submit_a_dataset_to_its_project(dash_duo, waiting_registry, tmp_path, t
 
 
 def test_register_a_project_from_its_files_and_another_from_fields(
-    dash_duo, empty_registry, tmp_path, test_data
+    dash_duo, empty_registry, tmp_path, test_data, wizard_app
 ):
     from dsgrid_core.config.files import load_json5
     from dsgrid_core.forms import base_name, referenced_files
@@ -569,7 +593,7 @@ def test_register_a_project_from_its_files_and_another_from_fields(
     typo = tmp_path / "typo" / "project.json5"
     typo.parent.mkdir()
     typo.write_text(json.dumps({**raw, "descripton": "a typo"}))
-    start(dash_duo, make_app(empty_registry, tmp_path), "/register/project")
+    start(dash_duo, wizard_app(empty_registry), "/register/project")
     before = registry_content(empty_registry)
     upload(dash_duo, ids.wizard_field("project", "config"), typo)
     upload(
@@ -760,18 +784,20 @@ def test_what_the_browser_sends_back_cannot_widen_what_a_job_reads(
         wizard_uploads.stored_path({"session": "../" + session, "stored": entry["stored"]})
 
 
-def test_a_viewer_of_a_remote_api_checks_forms_from_that_registry_and_registers_nothing(
-    dash_duo, efs_registry, tmp_path
+def test_a_viewer_of_a_read_only_remote_api_says_that_server_refused_and_registers_nothing(
+    dash_duo, efs_registry, tmp_path, uploads
 ):
+    """The wizards' server lets the browser register and sends the registration on; the
+    registry's server is read-only and refuses: the form says which server refused and why."""
     from app import create_app
     from tests.api.live_server import serving
 
     before = registry_content(efs_registry)
-    with serving(efs_registry, cache_dir=str(tmp_path / "apicache")) as url:
+    with serving(efs_registry, read_only=True, cache_dir=str(tmp_path / "apicache")) as url:
         app = create_app(None, api_url=url, host="127.0.0.1", cache_dir=str(tmp_path / "web"))
         start(dash_duo, app, "/register")
-        said = wait_text(dash_duo, ids.wizard_id("landing", "permission"), "that server")
-        assert "Nothing can be registered from this viewer" in said and url in said
+        said = wait_text(dash_duo, ids.wizard_id("landing", "permission"), "sent to")
+        assert "lets this browser register" in said and url in said
 
         # the mapping form reads the remote registry's dimensions and records through its API
         dash_duo.wait_for_page(f"{dash_duo.server_url}/register/mapping")
@@ -780,7 +806,10 @@ def test_a_viewer_of_a_remote_api_checks_forms_from_that_registry_and_registers_
         click(dash_duo, f"#{ids.wizard_id('mapping', 'skeleton')}")
         rows = wait_for_grid_rows(dash_duo, ids.MAPPING_GRID, ["from_id", "to_id"], 5)
         assert {r["from_id"] for r in rows} <= {str(y) for y in range(2010, 2051)}
-        time.sleep(1)  # the form's checks have run: Register stays off
-        assert not register_enabled(dash_duo, "mapping")
+        wait_until(lambda: register_enabled(dash_duo, "mapping"), 10, "Register enabled")
+        press_register(dash_duo, "mapping")
+        said = wait_text(dash_duo, ids.wizard_id("mapping", "result"), "Nothing was registered")
+        assert f"the API server {url} refused: this server is read-only" in said
     assert registry_content(efs_registry) == before
+    assert sessions(uploads) == []
     assert dash_duo.get_logs() == []
