@@ -6,6 +6,8 @@ Each page has its own section; a page's ids start with the page's name."""
 NAVBAR = "navbar"
 PAGE_CONTENT = "page-content"
 NAV_SEARCH = "nav-search"
+MAIN = "main-content"  # the one <main> of every page, target of the skip link
+SKIP_LINK = "skip-link"
 
 # Home page (app/pages/home.py)
 HOME_TITLE = "home-title"
@@ -64,6 +66,11 @@ DIFF_FROM = "diff-from"
 DIFF_TO = "diff-to"
 DIFF_RESULT = "diff-result"
 GRAPH = "dependency-graph"
+GRAPH_LEGEND = "dependency-graph-legend"
+GRAPH_FOCUS = "dependency-graph-focus"  # the component whose neighbourhood is shown
+GRAPH_SHOW_ALL = "dependency-graph-show-all"
+GRAPH_FOCUS_NOTE = "dependency-graph-focus-note"
+GRAPH_OPEN = "dependency-graph-open"  # the focused component's page
 WHERE_USED = "where-used"
 CONFIG_JSON = "config-json"
 
@@ -113,10 +120,12 @@ DATASET_COVERAGE_Y = "dataset-coverage-y"
 DATASET_COVERAGE_GRAPH = "dataset-coverage-graph"
 DATASET_COVERAGE_COUNTS = "dataset-coverage-counts"
 DATASET_PREVIEW = "dataset-preview-grid"
+DATASET_PREVIEW_UNITS = "dataset-preview-units"  # which unit each row's value is in
 DATASET_PROFILE_BY = "dataset-profile-by"
 DATASET_PROFILE_RESOLUTION = "dataset-profile-resolution"
 DATASET_PROFILE_GRAPH = "dataset-profile-graph"
 DATASET_PROFILE_NOTE = "dataset-profile-note"  # why no chart is shown, or what it shows
+DATASET_PROFILE_UNITS = "dataset-profile-units"  # under the chart: the units, what converted
 
 
 def dataset_profile_records(dimension_type: str) -> str:
@@ -232,6 +241,10 @@ QUERY_PNG_HEIGHT = "query-png-height"
 QUERY_PNG_UNAVAILABLE = "query-png-unavailable"  # why there is no server-side PNG
 QUERY_TEXT_FORMAT = "query-text-format"  # json5, command or python
 QUERY_TEXT = "query-text"  # the textarea with the query as JSON5 / command / Python
+QUERY_ACTIVE = "query-active"  # dcc.Store (memory): {job, search} of the run this view shows
+QUERY_RESTORE = "query-restore"  # button: show the tab's last run (/query starts empty)
+QUERY_UNIT_NOTE = "query-unit-note"  # which unit the values are in, and why
+QUERY_SUMMARY = "query-summary"  # what the result sums over (alternatives said in words)
 
 
 def query_group_by(dimension_type: str) -> str:
@@ -262,3 +275,64 @@ def query_export(kind: str) -> str:
 def query_download(kind: str) -> str:
     """The dcc.Download of an export (csv, parquet, png, html, text)."""
     return f"query-download-{kind}"
+
+
+# Scenario comparison (app/pages/compare.py)
+COMPARE_LOCATION = "compare-location"  # the comparison in the query string (refresh=False)
+COMPARE_INITIAL = "compare-initial"  # dcc.Store: the comparison the page was opened with
+COMPARE_JOB = "compare-job"  # dcc.Store: {job, search, time_zone, names} of the run shown
+COMPARE_INTERVAL = "compare-interval"  # polls a running comparison
+COMPARE_PROJECT = "compare-project"
+COMPARE_DIMENSION = "compare-dimension"  # scenario, model_year, weather_year or dataset
+COMPARE_BASE = "compare-base"
+COMPARE_OTHER = "compare-other"
+COMPARE_GEOGRAPHY = "compare-geography"  # the geography dimension the map and peaks are per
+COMPARE_UNIT = "compare-unit"
+COMPARE_END_USES = "compare-end-uses"  # optional: only these metric records (all when empty)
+COMPARE_RUN = "compare-run"
+COMPARE_ERROR = "compare-error"  # why the comparison could not run (text from dsgrid_core)
+COMPARE_STATUS = "compare-status"
+COMPARE_RESULTS = "compare-results"  # hidden until a result exists
+COMPARE_SUMMARY = "compare-summary"  # what is compared, held and summed, in words
+COMPARE_MAP = "compare-map"
+COMPARE_MAP_NOTE = "compare-map-note"  # why there is no map
+COMPARE_DURATION = "compare-duration"
+COMPARE_PEAKS = "compare-peaks"  # the peak table
+COMPARE_EXPORT_CSV = "compare-export-csv"
+COMPARE_EXPORT_PARQUET = "compare-export-parquet"
+COMPARE_DOWNLOAD = "compare-download"
+
+
+def compare_hold(dimension_type: str) -> str:
+    """The picker holding a scenario, model or weather year that is not compared at one
+    record."""
+    return f"compare-hold-{dimension_type}"
+
+
+def compare_peak_cell(row: int, column: str) -> str:
+    """One cell of the peak table (row 0: all geographies together)."""
+    return f"compare-peak-{row}-{column}"
+
+
+# Downloads and API links of a grid, its state in the page URL, list facets
+# (app/components/downloads.py)
+
+
+def grid_query(grid_id: str) -> str:
+    """A dcc.Store of a grid's API path and query (its filters and sort, and a list's filters)."""
+    return f"{grid_id}-query"
+
+
+def grid_link(grid_id: str, what: str) -> str:
+    """A link of a grid: csv, json (NDJSON) or api (the same rows as JSON pages)."""
+    return f"{grid_id}-link-{what}"
+
+
+def grid_page(grid_id: str) -> str:
+    """A dcc.Store of the grid page a page URL asked for (until the grid has gone there)."""
+    return f"{grid_id}-page"
+
+
+def list_facets(kind: str) -> str:
+    """The facet counts of a list page (type, project), each a link that filters the list."""
+    return f"{kind}-list-facets"

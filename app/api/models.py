@@ -127,6 +127,14 @@ AnyText = Annotated[
 ]
 
 
+DownloadFormat = Literal["json", "csv", "ndjson"]
+DOWNLOAD_HELP = (
+    "json: one page in the envelope. csv or ndjson (one JSON object per line): every matching "
+    "item, all pages, in the sort asked, streamed as a file download (limit, next and offset "
+    "are ignored); CSV cells that would start a spreadsheet formula begin with an apostrophe."
+)
+
+
 class PageParams(Model):
     limit: int = Field(
         DEFAULT_LIMIT,
@@ -155,6 +163,7 @@ class ListParams(PageParams):
     project: str | None = Field(
         None, description="Only components the project uses (its latest version).", max_length=200
     )
+    format: DownloadFormat = Field("json", description=DOWNLOAD_HELP)
 
 
 class VersionParams(Model):
@@ -162,7 +171,7 @@ class VersionParams(Model):
 
 
 class RecordsParams(PageParams, VersionParams):
-    pass
+    format: DownloadFormat = Field("json", description=DOWNLOAD_HELP)
 
 
 class MappingRecordsParams(RecordsParams):
@@ -195,6 +204,10 @@ class PreviewParams(VersionParams):
         default_factory=list, description=FILTER_HELP
     )
     any: list[AnyText] = Field(default_factory=list, description=ANY_HELP)
+    format: DownloadFormat = Field(
+        "json",
+        description=DOWNLOAD_HELP + " At most DSGRID_CSV_ROW_CAP rows (413 above it).",
+    )
 
 
 class CoverageParams(VersionParams):
@@ -225,7 +238,7 @@ class FlowParams(VersionParams):
 
 
 class RegistrationRequest(Model):
-    kind: Literal["dimension", "dimension_mapping", "project"] = Field(
+    kind: Literal["dimension", "dimension_mapping", "dataset", "project"] = Field(
         description="What the config registers."
     )
     config: dict[str, Any] = Field(

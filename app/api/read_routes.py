@@ -4,14 +4,20 @@ and load profiles."""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+import flask
+
 from app import state
 from app.api import models as m
 from app.api.routing import ApiError, Route
 from dsgrid_core import __version__
 from dsgrid_core.browse.components import LIST_COLUMNS
 from dsgrid_core.browse.datasets import PREVIEW_COLUMNS
-from dsgrid_core.browse.paging import OPERATORS, AnyOf, Filter, parse_sort
-from dsgrid_core.browse.records import MAPPING_COLUMNS
+from dsgrid_core.browse.paging import MAX_LIMIT, OPERATORS, AnyOf, Filter, parse_sort
+from dsgrid_core.browse.records import MAPPING_COLUMNS, record_columns
+from dsgrid_core.settings import get as setting
 
 ROUTES: list[Route] = []
 
@@ -47,6 +53,35 @@ def parse_filters(values: list[str], any_of: list[str] = ()) -> list[Filter | An
             value = [v for v in (value or "").split(",") if v]
         out.append(Filter(column, operator, value))
     return out
+
+
+DOWNLOAD_FILES = {
+    "text/csv": "format=csv: every matching item (all pages), in the sort asked.",
+    "application/x-ndjson": "format=ndjson: every matching item, one JSON object per line.",
+}
+MEDIA_TYPES = {"csv": "text/csv", "ndjson": "application/x-ndjson"}
+
+
+def download(question: str, *args: Any, format: str, name: str, **options: Any) -> flask.Response:
+    """A streamed file answer of every row of a paged viewer question (its name, with its
+    arguments but no paging), under a file name that says what it holds. The viewer reads the
+    first rows now, so a bad filter or an unknown id answers 400 or 404, never half a file."""
+    chunks = state.viewer().download(question, *args, format=format, **options)
+    response = flask.Response(chunks, mimetype=MEDIA_TYPES[format])
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def file_name(*parts: str | None, extension: str) -> str:
+    """A download's file name from what it holds (``dimension``, an id, ``records``), safe in a
+    Content-Disposition header."""
+    words = [re.sub(r"[^A-Za-z0-9._-]+", "_", p) for p in parts if p]
+    return "_".join(words).strip("._") + "." + extension
+
+
+def _records_name(kind: str, id: str, params: m.RecordsParams) -> str:
+    filtered = "filtered" if params.filter or params.any else None
+    return file_name(kind, id, params.version, "records", filtered, extension=params.format)
 
 
 def _kind(kind: str) -> str:
@@ -108,18 +143,33 @@ def search(params: m.SearchParams):
     params=m.ListParams,
     answer=list[m.ComponentSummary],
     paged=True,
+    files=DOWNLOAD_FILES,
 )
 def list_kind(kind: m.Kind, params: m.ListParams):
-    return state.viewer().components(
-        _kind(kind),
+    viewer = state.viewer()
+    chosen = dict(
         type=params.type,
         text=params.q,
         project=params.project,
         filters=parse_filters(params.filter, params.any),
         sort=parse_sort(params.sort, LIST_COLUMNS),
-        limit=params.limit,
-        token=params.next,
-        offset=params.offset,
+    )
+    if params.format != "json":
+        filtered = params.q or params.type or params.project or params.filter or params.any
+        name = file_name(
+            kind.replace("-", "_"), "filtered" if filtered else None, extension=params.format
+        )
+
+        return download(
+            "components",
+            _kind(kind),
+            format=params.format,
+            name=name,
+            columns=LIST_COLUMNS,
+            **chosen,
+        )
+    return viewer.components(
+        _kind(kind), **chosen, limit=params.limit, token=params.next, offset=params.offset
     )
 
 
@@ -192,16 +242,30 @@ def get_dependents(kind: m.Kind, id: str):
     params=m.RecordsParams,
     answer=list[dict],
     paged=True,
+    files=DOWNLOAD_FILES,
 )
 def dimension_records(id: str, params: m.RecordsParams):
-    return state.viewer().records_page(
-        id,
-        params.version,
-        filters=parse_filters(params.filter, params.any),
-        sort=parse_sort(params.sort, []),
-        limit=params.limit,
-        token=params.next,
-        offset=params.offset,
+    viewer = state.viewer()
+    chosen = dict(
+        filters=parse_filters(params.filter, params.any), sort=parse_sort(params.sort, [])
+    )
+    if params.format != "json":
+        columns = None  # a local viewer knows every column of the records
+        if not viewer.local:  # a remote page carries no columns: those of the first records
+            first = viewer.records_page(id, params.version, limit=MAX_LIMIT)
+            columns = record_columns(first.items)
+        name = _records_name("dimension", id, params)
+        return download(
+            "records_page",
+            id,
+            params.version,
+            format=params.format,
+            name=name,
+            columns=columns,
+            **chosen,
+        )
+    return viewer.records_page(
+        id, params.version, **chosen, limit=params.limit, token=params.next, offset=params.offset
     )
 
 
@@ -213,16 +277,27 @@ def dimension_records(id: str, params: m.RecordsParams):
     params=m.MappingRecordsParams,
     answer=list[m.MappingRecord],
     paged=True,
+    files=DOWNLOAD_FILES,
 )
 def mapping_records(id: str, params: m.MappingRecordsParams):
-    return state.viewer().mapping_records_page(
-        id,
-        params.version,
+    viewer = state.viewer()
+    chosen = dict(
         filters=parse_filters(params.filter, params.any),
         sort=parse_sort(params.sort, MAPPING_COLUMNS),
-        limit=params.limit,
-        token=params.next,
-        offset=params.offset,
+    )
+    if params.format != "json":
+        name = _records_name("dimension_mapping", id, params)
+        return download(
+            "mapping_records_page",
+            id,
+            params.version,
+            format=params.format,
+            name=name,
+            columns=MAPPING_COLUMNS,
+            **chosen,
+        )
+    return viewer.mapping_records_page(
+        id, params.version, **chosen, limit=params.limit, token=params.next, offset=params.offset
     )
 
 
@@ -273,13 +348,40 @@ def dataset_facts(id: str, params: m.VersionParams):
     params=m.PreviewParams,
     answer=list[m.PreviewRow],
     paged=True,
+    errors=(400, 404, 413),
+    files=DOWNLOAD_FILES,
 )
 def dataset_preview(id: str, params: m.PreviewParams):
-    return state.viewer().preview(
-        id,
-        params.version,
+    viewer = state.viewer()
+    chosen = dict(
         filters=parse_filters(params.filter, params.any),
         sort=parse_sort(params.sort, PREVIEW_COLUMNS),
+    )
+    if params.format != "json":
+        total = viewer.preview(id, params.version, filters=chosen["filters"], limit=1).total
+        cap = int(setting("DSGRID_CSV_ROW_CAP"))
+        if total > cap:
+            raise ApiError(
+                413,
+                f"{total:,} rows match, above the download cap of {cap:,} "
+                "(DSGRID_CSV_ROW_CAP): filter more, or run a query and download it as Parquet.",
+                type="TooLarge",
+            )
+        filtered = "filtered" if params.filter or params.any else None
+        name = file_name("dataset", id, params.version, "rows", filtered, extension=params.format)
+        return download(
+            "preview",
+            id,
+            params.version,
+            format=params.format,
+            name=name,
+            columns=PREVIEW_COLUMNS,
+            **chosen,
+        )
+    return viewer.preview(
+        id,
+        params.version,
+        **chosen,
         limit=params.limit,
         offset=params.offset,
         token=params.next,

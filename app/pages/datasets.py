@@ -11,5 +11,5 @@ dash.register_page(__name__, path="/datasets", name="Datasets", title="Datasets"
 register_list_callbacks("datasets", "dataset")
 
 
-def layout(q: str | None = None, project: str | None = None, **_):
-    return list_layout("datasets", "dataset", "Datasets", q=q, project=project)
+def layout(q: str | None = None, project: str | None = None, **query):
+    return list_layout("datasets", "dataset", "Datasets", q=q, project=project, query=query)

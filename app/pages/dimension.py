@@ -3,6 +3,8 @@ used, its history and its dependency graph."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, html
@@ -10,7 +12,14 @@ from dash import Input, Output, State, callback, html
 from app import ids, state
 from app.components import component_page as page
 from app.components.common import component_title, error_state, facts_table
-from app.grid import answer, server_grid
+from app.components.downloads import (
+    download_links,
+    link_data,
+    register_download_links,
+    url_page,
+    with_grid_query,
+)
+from app.grid import answer, grid_state, server_grid
 from dsgrid_core.browse.records import record_columns
 from dsgrid_core.errors import DsgridError
 
@@ -22,7 +31,14 @@ dash.register_page(
 )
 
 
-def layout(dimension_id: str | None = None, version: str | None = None, **_):
+def layout(
+    dimension_id: str | None = None,
+    version: str | None = None,
+    filter=None,
+    any=None,
+    sort=None,
+    **query,
+):
     try:
         detail = page.load("dimension", dimension_id, version)
         # the columns of the first 200 records, as before
@@ -42,21 +58,40 @@ def layout(dimension_id: str | None = None, version: str | None = None, **_):
         ],
     )
     grid_columns = [{"field": c, "headerName": c, "flex": 1, "minWidth": 120} for c in columns]
+    filter_model, order = grid_state(filter, any, sort, columns)
+    links = link_data(
+        f"/dimensions/{quote(detail['id'], safe='')}/records",
+        [("version", version)] if version else [],
+        ("version",),
+    )
     return html.Div(
         [
             page.header(detail, dbc.Badge(config.get("type"), color="info")),
             facts,
             html.H4("Records"),
-            server_grid(ids.DIMENSION_RECORDS, grid_columns, height=440),
+            download_links(ids.DIMENSION_RECORDS, links, url_page(query.get("page"))),
+            server_grid(
+                ids.DIMENSION_RECORDS,
+                grid_columns,
+                height=440,
+                filter_model=filter_model,
+                sort=order,
+            ),
             *closing,
         ]
     )
 
 
+register_download_links(ids.DIMENSION_RECORDS)
+
+
 @callback(
     Output(ids.DIMENSION_RECORDS, "getRowsResponse"),
+    Output(ids.grid_query(ids.DIMENSION_RECORDS), "data"),
     Input(ids.DIMENSION_RECORDS, "getRowsRequest"),
     State(ids.COMPONENT_STORE, "data"),
+    State(ids.grid_query(ids.DIMENSION_RECORDS), "data"),
 )
-def records(request, component):
-    return answer(request, state.viewer().records_page, component["id"], component["version"])
+def records(request, component, links):
+    rows = answer(request, state.viewer().records_page, component["id"], component["version"])
+    return rows, with_grid_query(links, request)

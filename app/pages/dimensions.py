@@ -13,7 +13,14 @@ dash.register_page(
 register_list_callbacks("dimensions", "dimension", with_type=True)
 
 
-def layout(q: str | None = None, type: str | None = None, project: str | None = None, **_):
+def layout(q: str | None = None, type: str | None = None, project: str | None = None, **query):
     return list_layout(
-        "dimensions", "dimension", "Dimensions", q=q, type=type, project=project, with_type=True
+        "dimensions",
+        "dimension",
+        "Dimensions",
+        q=q,
+        type=type,
+        project=project,
+        with_type=True,
+        query=query,
     )

@@ -5,6 +5,8 @@ history and its dependency graph."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
@@ -12,6 +14,13 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from app import ids, state
 from app.components import component_page as page
 from app.components.common import component_link, component_title, empty_state, error_state
+from app.components.downloads import (
+    download_links,
+    link_data,
+    register_download_links,
+    url_page,
+    with_grid_query,
+)
 from app.components.sankey import (
     FROM_COLOR,
     TO_COLOR,
@@ -19,7 +28,7 @@ from app.components.sankey import (
     matrix_figure,
     sankey_figure,
 )
-from app.grid import answer, column_defs, server_grid
+from app.grid import answer, column_defs, grid_state, server_grid
 from dsgrid_core.browse.records import MAPPING_COLUMNS
 from dsgrid_core.errors import DsgridError
 
@@ -295,7 +304,15 @@ def _dropped(mapping_id: str, version: str) -> int:
     return sum(1 for r in state.viewer().mapping_rows(mapping_id, version) if not r["to_id"])
 
 
-def layout(mapping_id: str | None = None, version: str | None = None, **_):
+def layout(
+    mapping_id: str | None = None,
+    version: str | None = None,
+    filter=None,
+    any=None,
+    sort=None,
+    **query,
+):
+    asked = version  # the version the URL names (None: the latest)
     try:
         detail = page.load("dimension_mapping", mapping_id, version)
         version = detail["version"]
@@ -315,6 +332,12 @@ def layout(mapping_id: str | None = None, version: str | None = None, **_):
     except (DsgridError, state.NoRegistry) as exc:
         return error_state(str(exc))
     columns = [{**c, "flex": 1} for c in column_defs(MAPPING_COLUMNS, numeric=("from_fraction",))]
+    filter_model, order = grid_state(filter, any, sort, MAPPING_COLUMNS, numeric=("from_fraction",))
+    links = link_data(
+        f"/dimension-mappings/{quote(detail['id'], safe='')}/records",
+        [("version", asked)] if asked else [],
+        ("version",),
+    )
     return html.Div(
         [
             header,
@@ -330,7 +353,14 @@ def layout(mapping_id: str | None = None, version: str | None = None, **_):
             ),
             html.H4("Records"),
             # a short mapping gets a short grid: header, filters, rows and the pager
-            server_grid(ids.MAPPING_RECORDS, columns, height=min(360, 150 + 42 * first.total)),
+            server_grid(
+                ids.MAPPING_RECORDS,
+                columns,
+                height=min(360, 150 + 42 * first.total),
+                filter_model=filter_model,
+                sort=order,
+            ),
+            download_links(ids.MAPPING_RECORDS, links, url_page(query.get("page"))),
             html.H4("Flows", className="mt-4"),
             flows_section,
             *closing,
@@ -338,15 +368,21 @@ def layout(mapping_id: str | None = None, version: str | None = None, **_):
     )
 
 
+register_download_links(ids.MAPPING_RECORDS)
+
+
 @callback(
     Output(ids.MAPPING_RECORDS, "getRowsResponse"),
+    Output(ids.grid_query(ids.MAPPING_RECORDS), "data"),
     Input(ids.MAPPING_RECORDS, "getRowsRequest"),
     State(ids.COMPONENT_STORE, "data"),
+    State(ids.grid_query(ids.MAPPING_RECORDS), "data"),
 )
-def records(request, component):
-    return answer(
+def records(request, component, links):
+    rows = answer(
         request, state.viewer().mapping_records_page, component["id"], component["version"]
     )
+    return rows, with_grid_query(links, request)
 
 
 @callback(

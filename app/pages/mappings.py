@@ -14,7 +14,7 @@ dash.register_page(
 register_list_callbacks("mappings", "dimension_mapping", with_type=True)
 
 
-def layout(q: str | None = None, type: str | None = None, project: str | None = None, **_):
+def layout(q: str | None = None, type: str | None = None, project: str | None = None, **query):
     return list_layout(
         "mappings",
         "dimension_mapping",
@@ -23,4 +23,5 @@ def layout(q: str | None = None, type: str | None = None, project: str | None = 
         type=type,
         project=project,
         with_type=True,
+        query=query,
     )

@@ -11,5 +11,5 @@ dash.register_page(__name__, path="/projects", name="Projects", title="Projects"
 register_list_callbacks("projects", "project")
 
 
-def layout(q: str | None = None, **_):
-    return list_layout("projects", "project", "Projects", q=q)
+def layout(q: str | None = None, **query):
+    return list_layout("projects", "project", "Projects", q=q, query=query)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dsgrid_core.browse.paging import Filter, Page, page_rows
+from dsgrid_core.browse.paging import Filter, Page, matching_rows, page_rows
 from dsgrid_core.browse.table_filters import check_columns
 from dsgrid_core.registry.registry import normalize_kind
 
@@ -19,6 +19,35 @@ LIST_COLUMNS = [
     "registered_at",
     "updated_at",
 ]
+
+
+def _listed(registry, kind, type, text, project) -> list[dict[str, Any]]:
+    kind = normalize_kind(kind) if kind else None
+    rows = [s.to_dict() for s in registry.list(kind, type=type, text=text)]
+    if project:
+        used = {(d.kind, d.id) for d in registry.dependencies("project", project)}
+        used.add(("project", project))
+        rows = [r for r in rows if (r["kind"], r["id"]) in used]
+    return rows
+
+
+def component_rows(
+    registry,
+    kind: str | None = None,
+    *,
+    type: str | None = None,
+    text: str | None = None,
+    project: str | None = None,
+    filters: list[Filter] | None = None,
+    sort: list[tuple[str, bool]] | None = None,
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """The columns and every component ``list_components`` pages through, at once (a
+    download)."""
+    check_columns(filters, sort, LIST_COLUMNS)
+    rows = _listed(registry, kind, type, text, project)
+    return LIST_COLUMNS, matching_rows(
+        rows, key=("kind", "id"), filters=filters or [], sort=sort, columns=LIST_COLUMNS
+    )
 
 
 def list_components(
@@ -36,14 +65,8 @@ def list_components(
 ) -> Page:
     """One page of components; ``project`` keeps those the project's latest version uses."""
     check_columns(filters, sort, LIST_COLUMNS)
-    kind = normalize_kind(kind) if kind else None
-    rows = [s.to_dict() for s in registry.list(kind, type=type, text=text)]
-    if project:
-        used = {(d.kind, d.id) for d in registry.dependencies("project", project)}
-        used.add(("project", project))
-        rows = [r for r in rows if (r["kind"], r["id"]) in used]
     return page_rows(
-        rows,
+        _listed(registry, kind, type, text, project),
         key=("kind", "id"),
         filters=filters or [],
         sort=sort,

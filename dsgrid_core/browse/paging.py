@@ -233,26 +233,9 @@ def page_rows(
     """Filter, sort (then by the ``key`` columns) and cut one page, after ``token`` or at
     ``offset``."""
     limit = check_limit(limit)
-    keys = (key,) if isinstance(key, str) else tuple(key)
-    filters = list(filters)
-    if columns is not None:
-        for f in filters:
-            for single in f.filters if isinstance(f, AnyOf) else (f,):
-                if single.column not in columns:
-                    raise InputError(
-                        f"cannot filter on '{single.column}'; columns: {', '.join(columns)}."
-                    )
-    sort = sort or []
-    order = [*sort, *((k, False) for k in keys)]
-
-    def full_key(row):
-        parts = []
-        for name, descending in order:
-            k = sort_key(row.get(name))
-            parts.append(_Reversed(k) if descending else k)
-        return tuple(parts)
-
-    matched = sorted((r for r in rows if all(f.matches(r) for f in filters)), key=full_key)
+    order = _order(key, sort)
+    full_key = _full_key(order)
+    matched = matching_rows(rows, key=key, filters=filters, sort=sort, columns=columns)
     start = 0
     if token:
         state = decode_token(token)
@@ -277,6 +260,44 @@ def page_rows(
     return Page(
         items=items, total=len(matched), limit=limit, next=next_token, columns=columns or []
     )
+
+
+def _order(key: str | tuple[str, ...], sort: list[tuple[str, bool]] | None) -> list:
+    keys = (key,) if isinstance(key, str) else tuple(key)
+    return [*(sort or []), *((k, False) for k in keys)]
+
+
+def _full_key(order: list[tuple[str, bool]]):
+    def full_key(row):
+        parts = []
+        for name, descending in order:
+            k = sort_key(row.get(name))
+            parts.append(_Reversed(k) if descending else k)
+        return tuple(parts)
+
+    return full_key
+
+
+def matching_rows(
+    rows: list[dict[str, Any]],
+    *,
+    key: str | tuple[str, ...] = "id",
+    filters: Iterable[Filter | AnyOf] = (),
+    sort: list[tuple[str, bool]] | None = None,
+    columns: list[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Every row matching ``filters``, sorted by ``sort`` and then by the ``key`` columns: the
+    rows ``page_rows`` cuts its pages from (a download reads them all at once)."""
+    filters = list(filters)
+    if columns is not None:
+        for f in filters:
+            for single in f.filters if isinstance(f, AnyOf) else (f,):
+                if single.column not in columns:
+                    raise InputError(
+                        f"cannot filter on '{single.column}'; columns: {', '.join(columns)}."
+                    )
+    full_key = _full_key(_order(key, sort))
+    return sorted((r for r in rows if all(f.matches(r) for f in filters)), key=full_key)
 
 
 class _Reversed:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from dsgrid_core.browse.paging import Filter, Page, page_rows
+from dsgrid_core.browse.paging import Filter, Page, matching_rows, page_rows
 from dsgrid_core.config.mapping import FRACTION_TOLERANCE, MAPPING_RULES, MappingType
 
 MAPPING_COLUMNS = ["from_id", "to_id", "from_fraction"]
@@ -25,6 +25,43 @@ def _in_file_order(rows: list[dict[str, Any]], columns: list[str], **paging) -> 
     page = page_rows(positioned, key="_position", columns=columns, **paging)
     page.items = [{k: v for k, v in r.items() if k != "_position"} for r in page.items]
     return page
+
+
+def _every_in_file_order(rows, columns, filters, sort) -> list[dict[str, Any]]:
+    """Every matching record, sorted; without a sort in the order of their file."""
+    positioned = [{**r, "_position": i} for i, r in enumerate(rows)]
+    matched = matching_rows(
+        positioned, key="_position", filters=filters or [], sort=sort, columns=columns
+    )
+    return [{k: v for k, v in r.items() if k != "_position"} for r in matched]
+
+
+def dimension_records_rows(
+    registry,
+    dimension_id: str,
+    version: str | None = None,
+    *,
+    filters: list[Filter] | None = None,
+    sort: list[tuple[str, bool]] | None = None,
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """The columns and every matching record of a dimension version, in the order its pages
+    have (a download reads them at once instead of page after page)."""
+    records = registry.records(dimension_id, version)
+    columns = record_columns(records)
+    return columns, _every_in_file_order(records, columns, filters, sort)
+
+
+def mapping_records_rows(
+    registry,
+    mapping_id: str,
+    version: str | None = None,
+    *,
+    filters: list[Filter] | None = None,
+    sort: list[tuple[str, bool]] | None = None,
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """Every matching row of a mapping version, in the order its pages have."""
+    rows = mapping_rows(registry, mapping_id, version)
+    return MAPPING_COLUMNS, _every_in_file_order(rows, MAPPING_COLUMNS, filters, sort)
 
 
 def dimension_records_page(

@@ -8,7 +8,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from dsgrid_core.browse import components, datasets, projects, records, results, summary
+from dsgrid_core.browse import (
+    components,
+    dataset_rows,
+    datasets,
+    downloads,
+    projects,
+    records,
+    results,
+    summary,
+)
 from dsgrid_core.browse.paging import Page
 from dsgrid_core.errors import ConflictError, InputError, NotFoundError
 from dsgrid_core.jobs.answers import job_answer
@@ -78,6 +87,18 @@ class LocalViewer(Viewer):
 
     def mapping_rows(self, mapping_id: str, version: str | None = None) -> list[dict[str, Any]]:
         return plain(records.mapping_rows(self.registry, mapping_id, version))
+
+    def download(self, question: str, *args, format: str, columns=None, **options):
+        """Every matching row read at once (not page after page, which would sort the rows
+        once per page), written out in chunks; errors raise here, before the first byte."""
+        every = {
+            "components": components.component_rows,
+            "records_page": records.dimension_records_rows,
+            "mapping_records_page": records.mapping_records_rows,
+            "preview": dataset_rows.preview_rows,
+        }[question]
+        found, rows = every(self.registry, *args, **options)
+        return downloads.encode((plain(r) for r in rows), format, columns or found)
 
     def fraction_check(self, mapping_id: str, version: str | None = None) -> dict:
         return plain(records.fraction_check(self.registry, mapping_id, version))

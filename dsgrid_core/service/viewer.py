@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypedDict, Unpack
 
+from dsgrid_core.browse import downloads
 from dsgrid_core.browse.paging import MAX_LIMIT, AnyOf, Filter, Page
 
 Filters = list[Filter | AnyOf] | None
@@ -221,6 +222,21 @@ class Viewer(ABC):
         import pandas as pd  # late: pandas
 
         return pd.read_parquet(io.BytesIO(self.result_file(job_id, "parquet")))
+
+    def download(
+        self,
+        question: str,
+        *args: Any,
+        format: str,
+        columns: list[str] | None = None,
+        **options: Any,
+    ) -> Iterator[str]:
+        """Every row a paged question answers (``question``: ``components``, ``records_page``
+        or ``mapping_records_page``, with its arguments but no paging) as CSV or NDJSON text
+        chunks (`dsgrid_core.browse.downloads`), page after page; the first page is read now,
+        so its errors raise before anything is written."""
+        ask = getattr(self, question)
+        return downloads.stream(lambda **paging: ask(*args, **options, **paging), format, columns)
 
     def close(self) -> None:  # noqa: B027 (a viewer without resources has nothing to close)
         """Release what the viewer holds (the registry's connection)."""
