@@ -539,12 +539,30 @@ class Series(Open):
     name: str
     x: list[str]
     y: list[float]
+    unit: str | None = Field(None, description="The unit of y (after any conversion).")
+    kind: str | None = Field(
+        None, description="energy, power, or the unit itself when the tool does not know it."
+    )
+
+
+class UnitConversion(Open):
+    from_: str = Field(alias="from", description="The stored unit.")
+    to: str = Field(description="The unit it was converted to before adding.")
+    factor: float = Field(description="1 `from` = factor `to`.")
+    records: list[str] = Field(description="The end uses stored in `from`.")
 
 
 class LoadProfile(Open):
     resolution: str
     time_zone: str | None
-    unit: str | None = None  # set when end uses of different units are summed, converted to it
+    unit: str | None = Field(None, description="The unit of every series, when they share one.")
+    kinds: list[str] = Field(
+        default_factory=list,
+        description="The unit kinds of the chosen end uses; kinds are never added together.",
+    )
+    conversions: list[UnitConversion] = Field(
+        default_factory=list, description="What was converted before adding."
+    )
     series: list[Series]
 
 

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from app import ids
+from app.components.chart_theme import styled
 from dsgrid_core.browse.datasets import ABSENT, DECLARED_MISSING, PRESENT
 from dsgrid_core.browse.projects import NOT_REQUIRED
 
@@ -108,6 +109,7 @@ def coverage_figure(
         autorange="reversed",
     )
     rows = min(len(y_ids), MAX_TICK_LABELS)
+    styled(figure)
     figure.update_layout(
         height=max(260, min(160 + 22 * rows, 900)),
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
@@ -138,6 +140,7 @@ def coverage_counts(counts_id: str, coverage: dict, statuses: tuple[Status, ...]
     return html.Div(parts, className="small")
 
 
-def coverage_graph(graph_id: str) -> dcc.Graph:
-    """The (initially empty) graph a callback fills with ``coverage_figure``."""
-    return dcc.Graph(id=graph_id, config={"displaylogo": False}, figure=go.Figure())
+def coverage_graph(graph_id: str, figure: go.Figure | None = None) -> dcc.Graph:
+    """The graph of a ``coverage_figure``: drawn with the page when given (no second round trip
+    on a first load), else empty until a callback fills it."""
+    return dcc.Graph(id=graph_id, config={"displaylogo": False}, figure=figure or go.Figure())

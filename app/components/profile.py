@@ -8,8 +8,10 @@ from html import escape
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
+from plotly.subplots import make_subplots
 
 from app import ids
+from app.components.chart_theme import styled
 from dsgrid_core.browse.datasets import RESOLUTIONS
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 
@@ -23,34 +25,89 @@ def series_label(name: str, names: dict[str, str] | None) -> str:
     return escape(f"{label} ({name})" if label and label != name else name)
 
 
+def _axis_title(kind: str, unit: str | None) -> str:
+    """``energy (MWh)``; a unit this tool does not know is its own kind: ``value (tons)``."""
+    if kind in ("energy", "power"):
+        return f"{kind} ({unit})" if unit else kind
+    return f"value ({unit})" if unit else "value (no unit)"
+
+
 def profile_figure(profile: dict, *, names: dict[str, str] | None = None) -> go.Figure:
-    """``names`` maps the series' record ids to record names for the legend."""
-    figure = go.Figure()
-    for series in profile["series"]:
-        figure.add_trace(
-            go.Scatter(
-                x=series["x"],
-                y=series["y"],
-                name=series_label(series["name"], names),
-                mode="lines+markers" if len(series["x"]) <= 40 else "lines",
-                hovertemplate="%{x}<br>%{y:,.4g}<extra>%{fullData.name}</extra>",
-            )
+    """``names`` maps the series' record ids to record names for the legend. Series of
+    different kinds (energy, power, unknown units) never share an axis: one panel per kind,
+    each y axis naming its unit."""
+    kinds = list(dict.fromkeys(s.get("kind", "value") for s in profile["series"]))
+    figure = (
+        make_subplots(
+            rows=len(kinds), cols=1, shared_xaxes=True, vertical_spacing=0.08 / len(kinds)
         )
-    zone = profile.get("time_zone") or "UTC"
-    figure.update_layout(
-        height=420,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        legend={"orientation": "h", "y": -0.2},
-        hovermode="x unified" if len(profile["series"]) <= 8 else "closest",
-        title={
-            "text": f"{RESOLUTION_LABELS.get(profile.get('resolution'), '')} sum of values",
-            "font": {"size": 14},
-        },
+        if len(kinds) > 1
+        else go.Figure()
     )
-    figure.update_xaxes(title=f"local time ({zone})")
-    unit = profile.get("unit")
-    figure.update_yaxes(title=f"value ({unit})" if unit else "value", rangemode="tozero")
+    for series in profile["series"]:
+        kind, unit = series.get("kind", "value"), series.get("unit") or profile.get("unit")
+        label = series_label(series["name"], names)
+        if len(kinds) > 1 and series["name"] == "total":
+            label = f"total {escape(kind)}"
+        trace = go.Scatter(
+            x=series["x"],
+            y=series["y"],
+            name=label,
+            mode="lines+markers" if len(series["x"]) <= 40 else "lines",
+            hovertemplate=(
+                f"%{{x}}<br>%{{y:,.4g}} {escape(unit or '')}<extra>%{{fullData.name}}</extra>"
+            ),
+        )
+        if len(kinds) > 1:
+            figure.add_trace(trace, row=kinds.index(kind) + 1, col=1)
+        else:
+            figure.add_trace(trace)
+    zone = profile.get("time_zone") or "UTC"
+    resolution = RESOLUTION_LABELS.get(profile.get("resolution"), "")
+    what = f"{resolution} sum" + (f" in {profile['unit']}" if profile.get("unit") else "")
+    styled(figure)
+    figure.update_layout(
+        height=420 + 200 * (len(kinds) - 1),
+        hovermode="x unified" if len(profile["series"]) <= 8 else "closest",
+        title={"text": what},
+    )
+    figure.update_xaxes(title=f"local time ({zone})", row=len(kinds) if len(kinds) > 1 else None)
+    units = {
+        s.get("kind", "value"): s.get("unit") or profile.get("unit") for s in profile["series"]
+    }
+    for row, kind in enumerate(kinds, start=1):
+        figure.update_yaxes(
+            title=_axis_title(kind, units.get(kind)),
+            rangemode="tozero",
+            **({"row": row, "col": 1} if len(kinds) > 1 else {}),
+        )
     return figure
+
+
+def units_note(profile: dict, names: dict[str, str] | None = None) -> str:
+    """What the chart under it shows in which unit, in words: ``In MWh; converted to MWh:
+    Exterior Lighting, Refrigeration from kWh (1 kWh = 0.001 MWh); ...``."""
+    names = names or {}
+    kinds = profile.get("kinds") or []
+    parts = []
+    units = list(dict.fromkeys(s.get("unit") for s in profile["series"] if s.get("unit")))
+    if units:
+        parts.append(f"Values in {', '.join(units)}.")
+    conversions = profile.get("conversions") or []
+    for target in dict.fromkeys(c["to"] for c in conversions):
+        done = [
+            f"{', '.join(names.get(r, r) for r in c['records'])} from {c['from']} "
+            f"(1 {c['from']} = {c['factor']:.6g} {target})"
+            for c in conversions
+            if c["to"] == target
+        ]
+        parts.append(f"Converted to {target} before adding: {'; '.join(done)}.")
+    if len(kinds) > 1:
+        parts.append(
+            f"End uses of different kinds ({', '.join(kinds)}) are never added together: "
+            "each kind has its own panel and axis."
+        )
+    return " ".join(parts)
 
 
 def profile_controls(
@@ -62,7 +119,11 @@ def profile_controls(
     pickers = [
         dbc.Col(
             [
-                html.Label(dimension_type, className="small"),
+                html.Label(
+                    dimension_type,
+                    htmlFor=ids.dataset_profile_records(dimension_type),
+                    className="small",
+                ),
                 dcc.Dropdown(
                     id=ids.dataset_profile_records(dimension_type),
                     options=[{"label": n, "value": i} for i, n in names[dimension_type].items()],
@@ -78,7 +139,7 @@ def profile_controls(
     ]
     by = dbc.Col(
         [
-            html.Label("one line per", className="small"),
+            html.Label("one line per", htmlFor=ids.DATASET_PROFILE_BY, className="small"),
             dcc.Dropdown(
                 id=ids.DATASET_PROFILE_BY,
                 options=list(NON_TIME_TYPES),
@@ -116,5 +177,6 @@ def profile_controls(
                 ),
                 delay_show=300,
             ),
+            html.P(id=ids.DATASET_PROFILE_UNITS, className="small text-muted"),
         ]
     )

@@ -9,11 +9,15 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from app.components.chart_theme import styled
+
 FROM_COLOR = "#0d6efd"
 TO_COLOR = "#198754"
 OTHER_COLOR = "#adb5bd"
 MAX_TICK_LABELS = 60  # more ids than this on a matrix axis: no tick labels, the hover tells
 MATRIX_CAP = 300  # the most ids per axis the matrix draws
+LABEL_SIZE = 13  # px: node labels stay readable (issue 17: they were 11, drawn at ~9)
+NODE_ROOM = 34  # px of height per node on the taller side: labels never overlap
 
 
 def _label(id: str, names: dict[str, str]) -> str:
@@ -23,7 +27,7 @@ def _label(id: str, names: dict[str, str]) -> str:
 
 def sankey_height(flows: dict[str, Any]) -> int:
     nodes = max(len(flows["sources"]), len(flows["targets"]), 1)
-    return max(260, min(1000, 80 + 26 * nodes))
+    return max(280, min(1400, 60 + NODE_ROOM * nodes))
 
 
 def sankey_figure(
@@ -54,8 +58,8 @@ def sankey_figure(
             node={
                 "label": labels,
                 "color": colors,
-                "pad": 8,
-                "thickness": 14,
+                "pad": 18,
+                "thickness": 16,
                 "line": {"width": 0},
                 "hovertemplate": "%{label}<br>total fraction %{value:.4g}<extra></extra>",
             },
@@ -69,10 +73,11 @@ def sankey_figure(
             },
         )
     )
+    styled(figure)
     figure.update_layout(
         height=sankey_height(flows),
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        font={"size": 11},
+        font={"size": LABEL_SIZE},
     )
     return figure
 
@@ -128,6 +133,7 @@ def matrix_figure(
             hovertemplate="from %{x}<br>to %{y}<br>fraction %{z:.4g}<extra></extra>",
         )
     )
+    styled(figure)
     figure.update_layout(
         height=max(320, min(900, 120 + 14 * len(to_ids))),
         margin={"l": 10, "r": 10, "t": 10, "b": 10},

@@ -5,7 +5,7 @@ choices live in the query string, so a link shows the same view and back restore
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, quote, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
@@ -24,14 +24,27 @@ from app.components.common import (
     value_cell,
     value_text,
 )
+from app.components.downloads import (
+    GRID_KEYS,
+    download_links,
+    link_data,
+    register_download_links,
+    url_page,
+    with_grid_query,
+)
 from app.components.heatmap import (
     DATASET_STATUSES,
     coverage_counts,
     coverage_figure,
     coverage_graph,
 )
-from app.components.profile import RESOLUTION_LABELS, profile_controls, profile_figure
-from app.grid import answer, server_grid
+from app.components.profile import (
+    RESOLUTION_LABELS,
+    profile_controls,
+    profile_figure,
+    units_note,
+)
+from app.grid import answer, grid_state, server_grid
 from dsgrid_core.browse.datasets import PREVIEW_COLUMNS, RESOLUTIONS
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.errors import DsgridError
@@ -119,6 +132,18 @@ def layout(dataset_id: str | None = None, version: str | None = None, **query):
     except (DsgridError, state.NoRegistry) as exc:
         return error_state(str(exc))
     chosen = _choices(query, {t: set(n) for t, n in names.items()})
+    filter_model, order = grid_state(
+        query.get("filter"),
+        query.get("any"),
+        query.get("sort"),
+        PREVIEW_COLUMNS,
+        numeric=("value",),
+    )
+    links = link_data(
+        f"/datasets/{quote(detail['id'], safe='')}/preview",
+        [("version", version)] if version else [],
+        ("version",),
+    )
     return html.Div(
         [
             dcc.Location(id=ids.DATASET_LOCATION, refresh=False),
@@ -147,11 +172,46 @@ def layout(dataset_id: str | None = None, version: str | None = None, **query):
                 "headers; the filtering runs on the server over every row.",
                 className="text-muted small",
             ),
-            server_grid(ids.DATASET_PREVIEW, _preview_columns(), height=440),
+            html.P(
+                _row_units(facts, names["metric"]),
+                id=ids.DATASET_PREVIEW_UNITS,
+                className="text-muted small",
+            ),
+            server_grid(
+                ids.DATASET_PREVIEW,
+                _preview_columns(),
+                height=440,
+                filter_model=filter_model,
+                sort=order,
+            ),
+            # below the grid: above it, a grid's first rows came back blank (mapping page)
+            download_links(ids.DATASET_PREVIEW, links, url_page(query.get("page"))),
             html.H4("Load profile", className="mt-4"),
             profile_controls(names, chosen, PROFILE_TYPES),
             *closing,
         ]
+    )
+
+
+def _row_units(facts: dict, metric_names: dict[str, str]) -> str:
+    """Which unit each row's value is in (its end use's): the rows are stored, not converted."""
+    ref = facts["dimensions"].get("metric")
+    if not ref:
+        return ""
+    by_unit: dict[str, list[str]] = {}
+    for r in state.viewer().records(ref["id"], ref["version"]):
+        by_unit.setdefault(r.get("unit") or "no unit", []).append(
+            metric_names.get(r["id"], r["id"])
+        )
+    if len(by_unit) == 1:
+        return f"Every value is in {next(iter(by_unit))}."
+    parts = [
+        f"{unit} ({len(ids_)} end uses)" if len(ids_) > 3 else f"{unit} ({', '.join(ids_)})"
+        for unit, ids_ in sorted(by_unit.items(), key=lambda item: -len(item[1]))
+    ]
+    return (
+        "Each value is in its end use's own unit, as stored (the load profile below converts "
+        f"before adding): {'; '.join(parts)}."
     )
 
 
@@ -233,9 +293,9 @@ def _coverage_section(chosen: dict) -> html.Div:
             ),
             dbc.Row(
                 [
-                    dbc.Col(html.Label("x"), width="auto"),
+                    dbc.Col(html.Label("x", htmlFor=ids.DATASET_COVERAGE_X), width="auto"),
                     dbc.Col(_axis_dropdown(ids.DATASET_COVERAGE_X, chosen["x"]), md=2),
-                    dbc.Col(html.Label("y"), width="auto"),
+                    dbc.Col(html.Label("y", htmlFor=ids.DATASET_COVERAGE_Y), width="auto"),
                     dbc.Col(_axis_dropdown(ids.DATASET_COVERAGE_Y, chosen["y"]), md=2),
                 ],
                 class_name="g-2 align-items-center mb-2",
@@ -279,6 +339,7 @@ CHOICE_INPUTS = [
     State(ids.DATASET_LOCATION, "pathname"),
     *[State(ids.dataset_profile_records(t), "options") for t in PROFILE_TYPES],
     State(ids.COMPONENT_STORE, "data"),
+    State(ids.grid_query(ids.DATASET_PREVIEW), "data"),
     prevent_initial_call=True,
 )
 def keep_in_url(*args):
@@ -291,11 +352,13 @@ def keep_in_url(*args):
         t: {o["value"] for o in opts or []}
         for t, opts in zip(PROFILE_TYPES, args[n + 2 : n + 5], strict=True)
     }
-    component = args[-1]
+    component, grid = args[-2], args[-1]
     unchanged = [no_update] * n
     params = parse_qs((search or "").lstrip("?"))
     if ctx.triggered_id != ids.DATASET_LOCATION:
-        kept = {k: v for k, v in params.items() if k not in URL_KEYS}
+        # the grid's filters, sort and page as the grid has them (it keeps them in the URL)
+        kept = {k: v for k, v in params.items() if k not in URL_KEYS and k not in GRID_KEYS}
+        kept.update(parse_qs(grid["query"]) if grid else {})
         for key, value in values.items():
             if value:
                 kept[key] = value if isinstance(value, list) else [value]
@@ -331,18 +394,25 @@ def show_coverage(x, y, component):
     return figure, coverage_counts(ids.DATASET_COVERAGE_COUNTS, result, DATASET_STATUSES)
 
 
+register_download_links(ids.DATASET_PREVIEW)
+
+
 @callback(
     Output(ids.DATASET_PREVIEW, "getRowsResponse"),
+    Output(ids.grid_query(ids.DATASET_PREVIEW), "data"),
     Input(ids.DATASET_PREVIEW, "getRowsRequest"),
     State(ids.COMPONENT_STORE, "data"),
+    State(ids.grid_query(ids.DATASET_PREVIEW), "data"),
 )
-def preview_rows(request, component):
-    return answer(request, state.viewer().preview, component["id"], component["version"])
+def preview_rows(request, component, links):
+    rows = answer(request, state.viewer().preview, component["id"], component["version"])
+    return rows, with_grid_query(links, request)
 
 
 @callback(
     Output(ids.DATASET_PROFILE_GRAPH, "figure"),
     Output(ids.DATASET_PROFILE_NOTE, "children"),
+    Output(ids.DATASET_PROFILE_UNITS, "children"),
     *[Input(ids.dataset_profile_records(t), "value") for t in PROFILE_TYPES],
     Input(ids.DATASET_PROFILE_BY, "value"),
     Input(ids.DATASET_PROFILE_RESOLUTION, "value"),
@@ -358,9 +428,11 @@ def show_profile(geography, subsector, metric, by, resolution, component):
         if by:
             lines = len(records.get(by) or _names(facts, by))
             if lines > MAX_SERIES:
-                return go.Figure(), (
+                return (
+                    go.Figure(),
                     f"One line per {by} would draw {lines:,} lines: choose at most "
-                    f"{MAX_SERIES} {by} records above, or another dimension."
+                    f"{MAX_SERIES} {by} records above, or another dimension.",
+                    "",
                 )
         profile = state.viewer().load_profile(
             component["id"],
@@ -370,14 +442,16 @@ def show_profile(geography, subsector, metric, by, resolution, component):
             resolution=resolution,
         )
         names = _names(facts, by) if by else {}
+        metric_names = names if by == "metric" else _names(facts, "metric")
     except DsgridError as exc:
-        return go.Figure(), dbc.Alert(str(exc), color="danger", class_name="py-2")
+        return go.Figure(), dbc.Alert(str(exc), color="danger", class_name="py-2"), ""
     if not profile["series"]:
-        return go.Figure(), "No rows match these records."
+        return go.Figure(), "No rows match these records.", ""
     what = ", ".join(f"{len(v)} {t}" for t, v in records.items()) or "all records"
     note = (
         f"{len(profile['series'])} line{'s' if len(profile['series']) != 1 else ''} "
         f"({what}{f', one per {by}' if by else ''}), "
         f"{RESOLUTION_LABELS[profile['resolution']].lower()} sums in {profile['time_zone']}."
     )
-    return profile_figure(profile, names=names), note
+    units = units_note(profile, metric_names)
+    return profile_figure(profile, names=names), note, units

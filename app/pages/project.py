@@ -82,7 +82,7 @@ def layout(
             html.H4("Datasets it expects", className="mt-3"),
             _datasets_table(overview, in_registry),
             html.H4("Coverage", className="mt-4"),
-            _coverage_section(overview, submitted, chosen),
+            _coverage_section(overview, submitted, chosen, project_id),
             html.H4("Base dimensions", className="mt-4"),
             _base_table(overview),
             html.H4("Supplemental dimensions", className="mt-4"),
@@ -161,7 +161,7 @@ def _datasets_table(overview: dict, in_registry: set[str]):
     )
 
 
-def _coverage_section(overview: dict, submitted: list[str], chosen) -> html.Div:
+def _coverage_section(overview: dict, submitted: list[str], chosen, project_id: str) -> html.Div:
     dataset, x, y = chosen
     if not submitted:
         return dbc.Alert(
@@ -171,6 +171,10 @@ def _coverage_section(overview: dict, submitted: list[str], chosen) -> html.Div:
             id=ids.PROJECT_COVERAGE_EMPTY,
         )
     types = list(NON_TIME_TYPES)
+    figure, counts = _coverage_view(
+        chosen[0], chosen[1], chosen[2], {"id": project_id, "version": overview["version"]}
+    )
+    figure = None if figure is no_update else figure
     return html.Div(
         [
             # only with the coverage controls: its callback needs both
@@ -182,7 +186,9 @@ def _coverage_section(overview: dict, submitted: list[str], chosen) -> html.Div:
             ),
             dbc.Row(
                 [
-                    dbc.Col(html.Label("dataset"), width="auto"),
+                    dbc.Col(
+                        html.Label("dataset", htmlFor=ids.PROJECT_COVERAGE_DATASET), width="auto"
+                    ),
                     dbc.Col(
                         dcc.Dropdown(
                             id=ids.PROJECT_COVERAGE_DATASET,
@@ -192,14 +198,14 @@ def _coverage_section(overview: dict, submitted: list[str], chosen) -> html.Div:
                         ),
                         md=4,
                     ),
-                    dbc.Col(html.Label("x"), width="auto"),
+                    dbc.Col(html.Label("x", htmlFor=ids.PROJECT_COVERAGE_X), width="auto"),
                     dbc.Col(
                         dcc.Dropdown(
                             id=ids.PROJECT_COVERAGE_X, options=types, value=x, clearable=False
                         ),
                         md=2,
                     ),
-                    dbc.Col(html.Label("y"), width="auto"),
+                    dbc.Col(html.Label("y", htmlFor=ids.PROJECT_COVERAGE_Y), width="auto"),
                     dbc.Col(
                         dcc.Dropdown(
                             id=ids.PROJECT_COVERAGE_Y, options=types, value=y, clearable=False
@@ -209,8 +215,9 @@ def _coverage_section(overview: dict, submitted: list[str], chosen) -> html.Div:
                 ],
                 class_name="g-2 align-items-center mb-2",
             ),
-            dcc.Loading(coverage_graph(ids.PROJECT_COVERAGE_GRAPH), delay_show=300),
-            html.Div(id=ids.PROJECT_COVERAGE_COUNTS),
+            # drawn with the page: the first load needs no callback after plotly.js is in
+            dcc.Loading(coverage_graph(ids.PROJECT_COVERAGE_GRAPH, figure), delay_show=300),
+            html.Div(counts, id=ids.PROJECT_COVERAGE_COUNTS),
         ]
     )
 
@@ -327,10 +334,17 @@ def keep_in_url(dataset, x, y, search, pathname, submitted, component):
     Input(ids.PROJECT_COVERAGE_X, "value"),
     Input(ids.PROJECT_COVERAGE_Y, "value"),
     State(ids.COMPONENT_STORE, "data"),
+    prevent_initial_call=True,  # the page's first view comes with its layout
 )
 def show_coverage(dataset, x, y, component):
     if not dataset or not x or not y or not component:
         raise PreventUpdate
+    return _coverage_view(dataset, x, y, component)
+
+
+def _coverage_view(dataset, x, y, component):
+    """The heatmap and its counts for the chosen dataset and axes (the page's first view, and
+    every later choice)."""
     if x == y:
         return no_update, dbc.Alert("Choose two different dimension types.", color="info")
     try:

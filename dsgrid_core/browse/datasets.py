@@ -3,9 +3,12 @@ combinations it covers, and load profiles of chosen records."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlglot import exp
 
 from dsgrid_core.browse.paging import (
@@ -27,8 +30,8 @@ from dsgrid_core.data.parquet_pages import read_rows, row_count
 from dsgrid_core.data.s3 import is_s3_url
 from dsgrid_core.data.scan import table_expression
 from dsgrid_core.errors import InputError
-from dsgrid_core.query.choices import default_unit
 from dsgrid_core.query.run import parse_query, run_query
+from dsgrid_core.query.units import family, unit_factor
 
 PREVIEW_COLUMNS = [*NON_TIME_TYPES, "timestamp", "value"]
 PREVIEW_KINDS = {"timestamp": INSTANT, "value": NUMBER}
@@ -207,20 +210,128 @@ def load_profile(
     use_cache: bool = False,
 ) -> dict[str, Any]:
     """Summed values of the chosen records over time, in the dataset's own time zone; one
-    series per record of ``by`` (or one series in all). The result cache is off by default:
-    callers (the viewer, the API) keep their own caches, and a read-only registry folder may
-    not take the cache's files."""
+    series per record of ``by`` (or one series in all). Values of different units are never
+    added as they are: the chosen end uses are split by kind (energy, power, or a unit this
+    tool does not know, each kept apart), and each kind is converted to its most common unit;
+    ``conversions`` says what was converted from which unit, each series carries its ``unit``
+    and ``kind``, and ``unit`` is set when every series shares one. The result cache is off by
+    default: callers (the viewer, the API) keep their own caches, and a read-only registry
+    folder may not take the cache's files."""
     if resolution not in RESOLUTIONS:
         raise InputError(f"resolution '{resolution}' is not one of {', '.join(RESOLUTIONS)}.")
     if by is not None and by not in NON_TIME_TYPES:
         raise InputError(f"'{by}' is not a dimension type ({', '.join(NON_TIME_TYPES)}).")
     record = registry.show("dataset", dataset_id, version)
     dims = record.extra["dimensions"]
+    groups = _metric_groups(registry, dims["metric"], (records or {}).get("metric"))
+    # each kind's unit is the most common of the dataset's (not of the chosen): the same
+    # whichever end uses are picked
+    every = _metric_groups(registry, dims["metric"], None)
+    targets = {kind: _common_unit(every.get(kind) or units) for kind, units in groups.items()}
+    # per end use: its kind, and the factor to its kind's unit (1 where nothing converts)
+    kind_of, factor_of = {}, {}
+    for kind, units in groups.items():
+        for record_id, unit in units.items():
+            kind_of[record_id] = kind
+            factor_of[record_id] = (
+                unit_factor(unit, targets[kind]) if unit and unit != targets[kind] else 1.0
+            )
+    # one query by end use as well, so that each is converted before anything is added
+    result = _profile_query(
+        registry, dataset_id, record, dims, records or {}, by, resolution, use_cache
+    )
+    table = result.table
+    known = list(factor_of)
+    where = pc.index_in(pc.cast(table.column("metric"), pa.string()), value_set=pa.array(known))
+    factors = pc.fill_null(
+        pc.take(pa.array([factor_of[m] for m in known], pa.float64()), where), 1.0
+    )
+    kinds = pc.fill_null(
+        pc.take(pa.array([kind_of[m] for m in known], pa.string()), where), "no unit"
+    )
+    names = (
+        pc.cast(table.column(by), pa.string())
+        if by
+        else pc.fill_null(pa.nulls(table.num_rows, pa.string()), "total")
+    )
+    summed = (
+        pa.table(
+            {
+                "kind": kinds,
+                "name": names,
+                "timestamp": table.column("timestamp"),
+                "value": pc.multiply(pc.cast(table.column("value"), pa.float64()), factors),
+            }
+        )
+        .group_by(["kind", "name", "timestamp"])
+        .aggregate([("value", "sum")])
+        .sort_by([("name", "ascending"), ("kind", "ascending"), ("timestamp", "ascending")])
+        .to_pydict()
+    )
+    series: dict[tuple[str, str], dict[str, Any]] = {}
+    for kind, name, t, v in zip(
+        summed["kind"], summed["name"], summed["timestamp"], summed["value_sum"], strict=True
+    ):
+        s = series.setdefault(
+            (name, kind),
+            {"name": name, "kind": kind, "unit": targets.get(kind), "x": [], "y": []},
+        )
+        s["x"].append(t.isoformat() if hasattr(t, "isoformat") else str(t))
+        s["y"].append(v)
+    shown = list(series.values())
+    units = {s["unit"] for s in shown} or set(targets.values())
+    return {
+        "resolution": resolution,
+        "time_zone": result.metadata.get("time_zone"),
+        "unit": next(iter(units)) if len(units) == 1 else None,  # the one unit of every series
+        "kinds": list(groups),  # more than one: kept apart, never added
+        "conversions": [c for kind in groups for c in _conversions(groups[kind], targets[kind])],
+        "series": shown,
+    }
+
+
+def _metric_groups(registry, ref: dict[str, Any], chosen: list[str] | None) -> dict:
+    """The chosen metric records (all when none is chosen) by kind: ``energy`` and ``power``
+    (units this tool converts between), or the unit itself for any other unit; each kind maps
+    record id -> unit."""
+    metric = registry.records(ref["id"], ref["version"])
+    wanted = set(chosen or [r["id"] for r in metric])
+    groups: dict[str, dict[str, str | None]] = {}
+    for r in metric:
+        if r["id"] in wanted:
+            unit = r.get("unit")
+            kind = family(unit) or (unit or "no unit")
+            groups.setdefault(kind, {})[r["id"]] = unit
+    return groups or {"no unit": {i: None for i in wanted}}
+
+
+def _common_unit(units: dict[str, str | None]) -> str | None:
+    """The unit values of one kind are shown in: the most common one (ties: by name)."""
+    counts = Counter(u for u in units.values() if u)
+    if not counts:
+        return None
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0][0]
+
+
+def _conversions(units: dict[str, str | None], target: str | None) -> list[dict[str, Any]]:
+    """Which records were converted to ``target``, from which unit, by which factor."""
+    by_unit: dict[str, list[str]] = {}
+    for record_id, unit in sorted(units.items()):
+        if unit and target and unit != target:
+            by_unit.setdefault(unit, []).append(record_id)
+    return [
+        {"from": u, "to": target, "factor": unit_factor(u, target), "records": ids}
+        for u, ids in sorted(by_unit.items())
+    ]
+
+
+def _profile_query(registry, dataset_id, record, dims, records, by, resolution, use_cache):
+    """The dataset query behind a profile: sums by time, ``by`` and end use, unconverted."""
     time_ref: dict[str, Any] = {"dimension_name": dims["time"]["name"]}
     if resolution != "hour":
         time_ref["function"] = f"start_of_{resolution}"
-    dimensions: dict[str, list] = {"time": [time_ref]}
-    if by:
+    dimensions: dict[str, list] = {"time": [time_ref], "metric": [dims["metric"]["name"]]}
+    if by and by != "metric":
         dimensions[by] = [dims[by]["name"]]
     filters = [
         {
@@ -230,14 +341,9 @@ def load_profile(
             "operator": "isin",
             "value": list(ids),
         }
-        for t, ids in (records or {}).items()
+        for t, ids in records.items()
         if ids
     ]
-    unit = None
-    if by != "metric":  # end uses summed together: in one unit, never as they are
-        metric = registry.records(dims["metric"]["id"], dims["metric"]["version"])
-        chosen = set((records or {}).get("metric") or [r["id"] for r in metric])
-        unit = default_unit([r for r in metric if r["id"] in chosen])
     query = parse_query(
         {
             "name": "load_profile",
@@ -248,24 +354,9 @@ def load_profile(
             "time_zone": _dataset_zone(registry, dims["time"]),
             "column_type": "dimension_types",
             "sort_columns": ["timestamp"],
-            **({"unit": unit} if unit else {}),
         }
     )
-    result = run_query(registry, query, use_cache=use_cache)
-    frame = result.table.to_pydict()
-    series: dict[str, dict[str, list]] = {}
-    keys = frame.get(by) if by else None
-    for i, (t, v) in enumerate(zip(frame["timestamp"], frame["value"], strict=True)):
-        name = str(keys[i]) if keys is not None else "total"
-        s = series.setdefault(name, {"x": [], "y": []})
-        s["x"].append(t.isoformat() if hasattr(t, "isoformat") else str(t))
-        s["y"].append(v)
-    return {
-        "resolution": resolution,
-        "time_zone": result.metadata.get("time_zone"),
-        "unit": unit,  # set when the series add end uses of different units, converted to it
-        "series": [{"name": k, **v} for k, v in sorted(series.items())],
-    }
+    return run_query(registry, query, use_cache=use_cache)
 
 
 def _dataset_zone(registry, time_ref: dict[str, Any]) -> str:

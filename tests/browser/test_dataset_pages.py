@@ -5,6 +5,7 @@ demo registries; and the error state of an unknown dataset or version."""
 from __future__ import annotations
 
 import csv
+import io
 import math
 from itertools import product
 from pathlib import Path
@@ -14,6 +15,7 @@ import pandas as pd
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+import requests
 from conftest import (
     choose,
     click,
@@ -29,6 +31,7 @@ from conftest import (
 )
 
 from app import ids
+from app.components.chart_theme import PALETTE
 
 pytestmark = pytest.mark.browser
 
@@ -295,7 +298,7 @@ def test_demo_dataset_load_profile_preview_and_back(dash_duo, viewer, demo_regis
         assert len(rows) > 0
         assert math.isclose(trace["y"][0], rows["value"].sum(), rel_tol=1e-9)
     assert zone in plotly_axis_title(dash_duo, ids.DATASET_PROFILE_GRAPH)
-    assert f"value ({unit})" in plotly_axis_title(dash_duo, ids.DATASET_PROFILE_GRAPH, "yaxis")
+    assert f"energy ({unit})" in plotly_axis_title(dash_duo, ids.DATASET_PROFILE_GRAPH, "yaxis")
 
     # monthly: twelve points, January's sum
     click(dash_duo, f"//*[@id='{ids.DATASET_PROFILE_RESOLUTION}']//label[text()='monthly']")
@@ -322,6 +325,20 @@ def test_demo_dataset_load_profile_preview_and_back(dash_duo, viewer, demo_regis
     )
     _assert_rows_match(grid_rows(dash_duo, grid, PREVIEW_SHOWN), expected)
 
+    # the grid's filter and sort join the profile's choices in the URL, and the CSV link
+    # downloads every row the grid holds, in its order (the stored Parquet, sorted alike)
+    wait_until(lambda: "sort=-value" in dash_duo.driver.current_url, message="sort in the URL")
+    assert f"filter=geography%3Acontains%3A{chosen[1]}" in dash_duo.driver.current_url
+    assert "res=month" in dash_duo.driver.current_url
+    link = dash_duo.find_element(f"#{ids.grid_link(grid, 'csv')}").get_attribute("href")
+    download = requests.get(link, timeout=60)
+    assert download.status_code == 200, download.text[:300]
+    got = pd.read_csv(
+        io.StringIO(download.text), dtype={"geography": str}, float_precision="round_trip"
+    )
+    assert len(got) == in_county and set(got["geography"]) == {chosen[1]}
+    assert list(got["value"]) == expected["value"].to_pylist()
+
     # where used -> the project, then back: the profile choices are restored from the URL
     click(dash_duo, f"#{ids.WHERE_USED} a[href^='/projects/demo_us_buildings']")
     dash_duo.wait_for_text_to_equal(f"#{ids.COMPONENT_TITLE}", project["name"])
@@ -331,6 +348,91 @@ def test_demo_dataset_load_profile_preview_and_back(dash_duo, viewer, demo_regis
     assert [t["name"].split("(")[-1].rstrip(")") for t in traces] == chosen
     picked = dash_duo.find_element(f"#{ids.dataset_profile_records('geography')}").text
     assert all(counties[c] in picked for c in chosen)
+    # and the grid's filter and sort too
+    wait_until(lambda: grid_status(dash_duo, grid).endswith(f"of {in_county:,}"))
+    wait_until(
+        lambda: float((grid_cells(dash_duo, grid, "value") or ["nan"])[0]) == top,
+        message="restored sorted rows",
+    )
+    assert dash_duo.get_logs() == []
+
+
+# 1 <unit> = factor MWh, from the definitions (1 Btu = 1055.05585 J, 1 kWh = 3.6 MJ)
+TO_MWH = {"MWh": 1.0, "kWh": 1e-3, "MBtu": 0.29307107, "therm": 0.029307107}
+
+
+def _plotly_layout(dash_duo, graph_id: str) -> dict | None:
+    """The colours and fonts plotly.js drew a graph with (its full layout, after templates)."""
+    return dash_duo.driver.execute_script(
+        """
+        const gd = document.querySelector(arguments[0] + ' .js-plotly-plot');
+        if (!gd || !gd._fullLayout) { return null; }
+        return {colorway: Array.from(gd._fullLayout.colorway || []),
+                font: gd._fullLayout.font.size};
+        """,
+        f"#{graph_id}",
+    )
+
+
+def test_demo_load_profile_converts_units_before_adding_and_says_so(
+    dash_duo, viewer, demo_registry
+):
+    """demo_comstock_like's end uses are in MWh, kWh and MBtu: the profile converts each to
+    MWh before adding (pandas with the factors written out here), the y axis names MWh and the
+    note under the chart says what was converted from which unit; one line per end use too."""
+    registry, inputs = demo_registry
+    dataset_id = "demo_comstock_like"
+    folder = inputs / "datasets" / dataset_id
+    raw = pd.read_parquet(folder / "load_data.parquet")
+    end_uses = pd.read_csv(folder / "dimensions" / "enduses.csv")
+    assert set(end_uses["unit"]) == {"MWh", "kWh", "MBtu"}
+    name_of = dict(zip(end_uses["id"], end_uses["name"], strict=True))
+    factor = dict(zip(end_uses["id"], end_uses["unit"].map(TO_MWH), strict=True))
+    project = json5.loads((inputs / "project.json5").read_text())
+    time_dim = next(d for d in project["dimensions"]["base_dimensions"] if d["type"] == "time")
+    zone = time_dim["time_zone_format"]["time_zone"]
+    local = raw["timestamp"].dt.tz_convert(zone).dt.tz_localize(None)
+    raw["month"] = local.dt.to_period("M").dt.start_time
+    raw["mwh"] = raw["value"] * raw["metric"].map(factor)
+
+    dash_duo.driver.set_window_size(1400, 1000)
+    dash_duo.start_server(viewer(registry))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/datasets/{dataset_id}?res=month")
+
+    def lines(count: int):
+        traces = plotly_traces(dash_duo, ids.DATASET_PROFILE_GRAPH) or []
+        return traces if len(traces) == count and all(len(t["y"]) == 12 for t in traces) else None
+
+    [total] = wait_until(lambda: lines(1), message="one monthly line of every end use")
+    want = raw.groupby("month")["mwh"].sum()
+    as_stored = raw.groupby("month")["value"].sum()
+    assert total["y"] == pytest.approx(list(want), rel=1e-9)
+    assert total["y"][0] != pytest.approx(as_stored.iloc[0], rel=1e-3)
+    assert plotly_axis_title(dash_duo, ids.DATASET_PROFILE_GRAPH, "yaxis") == "energy (MWh)"
+    note = dash_duo.find_element(f"#{ids.DATASET_PROFILE_UNITS}").text
+    kwh = ", ".join(name_of[i] for i in sorted(end_uses.loc[end_uses["unit"] == "kWh", "id"]))
+    mbtu = ", ".join(name_of[i] for i in sorted(end_uses.loc[end_uses["unit"] == "MBtu", "id"]))
+    assert "Converted to MWh" in note, note
+    assert f"{kwh} from kWh (1 kWh = 0.001 MWh)" in note, note
+    assert f"{mbtu} from MBtu (1 MBtu = 0.293071 MWh)" in note, note
+    # the stored rows are not converted: the grid says which unit each end use's rows are in
+    rows_note = dash_duo.find_element(f"#{ids.DATASET_PREVIEW_UNITS}").text
+    assert f"kWh ({kwh})" in rows_note and f"MBtu ({mbtu})" in rows_note, rows_note
+    assert f"MWh ({(end_uses['unit'] == 'MWh').sum()} end uses)" in rows_note, rows_note
+    # the viewer's one chart template: its palette and font
+    drawn = _plotly_layout(dash_duo, ids.DATASET_PROFILE_GRAPH)
+    assert drawn["colorway"] == list(PALETTE) and drawn["font"] == 13
+
+    # one line per end use: each in MWh, none added to another
+    pick(dash_duo, ids.DATASET_PROFILE_BY, "metric")
+    traces = wait_until(lambda: lines(len(end_uses)), message="one line per end use")
+    for trace in traces:
+        metric = trace["name"].split("(")[-1].rstrip(")")
+        rows = raw[raw["metric"] == metric]
+        assert trace["y"] == pytest.approx(list(rows.groupby("month")["mwh"].sum()), rel=1e-9)
+    assert plotly_axis_title(dash_duo, ids.DATASET_PROFILE_GRAPH, "yaxis") == "energy (MWh)"
+    assert "Converted to MWh" in dash_duo.find_element(f"#{ids.DATASET_PROFILE_UNITS}").text
+    assert _plotly_layout(dash_duo, ids.DATASET_COVERAGE_GRAPH)["colorway"] == list(PALETTE)
     assert dash_duo.get_logs() == []
 
 

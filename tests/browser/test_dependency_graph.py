@@ -1,5 +1,7 @@
 """The dependency graph of a component page: its nodes are the components the registry says it
-depends on, and a real mouse click on a node opens that component; back returns."""
+depends on, laid out in columns by kind (project -> datasets -> mappings -> dimensions), each
+kind a labelled box; a real mouse click on a node shows its neighbourhood (the rest faded) with
+a link that opens it and a way back to the whole graph; back returns."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import time
 
 import json5
 import pytest
-from conftest import scroll_to, wait_until
+from conftest import click, scroll_to, wait_until
 from selenium.webdriver.common.action_chains import ActionChains
 
 from app import ids
@@ -24,10 +26,23 @@ const holder = [root, ...root.querySelectorAll('div')].find(d => d._cyreg && d._
 if (!holder) return null;
 const cy = holder._cyreg.cy;
 const box = holder.getBoundingClientRect();
-return cy.nodes().map(n => ({
-    href: n.data('href'), label: n.data('label'), kind: n.data('kind'),
+return cy.nodes().filter(n => !n.isParent()).map(n => ({
+    id: n.id(), href: n.data('href'), label: n.data('label'), kind: n.data('kind'),
     x: box.left + n.renderedPosition('x'), y: box.top + n.renderedPosition('y'),
     width: n.renderedOuterWidth(),
+    font: parseFloat(n.style('font-size')) * cy.zoom(),
+    faded: n.numericStyle('opacity') < 0.5,
+    // what cytoscape itself says is next to the node (not the page's own computation)
+    near: n.closedNeighborhood('node').map(m => m.id()).sort(),
+}));
+"""
+
+# The boxes that group the nodes by kind: their labels and which nodes cytoscape put in them.
+GROUPS_JS = """
+const root = document.getElementById(arguments[0]);
+const holder = [root, ...root.querySelectorAll('div')].find(d => d._cyreg && d._cyreg.cy);
+return holder._cyreg.cy.nodes().filter(n => n.isParent()).map(n => ({
+    label: n.data('label'), children: n.children().map(c => c.data('kind')),
 }));
 """
 
@@ -96,10 +111,12 @@ def test_click_a_node_of_the_project_graph_to_open_it(
     nodes = _settled_nodes(dash_duo)
     assert _overlapping(nodes) == []
     target = sorted((n for n in nodes if n["kind"] == "dataset"), key=lambda n: n["href"])[0]
-    actions = ActionChains(dash_duo.driver)
-    actions.w3c_actions.pointer_action.move_to_location(round(target["x"]), round(target["y"]))
-    actions.w3c_actions.pointer_action.click()
-    actions.perform()
+    _click_at(dash_duo, target)
+
+    # the click focuses it: its neighbourhood stays, the rest fades; its link opens it
+    dash_duo.wait_for_text_to_equal(f"#{ids.GRAPH_OPEN}", target["label"])
+    _assert_focused(dash_duo, target["id"])
+    click(dash_duo, f"#{ids.GRAPH_OPEN}")
 
     dataset_id = target["href"].split("/")[2].split("?")[0]
     wait_until(
@@ -112,4 +129,106 @@ def test_click_a_node_of_the_project_graph_to_open_it(
     dash_duo.driver.back()
     wait_until(lambda: dash_duo.driver.current_url == project_url, message="back to the project")
     wait_until(lambda: _drawn_nodes(dash_duo), message="the graph drawn again")
+    assert dash_duo.get_logs() == []
+
+
+def _click_at(dash_duo, node) -> None:
+    """A real mouse click where ``node`` is drawn."""
+    actions = ActionChains(dash_duo.driver)
+    actions.w3c_actions.pointer_action.move_to_location(round(node["x"]), round(node["y"]))
+    actions.w3c_actions.pointer_action.click()
+    actions.perform()
+
+
+def _assert_focused(dash_duo, node_id: str) -> list[dict]:
+    """Only ``node_id`` and its neighbours (as cytoscape counts them) are drawn unfaded."""
+
+    def faded_right():
+        nodes = _drawn_nodes(dash_duo) or []
+        focus = next((n for n in nodes if n["id"] == node_id), None)
+        if focus is None:
+            return None
+        shown = sorted(n["id"] for n in nodes if not n["faded"])
+        return nodes if shown == focus["near"] and len(shown) < len(nodes) else None
+
+    return wait_until(faded_right, message=f"the neighbourhood of {node_id} shown, the rest faded")
+
+
+def _choose_focus(dash_duo, label: str, value: str) -> None:
+    """Pick the component ``value`` in the focus dropdown, searching for ``label``."""
+    scroll_to(dash_duo, dash_duo.find_element(f"#{ids.GRAPH_FOCUS}")).click()
+    search = dash_duo.wait_for_element(".dash-dropdown-content .dash-dropdown-search")
+    search.send_keys(label)
+    option = dash_duo.wait_for_element(
+        f".dash-dropdown-content [role='option'] input[value='{value}']"
+    )
+    option.find_element("xpath", "./ancestor::label").click()
+    dash_duo.find_element("body").send_keys("\ue00c")
+
+
+def test_demo_project_graph_in_columns_by_kind_with_a_focus_and_a_way_back(
+    dash_duo, viewer, demo_registry
+):
+    registry, inputs = demo_registry
+    project = json5.loads((inputs / "project.json5").read_text())
+    project_id = project["project_id"]
+    datasets = {d["dataset_id"] for d in project["datasets"]}
+    counties = next(d for d in project["dimensions"]["base_dimensions"] if d["type"] == "geography")
+
+    dash_duo.driver.set_window_size(1400, 1000)
+    dash_duo.start_server(viewer(registry))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/projects/{project_id}")
+    scroll_to(dash_duo, dash_duo.wait_for_element(f"#{ids.GRAPH}"))
+    nodes = _settled_nodes(dash_duo)
+    assert len(nodes) >= 30  # the demo project's graph: the hairball of issue 17
+    assert {n["href"].split("/")[2].split("?")[0] for n in nodes if n["kind"] == "dataset"} == (
+        datasets
+    )
+
+    # columns by kind, left to right: every node of a kind left of every node of the next
+    order = ["project", "dataset", "dimension_mapping", "dimension"]
+    xs = {k: [n["x"] for n in nodes if n["kind"] == k] for k in order}
+    assert all(xs.values()), {k: len(v) for k, v in xs.items()}
+    for left, right in zip(order, order[1:], strict=False):
+        assert max(xs[left]) < min(xs[right]), (left, right)
+    assert _overlapping(nodes) == []
+    assert min(n["font"] for n in nodes) >= 9, "labels too small to read"
+    # one labelled box per kind, holding exactly the nodes of that kind
+    groups = dash_duo.driver.execute_script(GROUPS_JS, ids.GRAPH)
+    titles = {"project": "Projects", "dataset": "Datasets"}
+    titles |= {"dimension_mapping": "Dimension mappings", "dimension": "Dimensions"}
+    assert sorted(g["label"] for g in groups) == sorted(
+        f"{titles[k]} ({len(xs[k])})" for k in order
+    )
+    for group in groups:
+        assert len(set(group["children"])) == 1
+    legend = dash_duo.find_element(f"#{ids.GRAPH_LEGEND}").text
+    assert all(word in legend for word in ("Project", "Dataset", "Dimension mapping"))
+    assert not dash_duo.find_element(f"#{ids.GRAPH_SHOW_ALL}").is_enabled()
+
+    # focus by clicking a dataset: it and its neighbours stay, the rest fades
+    target = next(n for n in nodes if n["kind"] == "dataset")
+    _click_at(dash_duo, target)
+    focused = _assert_focused(dash_duo, target["id"])
+    near = {n["kind"] for n in focused if not n["faded"]}
+    assert {"project", "dimension"} <= near
+    dash_duo.wait_for_text_to_equal(f"#{ids.GRAPH_OPEN}", target["label"])
+
+    # the way back: the whole graph again
+    click(dash_duo, f"#{ids.GRAPH_SHOW_ALL}")
+    wait_until(
+        lambda: not any(n["faded"] for n in _drawn_nodes(dash_duo) or [{"faded": True}]),
+        message="the whole graph unfaded",
+    )
+    assert dash_duo.find_element(f"#{ids.GRAPH_FOCUS_NOTE}").text == ""
+
+    # focus by choosing: the project's counties dimension; its link opens its page
+    county = next(n for n in nodes if n["kind"] == "dimension" and n["label"] == counties["name"])
+    _choose_focus(dash_duo, counties["name"], county["id"])
+    _assert_focused(dash_duo, county["id"])
+    click(dash_duo, f"#{ids.GRAPH_OPEN}")
+    wait_until(
+        lambda: "/dimensions/" in dash_duo.driver.current_url, message="the dimension's page"
+    )
+    dash_duo.wait_for_contains_text(f"#{ids.PAGE_CONTENT}", counties["name"])
     assert dash_duo.get_logs() == []
