@@ -15,11 +15,13 @@ import importlib.util
 import json
 import os
 import shutil
+from html import escape
 from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
 
+from app.components.chart_theme import zone_label
 from dsgrid_core.errors import InputError
 from dsgrid_core.private_dirs import private_root
 from dsgrid_core.query.builder import cli_command, python_snippet, query_json5
@@ -44,6 +46,53 @@ def query_texts(query: dict[str, Any], registry: str | None) -> dict[str, str]:
         "command": cli_command(TEXT_FILES["json5"], registry, "query_output") + "\n",
         "python": python_snippet(query, registry),
     }
+
+
+# --- what an exported chart says about its query ----------------------------------------------
+
+
+def caption(result: dict, summed: str = "") -> str:
+    """The query behind a chart in a few lines: project and datasets, grouping, filters,
+    aggregation, unit and time (``result``: the page's result info); ``summed``: what it adds
+    up that are alternatives (query_results.alternatives_summed)."""
+    group = ", ".join(f"{t} ({n})" for t, n in sorted((result.get("group_by") or {}).items()))
+    filters = [
+        f"{t} ({f['dimension_name']}) in {', '.join(f['ids'])}"
+        for t, f in sorted((result.get("filters") or {}).items())
+    ]
+    filters += [
+        f"{t} subset {', '.join(n)}" for t, n in sorted((result.get("subsets") or {}).items())
+    ]
+    time = result.get("time") or "none"
+    unit = result.get("unit") or "each record's own"
+    lines = [
+        f"Project {result.get('project')}; datasets {', '.join(result.get('datasets') or [])}",
+        f"Grouped by {group or 'nothing'}; filters: {'; '.join(filters) or 'none'}",
+        f"{result.get('function') or 'sum'} of value, unit {unit}"
+        + (f"; time by {time}, {zone_label(result.get('time_zone'))}" if time != "none" else ""),
+    ]
+    if summed:
+        lines.append(summed)
+    return "<br>".join(escape(line) for line in lines)
+
+
+def with_caption(figure: go.Figure, text: str) -> go.Figure:
+    """A copy with ``text`` under the title (after its subtitle), the top margin grown to fit:
+    the exported file says what query it shows."""
+    figure = go.Figure(figure)
+    subtitle = figure.layout.title.subtitle.text or ""
+    lines = text.count("<br>") + 1 + (subtitle.count("<br>") + 1 if subtitle else 0)
+    small = f"<span style='font-size:11px;color:#555555'>{text}</span>"
+    figure.update_layout(
+        title={
+            "subtitle": {"text": f"{subtitle}<br>{small}" if subtitle else small},
+            "yref": "container",
+            "y": 0.99,
+            "yanchor": "top",
+        },
+        margin={"t": 48 + 16 * lines},
+    )
+    return figure
 
 
 # --- figures offline -----------------------------------------------------------------------------

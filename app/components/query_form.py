@@ -14,10 +14,12 @@ from dash import dcc, html
 
 from app import ids
 from app.components import query_exports as exports
+from app.components.chart_theme import zone_label
+from app.components.charts import ALTERNATIVES
 from app.grid import server_grid
-from dsgrid_core.config.dimension import NON_TIME_TYPES
+from dsgrid_core.config.dimension import ENERGY_UNITS, NON_TIME_TYPES, POWER_UNITS
 from dsgrid_core.query.builder import FUNCTIONS, BuilderState
-from dsgrid_core.query.units import UNITS
+from dsgrid_core.query.units import UNITS, family
 
 TYPES = NON_TIME_TYPES
 TIME_CHOICES = ("none", "hour", "day", "week", "month", "year")
@@ -41,12 +43,60 @@ def choices(values: list[str], chosen=None) -> list[dict]:
 
 
 def zone_options(project_zone: str | None) -> list[dict]:
+    """Every zone; POSIX ``Etc/GMT+5`` shown as ``UTC-5`` (its name in a tooltip)."""
     zones = sorted(zoneinfo.available_timezones())
     first = [z for z in (project_zone, "UTC") if z]
-    return [
-        {"label": f"{z} (the project's)" if z == project_zone else z, "value": z}
-        for z in dict.fromkeys([*first, *zones])
-    ]
+    options = []
+    for z in dict.fromkeys([*first, *zones]):
+        shown = zone_label(z) if z != "UTC" else z
+        text = f"{shown} (the project's)" if z == project_zone else shown
+        label = html.Span(text, title=z) if shown != z else text
+        options.append({"label": label, "value": z, "search": f"{z} {shown}"})
+    return options
+
+
+def unit_options(chosen: str | None = None) -> list[dict]:
+    """The units in two labelled groups (energy, power): a group's heading is not a choice."""
+
+    def group(title: str, units) -> list[dict]:
+        heading = {"label": title, "value": f"__{title}", "disabled": True}
+        return [heading, *({"label": u, "value": u} for u in units)]
+
+    options = [*group("Energy units", ENERGY_UNITS), *group("Power units", POWER_UNITS)]
+    if chosen and chosen not in UNITS:
+        options.append({"label": f"{chosen} (not a unit this tool knows)", "value": chosen})
+    return options
+
+
+def default_unit(metric_records: list[dict]) -> str | None:
+    """The unit the builder starts with: the most common unit of the project's metrics when
+    they are all of one kind (energy, or power); None when they mix kinds or name no unit this
+    tool knows (each record keeps its own)."""
+    units = [r.get("unit") for r in metric_records]
+    kinds = {family(u) for u in units}
+    if not units or len(kinds) != 1 or None in kinds:
+        return None
+    counts = {u: units.count(u) for u in set(units)}
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0][0]
+
+
+def unit_note(unit: str | None, metric_records: list[dict]) -> str:
+    """Which unit the values are in, and why (said under the unit control)."""
+    default = default_unit(metric_records)
+    kinds = sorted({family(r.get("unit")) or "other" for r in metric_records})
+    if unit:
+        kind = family(unit) or "its"
+        why = " (the project's most common unit: the default)" if unit == default else ""
+        return f"Every value converted to {unit}{why}; only {kind} units convert to it."
+    if len(kinds) > 1:
+        return (
+            f"The end uses mix {' and '.join(kinds)} units: each keeps its own; group by metric "
+            "to keep them apart."
+        )
+    return (
+        "Each record's own unit: end uses in different units are never added (summed over "
+        "end uses, values are converted to the most common unit)."
+    )
 
 
 def field_label(text: str, html_for: str | None = None) -> html.Label:
@@ -84,7 +134,9 @@ def builder_card(
                     id=ids.query_group_by(t),
                     options=choices(dims.get(t, []), b.group_by.get(t)),
                     value=b.group_by.get(t),
-                    placeholder="none (summed)",
+                    placeholder="none (alternatives summed!)"
+                    if t in ALTERNATIVES
+                    else "none (summed)",
                 ),
             ],
             sm=6,
@@ -95,7 +147,9 @@ def builder_card(
     filters = [
         filter_row(t, b, dims.get(t, []), subsets.get(t, []), records.get(t, [])) for t in TYPES
     ]
-    zone = b.time_zone or (facts or {}).get("time_zone") or "UTC"
+    # a link with a time column and no zone runs in UTC: the control says so
+    project_zone = (facts or {}).get("time_zone") if b.time == "none" else None
+    zone = b.time_zone or project_zone or "UTC"
     n_filters = len(b.filters) + len(b.subsets)
     return dbc.Card(
         dbc.CardBody(
@@ -117,7 +171,8 @@ def builder_card(
                 html.H6("Group by", className="mt-3"),
                 html.P(
                     "One column per dimension chosen (the base dimension or a supplemental one); "
-                    "dimensions left at none are summed over.",
+                    "dimensions left at none are summed over. Scenarios, model and weather years "
+                    "are alternatives: they start grouped by (one series each).",
                     className="text-muted small mb-2",
                 ),
                 dbc.Row(group_by, class_name="g-2"),
@@ -177,13 +232,14 @@ def builder_card(
                                 field_label("unit", html_for=ids.QUERY_UNIT),
                                 dcc.Dropdown(
                                     id=ids.QUERY_UNIT,
-                                    options=choices(list(UNITS), b.unit),
+                                    options=unit_options(b.unit),
                                     value=b.unit,
                                     placeholder="each record's own",
                                 ),
                             ],
                             sm=6,
                         ),
+                        html.Div(id=ids.QUERY_UNIT_NOTE, className="small text-muted"),
                     ],
                     class_name="g-2 mt-1",
                 ),
@@ -258,6 +314,14 @@ def run_bar(problem: str | None) -> html.Div:
                         disabled=True,
                         class_name="me-3",
                     ),
+                    dbc.Button(
+                        "Restore last query",
+                        id=ids.QUERY_RESTORE,
+                        color="link",
+                        size="sm",
+                        style=HIDDEN,
+                        class_name="me-3",
+                    ),
                     html.Div(
                         problem or "",
                         id=ids.QUERY_RUN_ERROR,
@@ -328,6 +392,7 @@ def results_section(builder: BuilderState | None) -> html.Div:
                 },
             ),
             html.Div(id=ids.QUERY_CHART_NOTE, className="small text-muted mb-2"),
+            html.Div(id=ids.QUERY_SUMMARY, className="small mb-2", role="note"),
             html.Div(
                 [
                     dbc.Button("CSV", id=ids.query_export("csv"), **button),
@@ -353,7 +418,7 @@ def query_text_card() -> dbc.Card:
             [
                 html.Div(
                     [
-                        html.H5("The query", className="mb-0 me-3"),
+                        html.Label("The query", htmlFor=ids.QUERY_TEXT, className="h5 mb-0 me-3"),
                         dbc.RadioItems(
                             id=ids.QUERY_TEXT_FORMAT,
                             options=[

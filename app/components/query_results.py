@@ -18,6 +18,7 @@ from app import ids, state
 from app.components import charts
 from app.components import query_exports as exports
 from app.components import query_form as form
+from app.components.chart_theme import D3_VALUE, zone_label
 from app.grid import answer
 from dsgrid_core.errors import DsgridError, InputError
 from dsgrid_core.query.builder import from_query, from_search, to_query
@@ -46,6 +47,10 @@ def result_info(job: dict) -> dict:
         "names": builder.names,
         "function": builder.function,
         "unit": builder.unit,
+        "datasets": builder.datasets,
+        "time": builder.time,
+        "filters": {t: f.model_dump() for t, f in builder.filters.items()},
+        "subsets": builder.subsets,
     }
 
 
@@ -60,7 +65,80 @@ def seconds(job: dict) -> str:
 
 def _value_label(result: dict) -> str:
     label = f"{result.get('function') or 'sum'} of value"
-    return f"{label} ({result['unit']})" if result.get("unit") else label
+    if result.get("unit"):
+        return f"{label} ({result['unit']})"
+    if (result.get("function") or "sum") == "count":
+        return f"{label} (rows)"
+    return f"{label} (each end use in its own unit)"
+
+
+OVER = {"sum": "summed", "mean": "averaged", "min": "minimum", "max": "maximum", "count": "counted"}
+
+
+def alternatives_summed(result: dict, records: dict[str, list[dict]]) -> str:
+    """What a result adds up that are alternatives, not parts (scenarios, model years, weather
+    years neither grouped by nor filtered to one record), in words: "summed over 2 scenarios:
+    Reference, High Electrification". ``records``: dimension type -> the records the result
+    covers (the filter's when there is one). Empty when nothing of the kind is summed."""
+    said = []
+    for t in charts.ALTERNATIVES:
+        if t in (result.get("group_by") or {}) or len(records.get(t, [])) < 2:
+            continue
+        kind = t.replace("_", " ") + "s"
+        shown = ", ".join(str(r.get("name") or r["id"]) for r in records[t][:6])
+        more = f" and {len(records[t]) - 6} more" if len(records[t]) > 6 else ""
+        said.append(f"{len(records[t])} {kind}: {shown}{more}")
+    if not said:
+        return ""
+    over = OVER.get(result.get("function") or "sum", "aggregated")
+    return (
+        f"{over.capitalize()} over {'; '.join(said)}. These are alternatives, not parts of a "
+        "whole: group by them (one series each) or filter to one."
+    )
+
+
+def _covered_records(result: dict) -> dict[str, list[dict]]:
+    """Per alternative type not grouped by: the records the result covers."""
+    viewer = state.viewer()
+    facts = viewer.query_choices(result["project"])
+    out = {}
+    for t in charts.ALTERNATIVES:
+        if t in (result.get("group_by") or {}) or t in (result.get("subsets") or {}):
+            continue
+        chosen = (result.get("filters") or {}).get(t)
+        name = chosen["dimension_name"] if chosen else facts["dimensions"][t][0]
+        try:
+            recs = viewer.query_records(result["project"], t, name)
+        except DsgridError:
+            continue
+        keep = set(chosen["ids"]) if chosen else None
+        out[t] = [r for r in recs if keep is None or r["id"] in keep]
+    return out
+
+
+def filters_text(result: dict) -> str:
+    """The result's filters in words ("geography in 10001, 11001; subsector subset commercial")."""
+    said = [
+        f"{t} ({f['dimension_name']}) in {', '.join(f['ids'])}"
+        for t, f in sorted((result.get("filters") or {}).items())
+    ]
+    said += [f"{t} subset {', '.join(n)}" for t, n in sorted((result.get("subsets") or {}).items())]
+    return "; ".join(said)
+
+
+def _summed(result: dict) -> str:
+    try:
+        return alternatives_summed(result, _covered_records(result))
+    except DsgridError:
+        return ""
+
+
+def summary(result: dict) -> str:
+    """What the values are: their unit, and which alternatives they add up."""
+    summed = _summed(result)
+    unit = result.get("unit")
+    said = f"Values in {unit}." if unit else ""
+    return " ".join(s for s in (said, summed) if s)
 
 
 def _chart_inputs(result: dict):
@@ -95,34 +173,52 @@ def result_figure(result: dict, chart: str | None):
             ),
         )
     frame, shape, names, records = _chart_inputs(result)
-    offered = charts.offered(frame, shape, records)
+    if charts.is_empty(frame, shape):
+        return None, [], None, no_rows(result)
+    note = "" if result.get("unit") else charts.mixed_units(frame, shape, records)
+    offered = charts.offered(frame, shape, records, mixed=bool(note))
     if not offered:
         return None, [], None, charts.why_none(frame, shape)
     kind = chart if chart in offered else offered[0]
-    note = "" if result.get("unit") else charts.mixed_units(frame, shape, records)
+    labels = charts.Labels(
+        value=_value_label(result),
+        unit=result.get("unit"),
+        units=None if result.get("unit") else charts.metric_units(records),
+        time_zone=result.get("time_zone"),
+    )
     figure = charts.figure(
         frame,
         kind,
         shape,
         names=names,
         records=records,
-        value_label=_value_label(result),
-        time_zone=result.get("time_zone"),
+        labels=labels,
+        mixed=bool(note),
         counties_url=dash.get_asset_url(charts.COUNTIES_GEOJSON),
     )
     return figure, offered, kind, note
 
 
-def _column_defs(columns: list[dict]) -> list[dict]:
+def no_rows(result: dict) -> str:
+    filters = filters_text(result)
+    return "No rows match" + (f" the filters: {filters}." if filters else " this query.")
+
+
+def _column_defs(columns: list[dict], unit: str | None = None, zone: str | None = None) -> list:
+    """Grid columns: values to 4 significant digits with their unit in the header, times with
+    their zone."""
     defs = []
     for column in columns:
         name, kind = column["name"], column.get("type")
         spec: dict = {"field": name, "headerName": name, "flex": 1, "minWidth": 120}
         if kind == "value":
             spec.update(
+                headerName=f"{name} ({unit})" if unit else name,
                 filter="agNumberColumnFilter",
                 type="numericColumn",
-                valueFormatter={"function": "d3.format(',.6~r')(params.value)"},
+                valueFormatter={
+                    "function": f"params.value == null ? '' : d3.format('{D3_VALUE}')(params.value)"
+                },
                 # values are measured, not looked up: typing a number keeps what is above it
                 filterParams={"defaultOption": "greaterThan", "buttons": ["reset"]},
                 minWidth=140,
@@ -130,6 +226,9 @@ def _column_defs(columns: list[dict]) -> list[dict]:
         elif kind == "time":
             # timestamps come as ISO text (2018-01-01T00:00:00): shown with a space
             spec["minWidth"] = 200
+            if zone:
+                spec["headerName"] = f"{name} ({zone_label(zone)})"
+                spec["headerTooltip"] = zone
             spec["valueFormatter"] = {
                 "function": "params.value == null ? '' : String(params.value).replace('T', ' ')"
             }
@@ -143,6 +242,15 @@ def _export_figure(result, chart):
     figure, _, _, note = result_figure(result, chart)
     if figure is None:
         raise InputError(note or "there is no chart to export.")
+    return exports.with_caption(figure, exports.caption(result, _summed(result)))
+
+
+def _with_export_caption(figure, result: dict):
+    """The page's figure, with what an SVG made in the browser adds (layout.meta.export: the
+    subtitle with the query's caption, and the top margin it needs)."""
+    captioned = exports.with_caption(figure, exports.caption(result, _summed(result)))
+    export = {"subtitle": captioned.layout.title.subtitle.text, "top": captioned.layout.margin.t}
+    figure.update_layout(meta={"export": export})
     return figure
 
 
@@ -172,35 +280,43 @@ def register_callbacks() -> None:
         Output(ids.QUERY_CHART, "figure"),
         Output(ids.QUERY_CHART, "style"),
         Output(ids.QUERY_CHART_NOTE, "children"),
+        Output(ids.QUERY_SUMMARY, "children"),
         Input(ids.QUERY_RESULT, "data"),
         Input(ids.QUERY_CHART_TYPE, "value"),
     )
     def show_result(result, chart):
         if not result:
-            return form.HIDDEN, "", no_update, [], no_update, go.Figure(), form.HIDDEN, ""
+            return form.HIDDEN, "", no_update, [], no_update, go.Figure(), form.HIDDEN, "", ""
         rows = result.get("rows") or 0
         count = f"{rows:,} row{'' if rows == 1 else 's'}"
+        fresh = ctx.triggered_id != ids.QUERY_CHART_TYPE
         columns = (
-            _column_defs(result.get("columns", []))
-            if ctx.triggered_id != ids.QUERY_CHART_TYPE
+            _column_defs(result.get("columns", []), result.get("unit"), result.get("time_zone"))
+            if fresh
             else no_update
         )
+        said = summary(result) if fresh else no_update
         try:
             figure, offered, kind, note = result_figure(result, chart)
         except DsgridError as exc:
-            return form.SHOWN, count, columns, [], no_update, go.Figure(), form.HIDDEN, str(exc)
+            hidden = (go.Figure(), form.HIDDEN, str(exc), said)
+            return form.SHOWN, count, columns, [], no_update, *hidden
+        if not offered and note.startswith("No rows match"):
+            count = "no rows match"
         options = [{"label": charts.CHARTS[k], "value": k} for k in offered]
         if figure is None:
-            return form.SHOWN, count, columns, options, no_update, go.Figure(), form.HIDDEN, note
+            hidden = (go.Figure(), form.HIDDEN, note, said)
+            return form.SHOWN, count, columns, options, no_update, *hidden
         return (
             form.SHOWN,
             count,
             columns,
             options,
             kind if kind != chart else no_update,
-            figure,
+            _with_export_caption(figure, result),
             form.SHOWN,
             note,
+            said,
         )
 
     # A new result (or none): drop the grid's loaded blocks so it asks for the new rows (the rows
@@ -271,7 +387,8 @@ def register_callbacks() -> None:
             figure = _export_figure(result, chart)
         except DsgridError as exc:
             return no_update, str(exc)
-        return dcc.send_string(exports.figure_html(figure), "dsgrid-query.html"), ""
+        title = figure.layout.title.text or "dsgrid query"
+        return dcc.send_string(exports.figure_html(figure, title), "dsgrid-query.html"), ""
 
     @callback(
         Output(ids.query_download("png"), "data"),
@@ -292,12 +409,23 @@ def register_callbacks() -> None:
             return no_update, str(exc)
         return dcc.send_bytes(data, "dsgrid-query.png"), ""
 
-    # SVG is drawn by plotly.js in the browser, from the chart on the page.
+    # SVG is drawn by plotly.js in the browser, from the chart on the page, with the query's
+    # caption under the title (layout.meta.export) and the page's map files (config).
     clientside_callback(
         f"""function(clicks, width, height) {{
             const graph = document.querySelector('#{ids.QUERY_CHART} .js-plotly-plot');
             if (clicks && graph && window.Plotly) {{
-                window.Plotly.downloadImage(graph, {{
+                const layout = Object.assign({{}}, graph.layout);
+                const extra = (layout.meta || {{}}).export;
+                if (extra) {{
+                    layout.title = Object.assign({{}}, layout.title, {{
+                        subtitle: {{text: extra.subtitle}}, yref: 'container', y: 0.99,
+                        yanchor: 'top'}});
+                    layout.margin = Object.assign({{}}, layout.margin, {{t: extra.top}});
+                }}
+                const config = {{topojsonURL: graph._context.topojsonURL}};
+                const figure = {{data: graph.data, layout: layout, config: config}};
+                window.Plotly.downloadImage(figure, {{
                     format: 'svg', filename: 'dsgrid-query',
                     width: Number(width) || graph._fullLayout.width,
                     height: Number(height) || graph._fullLayout.height,

@@ -4,7 +4,8 @@ query and its chart: opening it runs the query again, or shows the run this tab 
 
 Every run is a query job in a thread of the server, polled until it ends (progress and Cancel);
 small queries finish while the Run request waits and show at once. The job of the last run is
-kept in the tab's session storage, so leaving the page and coming back shows the same job.
+kept in the tab's session storage: a link to the same query shows it without running again, and
+/query alone (which starts empty) offers it back ("Restore last query").
 Results: a paged grid read on the server, charts that fit the result, and exports (CSV,
 Parquet, PNG, SVG, HTML, and the query as JSON5, a command and a Python snippet)."""
 
@@ -21,6 +22,7 @@ from dash.exceptions import PreventUpdate
 from app import ids, state
 from app.components import query_form as form
 from app.components import query_results as results
+from app.components.charts import ALTERNATIVES
 from app.components.common import error_state
 from dsgrid_core.errors import DsgridError, InputError
 from dsgrid_core.query.builder import BuilderState, RecordFilter, from_search, to_query, to_search
@@ -41,6 +43,24 @@ def _projects() -> list[dict[str, str]]:
 
 def _facts(project_id: str | None) -> dict | None:
     return state.viewer().query_choices(project_id) if project_id else None
+
+
+def _metric_records(project_id: str | None) -> list[dict]:
+    try:
+        facts = _facts(project_id)
+    except DsgridError:
+        return []
+    return _picker_records(project_id, "metric", facts["dimensions"]["metric"][0]) if facts else []
+
+
+def _alternative_defaults(project_id: str, dims: dict[str, list[str]]) -> dict[str, str]:
+    """Scenarios, model and weather years start grouped by (base dimension) when the project
+    has more than one: summing alternatives is never the default."""
+    return {
+        t: dims[t][0]
+        for t in ALTERNATIVES
+        if dims.get(t) and len(_picker_records(project_id, t, dims[t][0])) > 1
+    }
 
 
 def _picker_records(project_id: str | None, dimension_type: str, name: str | None) -> list[dict]:
@@ -148,11 +168,12 @@ def layout(**query):
             dcc.Location(id=ids.QUERY_REDIRECT, refresh="callback-nav"),
             dcc.Store(id=ids.QUERY_INITIAL, data=initial),
             dcc.Store(id=ids.QUERY_JOB, storage_type="session"),
+            dcc.Store(id=ids.QUERY_ACTIVE),
             dcc.Store(id=ids.QUERY_RESULT),
             dcc.Interval(id=ids.QUERY_INTERVAL, interval=POLL_MS, disabled=True),
             *[dcc.Download(id=ids.query_download(k)) for k in ("csv", "parquet", "png", "html")],
             dcc.Download(id=ids.query_download("text")),
-            html.H2("Query builder"),
+            html.H1("Query builder", className="h2"),
             html.P(
                 "Choose a project, its datasets, what to group by and filter, then Run. The "
                 "page address holds every choice: a link reproduces the query and its chart.",
@@ -220,25 +241,28 @@ def zone_matters(time):
     *[Output(ids.query_subsets(t), "style") for t in TYPES],
     Output(ids.QUERY_TIME_ZONE, "options"),
     Output(ids.QUERY_TIME_ZONE, "value"),
+    Output(ids.QUERY_UNIT, "value"),
     Output(ids.QUERY_RUN_ERROR, "children", allow_duplicate=True),
     Input(ids.QUERY_PROJECT, "value"),
     prevent_initial_call=True,
 )
 def project_chosen(project_id):
     """A new project: its datasets (all submitted ones chosen), its dimensions and subsets, its
-    time zone; earlier choices are dropped."""
+    time zone; its alternatives grouped by and its most common unit; earlier choices are
+    dropped."""
     try:
         facts = _facts(project_id)
     except DsgridError as exc:
-        return (*[no_update] * (2 + 7 * 7 + 2), str(exc))
+        return (*[no_update] * (2 + 7 * 7 + 3), str(exc))
     if facts is None:
         raise PreventUpdate
     dims, subsets = facts["dimensions"], facts["subsets"]
+    grouped = _alternative_defaults(project_id, dims)
     return (
         form.choices(facts["datasets"]),
         list(facts["datasets"]),
         *[form.choices(dims[t]) for t in TYPES],
-        *[None for _ in TYPES],
+        *[grouped.get(t) for t in TYPES],
         *[form.choices(dims[t]) for t in TYPES],
         *[dims[t][0] for t in TYPES],
         *[form.choices(subsets.get(t, [])) for t in TYPES],
@@ -246,8 +270,19 @@ def project_chosen(project_id):
         *[form.SHOWN if subsets.get(t) else form.HIDDEN for t in TYPES],
         form.zone_options(facts["time_zone"]),
         facts["time_zone"],
+        form.default_unit(_metric_records(project_id)),
         "",
     )
+
+
+@callback(
+    Output(ids.QUERY_UNIT_NOTE, "children"),
+    Input(ids.QUERY_UNIT, "value"),
+    Input(ids.QUERY_PROJECT, "value"),
+)
+def unit_said(unit, project_id):
+    """Which unit the values will be in, and why."""
+    return form.unit_note(unit, _metric_records(project_id)) if project_id else ""
 
 
 def _register_record_picker(t: str) -> None:
@@ -281,18 +316,25 @@ def start_job(builder: BuilderState) -> str:
 
 
 @callback(
+    Output(ids.QUERY_ACTIVE, "data"),
     Output(ids.QUERY_JOB, "data"),
     Output(ids.QUERY_REDIRECT, "search"),
     Output(ids.QUERY_RUN_ERROR, "children"),
     Input(ids.QUERY_INITIAL, "data"),
     Input(ids.QUERY_RUN, "n_clicks"),
+    Input(ids.QUERY_RESTORE, "n_clicks"),
     *[State(i, "value") for _, i in CONTROLS],
     State(ids.QUERY_JOB, "data"),
 )
-def run(initial, _clicks, *args):
-    """Run on a click; on opening the page: show the tab's last run when the address asks for
-    it (or asks for nothing: back from another page), run what the address asks otherwise."""
+def run(initial, _clicks, _restore, *args):
+    """Run on a click. On opening the page: run what the address asks (or show the tab's run
+    of that very query); an address that asks nothing, or something invalid, shows nothing
+    (the tab's last run comes back only through "Restore last query")."""
     stored = args[-1]
+    if ctx.triggered_id == ids.QUERY_RESTORE:
+        if not stored or not stored.get("search"):
+            raise PreventUpdate
+        return no_update, no_update, stored["search"], ""
     if ctx.triggered_id == ids.QUERY_RUN:
         values = dict(zip(CONTROL_KEYS, args[:-1], strict=True))
         try:
@@ -300,35 +342,41 @@ def run(initial, _clicks, *args):
             if builder is None:
                 raise InputError("choose a project first.")
             builder.check()
-        except DsgridError as exc:
-            return no_update, no_update, str(exc)
-        except ValueError as exc:
-            return no_update, no_update, str(exc)
+        except (DsgridError, ValueError) as exc:
+            return no_update, no_update, no_update, str(exc)
     else:
         initial = initial or {}
         search = initial.get("search")
+        if not search or not initial.get("runnable") or initial.get("error"):
+            raise PreventUpdate
         try:
             job = results.query_job(stored)
         except state.NoRegistry:
             raise PreventUpdate from None
         except DsgridError:  # the job cannot be read now: run again what the address asks
             job = None
-        if not search:
-            if job is not None and stored.get("search"):
-                return no_update, stored["search"], no_update  # back to the last run
-            raise PreventUpdate
-        if not initial.get("runnable"):
-            raise PreventUpdate
         if job is not None and _same_query(stored.get("search"), search):
-            return no_update, no_update, ""  # the tab's run of this very query
+            return stored, no_update, no_update, ""  # the tab's run of this very query
         builder = from_search(search)
     try:
         job_id = start_job(builder)
     except (DsgridError, state.NoRegistry) as exc:
-        return no_update, no_update, str(exc)
+        return no_update, no_update, no_update, str(exc)
     except (sqlite3.Error, OSError) as exc:  # e.g. a registry folder the server cannot write
-        return no_update, no_update, f"cannot start a query job in this registry: {exc}"
-    return {"job": job_id, "search": _without_chart(builder)}, no_update, ""
+        return no_update, no_update, no_update, f"cannot start a query job in this registry: {exc}"
+    run = {"job": job_id, "search": _without_chart(builder)}
+    return run, run, no_update, ""
+
+
+@callback(
+    Output(ids.QUERY_RESTORE, "style"),
+    Input(ids.QUERY_JOB, "data"),
+    Input(ids.QUERY_ACTIVE, "data"),
+)
+def offer_restore(stored, active):
+    """ "Restore last query" when the tab has a run that this view does not show."""
+    shown = bool(stored and stored.get("job")) and (active or {}).get("job") != stored["job"]
+    return form.SHOWN if shown else form.HIDDEN
 
 
 @callback(
@@ -339,7 +387,7 @@ def run(initial, _clicks, *args):
     Output(ids.QUERY_INTERVAL, "disabled"),
     Output(ids.QUERY_CANCEL, "disabled"),
     Output(ids.QUERY_RESULT, "data"),
-    Input(ids.QUERY_JOB, "data"),
+    Input(ids.QUERY_ACTIVE, "data"),
     Input(ids.QUERY_INTERVAL, "n_intervals"),
     State(ids.QUERY_RESULT, "data"),
 )
@@ -383,7 +431,7 @@ def follow(stored, _n, shown):
 @callback(
     Output(ids.QUERY_CANCEL, "disabled", allow_duplicate=True),
     Input(ids.QUERY_CANCEL, "n_clicks"),
-    State(ids.QUERY_JOB, "data"),
+    State(ids.QUERY_ACTIVE, "data"),
     prevent_initial_call=True,
 )
 def cancel(_clicks, stored):

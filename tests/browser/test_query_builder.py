@@ -269,6 +269,16 @@ def test_state_map_grid_and_every_export_on_test_efs(
     _pick(dash_duo, ids.QUERY_PROJECT, "test_efs")
     submitted = ["test_efs_comstock", "test_efs_comstock_unpivoted"]
     wait_until(lambda: component_prop(dash_duo, ids.QUERY_DATASETS, "value") == submitted)
+    # five model years: grouped by at first, summed here by choice (and said so below)
+    wait_until(lambda: "g.model_year=" in dash_duo.driver.current_url)
+    assert "g.scenario" not in dash_duo.driver.current_url  # one scenario: nothing to sum
+    _retry(
+        dash_duo,
+        lambda: dash_duo.find_element(
+            f"#{ids.query_group_by('model_year')} .dash-dropdown-clear"
+        ).click(),
+    )
+    wait_until(lambda: "g.model_year" not in dash_duo.driver.current_url)
     _pick(dash_duo, ids.query_group_by("geography"), "US States")
 
     # a combination dsgrid_core refuses (a power unit for energy metrics): said next to Run,
@@ -303,9 +313,12 @@ def test_state_map_grid_and_every_export_on_test_efs(
 
     rows = wait_for_grid_rows(dash_duo, ids.QUERY_GRID, ["geography", "value"], len(expected))
     assert [r["geography"] for r in rows] == sorted(expected)
-    for row in rows:
-        assert math.isclose(_number(row["value"]), expected[row["geography"]], rel_tol=1e-5)
+    for row in rows:  # shown to 4 significant digits, with thousands separators
+        assert math.isclose(_number(row["value"]), expected[row["geography"]], rel_tol=5e-4)
+        assert len(row["value"].replace(",", "").replace(".", "").strip("0")) <= 4
     assert dash_duo.find_element(f"#{ids.QUERY_ROW_COUNT}").text == "4 rows"
+    summary = dash_duo.find_element(f"#{ids.QUERY_SUMMARY}").text
+    assert summary.startswith("Values in MWh. Summed over 5 model years: 2010, 2020, 2030")
     # sorted and filtered on the server (dsgrid_core.browse.results)
     grid_sort(dash_duo, ids.QUERY_GRID, "value", "desc")
     by_value = sorted(expected, key=expected.get, reverse=True)
@@ -395,6 +408,15 @@ def test_state_map_grid_and_every_export_on_test_efs(
     assert svg.startswith("<svg") and f'width="{width}"' in svg and "choropleth" in svg
     click(dash_duo, f"#{ids.query_export('html')}")
     page = wait_for_download(downloads, "dsgrid-query.html").read_text()
+    # both say what they show: title with the unit, and the query (grouping, filters, sums)
+    for said in (
+        "sum of value (MWh) by state",
+        "Project test_efs; datasets test_efs_comstock, test_efs_comstock_unpivoted",
+        "Grouped by geography (US States); filters: none",
+        "sum of value, unit MWh",
+        "Summed over 5 model years: 2010, 2020",
+    ):
+        assert said in svg and said in page, said
     assert '"type":"choropleth"' in page and "PlotlyGeoAssets" in page
     assert "<script src=" not in page and "cdn.plot.ly/plotly" not in page
     assert dash_duo.find_element(f"#{ids.QUERY_EXPORT_MESSAGE}").text == ""
@@ -412,6 +434,20 @@ def test_lines_by_end_use_json5_runs_with_the_cli_and_the_url_restores_it(
 
     _pick(dash_duo, ids.QUERY_PROJECT, DEMO)
     wait_until(lambda: component_prop(dash_duo, ids.QUERY_DATASETS, "value") == DEMO_DATASETS)
+    # alternatives start grouped by, the unit at the project's most common one; summing over
+    # them is an explicit choice (cleared here), said next to the chart
+    wait_until(lambda: "g.scenario=Demo+Scenarios" in dash_duo.driver.current_url)
+    assert "g.model_year=Demo+Model+Years" in dash_duo.driver.current_url
+    assert component_prop(dash_duo, ids.QUERY_UNIT, "value") == "MWh"
+    for t in ("scenario", "model_year"):
+        _retry(
+            dash_duo,
+            lambda t=t: dash_duo.find_element(
+                f"#{ids.query_group_by(t)} .dash-dropdown-clear"
+            ).click(),
+        )
+    wait_until(lambda: "g.scenario" not in dash_duo.driver.current_url)
+    wait_until(lambda: "g.model_year" not in dash_duo.driver.current_url)
     _pick(dash_duo, ids.query_group_by("metric"), "Demo End Uses")
     click(dash_duo, f"#{ids.QUERY_TIME} input[value='day']")
     click(dash_duo, "details summary")
@@ -426,17 +462,20 @@ def test_lines_by_end_use_json5_runs_with_the_cli_and_the_url_restores_it(
     _run(dash_duo)
 
     # expected: two counties, the commercial subsectors, daily sums per end use in EST
-    base = demo_base
+    end_uses = records(inputs / "dimensions" / "enduses.csv")
+    base = in_unit(demo_base, end_uses, "MWh")
     subset = records(inputs / "dimensions" / "subset" / "subsectors_by_sector.csv")
     commercial = set(subset.loc[subset["commercial"] == "x", "id"])
     kept = base[base["geography"].isin({"10001", "11001"}) & base["subsector"].isin(commercial)]
     kept = kept.assign(day=_local(kept).dt.floor("D"))
     expected = kept.groupby(["metric", "day"])["value"].sum()
     metrics = sorted(expected.index.get_level_values("metric").unique())
-    end_uses = records(inputs / "dimensions" / "enduses.csv")
     label = {i: f"{n} ({i})" for i, n in zip(end_uses["id"], end_uses["name"], strict=True)}
 
-    assert _chart_choices(dash_duo) == ["Lines over time", "Stacked area by end use"]
+    assert _chart_choices(dash_duo) == ["Lines over time", "Stacked area", "Load-duration curve"]
+    summary = dash_duo.find_element(f"#{ids.QUERY_SUMMARY}").text
+    assert summary.startswith("Values in MWh. Summed over 2 scenarios: Reference, High")
+    assert "3 model years: 2025, 2035, 2045" in summary
     traces = _wait_figure(dash_duo, "scatter")
     assert [t["name"] for t in traces] == [label[m] for m in metrics]
     for trace, metric in zip(traces, metrics, strict=True):
@@ -500,6 +539,7 @@ def test_lines_by_end_use_json5_runs_with_the_cli_and_the_url_restores_it(
         ids.query_filter_records("geography"): ["10001", "11001"],
         ids.query_subsets("subsector"): ["commercial"],
         ids.QUERY_FUNCTION: "sum",
+        ids.QUERY_UNIT: "MWh",
         ids.QUERY_CHART_TYPE: "area",
     }
     wait_until(
@@ -517,6 +557,14 @@ def test_lines_by_end_use_json5_runs_with_the_cli_and_the_url_restores_it(
     _wait_finished(dash_duo)
     fresh = wait_until(lambda: [t for t in _figure(dash_duo) or [] if t["stackgroup"]])
     assert [t["y"] for t in fresh] == [t["y"] for t in stacked]
+    # the same series names in the same order as built, in the figure and in the legend
+    built = [label[m] for m in metrics]
+    assert [t["name"] for t in again] == [t["name"] for t in fresh] == built
+    legend = dash_duo.driver.execute_script(
+        f"return Array.from(document.querySelectorAll('#{ids.QUERY_CHART} g.legend "
+        ".traces .legendtext'), e => e.textContent);"
+    )
+    assert legend == built
     assert len(_jobs(registry)) == jobs + 1
     assert dash_duo.get_logs() == []
 
@@ -554,6 +602,12 @@ def test_cancel_a_long_job_and_runs_survive_navigation(dash_duo, viewer, demo_re
     wait_until(lambda: dash_duo.driver.current_url.endswith("/projects"))
     dash_duo.wait_for_element(f"#{ids.list_grid('projects')}")
     click(dash_duo, f"#{ids.NAVBAR} a[href='/query']")
+    # /query alone starts empty, and offers the tab's last run back
+    restore = dash_duo.wait_for_element(f"#{ids.QUERY_RESTORE}")
+    wait_until(restore.is_displayed, 20, "the Restore last query button")
+    assert component_prop(dash_duo, ids.QUERY_PROJECT, "value") is None
+    assert not dash_duo.find_element(f"#{ids.QUERY_RESULTS}").is_displayed()
+    click(dash_duo, f"#{ids.QUERY_RESTORE}")
     wait_until(lambda: "g.subsector=Demo+Subsectors" in dash_duo.driver.current_url)
     dash_duo.wait_for_contains_text(f"#{ids.QUERY_STATUS}", job.id, timeout=20)
     wait_until(
@@ -583,6 +637,8 @@ def test_cancel_a_long_job_and_runs_survive_navigation(dash_duo, viewer, demo_re
     click(dash_duo, f"#{ids.NAVBAR} a[href='/datasets']")
     wait_until(lambda: dash_duo.driver.current_url.endswith("/datasets"))
     click(dash_duo, f"#{ids.NAVBAR} a[href='/query']")
+    wait_until(dash_duo.wait_for_element(f"#{ids.QUERY_RESTORE}").is_displayed, 20, "Restore")
+    click(dash_duo, f"#{ids.QUERY_RESTORE}")
     dash_duo.wait_for_contains_text(f"#{ids.QUERY_STATUS}", small.id, timeout=20)
     dash_duo.wait_for_text_to_equal(f"#{ids.QUERY_ROW_COUNT}", f"{rows:,} rows")
     assert component_prop(dash_duo, ids.QUERY_TIME, "value") == "none"
@@ -618,6 +674,9 @@ def test_county_map_and_hourly_heatmap_on_the_demo(
     base = in_unit(demo_base, end_uses, unit)
     by_county = base.groupby("geography")["value"].sum().to_dict()
     assert _chart_choices(dash_duo) == ["US map by county", "Bars"]
+    # the link sums over the alternatives: said in words
+    summary = dash_duo.find_element(f"#{ids.QUERY_SUMMARY}").text
+    assert "Summed over 2 scenarios" in summary and "3 model years" in summary
     (trace,) = _wait_figure(dash_duo, "choropleth")
     assert trace["geojson"] == "/assets/maps/us_counties_10m.json"  # fetched when drawn
     drawn = dict(zip(trace["locations"], trace["z"], strict=True))
@@ -645,7 +704,7 @@ def test_county_map_and_hourly_heatmap_on_the_demo(
     wait_until(lambda: "t=hour" in dash_duo.driver.current_url)
     assert "g.geography" not in dash_duo.driver.current_url
     _run(dash_duo)
-    hourly_charts = ["Lines over time", "Hour × day heatmap"]
+    hourly_charts = ["Lines over time", "Hour × day heatmap", "Load-duration curve"]
     wait_until(lambda: _chart_choices(dash_duo) == hourly_charts, 20, "the hourly charts")
     _pick_chart(dash_duo, "heatmap")
     (heat,) = _wait_figure(dash_duo, "heatmap")

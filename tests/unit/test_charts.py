@@ -48,11 +48,11 @@ def test_shape_from_metadata_types_or_from_dtypes():
     assert shape.dimensions == ("model_year",) and shape.value == "value"
 
 
-def test_time_series_offer_lines_areas_by_end_use_and_heatmaps_of_one_hourly_series():
+def test_time_series_offer_lines_stacked_areas_of_parts_heatmaps_and_load_duration():
     hourly = pd.DataFrame({"timestamp": _hours(48), "value": np.arange(48.0)})
-    assert _offered(hourly) == ["line", "heatmap"]
+    assert _offered(hourly) == ["line", "heatmap", "duration"]
     daily = pd.DataFrame({"timestamp": pd.date_range("2018-01-01", periods=5), "value": 1.0})
-    assert _offered(daily) == ["line"]
+    assert _offered(daily) == ["line", "duration"]
     by_end_use = pd.DataFrame(
         {
             "metric": ["cooling", "heating", "fans"] * 4,
@@ -60,11 +60,20 @@ def test_time_series_offer_lines_areas_by_end_use_and_heatmaps_of_one_hourly_ser
             "value": 1.0,
         }
     )
-    assert _offered(by_end_use) == ["line", "area"]
-    hourly_by_state = pd.DataFrame(
-        {"geography": ["CA", "TX"] * 3, "timestamp": np.repeat(_hours(3), 2), "value": 1.0}
+    assert _offered(by_end_use) == ["line", "area", "duration"]
+    # end uses in different units are never stacked
+    assert charts.offered(by_end_use, charts.shape_of(by_end_use), mixed=True) == [
+        "line",
+        "duration",
+    ]
+    # county x hour: every chart of a time series (counties are parts of a whole)
+    hourly_by_county = pd.DataFrame(
+        {"geography": ["10001", "10003"] * 3, "timestamp": np.repeat(_hours(3), 2), "value": 1.0}
     )
-    assert _offered(hourly_by_state) == ["line"]  # two series: no area (not end uses), no heatmap
+    assert _offered(hourly_by_county) == ["line", "area", "heatmap", "duration"]
+    # scenarios are alternatives: lines, never stacked
+    by_scenario = hourly_by_county.assign(geography="10001", scenario=["ref", "high"] * 3)
+    assert _offered(by_scenario) == ["line", "heatmap", "duration"]
 
 
 def test_too_many_series_offer_nothing_and_say_why():
@@ -77,6 +86,10 @@ def test_too_many_series_offer_nothing_and_say_why():
     assert f"{n} series over time" in charts.why_none(frame, shape)
     assert charts.offered(frame.iloc[:0], shape) == []
     assert charts.why_none(frame.iloc[:0], shape) == "The result has no rows."
+    # an aggregate over no rows: one row whose value is null, no chart
+    nothing = pd.DataFrame({"value": [np.nan]})
+    assert charts.is_empty(nothing, charts.shape_of(nothing))
+    assert _offered(nothing) == []
 
 
 def test_states_map_from_codes_from_names_or_through_the_records():
@@ -109,9 +122,13 @@ def test_bars_for_one_or_two_dimensions_without_time():
     two = pd.DataFrame(
         {"geography": ["CA", "CA", "TX"], "metric": ["a", "b", "a"], "value": [1.0, 2.0, 3.0]}
     )
-    assert _offered(two) == ["bar"]  # a map needs geography alone
+    assert _offered(two) == ["bar"]  # a map needs geography alone (or with alternatives)
     three = two.assign(sector="com")
-    assert _offered(three) == []
+    assert _offered(three) == ["bar"]  # colours: the combinations of metric and sector
+    by_scenario = pd.DataFrame(
+        {"geography": ["CA", "CA", "TX", "TX"], "scenario": ["a", "b"] * 2, "value": 1.0}
+    )
+    assert _offered(by_scenario) == ["map_states", "bar"]
     total = pd.DataFrame({"value": [5.0]})
     assert _offered(total) == ["bar"]
     wide = pd.DataFrame({"subsector": [f"s{i}" for i in range(charts.MAX_BARS + 1)], "value": 1.0})
@@ -135,14 +152,14 @@ def test_lines_one_per_series_with_names_and_local_times():
         "line",
         shape,
         names={"geography": {"10001": "Kent", "10003": "New Castle"}},
-        time_zone="Etc/GMT+5",
+        labels=charts.Labels(time_zone="Etc/GMT+5"),
     )
     assert [t.name for t in figure.data] == ["Kent (10001)", "New Castle (10003)"]
     assert list(figure.data[0].y) == [10.0, 20.0, 30.0]
     assert list(figure.data[1].y) == [1.0, 2.0, 3.0]
-    # UTC instants shown as wall-clock times of the zone asked for
+    # UTC instants shown as wall-clock times of the zone asked for (POSIX +5 is UTC-5)
     assert pd.Timestamp(figure.data[0].x[0]) == pd.Timestamp("2017-12-31 19:00")
-    assert figure.layout.xaxis.title.text == "local time (Etc/GMT+5)"
+    assert figure.layout.xaxis.title.text == "local time (UTC-5)"
 
 
 def test_stacked_areas_by_end_use():
@@ -153,7 +170,8 @@ def test_stacked_areas_by_end_use():
             "value": [1.0, 2.0, 3.0, 4.0],
         }
     )
-    figure = charts.figure(frame, "area", charts.shape_of(frame), value_label="sum of value (MWh)")
+    labels = charts.Labels(value="sum of value (MWh)", unit="MWh")
+    figure = charts.figure(frame, "area", charts.shape_of(frame), labels=labels)
     assert [t.name for t in figure.data] == ["cooling", "heating"]
     assert {t.stackgroup for t in figure.data} == {"one"}
     assert list(figure.data[0].y) == [2.0, 4.0] and list(figure.data[1].y) == [1.0, 3.0]
@@ -181,7 +199,7 @@ def test_bars_of_one_dimension_and_stacked_bars_of_two():
         {"geography": ["CA", "CA", "TX"], "metric": ["a", "b", "a"], "value": [1.0, 2.0, 3.0]}
     )
     figure = charts.figure(two, "bar", charts.shape_of(two))
-    assert figure.layout.barmode == "stack"
+    assert figure.layout.barmode == "stack"  # end uses are parts of a whole
     by_metric = {t.name: (list(t.x), list(t.y)) for t in figure.data}
     assert by_metric["a"] == (["CA", "TX"], [1.0, 3.0])
     assert by_metric["b"][0] == ["CA", "TX"] and by_metric["b"][1][0] == 2.0
