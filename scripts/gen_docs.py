@@ -132,9 +132,12 @@ def api_page() -> str:
                         f"{kind} | {description} |"
                     )
                 lines.append("")
-            if "requestBody" in op:
-                body = op["requestBody"]["content"]["application/json"]["schema"]
+            content = op.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                body = content["application/json"]["schema"]
                 lines.append(f"Body: `{_schema_name(body)}` (JSON).\n")
+            elif content:
+                lines.append(f"Body: {op['requestBody'].get('description', 'bytes')}\n")
             statuses = ", ".join(sorted(op["responses"]))
             lines.append(f"Answers: {statuses}.\n")
     return "\n".join(lines) + "\n"
@@ -189,6 +192,7 @@ CONFIG_MODELS = [
     ("Subset dimension", "dsgrid_core.config.project", "SubsetDimensionConfig"),
     ("Project query", "dsgrid_core.config.query", "ProjectQueryConfig"),
     ("Query result", "dsgrid_core.config.query", "QueryResultParams"),
+    ("Query comparison", "dsgrid_core.config.query", "Comparison"),
     ("Projection source dataset", "dsgrid_core.config.query", "ProjectionSourceDataset"),
     ("Dataset query", "dsgrid_core.config.dataset_query", "DatasetQueryConfig"),
     ("Dataset query mapping plan", "dsgrid_core.config.mapping_plan", "DatasetMappingPlan"),

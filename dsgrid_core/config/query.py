@@ -302,8 +302,75 @@ class QueryResultParams(DsgridModel):
     unit: str | None = None
 
 
+COMPARED_DIMENSIONS = ("scenario", "model_year", "weather_year", "dataset")
+
+
+class Comparison(DsgridModel):
+    """Our addition: two alternatives of one dimension (two scenarios, model years, weather
+    years, or two of the query's source datasets) side by side in one result: per remaining
+    group, ``base``, ``other``, ``difference`` (other - base) and ``relative_difference``
+    ((other - base) / base, null where base is 0). Alternatives are never summed together."""
+
+    dimension: str = Field(
+        description="scenario, model_year, weather_year (records of the project's base "
+        "dimension of that type) or dataset (two of the query's source datasets)."
+    )
+    base: str = Field(min_length=1, description="The record id (or dataset id) compared to.")
+    other: str = Field(min_length=1, description="The record id (or dataset id) compared.")
+
+    @field_validator("dimension")
+    @classmethod
+    def _known_dimension(cls, value: str) -> str:
+        if value in ("version", "dataset_version", "versions"):
+            raise ValueError(
+                "comparing two versions of a dataset is not supported: a project query reads "
+                "the version its project lists; run the query on each project version, or "
+                "compare two datasets (dimension: dataset)"
+            )
+        if value not in COMPARED_DIMENSIONS:
+            raise ValueError(
+                f"'{value}' cannot be compared; compare one of "
+                f"{', '.join(COMPARED_DIMENSIONS)} (alternatives, not parts of a total)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _two_records(self):
+        if self.base == self.other:
+            raise ValueError(
+                f"base and other are both '{self.base}'; pick two different "
+                f"{self.dimension} records to compare"
+            )
+        return self
+
+
 class ProjectQueryConfig(DsgridModel):
     name: str = Field(pattern=r"^[\w-]+$")
     version: str | None = None
     project: ProjectQueryParams
     result: QueryResultParams = Field(default_factory=QueryResultParams)
+    comparison: Comparison | None = Field(
+        default=None,
+        description="Our addition: compare two scenarios, model years, weather years or "
+        "source datasets in one query (see docs/queries.md, Comparisons).",
+    )
+
+    @model_validator(mode="after")
+    def _compared_datasets_are_sources(self):
+        comparison = self.comparison
+        if comparison is None or comparison.dimension != "dataset":
+            return self
+        sources = [s.dataset_id for s in self.project.dataset.source_datasets]
+        for side in ("base", "other"):
+            if getattr(comparison, side) not in sources:
+                raise ValueError(
+                    f"comparison.{side}: dataset '{getattr(comparison, side)}' is not a source "
+                    f"dataset of the query ({', '.join(sources)}); list it in "
+                    "project.dataset.source_datasets"
+                )
+        if self.project.dataset.expression:
+            raise ValueError(
+                "comparison: a comparison of datasets reads each dataset alone; remove "
+                "project.dataset.expression"
+            )
+        return self

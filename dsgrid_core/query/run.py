@@ -238,6 +238,9 @@ def run_query(
             "cache": "miss" if use_cache else "off",
             "cache_key": key,
         }
+        if getattr(query, "comparison", None) is not None:
+            # what base and other are: the value columns' meaning travels with the result
+            metadata["comparison"] = query.comparison.model_dump(mode="json")
         if use_cache:
             folder = cache.publish(folder, key, metadata)
     except BaseException:

@@ -3,7 +3,8 @@
 Stages: resolve filters to base ids -> aggregate the datasets in the result's columns (sums
 through composed mappings, ``sum_plan``; other functions row by row, ``row_plan``) -> each
 further aggregation over the one before (``chain``) -> names -> pivot -> sort / limit /
-offset -> reports. An expression with ``*`` is evaluated as a tree of joins (``chain``).
+offset -> reports. An expression with ``*`` is evaluated as a tree of joins (``chain``); a
+``comparison`` plans the query once per side and joins both in one tree (``compare``).
 Identifiers are quoted; user values appear only as literals in the tree; small tables
 (mappings, names, time buckets) go to the engine as rows.
 """
@@ -29,6 +30,7 @@ from dsgrid_core.query.planner.chain import (
     stage_shapes,
     union_all,
 )
+from dsgrid_core.query.planner.compare import plan_comparison
 from dsgrid_core.query.planner.finish import ordered_page, peak_load, pivoted, with_names
 from dsgrid_core.query.planner.metric_units import with_metric_units
 from dsgrid_core.query.planner.outputs import OutputColumn, result_shape
@@ -152,6 +154,13 @@ def _check_repeated_types(shape, query: ProjectQueryConfig, context: ProjectCont
 
 
 def plan_project_query(context: ProjectContext, query: ProjectQueryConfig) -> Plan:
+    if query.comparison is not None:
+        # each side planned as a query of its own, both in one tree (planner.compare)
+        return plan_comparison(context, query, _plan_one)
+    return _plan_one(context, query)
+
+
+def _plan_one(context: ProjectContext, query: ProjectQueryConfig) -> Plan:
     result = query.result
     context = with_unit(context, result.unit)
     filters = [
