@@ -60,7 +60,6 @@ COMPONENT_STORE = "component-store"  # {"kind", "id", "version"} of the page's c
 COMPONENT_TITLE = "component-title"
 COMPONENT_VERSIONS = "component-versions"
 COMPONENT_OLD_VERSION = "component-old-version"
-COMPONENT_NAVIGATE = "component-navigate"  # a dcc.Location that graph clicks move
 HISTORY_TABLE = "history-table"
 DIFF_FROM = "diff-from"
 DIFF_TO = "diff-to"

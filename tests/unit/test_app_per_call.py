@@ -1,6 +1,6 @@
 """`create_app` builds a whole app each call: a second app in the same process has every
 callback the first has (callbacks registered with `dash.callback` at import go to the first
-app only; the graph's click-to-open was lost that way after the first app)."""
+app only; the graph's click was lost that way after the first app)."""
 
 from __future__ import annotations
 
@@ -14,5 +14,5 @@ def test_every_app_of_a_process_gets_every_callback(tmp_path):
         app._setup_server()  # what Dash does on the app's first request
         apps.append(app)
     first, second = (set(app.callback_map) for app in apps)
-    assert "component-navigate.href" in first  # the dependency graph's click opens a page
+    assert "dependency-graph-focus.value" in first  # a click on the graph focuses a node
     assert first == second, sorted(first ^ second)
