@@ -1,4 +1,9 @@
-"""The page shell shared by every page: navbar and the page container."""
+"""The page shell shared by every page: a skip link, the navbar and the page's <main>.
+
+Accessibility lives here so that every page has it without asking: the first thing a keyboard
+reaches is "Skip to content" (hidden until focused), which moves the focus to the one <main>;
+the navbar collapses behind a toggler on narrow screens. Dark mode follows the system through
+``assets/theme.js`` (Bootstrap's ``data-bs-theme`` on <html>)."""
 
 from __future__ import annotations
 
@@ -27,7 +32,19 @@ def navbar() -> dbc.NavbarSimple:
         color="dark",
         dark=True,
         fluid=True,
+        expand="lg",
         id=ids.NAVBAR,
+    )
+
+
+def skip_link() -> html.A:
+    """Visible only while it has the focus (Bootstrap's visually-hidden-focusable); its target
+    is the <main>, which takes the focus (tabindex -1) so that Tab continues inside the page."""
+    return html.A(
+        "Skip to content",
+        href=f"#{ids.MAIN}",
+        id=ids.SKIP_LINK,
+        className="visually-hidden-focusable skip-link",
     )
 
 
@@ -35,7 +52,14 @@ def shell() -> html.Div:
     """Called per page load by Dash, so the navbar reflects the pages registered by then."""
     return html.Div(
         [
-            navbar(),
-            dbc.Container(dash.page_container, id=ids.PAGE_CONTENT, fluid=True, class_name="py-4"),
+            skip_link(),
+            html.Header(navbar()),
+            html.Main(
+                dbc.Container(
+                    dash.page_container, id=ids.PAGE_CONTENT, fluid=True, class_name="py-4"
+                ),
+                id=ids.MAIN,
+                tabIndex="-1",
+            ),
         ]
     )

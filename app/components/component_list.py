@@ -75,13 +75,20 @@ def list_layout(
         return error_state(str(exc))
     controls = [
         dbc.Col(
-            dbc.Input(
-                id=ids.list_filter(key, "text"),
-                value=q or "",
-                placeholder="Filter by id, name or description",
-                debounce=300,
-                type="search",
-            ),
+            [
+                dbc.Label(
+                    "Filter by id, name or description",
+                    html_for=ids.list_filter(key, "text"),
+                    class_name="visually-hidden",
+                ),
+                dbc.Input(
+                    id=ids.list_filter(key, "text"),
+                    value=q or "",
+                    placeholder="Filter by id, name or description",
+                    debounce=300,
+                    type="search",
+                ),
+            ],
             md=5,
         )
     ]
@@ -120,7 +127,7 @@ def list_layout(
     )
     return html.Div(
         [
-            html.H2(title),
+            html.H1(title, className="h2"),
             dbc.Row(controls, class_name="g-2 mb-3"),
             html.Div(id=ids.list_facets(key), className="mb-2 small"),
             html.Div(id=ids.list_count(key), className="text-muted mb-2"),

@@ -57,7 +57,7 @@ def header(detail: dict, *badges) -> html.Div:
                     *badges,
                 ]
             ),
-            html.H2(detail["name"] or detail["id"], id=ids.COMPONENT_TITLE),
+            html.H1(detail["name"] or detail["id"], id=ids.COMPONENT_TITLE, className="h2"),
             html.P(
                 [html.Code(detail["id"]), " · versions: ", *links],
                 id=ids.COMPONENT_VERSIONS,

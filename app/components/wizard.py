@@ -109,12 +109,13 @@ def upload_field(w: Wizard, key: str, label: str, help: str | None = None) -> ht
     prompt = "Drop files here or " if multiple else "Drop a file here or "
     return html.Div(
         [
-            dbc.Label(label, class_name="fw-semibold"),
+            # names the upload; assets/a11y.js gives its text to the file input inside
+            dbc.Label(label, html_for=ids.wizard_field(w.name, key), class_name="fw-semibold"),
             dcc.Upload(
                 id=ids.wizard_field(w.name, key),
                 children=html.Div([prompt, html.A("choose " + ("them" if multiple else "one"))]),
                 multiple=multiple,
-                className="border border-2 rounded text-center py-3 bg-light",
+                className="border border-2 rounded text-center py-3 bg-body-tertiary",
                 style={"borderStyle": "dashed", "cursor": "pointer"},
             ),
             dcc.Store(id=w.id(f"pending-{key}")),
@@ -148,7 +149,7 @@ def json5_preview(w: Wizard) -> html.Pre:
     return html.Pre(
         "The config appears here once the form has what it needs.",
         id=w.id("preview-config"),
-        className="bg-light border rounded p-2 small",
+        className="bg-body-tertiary border rounded p-2 small",
         style={"maxHeight": "420px", "overflow": "auto", "whiteSpace": "pre-wrap"},
     )
 
@@ -186,7 +187,7 @@ def page(
             ),
             dcc.Location(id=w.id("reload"), refresh=True),
             html.Div(dcc.Link("← all registration forms", href="/register"), className="small"),
-            html.H2(title),
+            html.H1(title),
             html.P(intro, className="text-muted"),
             dbc.Alert(
                 "Cancelled: the uploaded files were removed.",
@@ -213,11 +214,18 @@ def register_section(w: Wizard) -> dbc.Card:
                     dbc.Row(
                         [
                             dbc.Col(
-                                dbc.Input(
-                                    id=w.id("log-message"),
-                                    placeholder=f"Log message (default: {DEFAULT_LOG})",
-                                    value="",
-                                ),
+                                [
+                                    dbc.Label(
+                                        "Log message",
+                                        html_for=w.id("log-message"),
+                                        class_name="visually-hidden",
+                                    ),
+                                    dbc.Input(
+                                        id=w.id("log-message"),
+                                        placeholder=f"Log message (default: {DEFAULT_LOG})",
+                                        value="",
+                                    ),
+                                ],
                                 lg=5,
                             ),
                             dbc.Col(

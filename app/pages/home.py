@@ -93,7 +93,10 @@ def _body(q: str):
                 [
                     dbc.Col(_cards(counts, storage), lg=3),
                     dbc.Col(
-                        [html.H5("Latest registrations"), _latest_table(summary["latest"])],
+                        [
+                            html.H2("Latest registrations", className="h5"),
+                            _latest_table(summary["latest"]),
+                        ],
                         lg=9,
                     ),
                 ],
@@ -206,7 +209,13 @@ def _latest_table(latest: list[dict]) -> dbc.Table:
         ]
     )
     return dbc.Table(
-        [header, body], id=ids.HOME_LATEST, size="sm", striped=True, hover=True, class_name="small"
+        [header, body],
+        id=ids.HOME_LATEST,
+        size="sm",
+        striped=True,
+        hover=True,
+        responsive=True,  # scrolls in its own box on a phone
+        class_name="small",
     )
 
 
@@ -253,7 +262,7 @@ def _results(text: str):
     parts = []
     if components:
         parts += [
-            html.H5(_heading("Components", len(components)), className="mt-2"),
+            html.H2(_heading("Components", len(components)), className="h5 mt-2"),
             dbc.Table(
                 [
                     html.Thead(
@@ -277,11 +286,12 @@ def _results(text: str):
                 id=ids.HOME_SEARCH_COMPONENTS,
                 size="sm",
                 hover=True,
+                responsive=True,
             ),
         ]
     if records:
         parts += [
-            html.H5(_heading("Dimension records", len(records)), className="mt-2"),
+            html.H2(_heading("Dimension records", len(records)), className="h5 mt-2"),
             dbc.Table(
                 [
                     html.Thead(
@@ -317,6 +327,7 @@ def _results(text: str):
                 id=ids.HOME_SEARCH_RECORDS,
                 size="sm",
                 hover=True,
+                responsive=True,
             ),
         ]
     return parts

@@ -55,7 +55,10 @@ def layout(**_):
             dbc.Card(
                 dbc.CardBody(
                     [
-                        html.H5(dcc.Link(title, href=PATHS[name], id=ids.wizard_link(name))),
+                        html.H2(
+                            dcc.Link(title, href=PATHS[name], id=ids.wizard_link(name)),
+                            className="h5",
+                        ),
                         html.P(text, className="small text-muted mb-0"),
                     ]
                 ),
@@ -69,7 +72,7 @@ def layout(**_):
     ]
     return html.Div(
         [
-            html.H2("Register"),
+            html.H1("Register"),
             html.P(
                 "Each form checks what it can as you fill it in, shows every problem next to "
                 "the field it concerns, and registers nothing until the whole config is valid. "

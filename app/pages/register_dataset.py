@@ -73,7 +73,16 @@ def _trivial_row(t: str) -> html.Div:
     key = TRIVIAL[t]
     return html.Div(
         [
-            dbc.Label(f"The one {t} record", class_name="fw-semibold"),
+            dbc.Label(
+                f"The one {t} record",
+                html_for=ids.wizard_field(W.name, f"{key}-id"),
+                class_name="fw-semibold",
+            ),
+            dbc.Label(
+                f"The one {t} record's name",
+                html_for=ids.wizard_field(W.name, f"{key}-name"),
+                class_name="visually-hidden",
+            ),
             dbc.Row(
                 [
                     dbc.Col(
@@ -201,7 +210,7 @@ def layout(cancelled: str | None = None, **_):
                         className="small",
                     ),
                     html.Div(id=ids.DATASET_QUESTIONS),
-                    html.H6("dataset.json5", className="mt-3"),
+                    html.H2("dataset.json5", className="h6 mt-3"),
                     wz.json5_preview(W),
                 ),
                 lg=7,

@@ -37,6 +37,7 @@ W = wz.Wizard(
     uploads={"file": ("csv",)},
 )
 PREVIEW_ROWS = 1000
+PREVIEW_COLUMNS = [{"field": "id"}, {"field": "name"}]  # before a file: the columns every one has
 wizard_register.register_callbacks(W)
 
 
@@ -120,11 +121,13 @@ def layout(cancelled: str | None = None, **_):
                     dag.AgGrid(
                         id=ids.DIMENSION_PREVIEW,
                         rowData=[],
-                        columnDefs=[],
+                        # every records file has these two; an empty header row has no cells
+                        # for assistive technology to read (axe: aria-required-children)
+                        columnDefs=PREVIEW_COLUMNS,
                         defaultColDef={"resizable": True, "sortable": True, "flex": 1},
                         style={"height": "300px", "width": "100%"},
                     ),
-                    html.H6("dimension.json5", className="mt-3"),
+                    html.H2("dimension.json5", className="h6 mt-3"),
                     wz.json5_preview(W),
                 ),
                 lg=7,
@@ -216,7 +219,13 @@ def check(files, name, description, dimension_type, record_class):
     entry, columns, rows, problem = _read(files)
     if entry is None:
         empty = {"problems": problems, "plan": None}
-        return empty, [], [], "Upload a records file to see its records.", wz.config_text(None)
+        return (
+            empty,
+            [],
+            PREVIEW_COLUMNS,
+            "Upload a records file to see its records.",
+            wz.config_text(None),
+        )
     if problem:
         problems.append({"field": "file", "message": problem})
     names = {entry["stored"]: entry["name"]}
