@@ -92,6 +92,20 @@ def pick_pages(registry_path: Path) -> list[tuple[str, str | None, str]]:
             return ("many_to_many" in mapping_type, "disaggregation" in mapping_type)
 
         mapping = max(mappings, key=interest) if mappings else None
+        scenarios = next(
+            (
+                [r["id"] for r in registry.records(d.id)]
+                for d in dimensions
+                if d.type == "scenario" and len(registry.records(d.id)) >= 2
+            ),
+            [],
+        )
+    compare = None
+    if projects and len(scenarios) >= 2:
+        compare = (
+            f"/compare?project={quote(projects[0])}&dimension=scenario"
+            f"&base={quote(scenarios[0])}&other={quote(scenarios[1])}"
+        )
     search = "Kent" if dimension is not None else "a"
     return [
         ("home", "/", "/"),
@@ -108,6 +122,7 @@ def pick_pages(registry_path: Path) -> list[tuple[str, str | None, str]]:
         ),
         ("mappings", "/mappings", "/mappings"),
         ("mapping", f"/mappings/{mapping.id}" if mapping else None, "/mappings/<mapping_id>"),
+        ("compare", compare, "/compare"),
     ]
 
 

@@ -83,11 +83,20 @@ def duration_curves(frame: pd.DataFrame, unit: str, names: dict) -> go.Figure:
     figure.update_yaxes(title=f"hourly total ({escape(unit)})")
     figure.update_layout(
         title={"text": "Load-duration curves (each sorted on its own)"},
-        # the legend above the plot: below, it would sit on the axis title
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        margin={"t": 110},
-        height=480,
+        # the legend at the foot of the figure, under the axis title (the plot makes room)
+        legend={
+            "orientation": "h",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+            "x": 0,
+            "traceorder": "normal",
+        },
+        margin={"t": 56, "b": 10},
+        height=500,
     )
+    figure.update_xaxes(automargin=True)
+    figure.update_yaxes(automargin=True)
     return styled(figure)
 
 

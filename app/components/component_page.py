@@ -141,8 +141,12 @@ def show_diff(old, new, component_data):
     result = state.viewer().version_diff(component_data["kind"], component_data["id"], old, new)
     if not result["changes"]:
         return html.P(f"No differences between {old} and {new}.", className="text-muted")
+    # fixed widths: long values wrap inside their column (the page never scrolls sideways)
+    # and the short columns keep their words whole
+    widths = ("28%", "7rem", "auto", "auto")
     return dbc.Table(
         [
+            html.Colgroup([html.Col(style={"width": w}) for w in widths]),
             html.Thead(html.Tr([html.Th(c) for c in ("where", "change", old, new)])),
             html.Tbody(
                 [
@@ -160,14 +164,10 @@ def show_diff(old, new, component_data):
         ],
         size="sm",
         bordered=True,
-        style={"overflowWrap": "anywhere"},  # a long value wraps: the page never scrolls sideways
+        style={"overflowWrap": "anywhere", "tableLayout": "fixed", "width": "100%"},
     )
 
 
-# The dependency graph, laid out by kind: one column per kind, left to right in the order a
-# project is built (project -> datasets -> mappings -> dimensions), each kind a labelled box.
-# Positions are computed here (a "preset" layout): the same on every load, never one node
-# over another, so a click reaches the node aimed at.
 def register_callbacks(app) -> None:
     """The callbacks the four component pages share, on ``app``. Registered per app (not with
     ``dash.callback`` at import, which only the first app of a process would receive)."""

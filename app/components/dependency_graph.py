@@ -20,6 +20,10 @@ KIND_COLORS = {
 }
 
 
+# One column per kind, left to right in the order a project is built (project -> datasets ->
+# mappings -> dimensions), each kind a labelled box. Positions are computed here (a "preset"
+# layout): the same on every load, never one node over another, so a click reaches the node
+# aimed at.
 KIND_ORDER = ("project", "dataset", "dimension_mapping", "dimension")
 GROUP_TITLES = {
     "project": "Projects",

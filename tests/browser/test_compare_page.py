@@ -199,6 +199,19 @@ def test_scenario_comparison_peaks_match_the_api_and_the_link_restores_it(
         [curves[0]["y"][0], curves[1]["y"][0]], [all_states[1], all_states[3]]
     )
     assert all(a >= b for a, b in zip(curves[2]["y"], curves[2]["y"][1:], strict=False))
+    # the legend lies under the plot and its axis title, and the title is not covered
+    drawn = dash_duo.driver.execute_script(
+        """const root = document.querySelector(arguments[0]);
+        const box = s => { const e = root.querySelector(s);
+            if (!e) { return null; } const r = e.getBoundingClientRect();
+            return {top: r.top, bottom: r.bottom}; };
+        return {legend: box('g.legend'), plot: box('.draglayer .nsewdrag'),
+                xtitle: box('.g-xtitle'), title: box('.g-gtitle')};""",
+        f"#{ids.COMPARE_DURATION}",
+    )
+    assert all(drawn.values()), drawn
+    assert drawn["legend"]["top"] >= max(drawn["plot"]["bottom"], drawn["xtitle"]["bottom"])
+    assert drawn["title"]["bottom"] <= drawn["plot"]["top"], drawn
 
     params = parse_qs(urlparse(dash_duo.driver.current_url).query)
     assert params["base"] == ["reference"] and params["other"] == ["high_electrification"]
