@@ -99,12 +99,18 @@ def download_links(grid_id: str, data: dict[str, Any], page: int | None = None) 
     )
 
 
-def register_download_links(grid_id: str) -> None:
+def register_download_links(grid_id: str, location: str | None = None) -> None:
     """The links follow the grid's query (``grid_query`` store, set by the page's rows
-    callback), and the URL follows the query and the grid's page."""
+    callback), and the URL follows the query and the grid's page. ``location``: the page's
+    own ``dcc.Location`` (refresh=False), told the URL the grid wrote: a Location whose href
+    and search props lag behind the address bar pushes its old address at its next change,
+    dropping what the grid and the page's choices put there."""
+    sync = bool(location)
     clientside_callback(
         """function(data, info, pending) {
-            if (!data) { return window.dash_clientside.no_update; }
+            const none = window.dash_clientside.no_update;
+            const sync = %s;
+            if (!data) { return sync ? [none, none, none, none, none] : [none, none, none]; }
             const params = new URLSearchParams(window.location.search);
             for (const key of data.keys) { params.delete(key); }
             for (const [key, value] of new URLSearchParams(data.query)) {
@@ -118,17 +124,31 @@ def register_download_links(grid_id: str) -> None:
                 + window.location.hash;
             const here = window.location.pathname + window.location.search
                 + window.location.hash;
-            if (url !== here) { window.history.replaceState(window.history.state, "", url); }
+            const moved = url !== here;
+            if (moved) { window.history.replaceState(window.history.state, "", url); }
             const api = data.api + (data.query ? "?" + data.query : "");
             const sep = data.query ? "&" : "?";
-            return [api + sep + "format=csv", api + sep + "format=ndjson", api];
-        }""",
+            const links = [api + sep + "format=csv", api + sep + "format=ndjson", api];
+            if (!sync) { return links; }
+            return moved ? [...links, window.location.search, window.location.href]
+                         : [...links, none, none];
+        }"""
+        % ("true" if sync else "false"),
         Output(ids.grid_link(grid_id, "csv"), "href"),
         Output(ids.grid_link(grid_id, "json"), "href"),
         Output(ids.grid_link(grid_id, "api"), "href"),
+        *(
+            [
+                Output(location, "search", allow_duplicate=True),
+                Output(location, "href", allow_duplicate=True),
+            ]
+            if sync
+            else []
+        ),
         Input(ids.grid_query(grid_id), "data"),
         Input(grid_id, "paginationInfo"),
         State(ids.grid_page(grid_id), "data"),
+        prevent_initial_call="initial_duplicate" if sync else False,
     )
     # The page the URL asked for, once the grid knows it has that many.
     clientside_callback(

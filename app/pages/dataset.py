@@ -394,7 +394,7 @@ def show_coverage(x, y, component):
     return figure, coverage_counts(ids.DATASET_COVERAGE_COUNTS, result, DATASET_STATUSES)
 
 
-register_download_links(ids.DATASET_PREVIEW)
+register_download_links(ids.DATASET_PREVIEW, location=ids.DATASET_LOCATION)
 
 
 @callback(

@@ -217,6 +217,8 @@ def test_efs_dataset_list_open_facts_coverage_preview_and_back(
     # another coverage axis: kept in the URL, counted again
     pick(dash_duo, ids.DATASET_COVERAGE_Y, "metric")
     wait_until(lambda: "y=metric" in dash_duo.driver.current_url, message="y in the URL")
+    # the grid's filter, which the grid wrote into the address, stays there
+    assert f"filter=geography%3Acontains%3A{county}" in dash_duo.driver.current_url
     present = set(zip(stacked["geography"], stacked["metric"], strict=True))
     by_metric = _coverage_counts(present, raw["missing"], "geography", "metric", raw["ids"])
     wait_until(lambda: _heatmap_counts(dash_duo, ids.DATASET_COVERAGE_GRAPH) == by_metric)
