@@ -15,6 +15,7 @@ from dash.exceptions import PreventUpdate
 
 from app import ids, state
 from app.components import compare_charts as charts
+from app.components import compare_controls as controls
 from app.components import compare_query as cq
 from app.components.chart_theme import zone_label
 from app.components.common import error_state
@@ -28,166 +29,9 @@ INLINE_WAIT = 10.0  # seconds Compare waits for its job before polling
 POLL_MS = 500
 
 
-def _projects() -> list[dict]:
-    return [
-        {"label": p.get("name") or p["id"], "value": p["id"]}
-        for p in state.viewer().catalog("project")
-    ]
-
-
-def _facts(project_id: str | None) -> dict | None:
-    return state.viewer().query_choices(project_id) if project_id else None
-
-
-def _records(project_id: str, dimension_type: str, facts: dict) -> list[dict]:
-    """Records of the project's base dimension of a type, or its datasets."""
-    if dimension_type == "dataset":
-        return [{"id": d, "name": d} for d in facts["datasets"]]
-    name = facts["dimensions"][dimension_type][0]
-    return state.viewer().query_records(project_id, dimension_type, name)
-
-
-def _options(records: list[dict]) -> list[dict]:
-    return [
-        {
-            "label": r["id"] if r.get("name") in (None, r["id"]) else f"{r['name']} ({r['id']})",
-            "value": r["id"],
-        }
-        for r in records
-    ]
-
-
-def _labelled(label: str, control, hint: str = "") -> html.Div:
-    return html.Div(
-        [
-            dbc.Label(label, html_for=control.id),
-            control,
-            html.Small(hint, className="text-muted") if hint else None,
-        ],
-        className="mb-3",
-    )
-
-
-def _dropdown(id_: str, options, value, label: str, **extra) -> dcc.Dropdown:
-    return dcc.Dropdown(
-        id=id_,
-        options=options,
-        value=value,
-        clearable=False,
-        **extra,
-        # an accessible name for the combobox (the visible label names it too)
-        placeholder=f"Choose {label.lower()}",
-    )
-
-
-def _controls(projects: list[dict], s: cq.CompareState, facts: dict | None) -> dbc.Card:
-    geographies = facts["dimensions"]["geography"] if facts else []
-    held = _held_choices(s.project_id, facts, s) if facts else {}
-    pairs = _records(s.project_id, s.dimension, facts) if facts and s.dimension else []
-    return dbc.Card(
-        dbc.CardBody(
-            [
-                _labelled(
-                    "Project",
-                    _dropdown(ids.COMPARE_PROJECT, projects, s.project_id or None, "Project"),
-                ),
-                _labelled(
-                    "Compare",
-                    _dropdown(
-                        ids.COMPARE_DIMENSION,
-                        [{"label": v, "value": k} for k, v in cq.DIMENSIONS.items()],
-                        s.dimension,
-                        "dimension",
-                    ),
-                    "Alternatives: each side is computed on its own, never added to the other.",
-                ),
-                _labelled(
-                    "Base", _dropdown(ids.COMPARE_BASE, _options(pairs), s.base or None, "Base")
-                ),
-                _labelled(
-                    "Other", _dropdown(ids.COMPARE_OTHER, _options(pairs), s.other or None, "Other")
-                ),
-                _labelled(
-                    "Geography (map and peaks)",
-                    _dropdown(
-                        ids.COMPARE_GEOGRAPHY,
-                        [{"label": g, "value": g} for g in geographies],
-                        s.geography or (geographies[1] if len(geographies) > 1 else None),
-                        "geography",
-                    ),
-                ),
-                *[
-                    _labelled(
-                        f"Hold {cq.DIMENSIONS[t].lower()} at",
-                        _dropdown(
-                            ids.compare_hold(t),
-                            held.get(t, {}).get("options", []),
-                            held.get(t, {}).get("value"),
-                            cq.DIMENSIONS[t],
-                            disabled=t == s.dimension,
-                        ),
-                        "compared" if t == s.dimension else "one record: never summed",
-                    )
-                    for t in cq.HELD
-                ],
-                _labelled(
-                    "Unit",
-                    _dropdown(
-                        ids.COMPARE_UNIT,
-                        [{"label": u, "value": u} for u in cq.UNITS],
-                        s.unit,
-                        "unit",
-                    ),
-                    "Every end use converted to this unit (energy with energy; another kind "
-                    "is refused).",
-                ),
-                _labelled(
-                    "Only these end uses",
-                    dcc.Dropdown(
-                        id=ids.COMPARE_END_USES,
-                        options=_metric_options(s.project_id, facts),
-                        value=s.end_uses,
-                        multi=True,
-                        placeholder="All end uses",
-                    ),
-                    "Optional: leave empty for all.",
-                ),
-                dbc.Button("Compare", id=ids.COMPARE_RUN, color="primary"),
-            ]
-        )
-    )
-
-
-def _metric_options(project_id: str, facts: dict | None) -> list[dict]:
-    if not facts:
-        return []
-    records = _records(project_id, "metric", facts)
-    return [
-        {
-            "label": f"{r.get('name') or r['id']} ({r['id']}"
-            + (f", {r['unit']})" if r.get("unit") else ")"),
-            "value": r["id"],
-        }
-        for r in records
-    ]
-
-
-def _held_choices(project_id: str, facts: dict, s: cq.CompareState) -> dict:
-    out = {}
-    for t in cq.HELD:
-        records = _records(project_id, t, facts)
-        chosen = s.held.get(t)
-        known = [r["id"] for r in records]
-        out[t] = {
-            "options": _options(records),
-            "value": chosen if chosen in known else (known[0] if known else None),
-        }
-    return out
-
-
 def layout(**params):
     try:
-        projects = _projects()
+        projects = controls.project_options()
     except (DsgridError, state.NoRegistry) as exc:
         return error_state(str(exc))
     s, facts, problem = cq.CompareState(), None, None
@@ -196,11 +40,11 @@ def layout(**params):
         s = cq.from_params(params) if params else cq.CompareState()
         if not s.project_id and projects:
             s.project_id = projects[0]["value"]
-        facts = _facts(s.project_id)
+        facts = controls.query_facts(s.project_id)
     except DsgridError as exc:
         problem = str(exc)
     if facts and not params:
-        pairs = _records(s.project_id, s.dimension, facts)
+        pairs = controls.choice_records(s.project_id, s.dimension, facts)
         if len(pairs) > 1:
             s.base, s.other = pairs[0]["id"], pairs[1]["id"]
         else:
@@ -227,7 +71,7 @@ def layout(**params):
             ),
             dbc.Row(
                 [
-                    dbc.Col(_controls(projects, s, facts), lg=4),
+                    dbc.Col(controls.control_card(projects, s, facts), lg=4),
                     dbc.Col(
                         [
                             html.Div(
@@ -308,11 +152,11 @@ def choices(project_id, dimension, geography):
     alternatives to hold (the compared one off)."""
     n = 6 + 3 * len(cq.HELD)
     try:
-        facts = _facts(project_id)
+        facts = controls.query_facts(project_id)
         if facts is None:
             raise PreventUpdate
-        pairs = _options(_records(project_id, dimension, facts))
-        held = _held_choices(project_id, facts, cq.CompareState(project_id=project_id))
+        pairs = controls.record_options(controls.choice_records(project_id, dimension, facts))
+        held = controls.held_choices(project_id, facts, cq.CompareState(project_id=project_id))
     except DsgridError as exc:
         return (*[no_update] * n, str(exc))
     geographies = facts["dimensions"]["geography"]
@@ -346,7 +190,7 @@ def choices(project_id, dimension, geography):
 def end_use_choices(project_id):
     """A new project: its end uses, none chosen (all of them)."""
     try:
-        return _metric_options(project_id, _facts(project_id)), []
+        return controls.metric_options(project_id, controls.query_facts(project_id)), []
     except DsgridError:
         return [], []
 
@@ -397,12 +241,15 @@ def run(initial, _clicks, *args):
     if not s.complete:
         return no_update, no_update, "Choose a project and two records to compare."
     try:
-        facts = _facts(s.project_id)
+        facts = controls.query_facts(s.project_id)
         query = cq.to_query(s, facts)
         job_id = state.viewer().submit_query(query, wait=INLINE_WAIT, source="the comparison")
     except DsgridError as exc:
         return None, no_update, str(exc)
-    names = {o["value"]: o["label"] for o in _options(_records(s.project_id, s.dimension, facts))}
+    names = {
+        o["value"]: o["label"]
+        for o in controls.record_options(controls.choice_records(s.project_id, s.dimension, facts))
+    }
     new = cq.to_search(s)
     job = {
         "job": job_id,

@@ -139,16 +139,6 @@ def describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_axe_finds_nothing_serious(page, dash_duo, local_viewer, efs_registry_template):
-    _start(dash_duo, local_viewer, efs_registry_template)
-    dash_duo.driver.set_window_size(1280, 1000)
-    _open(dash_duo, page, efs_registry_template)
-    found = axe_violations(dash_duo)
-    print(describe(found))  # every violation, minor ones too, in the captured output
-    assert serious(found) == [], describe(serious(found))
-
-
 # ---------------------------------------------------------------------------------------------
 # Structure and keyboard
 
@@ -220,12 +210,17 @@ def _active(dash_duo) -> dict:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_one_h1_one_main_a_skip_link_first_and_nothing_hidden_in_tab_order(
+def test_axe_finds_nothing_serious_one_h1_one_main_a_skip_link_first_nothing_hidden(
     page, dash_duo, local_viewer, efs_registry_template
 ):
+    """One page load for both: axe-core, then the structure and the keyboard."""
     _start(dash_duo, local_viewer, efs_registry_template)
     dash_duo.driver.set_window_size(1280, 1000)
     _open(dash_duo, page, efs_registry_template)
+    violations = axe_violations(dash_duo)
+    print(describe(violations))  # every violation, minor ones too, in the captured output
+    assert serious(violations) == [], describe(serious(violations))
+
     found = dash_duo.driver.execute_script(STRUCTURE_JS, ids.SKIP_LINK)
     problems = []  # every problem of the page at once, not only the first
     if len(found["h1"]) != 1:

@@ -327,10 +327,16 @@ def test_demo_dataset_load_profile_preview_and_back(dash_duo, viewer, demo_regis
     )
     _assert_rows_match(grid_rows(dash_duo, grid, PREVIEW_SHOWN), expected)
 
-    # the grid's filter and sort join the profile's choices in the URL, and the CSV link
-    # downloads every row the grid holds, in its order (the stored Parquet, sorted alike)
+    # one end use too; the grid's filters and sort join the profile's choices in the URL, and
+    # the CSV link downloads every row the grid holds, in its order (the stored Parquet)
+    metric = sorted(raw["metric"].unique())[0]
+    grid_filter(dash_duo, grid, "metric", metric)
+    narrowed = expected.filter(pc.match_substring(expected["metric"], metric))
+    assert 0 < len(narrowed) < in_county
+    wait_until(lambda: grid_status(dash_duo, grid).endswith(f"of {len(narrowed):,}"))
     wait_until(lambda: "sort=-value" in dash_duo.driver.current_url, message="sort in the URL")
     assert f"filter=geography%3Acontains%3A{chosen[1]}" in dash_duo.driver.current_url
+    assert f"filter=metric%3Acontains%3A{metric}" in dash_duo.driver.current_url
     assert "res=month" in dash_duo.driver.current_url
     link = dash_duo.find_element(f"#{ids.grid_link(grid, 'csv')}").get_attribute("href")
     download = requests.get(link, timeout=60)
@@ -338,8 +344,9 @@ def test_demo_dataset_load_profile_preview_and_back(dash_duo, viewer, demo_regis
     got = pd.read_csv(
         io.StringIO(download.text), dtype={"geography": str}, float_precision="round_trip"
     )
-    assert len(got) == in_county and set(got["geography"]) == {chosen[1]}
-    assert list(got["value"]) == expected["value"].to_pylist()
+    assert len(got) == len(narrowed) and set(got["geography"]) == {chosen[1]}
+    assert list(got["value"]) == narrowed["value"].to_pylist()
+    top = narrowed["value"][0].as_py()
 
     # where used -> the project, then back: the profile choices are restored from the URL
     click(dash_duo, f"#{ids.WHERE_USED} a[href^='/projects/demo_us_buildings']")
@@ -350,8 +357,8 @@ def test_demo_dataset_load_profile_preview_and_back(dash_duo, viewer, demo_regis
     assert [t["name"].split("(")[-1].rstrip(")") for t in traces] == chosen
     picked = dash_duo.find_element(f"#{ids.dataset_profile_records('geography')}").text
     assert all(counties[c] in picked for c in chosen)
-    # and the grid's filter and sort too
-    wait_until(lambda: grid_status(dash_duo, grid).endswith(f"of {in_county:,}"))
+    # and the grid's filters and sort too
+    wait_until(lambda: grid_status(dash_duo, grid).endswith(f"of {len(narrowed):,}"))
     wait_until(
         lambda: float((grid_cells(dash_duo, grid, "value") or ["nan"])[0]) == top,
         message="restored sorted rows",
