@@ -5,11 +5,11 @@ Engines: DSGRID_COMPAT_QUERY_ENGINES (comma-separated, default
 "duckdb,spark,spark_connect,spark_cluster"; our Spark engine needs Java 17; spark_connect runs
 it through a Spark Connect client on the session's server, spark_cluster with a classic session
 on a standalone cluster: tests/conftest.py's spark_connect_master and spark_cluster_runner,
-shared with tests/query)."""
+shared with tests/query). The last two answer only the corpora queries_corpus.TRANSPORT_CORPORA
+names for them (`engines_for`)."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -18,18 +18,10 @@ import pytest
 # the suite's modules import each other by name (the reference driver imports none of them)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from queries_corpus import missing_requirement  # noqa: E402
+from queries_corpus import ENGINES, missing_requirement  # noqa: E402
 from queries_ours import ENGINES as OUR_ENGINES  # noqa: E402
 from queries_ours import Engine, spark_cluster, spark_connect  # noqa: E402
 from queries_session import Comparison, comparison  # noqa: E402
-
-ENGINES = [
-    e.strip()
-    for e in os.environ.get(
-        "DSGRID_COMPAT_QUERY_ENGINES", "duckdb,spark,spark_connect,spark_cluster"
-    ).split(",")
-    if e.strip()
-]
 
 
 @pytest.fixture(scope="session")

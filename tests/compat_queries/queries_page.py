@@ -34,7 +34,8 @@ folder of query files (dsgrid's query syntax, one question each); a query is nam
 Each query is run by the reference, dsgrid-toolkit 0.4.0 in its own venv (its query submitter,
 DuckDB backend, as `dsgrid query project run` and `dsgrid query dataset run` do), and by this
 project (`dsgrid query run`'s code path, DuckDB engine; the suite also runs our Spark engine
-locally, through Spark Connect and on a standalone cluster of a master and two workers). The
+locally, and the StandardScenarios queries through Spark Connect and on a standalone cluster of
+a master and two workers, which run the same plans through another transport). The
 result tables are compared row by row: columns matched by name, rows sorted by every non-value
 column, values equal within a relative tolerance of 1e-9. The reference runs its queries of one
 column_type in one output folder, as a user's queries share the CLI's default `--output` (it

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from queries_compare import COMPATIBLE
-from queries_corpus import CORPORA, query_files
+from queries_corpus import CORPORA, engines_for, query_files
 from query_bugs import bug_outcomes
 from query_gaps import ENGINE_GAPS, FIXED_WHEN, GAPS, INTENDED
 
@@ -22,10 +22,11 @@ def _params():
         marks = []
         if query.key in GAPS:
             marks.append(pytest.mark.xfail(strict=True, reason=GAPS[query.key]))
-        yield pytest.param(query.key, id=query.key, marks=marks)
+        for engine in engines_for(query.corpus):
+            yield pytest.param(engine, query.key, id=f"{engine}-{query.key}", marks=marks)
 
 
-@pytest.mark.parametrize("key", list(_params()))
+@pytest.mark.parametrize(("query_engine", "key"), list(_params()), indirect=["query_engine"])
 def test_same_answer_as_the_reference(request, query_engine, comparison_of, key):
     if (query_engine.label, key) in ENGINE_GAPS:
         reason = ENGINE_GAPS[query_engine.label, key]
