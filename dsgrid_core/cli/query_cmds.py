@@ -35,9 +35,15 @@ def query() -> None:
 @click.option("--background", is_flag=True, help="Run as a detached job; print its id.")
 @click.option("--time-limit", type=float, help="Stop the query after this many seconds.")
 @click.option("--no-cache", is_flag=True, help="Do not read or fill the result cache.")
+@click.option(
+    "--no-summaries",
+    is_flag=True,
+    help="Read every dataset's table, never its summary over time (the same answer; for "
+    "checking and timing).",
+)
 @click.option("--overwrite", is_flag=True, help="Replace OUTPUT/<query name> if it exists.")
 @click.pass_context
-def run_cmd(ctx, query_file, output_dir, background, time_limit, no_cache, overwrite):
+def run_cmd(ctx, query_file, output_dir, background, time_limit, no_cache, no_summaries, overwrite):
     """Run QUERY_FILE (dsgrid project query JSON5) on the chosen engine."""
     from dsgrid_core.service import queries  # late: the planner loads with the first query
 
@@ -52,6 +58,7 @@ def run_cmd(ctx, query_file, output_dir, background, time_limit, no_cache, overw
         "time_limit": time_limit,
         "output_dir": str(Path(output_dir).resolve()),
         "use_cache": not no_cache,
+        "use_summaries": not no_summaries,
     }
     with _open(ctx) as registry:
         if background:  # mistakes are reported before a job starts

@@ -64,14 +64,18 @@ def _new_query_job(
     output_dir: str | None,
     use_cache: bool,
     for_worker: bool = False,
+    use_summaries: bool = True,
 ):
     """A queued query job; ``query`` a dict or a parsed model (stored as JSON)."""
     from dsgrid_core.query.run import STAGES  # late: pydantic
 
     params = query if isinstance(query, dict) else query.model_dump(mode="json")
+    options = {"output_dir": output_dir, "use_cache": use_cache}
+    if not use_summaries:  # kept only when off: older jobs have no such key
+        options["use_summaries"] = False
     return store.create(
         "query",
-        {"query": params, "engine": engine, "output_dir": output_dir, "use_cache": use_cache},
+        {"query": params, "engine": engine, **options},
         stages_total=len(STAGES),
         time_limit=time_limit,
         for_worker=for_worker,
@@ -87,6 +91,7 @@ def create_query_job(
     output_dir: str | None = None,
     use_cache: bool = True,
     for_worker: bool = False,
+    use_summaries: bool = True,
 ) -> str:
     store = JobStore(registry_path)
     try:
@@ -98,6 +103,7 @@ def create_query_job(
             output_dir=output_dir,
             use_cache=use_cache,
             for_worker=for_worker,
+            use_summaries=use_summaries,
         )
     finally:
         store.close()
@@ -140,6 +146,7 @@ def run_in_foreground(
     time_limit: float | None = None,
     output_dir: str,
     use_cache: bool = True,
+    use_summaries: bool = True,
 ):
     """`dsgrid query run`: the query (a parsed model) run as a job of this process on the
     registry already open, with one job store; returns the finished Job. A query refused
@@ -153,6 +160,7 @@ def run_in_foreground(
             time_limit=time_limit,
             output_dir=output_dir,
             use_cache=use_cache,
+            use_summaries=use_summaries,
         )
         store.start(job.id, os.getpid())
         try:
@@ -202,6 +210,7 @@ def _run(store: JobStore, job, prepared, *, refusals_raise: bool) -> str:
                 query,
                 engine=params["engine"],
                 use_cache=params.get("use_cache", True),
+                use_summaries=params.get("use_summaries", True),
                 progress=progress,
                 cancel_check=cancel_check,
                 scratch=progress.writing,

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import difflib
 import warnings
+from dataclasses import replace
 from typing import Any
 
 from dsgrid_core.config.any_dimension import parse_dimension
 from dsgrid_core.config.dimension import ENERGY_UNITS, NON_TIME_TYPES, POWER_UNITS
 from dsgrid_core.config.project import ProjectConfig
 from dsgrid_core.config.time_dimension import DatetimeTimeConfig, TimeInterval
-from dsgrid_core.errors import InputError, NotFoundError
+from dsgrid_core.data.summaries import summary_location
+from dsgrid_core.errors import CheckFailed, InputError, NotFoundError
 from dsgrid_core.query.context_types import (
     DimensionInfo,
     ProjectContext,
@@ -137,6 +139,90 @@ def _load_project_context(
     return context
 
 
+def with_compared_versions(registry, context: ProjectContext, comparison) -> ProjectContext:
+    """For a comparison of two versions of a source dataset (``comparison.dimension``
+    dataset_version), the context with that dataset read at each side's version
+    (``context.compared``), mapped to the project as its submission maps it; the query's other
+    datasets stay at the versions the project lists. Any other context is returned as is."""
+    if comparison is None or comparison.dimension != "dataset_version":
+        return context
+    dataset_id = comparison.dataset_id
+    if all(d.dataset_id != dataset_id for d in context.datasets):  # pragma: no cover
+        raise InputError(f"comparison.dataset_id: the query does not read '{dataset_id}'")
+    project = registry.show("project", context.project_id, context.version)
+    info = project.extra["datasets"][dataset_id]
+    known = [r.version for r in registry.history("dataset", dataset_id)]
+    compared = {}
+    for side in ("base", "other"):
+        version = getattr(comparison, side)
+        if version not in known:
+            raise InputError(
+                f"comparison.{side}: dataset '{dataset_id}' has no version '{version}'; its "
+                f"versions are {', '.join(known)}."
+            )
+        where = f"comparison.{side}: dataset '{dataset_id}' version {version}"
+        at_version = {**info, "version": version}
+        try:
+            _check_fit(registry, context, dataset_id, at_version)
+            compared[side] = _source_dataset(
+                registry, context, project.config, dataset_id, at_version
+            )
+        except (InputError, CheckFailed) as exc:
+            raise InputError(
+                f"{where} does not fit project '{context.project_id}' as the dataset was "
+                f"submitted (version {info['version']}): {exc} Submit that version to the "
+                "project, or compare versions that fit."
+            ) from None
+    return replace(context, compared=compared)
+
+
+def _check_fit(registry, context: ProjectContext, dataset_id: str, info: dict[str, Any]) -> None:
+    """What the registry checks when it maps a dataset to the project at submission, for
+    another version read through the same mappings: every record is one its mapping maps or,
+    unmapped, one of the project's base records (else its rows would be silently dropped), and
+    metric units convert. Refused in the registry's words."""
+    from dsgrid_core.validate.submission_checks import check_units  # late: sqlglot
+
+    record = registry.show("dataset", dataset_id, info["version"])
+    dims = record.extra["dimensions"]
+    by_type = {m["dimension_type"]: m for m in info.get("mappings", [])}
+    for t in NON_TIME_TYPES:
+        own = {r["id"] for r in registry.records(dims[t]["id"], dims[t]["version"])}
+        name = dims[t]["name"]
+        if t in by_type:
+            m = by_type[t]
+            rows = registry.mapping_records(m["mapping_id"], m["version"])
+            outside = sorted(own - {f for f, _, _ in rows})
+            if outside:
+                raise InputError(
+                    f"the {t} mapping '{m['mapping_id']}' does not map records "
+                    f"{', '.join(outside[:8])} of the dataset's {t} dimension '{name}'."
+                )
+        else:
+            base = context.base[t]
+            if not own <= set(base.ids):
+                raise InputError(
+                    f"dataset '{dataset_id}' uses {t} dimension '{name}', whose records are not "
+                    f"all records of the project's base {t} dimension(s) ('{base.name}'), and "
+                    f"has no {t} mapping."
+                )
+    if "metric" in by_type and record.config.get("enable_unit_conversion", True):
+        ds_units = {
+            r["id"]: r.get("unit")
+            for r in registry.records(dims["metric"]["id"], dims["metric"]["version"])
+        }
+        pj_units = {r["id"]: r.get("unit") for r in context.base["metric"].records}
+        m = by_type["metric"]
+        check_units(
+            [
+                (f, ds_units.get(f), to, pj_units.get(to))
+                for f, to, _ in registry.mapping_records(m["mapping_id"], m["version"])
+                if to and f in ds_units
+            ],
+            f"dataset {dataset_id}",
+        )
+
+
 def _base_refs(
     extra: dict[str, Any], project_id: str, dataset_ids: list[str], notices: list[str]
 ) -> dict[str, dict[str, Any]]:
@@ -230,6 +316,7 @@ def _source_dataset(
         dataset_id=dataset_id,
         version=record.version,
         table_path=registry.data.locate(record.data_path),
+        summary_path=summary_location(registry.data, record),
         mappings=mappings,
         time_shift_seconds=0 if join else time_shift_seconds(ds_time, context.time),
         dimensions=dims,
@@ -306,6 +393,7 @@ def load_dataset_context(registry, dataset_id: str, version: str | None = None) 
             dataset_id=dataset_id,
             version=record.version,
             table_path=registry.data.locate(record.data_path),
+            summary_path=summary_location(registry.data, record),
             mappings={},
             # Times as the dataset labels them (period-ending stays period-ending), as dsgrid
             # answers a dataset query in the dataset's own dimensions.

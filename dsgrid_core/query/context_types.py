@@ -55,6 +55,9 @@ class SourceDataset:
     # annual, index or representative time: the join that makes project instants of it (the
     # dataset's time_config is then the project's, which the joined rows are in)
     time_join: TimeJoin | None = None
+    # the version's summary over time (data.summaries), or None: what a sum that keeps and
+    # filters no time reads instead of the table, when there is no time map
+    summary_path: Path | str | None = None
 
 
 @dataclass
@@ -84,6 +87,8 @@ class ProjectContext:
     # (the initial-value dataset's dimensions, the growth-rate dataset's model years)
     projections: dict[str, Projection] = field(default_factory=dict)
     listed_dataset_ids: list[str] = field(default_factory=list)  # the project's datasets
+    # a comparison of versions: side (base, other) -> the compared dataset at that version
+    compared: dict[str, SourceDataset] = field(default_factory=dict)
 
     @property
     def time_zone(self) -> str:
@@ -91,7 +96,7 @@ class ProjectContext:
         return "UTC" if tz in ("LOCAL", "NONE") else tz
 
     def versions_read(self) -> dict[str, Any]:
-        return {
+        read = {
             "project": {self.project_id: self.version},
             "datasets": {
                 **{
@@ -111,6 +116,11 @@ class ProjectContext:
             },
             "dimension_mappings": {s.mapping_id: s.mapping_version for s in self.supplemental},
         }
+        if self.compared:
+            read["compared"] = {
+                side: {d.dataset_id: d.version} for side, d in self.compared.items()
+            }
+        return read
 
     def dimension(self, type_: str, name: str) -> tuple[DimensionInfo, SupplementalInfo | None]:
         """A base or supplemental dimension of ``type_`` by name (or id)."""

@@ -20,8 +20,9 @@ from dsgrid_core.config.query import ProjectionSourceDataset, ProjectQueryConfig
 from dsgrid_core.data.duck import connect
 from dsgrid_core.errors import InputError
 from dsgrid_core.query.cache import ResultCache, cache_key
-from dsgrid_core.query.context import load_project_context
+from dsgrid_core.query.context import load_project_context, with_compared_versions
 from dsgrid_core.query.dataset_query import load_dataset_query_context
+from dsgrid_core.query.summary_reads import reads, without_summaries
 from dsgrid_core.settings import get as setting
 
 
@@ -91,7 +92,7 @@ def load_context(registry, query):
         for i, s in sources
         if isinstance(s, ProjectionSourceDataset)
     ]
-    return load_project_context(
+    context = load_project_context(
         registry,
         query.project.project_id,
         query.project.version,
@@ -99,6 +100,7 @@ def load_context(registry, query):
         projections=projections,
         order=[s.dataset_id for _, s in sources],
     )
+    return with_compared_versions(registry, context, query.comparison)
 
 
 def as_project_query(query) -> ProjectQueryConfig:
@@ -157,9 +159,12 @@ def run_query(
     engine_options=None,
     cancel_check=None,
     scratch=None,
+    use_summaries: bool = True,
 ) -> QueryResult:
     """``scratch`` (optional) is told each folder the run starts writing, so that a job can
-    have it removed if its process dies before the folder is finished or removed here."""
+    have it removed if its process dies before the folder is finished or removed here.
+    ``use_summaries`` false reads every dataset's table, never its summary over time (the
+    answer is the same; the metadata's ``read`` says which each query read)."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
 
@@ -171,11 +176,14 @@ def run_query(
 
     stage(0)
     context = load_context(registry, query)
+    if not use_summaries:
+        context = without_summaries(context)
     timings["resolve"] = time.perf_counter() - start
     query_dict = {"kind": type(query).__name__, **query.model_dump(mode="json")}
     query = as_project_query(query)
     versions = context.versions_read()
-    key = cache_key(query_dict, versions)
+    # off, the same answer from other files: cached apart, so its metadata says what it read
+    key = cache_key(query_dict if use_summaries else {**query_dict, "summaries": "off"}, versions)
     cache = ResultCache(registry.path)
     if use_cache:
         hit = cache.get(key)
@@ -237,6 +245,7 @@ def run_query(
             "columns": [{"name": o.name, "type": o.type} for o in plan.columns],
             "cache": "miss" if use_cache else "off",
             "cache_key": key,
+            "read": reads(context, plan.tables),
         }
         if getattr(query, "comparison", None) is not None:
             # what base and other are: the value columns' meaning travels with the result

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from dsgrid_core.data.base_store import Leftover
+from dsgrid_core.data.summaries import recorded
 
 RECOVERABLE_AREAS = ("leftovers", "jobs")
 RECOVERABLE = "recoverable: removed by the next write or `dsgrid registry recover`"
@@ -132,6 +133,7 @@ def check_registry(registry, *, hashes: bool = True) -> CheckReport:
             checked_bytes += actual
             if digest != sha256:
                 add(Finding("data", f"{data_path} does not have its recorded SHA-256", where))
+        checked_bytes += _check_summaries(registry, v, where, add, hashes)
     report.counted["data_bytes_hashed"] = checked_bytes
 
     for v in versions:
@@ -156,6 +158,32 @@ def check_registry(registry, *, hashes: bool = True) -> CheckReport:
     for area in registry.home_areas:
         report.findings.extend(area.findings(registry.path))
     return report
+
+
+def _check_summaries(registry, v, where: str, add, hashes: bool) -> int:
+    """The version's summaries (``data.summaries``) are where its record says, with their
+    recorded size and SHA-256; returns the bytes hashed."""
+    hashed = 0
+    for kind, entry in recorded(v.extra).items():
+        path = registry.data.sibling(v.data_path, entry["file"])
+        actual = registry.data.file_size(path)
+        if actual is None:
+            add(Finding("data", f"summary {kind} ({path}) is missing", where))
+            continue
+        if entry.get("size_bytes") is not None and actual != entry["size_bytes"]:
+            add(
+                Finding(
+                    "data",
+                    f"summary {path} has {actual:,} bytes; {entry['size_bytes']:,} were recorded",
+                    where,
+                )
+            )
+            continue
+        if hashes and entry.get("sha256"):
+            hashed += actual
+            if registry.data.digest(path)[1] != entry["sha256"]:
+                add(Finding("data", f"summary {path} does not have its recorded SHA-256", where))
+    return hashed
 
 
 def _known_datasets(registry) -> set[tuple[str, str]]:

@@ -35,6 +35,7 @@ from typing import Any
 
 from dsgrid_core.data.base_store import MISSING_FILE, TABLE_FILE, BaseDataStore
 from dsgrid_core.data.storage import file_digest
+from dsgrid_core.data.summaries import recorded
 from dsgrid_core.errors import InputError
 from dsgrid_core.registry.location import DB_FILE, HOME_MARKER, is_url
 from dsgrid_core.registry.registry import Registry
@@ -159,6 +160,7 @@ def _copy_data(source: BaseDataStore, target: BaseDataStore, record: VersionReco
     files = [TABLE_FILE]
     if source.exists(source.sibling(record.data_path, MISSING_FILE)):
         files.append(MISSING_FILE)
+    files += [entry["file"] for entry in recorded(record.extra).values()]
     staging = target.new_staging_dir()
     digests: dict[str, tuple[int, str]] = {}
     try:
@@ -166,15 +168,20 @@ def _copy_data(source: BaseDataStore, target: BaseDataStore, record: VersionReco
             path = source.sibling(record.data_path, name)
             source.download(path, staging / name)
             digests[name] = file_digest(staging / name)
-        size, sha256 = digests[TABLE_FILE]
-        if (record.size_bytes is not None and size != record.size_bytes) or (
-            record.sha256 and sha256 != record.sha256
-        ):
-            raise InputError(
-                f"{where}: the source's data file {record.data_path} does not have its "
-                "recorded size and SHA-256; run `dsgrid registry check` on the source. "
-                "Nothing was copied."
-            )
+        expected = {TABLE_FILE: (record.size_bytes, record.sha256)}
+        expected |= {
+            e["file"]: (e.get("size_bytes"), e.get("sha256"))
+            for e in recorded(record.extra).values()
+        }
+        for name, (size, sha256) in expected.items():
+            if (size is not None and digests[name][0] != size) or (
+                sha256 and digests[name][1] != sha256
+            ):
+                raise InputError(
+                    f"{where}: the source's data file {source.sibling(record.data_path, name)} "
+                    "does not have its recorded size and SHA-256; run `dsgrid registry check` "
+                    "on the source. Nothing was copied."
+                )
         target.prepare_publish(staging, record.id, record.version)
         target.publish(staging, record.id, record.version)
     except BaseException:

@@ -151,6 +151,7 @@ def plan_dataset(
         extra={
             "dimensions": plan.dimensions,
             "combinations": facts["combinations"],
+            "summaries": facts["summaries"],
             "trivial": {d.value: plan.records[d.value][0] for d in config.trivial_dimensions},
         },
     )

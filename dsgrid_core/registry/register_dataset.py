@@ -18,6 +18,7 @@ from dsgrid_core.data.base_store import MISSING_FILE, TABLE_FILE
 from dsgrid_core.data.duck import connect
 from dsgrid_core.data.readers import DatasetShape, build_stacked_view, stored_columns
 from dsgrid_core.data.storage import file_digest
+from dsgrid_core.data.summary_writer import write_summaries
 from dsgrid_core.errors import AlreadyExistsError, InputError
 from dsgrid_core.registry.components import PreparedDimension, prepare_dimension
 from dsgrid_core.registry.register_dimensions import (
@@ -217,6 +218,8 @@ def stage_dataset_table(
             f"ANTI JOIN present USING ({', '.join(ident(d) for d in dims)})) "
             f"TO {lit(str(staging / MISSING_FILE))} (FORMAT parquet)"
         )
+        _say(progress, "summarizing")
+        facts["summaries"] = write_summaries(con, "stored", staging, plan.time)
         size, digest = file_digest(table_path)
         facts.update(size_bytes=size, sha256=digest)
         return staging, facts
@@ -292,6 +295,7 @@ def store_dataset_version(
                 extra={
                     "dimensions": plan.dimensions,
                     "combinations": facts["combinations"],
+                    "summaries": facts["summaries"],
                     "trivial": {
                         d.value: plan.records[d.value][0] for d in plan.config.trivial_dimensions
                     },

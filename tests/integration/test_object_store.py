@@ -82,7 +82,8 @@ def test_registration_publishes_every_dataset_version_to_the_bucket(s3_registry,
     expected = sorted(
         f"efs/{d}/1.0.0/{name}"
         for d in DATASETS
-        for name in ("missing_associations.parquet", "table.parquet")
+        # the table, the declared missing combinations, the summary over time (all datetime)
+        for name in ("missing_associations.parquet", "summary_total.parquet", "table.parquet")
     )
     assert keys == expected  # nothing staged is left, no directory markers
     assert not any((s3_registry / ".staging").iterdir())  # the local staging is gone too
@@ -169,8 +170,12 @@ def test_registry_check_hashes_the_data_on_the_bucket(s3_registry, dsgrid):
     report = checked.json()
     assert report["ok"] and report["findings"] == []
     with Registry(s3_registry, read_only=True) as registry:
-        recorded = sum(registry.show("dataset", d).size_bytes for d in DATASETS)
-    assert report["counted"]["data_bytes_hashed"] == recorded
+        records = [registry.show("dataset", d) for d in DATASETS]
+    # each table and its summary over time, with the sizes their version records keep
+    tables = sum(r.size_bytes for r in records)
+    summaries = sum(e["size_bytes"] for r in records for e in r.extra["summaries"].values())
+    assert summaries > 0
+    assert report["counted"]["data_bytes_hashed"] == tables + summaries
 
 
 def test_registry_check_finds_a_changed_or_missing_object(

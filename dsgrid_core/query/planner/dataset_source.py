@@ -9,7 +9,8 @@ every stored row becomes the project instants it stands for, its value times the
 factor (an annual total spread over the year's steps), its time read in its geography's zone
 where the time is local. When the result keeps no time and filters none, the map is summed per
 stored key first, so a row is multiplied by its total factor instead of repeated per instant
-(sums only: other functions count rows).
+(sums only: other functions count rows); a dataset without a time map is then read from its
+summary over time where its version has one (``data.summaries``).
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ def dataset_source(
         )
     join = ds.time_join
     if join is None:
+        if sums and not needs_instants and ds.summary_path is not None:
+            # the version's rows summed over time (data.summaries): the same sums, fewer rows
+            tables[scan] = ("parquet", str(ds.summary_path))
         return table(scan, ROW)
     keys = list(join.key_columns) + ([ZONE] if join.zones is not None else [])
     map_name = f"timemap_{i}"

@@ -1,0 +1,181 @@
+"""Summaries over time against the full scan: builder-style totals (no time column) at scale.
+
+    python bench/summary_bench.py [--data-dir DIR] [--scales medium,large] [--runs 5]
+                                  [--engines duckdb] [--markdown FILE]
+
+Data: demo registries built with `dsgrid demo` (small 2.3M, medium 24M, large 175M stacked
+rows) in --data-dir (default $DSGRID_BENCH_DIR or ~/dsgrid-bench, outside the repository,
+shared with bench/query_bench.py; a registry made before summaries existed is rebuilt in
+DIR/<scale>-summaries). Each query runs in this process as the builder's job runner runs it
+(run_query, result cache off), warm: one run first, then the median of --runs, with
+summaries (what every query does) and without (`--no-summaries`: the tables). The answers are
+compared (relative tolerance 1e-9) and the metadata must say what each read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DATASETS = ("demo_comstock_like", "demo_resstock_like")
+
+
+def query(name: str, dimensions: dict, **result) -> dict:
+    return {
+        "name": name,
+        "project": {
+            "project_id": "demo_us_buildings",
+            "dataset": {
+                "dataset_id": name,
+                "source_datasets": [{"dataset_id": d} for d in DATASETS],
+            },
+        },
+        "result": {"aggregations": [{"dimensions": dimensions}], **result},
+    }
+
+
+# what the builder asks for a map, a bar chart or a table of totals
+QUERIES = {
+    "state x end use (map, bars)": query(
+        "b1", {"geography": ["Demo States"], "metric": ["Demo End Uses"]}
+    ),
+    "county total in kWh (county map)": query("b2", {"geography": ["Demo Counties"]}, unit="kWh"),
+    "balancing area x scenario x model year, kWh": query(
+        "b3",
+        {
+            "geography": ["Demo Balancing Areas"],
+            "scenario": ["Demo Scenarios"],
+            "model_year": ["Demo Model Years"],
+        },
+        unit="kWh",
+    ),
+    "end use x model year, pivoted by scenario, names": query(
+        "b4",
+        {
+            "metric": ["Demo End Uses"],
+            "model_year": ["Demo Model Years"],
+            "scenario": ["Demo Scenarios"],
+        },
+        replace_ids_with_names=True,
+        table_format={"format_type": "pivoted", "pivoted_dimension_type": "scenario"},
+    ),
+}
+
+
+def registry_with_summaries(data_dir: Path, scale: str) -> Path:
+    from dsgrid_core.data.summaries import recorded
+    from dsgrid_core.registry.registry import Registry
+
+    for path in (data_dir / scale, data_dir / f"{scale}-summaries"):
+        if (path / "registry.db").exists():
+            with Registry(path, read_only=True) as reg:
+                if all(recorded(reg.show("dataset", d).extra) for d in DATASETS):
+                    return path
+    path = data_dir / f"{scale}-summaries"
+    subprocess.run(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "dsgrid_core.cli.main", "demo", str(path), "--scale", scale],
+        check=True,
+        cwd=REPO,
+    )
+    return path
+
+
+def timed(registry, model, engine: str, runs: int, use_summaries: bool):
+    from dsgrid_core.query.run import run_query
+
+    def once():
+        return run_query(
+            registry, model, engine=engine, use_cache=False, use_summaries=use_summaries
+        )
+
+    result = once()  # warm-up: the OS cache holds the files, the engine's modules are loaded
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = once()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def agree(a, b) -> bool:
+    import numpy as np
+
+    a, b = a.table.to_pandas(), b.table.to_pandas()
+    values = [c for c in a.columns if a[c].dtype.kind == "f"]
+    keys = [c for c in a.columns if c not in values]
+    a = a.sort_values(keys).reset_index(drop=True)
+    b = b[a.columns].sort_values(keys).reset_index(drop=True)
+    return (
+        len(a) == len(b)
+        and all((a[k].astype(str) == b[k].astype(str)).all() for k in keys)
+        and all(np.allclose(a[v], b[v], rtol=1e-9, atol=0, equal_nan=True) for v in values)
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(os.environ.get("DSGRID_BENCH_DIR", Path.home() / "dsgrid-bench")),
+    )
+    parser.add_argument("--scales", default="medium,large")
+    parser.add_argument("--engines", default="duckdb")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--markdown", type=Path, help="write the table here too")
+    args = parser.parse_args()
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+
+    from dsgrid_core.data.summaries import recorded
+    from dsgrid_core.query.run import parse_query
+    from dsgrid_core.registry.registry import Registry
+
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d')}, warm, median of {args.runs} runs, in process "
+        "(run_query, result cache off).",
+        "",
+        "| scale | stacked rows | summaries / tables (bytes) | engine | query | from summaries "
+        "(ms) | from tables (ms) | speed-up | same answer |",
+        "|---|---:|---:|---|---|---:|---:|---:|---|",
+    ]
+    for scale in args.scales.split(","):
+        path = registry_with_summaries(args.data_dir, scale)
+        with Registry(path, read_only=True) as reg:
+            records = [reg.show("dataset", d) for d in DATASETS]
+            rows = sum(r.row_count for r in records)
+            table_bytes = sum(r.size_bytes for r in records)
+            summary_bytes = sum(
+                e["size_bytes"] for r in records for e in recorded(r.extra).values()
+            )
+            share = f"{summary_bytes:,} / {table_bytes:,} ({summary_bytes / table_bytes:.3%})"
+            for engine in args.engines.split(","):
+                for label, body in QUERIES.items():
+                    model = parse_query(body)
+                    fast, on = timed(reg, model, engine, args.runs, True)
+                    slow, off = timed(reg, model, engine, args.runs, False)
+                    assert {r["read"] for r in on.metadata["read"]} == {"summary"}, label
+                    assert {r["read"] for r in off.metadata["read"]} == {"table"}, label
+                    line = (
+                        f"| {scale} | {rows:,} | {share} | {engine} | {label} | "
+                        f"{fast * 1000:.0f} | {slow * 1000:.0f} | {slow / fast:.1f}x | "
+                        f"{'yes' if agree(on, off) else 'NO'} |"
+                    )
+                    print(line, flush=True)
+                    lines.append(line)
+    text = "\n".join(lines) + "\n"
+    print("\n" + text)
+    if args.markdown:
+        args.markdown.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
