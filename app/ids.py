@@ -162,6 +162,11 @@ HOME_SEARCH_RECORDS = "home-search-records"
 HOME_SEARCH_EMPTY = "home-search-empty"
 
 
+def home_search_link(what: str) -> str:
+    """A link of the search's hits: csv, json (NDJSON) or api."""
+    return f"home-search-link-{what}"
+
+
 # Registration wizards (app/pages/register*.py)
 # Wizard names: landing (the /register page), dimension, mapping, dataset, project, submission.
 # Parts every wizard has: files, uploaded-<upload field>, pending-<upload field>, check, job,
@@ -282,7 +287,9 @@ COMPARE_INITIAL = "compare-initial"  # dcc.Store: the comparison the page was op
 COMPARE_JOB = "compare-job"  # dcc.Store: {job, search, time_zone, names} of the run shown
 COMPARE_INTERVAL = "compare-interval"  # polls a running comparison
 COMPARE_PROJECT = "compare-project"
-COMPARE_DIMENSION = "compare-dimension"  # scenario, model_year, weather_year or dataset
+COMPARE_DIMENSION = "compare-dimension"  # scenario, model_year, weather_year, dataset...
+COMPARE_DATASET = "compare-dataset"  # dataset_version: the dataset whose versions are compared
+COMPARE_DATASET_BOX = "compare-dataset-box"  # its label and dropdown, shown for versions only
 COMPARE_BASE = "compare-base"
 COMPARE_OTHER = "compare-other"
 COMPARE_GEOGRAPHY = "compare-geography"  # the geography dimension the map and peaks are per

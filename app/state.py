@@ -141,6 +141,7 @@ CACHED = frozenset(
         "summary",
         "search",
         "components",
+        "facets",
         "catalog",
         "component",
         "versions",

@@ -230,9 +230,17 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "DSGRID_COMPAT_QUERY_ENGINES",
-        "duckdb,spark",
+        "duckdb,spark,spark_connect,spark_cluster",
         "Our engines the differential query suite (tests/compat_queries) compares with the "
-        "reference, comma-separated: duckdb, spark.",
+        "reference, comma-separated: duckdb, spark (local), spark_connect, spark_cluster.",
+        "scripts",
+    ),
+    Setting(
+        "DSGRID_COMPAT_QUERY_ALL_CORPORA",
+        None,
+        "1: the differential query suite runs every corpus on Spark Connect and the cluster "
+        "too (by default they answer the StandardScenarios corpus; test_efs runs on DuckDB and "
+        "local Spark).",
         "scripts",
     ),
     Setting(

@@ -1,6 +1,6 @@
 """Query jobs over HTTP: submit a dsgrid query, follow its progress, cancel it, fetch the result
-as JSON pages, CSV or Parquet. Every route asks the request's viewer (`app.state.viewer()`), so
-a viewer started on a remote API serves these too."""
+as JSON pages, CSV, NDJSON or Parquet. Every route asks the request's viewer
+(`app.state.viewer()`), so a viewer started on a remote API serves these too."""
 
 from __future__ import annotations
 
@@ -96,12 +96,14 @@ def cancel_job(job_id: str):
     "GET",
     "/jobs/{job_id}/result",
     tag="jobs",
-    summary="A finished job's result: JSON pages, or the whole table as CSV or Parquet",
+    summary="A finished job's result: JSON pages, or the whole table as CSV, NDJSON or Parquet",
     params=m.ResultParams,
     answer=m.ResultPage,
     errors=(400, 404, 409, 413),
     files={
         "text/csv": "format=csv: the whole table.",
+        "application/x-ndjson": "format=ndjson: the whole table, one JSON object per line "
+        "(streamed).",
         "application/vnd.apache.parquet": "format=parquet: the whole table.",
     },
 )
@@ -110,6 +112,10 @@ def get_result(job_id: str, params: m.ResultParams):
     answer_job(job_id)  # an unknown job: 404
     if params.format == "json":
         return _json_page(viewer, job_id, params)
+    if params.format == "ndjson":  # the first rows are read now: errors answer before any byte
+        response = flask.Response(viewer.result_ndjson(job_id), mimetype="application/x-ndjson")
+        response.headers["Content-Disposition"] = f"attachment; filename={job_id}.ndjson"
+        return response
     if params.format == "parquet" and viewer.local:  # streamed from the file
         return flask.send_file(
             viewer.result_table(job_id),

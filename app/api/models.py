@@ -10,6 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from dsgrid_core.browse.components import LIST_COLUMNS as BROWSE_LIST_COLUMNS
 from dsgrid_core.browse.datasets import PREVIEW_COLUMNS as BROWSE_PREVIEW_COLUMNS
+from dsgrid_core.browse.facets import (
+    ALL_CLASSES,
+    ALL_STATUSES,
+    ALL_TYPES,
+    DATASET_STATUSES,
+    DATASET_TYPES,
+    PROJECT_STATUSES,
+)
 from dsgrid_core.browse.paging import DEFAULT_LIMIT, MAX_LIMIT
 from dsgrid_core.browse.records import MAPPING_COLUMNS
 from dsgrid_core.engine import ENGINES
@@ -127,6 +135,12 @@ AnyText = Annotated[
 ]
 
 
+def _any_text(columns: tuple[str, ...]) -> Any:
+    """``any`` on a table whose columns are known: GROUP:COLUMN:OPERATOR[:VALUE]."""
+    pattern = r"^\d{1,3}:(" + "|".join(columns) + f"):({_OPERATORS})(:.*)?$"
+    return Annotated[str, StringConstraints(pattern=pattern, max_length=1000)]
+
+
 DownloadFormat = Literal["json", "csv", "ndjson"]
 DOWNLOAD_HELP = (
     "json: one page in the envelope. csv or ndjson (one JSON object per line): every matching "
@@ -153,16 +167,45 @@ class PageParams(Model):
     any: list[AnyText] = Field(default_factory=list, description=ANY_HELP)
 
 
-class ListParams(PageParams):
+class FacetParams(Model):
+    """The choices of a component list (and of its facet counts)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    q: str | None = Field(None, description="Text in the id, name or description.", max_length=200)
+    type: Literal[ALL_TYPES] | None = Field(
+        None,
+        description="Dimensions and mappings: a dimension type. Datasets: a dataset type "
+        f"({', '.join(DATASET_TYPES)}). Projects have none.",
+    )
+    class_: Literal[ALL_CLASSES] | None = Field(
+        None,
+        alias="class",
+        description="Dimensions: a record class (County, EnergyEndUse, ...). Mappings: a "
+        "mapping type (one_to_one, many_to_one_aggregation, ...). Datasets and projects "
+        "have none.",
+    )
+    status: Literal[ALL_STATUSES] | None = Field(
+        None,
+        description=f"Projects: {', '.join(PROJECT_STATUSES)}. Datasets: "
+        f"{', '.join(DATASET_STATUSES)} (in the projects listing them). Dimensions "
+        "and mappings have none.",
+    )
+    project: str | None = Field(
+        None, description="Only components the project uses (its latest version).", max_length=200
+    )
+
+
+class FacetCountParams(FacetParams):
+    filter: list[_filter_text(LIST_COLUMNS)] = Field(default_factory=list, description=FILTER_HELP)
+    any: list[_any_text(LIST_COLUMNS)] = Field(default_factory=list, description=ANY_HELP)
+
+
+class ListParams(PageParams, FacetParams):
     sort: _sort_text(LIST_COLUMNS) | None = Field(
         None, description="Comma-separated columns; a leading '-' sorts descending."
     )
     filter: list[_filter_text(LIST_COLUMNS)] = Field(default_factory=list, description=FILTER_HELP)
-    q: str | None = Field(None, description="Text in the id, name or description.", max_length=200)
-    type: AnyDimensionType | None = Field(None, description="Dimension type.")
-    project: str | None = Field(
-        None, description="Only components the project uses (its latest version).", max_length=200
-    )
     format: DownloadFormat = Field("json", description=DOWNLOAD_HELP)
 
 
@@ -192,7 +235,13 @@ class DiffParams(Model):
 
 class SearchParams(Model):
     q: str = Field(min_length=1, max_length=200, description="Text to look for.")
-    limit: int = Field(20, ge=1, le=100)
+    limit: int = Field(20, ge=1, le=100, description="At most this many hits of each group.")
+    format: DownloadFormat = Field(
+        "json",
+        description="json: the answer in the envelope. csv or ndjson (one JSON object per "
+        "line): the same hits as a file, components then records, one row each with `hit` "
+        "(component or record) and `why` (why it matched, in words).",
+    )
 
 
 class PreviewParams(VersionParams):
@@ -291,7 +340,12 @@ class JobListParams(Model):
 
 
 class ResultParams(Model):
-    format: Literal["json", "csv", "parquet"] = "json"
+    format: Literal["json", "csv", "ndjson", "parquet"] = Field(
+        "json",
+        description="json: one page in the envelope. csv, or ndjson (one JSON object per line, "
+        "as the pages give the rows; streamed): the whole table, up to DSGRID_CSV_ROW_CAP rows. "
+        "parquet: the whole table, any size.",
+    )
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Rows per page (json).")
     offset: int = Field(0, ge=0, le=10**12, description="First row (json).")
     next: Token | None = Field(

@@ -60,6 +60,10 @@ DOWNLOAD_FILES = {
     "application/x-ndjson": "format=ndjson: every matching item, one JSON object per line.",
 }
 MEDIA_TYPES = {"csv": "text/csv", "ndjson": "application/x-ndjson"}
+SEARCH_FILES = {
+    "text/csv": "format=csv: every hit of the answer, components then records, with why.",
+    "application/x-ndjson": "format=ndjson: the same hits, one JSON object per line.",
+}
 
 
 def download(question: str, *args: Any, format: str, name: str, **options: Any) -> flask.Response:
@@ -127,9 +131,17 @@ def get_summary(params: m.SummaryParams):
     params=m.SearchParams,
     answer=m.SearchResult,
     errors=(400,),
+    files=SEARCH_FILES,
 )
 def search(params: m.SearchParams):
-    return state.viewer().search(params.q, limit=params.limit)
+    viewer = state.viewer()
+    if params.format == "json":
+        return viewer.search(params.q, limit=params.limit)
+    chunks = viewer.search_file(params.q, format=params.format, limit=params.limit)
+    response = flask.Response(chunks, mimetype=MEDIA_TYPES[params.format])
+    name = file_name("search", params.q[:60], extension=params.format)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 # --- components ------------------------------------------------------------------------------
@@ -148,14 +160,12 @@ def search(params: m.SearchParams):
 def list_kind(kind: m.Kind, params: m.ListParams):
     viewer = state.viewer()
     chosen = dict(
-        type=params.type,
-        text=params.q,
-        project=params.project,
+        _choices(params),
         filters=parse_filters(params.filter, params.any),
         sort=parse_sort(params.sort, LIST_COLUMNS),
     )
     if params.format != "json":
-        filtered = params.q or params.type or params.project or params.filter or params.any
+        filtered = any(_choices(params).values()) or params.filter or params.any
         name = file_name(
             kind.replace("-", "_"), "filtered" if filtered else None, extension=params.format
         )
@@ -171,6 +181,32 @@ def list_kind(kind: m.Kind, params: m.ListParams):
     return viewer.components(
         _kind(kind), **chosen, limit=params.limit, token=params.next, offset=params.offset
     )
+
+
+def _choices(params: m.FacetParams) -> dict[str, str | None]:
+    return dict(
+        type=params.type,
+        text=params.q,
+        project=params.project,
+        class_=params.class_,
+        status=params.status,
+    )
+
+
+@route(
+    "GET",
+    "/facets/{kind}",
+    tag="components",
+    summary="Facet counts of a component list: how many each type, class, status, project has",
+    params=m.FacetCountParams,
+    answer=dict[str, dict[str, int]],
+    description="Per facet the kind has (datasets: type, status, project; dimensions and "
+    "mappings: type, class, project; projects: status), how many components each value "
+    "would leave under the other choices and filters; values with none are left out.",
+)
+def list_facets(kind: m.Kind, params: m.FacetCountParams):
+    filters = parse_filters(params.filter, params.any)
+    return state.viewer().facets(_kind(kind), **_choices(params), filters=filters)
 
 
 @route(

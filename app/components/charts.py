@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 from app.components.chart_theme import D3_VALUE, styled, zone_label
 from app.components.map_codes import county_codes, state_codes
 from app.components.profile import series_label
+from dsgrid_core.query.units import family
 
 MAX_SERIES = 24  # lines, stacked areas or bar colours; more are unreadable
 MAX_BARS = 200  # bars along the axis
@@ -151,6 +152,11 @@ def mixed_units(frame: pd.DataFrame, shape: Shape, records: dict[str, list[dict]
     found = sorted({units[v] for v in frame["metric"].astype(str).unique() if units.get(v)})
     if len(found) < 2:
         return ""
+    if {family(u) for u in found} == {"energy", "power"}:
+        return (
+            f"The end uses are in energy and power units ({', '.join(found)}): each series is "
+            "in its own unit, never stacked or added (a kW is not a kWh)."
+        )
     return (
         f"The end uses are in different units ({', '.join(found)}): each series is in its own "
         "unit (never stacked); choose a unit to compare like with like."

@@ -1,4 +1,5 @@
-"""The comparison page's controls: the project, the dimension compared and its two records,
+"""The comparison page's controls: the project, the dimension compared (for versions, the
+dataset) and its two records,
 the geography of the map and peaks, the alternatives held at one record each, the unit and the
 end uses; and the records and options they are filled from (asked of the viewer)."""
 
@@ -22,10 +23,23 @@ def query_facts(project_id: str | None) -> dict | None:
     return state.viewer().query_choices(project_id) if project_id else None
 
 
-def choice_records(project_id: str, dimension_type: str, facts: dict) -> list[dict]:
-    """Records of the project's base dimension of a type, or its datasets."""
+def versioned_datasets(facts: dict) -> list[str]:
+    """The project's datasets with two versions or more (those whose versions compare)."""
+    return [d for d in facts["datasets"] if len(state.viewer().versions("dataset", d)) > 1]
+
+
+def choice_records(project_id: str, dimension_type: str, facts: dict, dataset: str = "") -> list:
+    """Records of the project's base dimension of a type, its datasets, or the versions of
+    ``dataset`` (dimension_type dataset_version), each named by its log message."""
     if dimension_type == "dataset":
         return [{"id": d, "name": d} for d in facts["datasets"]]
+    if dimension_type == "dataset_version":
+        if not dataset:
+            return []
+        return [
+            {"id": v["version"], "name": v.get("log_message") or v["version"]}
+            for v in state.viewer().versions("dataset", dataset)
+        ]
     name = facts["dimensions"][dimension_type][0]
     return state.viewer().query_records(project_id, dimension_type, name)
 
@@ -66,7 +80,10 @@ def _dropdown(id_: str, options, value, label: str, **extra) -> dcc.Dropdown:
 def control_card(projects: list[dict], s: cq.CompareState, facts: dict | None) -> dbc.Card:
     geographies = facts["dimensions"]["geography"] if facts else []
     held = held_choices(s.project_id, facts, s) if facts else {}
-    pairs = choice_records(s.project_id, s.dimension, facts) if facts and s.dimension else []
+    pairs = (
+        choice_records(s.project_id, s.dimension, facts, s.dataset) if facts and s.dimension else []
+    )
+    versioned = versioned_datasets(facts) if facts else []
     return dbc.Card(
         dbc.CardBody(
             [
@@ -83,6 +100,21 @@ def control_card(projects: list[dict], s: cq.CompareState, facts: dict | None) -
                         "dimension",
                     ),
                     "Alternatives: each side is computed on its own, never added to the other.",
+                ),
+                html.Div(
+                    _labelled(
+                        "Dataset",
+                        _dropdown(
+                            ids.COMPARE_DATASET,
+                            [{"label": d, "value": d} for d in versioned],
+                            s.dataset or None,
+                            "dataset",
+                        ),
+                        "Datasets with two versions or more; the project's other datasets "
+                        "are read at the versions it lists.",
+                    ),
+                    id=ids.COMPARE_DATASET_BOX,
+                    style=dataset_box_style(s.dimension),
                 ),
                 _labelled(
                     "Base",
@@ -168,3 +200,21 @@ def held_choices(project_id: str, facts: dict, s: cq.CompareState) -> dict:
             "value": chosen if chosen in known else (known[0] if known else None),
         }
     return out
+
+
+def dataset_box_style(dimension: str | None) -> dict:
+    return {} if dimension == "dataset_version" else {"display": "none"}
+
+
+def nothing_to_compare(dimension: str, pairs: list, facts: dict) -> str:
+    """Why there is nothing to compare ("" when there is)."""
+    if len(pairs) > 1:
+        return ""
+    if dimension == "dataset_version":
+        if not versioned_datasets(facts):
+            return (
+                "No dataset of the project has two versions: nothing to compare. A new "
+                "version comes from `dsgrid registry datasets update`."
+            )
+        return "Choose a dataset whose versions to compare."
+    return f"The project has one {cq.DIMENSIONS[dimension].lower()}: nothing to compare."

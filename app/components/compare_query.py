@@ -1,5 +1,7 @@
 """What the comparison page (/compare) asks, as a query: its state, the query string that keeps
 it (a link restores the comparison), and the project query with a ``comparison`` it runs.
+Two versions of one dataset are compared with the project's other datasets read as it lists
+them.
 
 The query keeps geography x hour, so one result gives the map (each geography's total), the
 load-duration curves (each hour's total) and the peaks. Scenarios, model and weather years not
@@ -17,6 +19,7 @@ DIMENSIONS = {
     "model_year": "Model year",
     "weather_year": "Weather year",
     "dataset": "Dataset",
+    "dataset_version": "Versions of a dataset",
 }
 HELD = ("scenario", "model_year", "weather_year")  # alternatives: held at one record each
 UNITS = ("kWh", "MWh", "GWh", "TWh", "therm", "MBtu")
@@ -32,16 +35,25 @@ class CompareState:
     unit: str = "MWh"
     held: dict[str, str] = field(default_factory=dict)  # dimension type -> the one record
     end_uses: list[str] = field(default_factory=list)  # only these metric records (all: [])
+    dataset: str = ""  # dataset_version: the dataset whose two versions are base and other
 
     @property
     def complete(self) -> bool:
-        return bool(self.project_id and self.dimension and self.base and self.other)
+        versions = self.dimension == "dataset_version"
+        return bool(
+            self.project_id
+            and self.dimension
+            and self.base
+            and self.other
+            and (self.dataset or not versions)
+        )
 
 
 def to_search(s: CompareState) -> str:
     pairs = [
         ("project", s.project_id),
         ("dimension", s.dimension),
+        ("dataset", s.dataset if s.dimension == "dataset_version" else ""),
         ("base", s.base),
         ("other", s.other),
         ("geography", s.geography),
@@ -54,7 +66,7 @@ def to_search(s: CompareState) -> str:
 
 def from_params(params: dict[str, str]) -> CompareState:
     """The state a link holds; an unknown key or value is an InputError naming it."""
-    known = {"project", "dimension", "base", "other", "geography", "unit", "end_uses"}
+    known = {"project", "dimension", "dataset", "base", "other", "geography", "unit", "end_uses"}
     held = {}
     for key, value in params.items():
         if key.startswith("hold_") and key[5:] in HELD:
@@ -76,6 +88,7 @@ def from_params(params: dict[str, str]) -> CompareState:
     return CompareState(
         project_id=params.get("project", ""),
         dimension=dimension,
+        dataset=params.get("dataset", "") if dimension == "dataset_version" else "",
         base=params.get("base", ""),
         other=params.get("other", ""),
         geography=params.get("geography", ""),
@@ -96,9 +109,8 @@ def to_query(s: CompareState, facts: dict) -> dict:
     else:
         datasets = list(facts["datasets"])
     geography = s.geography or facts["dimensions"]["geography"][0]
-    name = "compare_" + "_".join(
-        "".join(c if c.isalnum() else "_" for c in part) for part in (s.base, s.other)
-    )
+    parts = (s.dataset, s.base, s.other) if s.dataset else (s.base, s.other)
+    name = "compare_" + "_".join("".join(c if c.isalnum() else "_" for c in part) for part in parts)
     filters = [
         {
             "filter_type": "expression",
@@ -136,5 +148,10 @@ def to_query(s: CompareState, facts: dict) -> dict:
             ],
             "dimension_filters": filters,
         },
-        "comparison": {"dimension": s.dimension, "base": s.base, "other": s.other},
+        "comparison": {
+            "dimension": s.dimension,
+            "base": s.base,
+            "other": s.other,
+            **({"dataset_id": s.dataset} if s.dimension == "dataset_version" else {}),
+        },
     }

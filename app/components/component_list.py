@@ -1,10 +1,13 @@
-"""A list page of one component kind: a text filter, a type filter and a project filter, facet
-counts by type and by project (each a link that filters the list), and a server-side grid whose
-first column links to each component's page, with CSV, JSON and API links of what it shows.
+"""A list page of one component kind: a text filter, a dropdown per facet of the kind (type,
+class, status: see `dsgrid_core.browse.facets`) and a project filter, facet counts (each value a
+link that filters the list; one grouped count per page, not one per value), and a server-side
+grid whose first column links to each component's page, with CSV, JSON and API links of what
+it shows.
 
 The filters, the grid's filters and sort and its page are kept in the query string (in the
-API's words: ``q``, ``type``, ``project``, ``filter``, ``sort``, ``page``; see
-`app.components.downloads`), so a filtered list has a URL and the back button restores it."""
+API's words: ``q``, ``type``, ``class``, ``status``, ``project``, ``filter``, ``sort``,
+``page``; see `app.components.downloads`), so a filtered list has a URL and the back button
+restores it."""
 
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from app.components.downloads import (
     with_grid_query,
 )
 from app.grid import answer, filters_from_model, grid_state, query_params, server_grid
-from dsgrid_core.config.dimension import DimensionType
+from dsgrid_core.browse.facets import CHOICES, FACETS
 from dsgrid_core.errors import DsgridError
 
 API_KIND = {
@@ -34,45 +37,104 @@ API_KIND = {
     "dimension_mapping": "dimension-mappings",
 }
 
-COLUMNS = [
-    {
-        "field": "id",
-        "headerName": "id",
-        "cellRenderer": "markdown",
-        "minWidth": 380,
-        "tooltipField": "id",
-    },
-    {"field": "name", "headerName": "name", "minWidth": 220},
-    {"field": "type", "headerName": "type", "maxWidth": 140},
-    {"field": "version", "headerName": "version", "maxWidth": 120},
-    {"field": "description", "headerName": "description", "flex": 1},
-    {"field": "updated_at", "headerName": "updated", "maxWidth": 200},
-]
+# what each facet is called on each kind's page
+FACET_LABELS = {
+    "project": {"status": "Status"},
+    "dataset": {"type": "Dataset type", "status": "Status in projects"},
+    "dimension": {"type": "Type", "class": "Record class"},
+    "dimension_mapping": {"type": "Dimension type", "class": "Mapping type"},
+}
+PROJECT_LABEL = "Used by project"
 
 
-def _names(kind: str, with_type: bool) -> list[str]:
+def _columns(kind: str) -> list[dict[str, Any]]:
+    """The grid's columns: the kind's facets narrow (a tooltip holds a long class), so the
+    description stays in view."""
+    labels = FACET_LABELS[kind]
+    return [
+        {
+            "field": "id",
+            "headerName": "id",
+            "cellRenderer": "markdown",
+            "minWidth": 320,
+            "tooltipField": "id",
+        },
+        {"field": "name", "headerName": "name", "minWidth": 220},
+        *[
+            {"field": f, "headerName": labels[f].lower(), "width": 140, "tooltipField": f}
+            for f in ("type", "class", "status")
+            if f in labels
+        ],
+        {"field": "description", "headerName": "description", "flex": 1, "minWidth": 200},
+        {"field": "version", "headerName": "version", "maxWidth": 120},
+        {"field": "updated_at", "headerName": "updated", "maxWidth": 200},
+    ]
+
+
+def _facet_names(kind: str) -> list[str]:
+    """The facets of a kind's list, in the order shown (``dsgrid_core.browse.facets.FACETS``)."""
+    return [f for f in FACETS if f in FACET_LABELS[kind] or (f == "project" and kind != "project")]
+
+
+def _names(kind: str) -> list[str]:
     """The list's own filters, as the URL and the API name them."""
-    return ["q", *(["type"] if with_type else []), *(["project"] if kind != "project" else [])]
+    return ["q", *_facet_names(kind)]
 
 
-def list_layout(
-    key: str,
-    kind: str,
-    title: str,
-    *,
-    q=None,
-    type=None,
-    project=None,
-    with_type=False,
-    query: dict[str, Any] | None = None,
-):
+def _one(value: Any) -> str | None:
+    """A URL parameter's value (the last when repeated)."""
+    value = value[-1] if isinstance(value, list) else value
+    return value or None
+
+
+def _options(chosen: dict[str, str | None]) -> dict[str, str | None]:
+    """The viewer's keyword arguments for the chosen filters."""
+    return {
+        "type": chosen.get("type"),
+        "text": chosen.get("q"),
+        "project": chosen.get("project"),
+        "class_": chosen.get("class"),
+        "status": chosen.get("status"),
+    }
+
+
+def _dropdown(key: str, name: str, label: str, options: list[str], value: str | None):
+    return dbc.Col(
+        [
+            dbc.Label(label, html_for=ids.list_filter(key, name), class_name="visually-hidden"),
+            dcc.Dropdown(
+                id=ids.list_filter(key, name),
+                options=options,
+                value=value,
+                placeholder=f"Any {label.lower()}" if name != "project" else "Used by any project",
+            ),
+        ],
+        md=2,
+    )
+
+
+def list_layout(key: str, kind: str, title: str, *, query: dict[str, Any] | None = None):
     """The page body; ``key`` names the page in ids (projects, datasets, ...) and is its path;
-    ``query`` holds the rest of the URL's parameters (the grid's filter, any, sort, page)."""
-    query = query or {}
+    ``query`` holds the URL's parameters (the list's filters, the grid's filter, any, sort,
+    page). A facet value the kind does not take is dropped, with a note saying why."""
+    query = dict(query or {})
     try:
         projects = [p["id"] for p in state.viewer().catalog("project")]
     except state.NoRegistry as exc:
         return error_state(str(exc))
+    names = _names(kind)
+    chosen = {n: _one(query.pop(n, None)) for n in names}
+    notes = []
+    for name, allowed in CHOICES[kind].items():
+        if chosen.get(name) and chosen[name] not in allowed:
+            notes.append(
+                f"{FACET_LABELS[kind][name]} '{chosen[name]}' is not one of "
+                f"{', '.join(allowed)}: the list is not filtered by it."
+            )
+            chosen[name] = None
+    if chosen.get("project") and chosen["project"] not in projects:
+        notes.append(f"No project '{chosen['project']}': the list is not filtered by project.")
+        chosen["project"] = None
     controls = [
         dbc.Col(
             [
@@ -83,45 +145,24 @@ def list_layout(
                 ),
                 dbc.Input(
                     id=ids.list_filter(key, "text"),
-                    value=q or "",
+                    value=chosen["q"] or "",
                     placeholder="Filter by id, name or description",
                     debounce=300,
                     type="search",
                 ),
             ],
-            md=5,
+            md=4,
         )
     ]
-    if with_type:
-        controls.append(
-            dbc.Col(
-                dcc.Dropdown(
-                    id=ids.list_filter(key, "type"),
-                    options=[t.value for t in DimensionType],
-                    value=type,
-                    placeholder="Any type",
-                ),
-                md=3,
-            )
-        )
+    for name, allowed in CHOICES[kind].items():
+        label = FACET_LABELS[kind][name]
+        controls.append(_dropdown(key, name, label, list(allowed), chosen[name]))
     if kind != "project":
-        controls.append(
-            dbc.Col(
-                dcc.Dropdown(
-                    id=ids.list_filter(key, "project"),
-                    options=projects,
-                    value=project if project in projects else None,
-                    placeholder="Used by any project",
-                ),
-                md=3,
-            )
-        )
-    columns = [c for c in COLUMNS if with_type or c["field"] != "type"]
+        controls.append(_dropdown(key, "project", PROJECT_LABEL, projects, chosen["project"]))
+    columns = _columns(kind)
     filter_model, order = grid_state(
         query.get("filter"), query.get("any"), query.get("sort"), [c["field"] for c in columns]
     )
-    chosen = {"q": q, "type": type, "project": project}
-    names = _names(kind, with_type)
     links = link_data(
         f"/{API_KIND[kind]}", [(n, chosen[n]) for n in names if chosen.get(n)], tuple(names)
     )
@@ -129,6 +170,7 @@ def list_layout(
         [
             html.H1(title, className="h2"),
             dbc.Row(controls, class_name="g-2 mb-3"),
+            *[dbc.Alert(n, color="warning", class_name="py-2 small") for n in notes],
             html.Div(id=ids.list_facets(key), className="mb-2 small"),
             html.Div(id=ids.list_count(key), className="text-muted mb-2"),
             download_links(ids.list_grid(key), links, url_page(query.get("page"))),
@@ -138,25 +180,6 @@ def list_layout(
             html.Div(id=ids.list_empty(key)),
         ]
     )
-
-
-def _facet_counts(kind: str, chosen: dict, grid_filters: list, field: str, values: list[str]):
-    """How many components each value of ``field`` (type or project) would leave, under the
-    other filters (the list's and the grid's)."""
-    viewer = state.viewer()
-    counts = {}
-    for value in values:
-        options = {**chosen, field: value}
-        page = viewer.components(
-            kind,
-            type=options.get("type") or None,
-            text=options.get("q") or None,
-            project=options.get("project") or None,
-            filters=grid_filters,
-            limit=1,
-        )
-        counts[value] = page.total
-    return counts
 
 
 def _facet_group(key: str, label: str, field: str, counts: dict, chosen: dict, grid: list):
@@ -190,21 +213,22 @@ def _facet_group(key: str, label: str, field: str, counts: dict, chosen: dict, g
     return html.Div(items, className="d-flex flex-wrap align-items-center")
 
 
-def _facets(key: str, kind: str, chosen: dict, request: dict, with_type: bool):
+def _facets(key: str, kind: str, chosen: dict, request: dict):
+    """The facet groups, from one grouped count of every facet (``Viewer.facets``)."""
     grid_filters = filters_from_model(request.get("filterModel"))
     grid = query_params(request.get("filterModel"), request.get("sortModel"))
-    groups = []
     try:
-        if with_type:
-            types = [t.value for t in DimensionType]
-            counts = _facet_counts(kind, chosen, grid_filters, "type", types)
-            groups.append(_facet_group(key, "Type", "type", counts, chosen, grid))
-        if kind != "project":
-            projects = [p["id"] for p in state.viewer().catalog("project")]
-            counts = _facet_counts(kind, chosen, grid_filters, "project", projects)
-            groups.append(_facet_group(key, "Used by project", "project", counts, chosen, grid))
+        counts = state.viewer().facets(kind, **_options(chosen), filters=grid_filters)
     except DsgridError:
         return None
+    labels = {**FACET_LABELS[kind], "project": PROJECT_LABEL}
+    groups = []
+    for name in _facet_names(kind):
+        found = counts.get(name, {})
+        # in the facet's own order (JSON over HTTP sorts keys): projects by id
+        order = CHOICES[kind].get(name) or sorted(found)
+        ordered = {v: found[v] for v in order if v in found}
+        groups.append(_facet_group(key, labels[name], name, ordered, chosen, grid))
     return groups
 
 
@@ -231,20 +255,18 @@ def _empty(kind: str, count: int, chosen: dict):
     )
 
 
-def _filter_inputs(key: str, kind: str, with_type: bool):
-    inputs = [Input(ids.list_filter(key, "text"), "value")]
-    if with_type:
-        inputs.append(Input(ids.list_filter(key, "type"), "value"))
-    if kind != "project":
-        inputs.append(Input(ids.list_filter(key, "project"), "value"))
-    return inputs
+def _filter_inputs(key: str, kind: str):
+    return [
+        Input(ids.list_filter(key, "text"), "value"),
+        *[Input(ids.list_filter(key, name), "value") for name in _facet_names(kind)],
+    ]
 
 
-def register_list_callbacks(key: str, kind: str, *, with_type: bool = False) -> None:
+def register_list_callbacks(key: str, kind: str) -> None:
     """Callbacks of one list page: rows for the grid (with the count, the facets and the
     query of the links and the URL), and a reload of the grid when a filter changes."""
-    inputs = _filter_inputs(key, kind, with_type)
-    names = _names(kind, with_type)
+    inputs = _filter_inputs(key, kind)
+    names = _names(kind)
     grid_id = ids.list_grid(key)
     register_download_links(grid_id)
 
@@ -260,15 +282,8 @@ def register_list_callbacks(key: str, kind: str, *, with_type: bool = False) -> 
     )
     def rows(request, *values):
         *values, links = values
-        chosen = dict(zip(names, values, strict=True))
-        response = answer(
-            request,
-            state.viewer().components,
-            kind,
-            type=chosen.get("type") or None,
-            text=chosen.get("q") or None,
-            project=chosen.get("project") or None,
-        )
+        chosen = {n: v or None for n, v in zip(names, values, strict=True)}
+        response = answer(request, state.viewer().components, kind, **_options(chosen))
         for row in response["rowData"]:
             row["id"] = markdown_link(kind, row["id"])
         count = response["rowCount"]
@@ -284,7 +299,7 @@ def register_list_callbacks(key: str, kind: str, *, with_type: bool = False) -> 
             f"{count} {label}{'' if count == 1 else 's'}",
             _empty(kind, count, chosen),
             query,
-            _facets(key, kind, chosen, request or {}, with_type),
+            _facets(key, kind, chosen, request or {}),
         )
 
     # A filter outside the grid changed: drop the grid's loaded blocks so it asks again.

@@ -62,38 +62,58 @@ def _href(data: dict[str, Any], format: str | None) -> str:
     return data["api"] + (f"?{query}" if query else "")
 
 
+def _links(data: dict[str, Any], link_id, titles: tuple[str, str, str]) -> list:
+    """The CSV, JSON (NDJSON) and API links of ``data`` (see ``link_data``); ``link_id(what)``
+    names each (csv, json, api)."""
+    link = {"className": "ms-2", "target": "_blank", "rel": "noopener"}
+    return [
+        html.A(
+            "CSV", id=link_id("csv"), href=_href(data, "csv"), download="", title=titles[0], **link
+        ),
+        html.A(
+            "JSON",
+            id=link_id("json"),
+            href=_href(data, "ndjson"),
+            download="",
+            title=titles[1],
+            **link,
+        ),
+        html.A("API", id=link_id("api"), href=_href(data, None), title=titles[2], **link),
+    ]
+
+
 def download_links(grid_id: str, data: dict[str, Any], page: int | None = None) -> html.Div:
     """The CSV, JSON and API links above a grid (see ``link_data``), and the stores that keep
     the grid's query and the page the URL asked for."""
-    link = {"className": "ms-2", "target": "_blank", "rel": "noopener"}
+    titles = (
+        "Every matching row as CSV, in the grid's sort.",
+        JSON_TITLE,
+        "The same rows from the HTTP API, as JSON pages (next token, total).",
+    )
     return html.Div(
         [
             dcc.Store(id=ids.grid_query(grid_id), data=data),
             dcc.Store(id=ids.grid_page(grid_id), data=page),
             html.Span("Download what the grid shows (all pages):", className="text-muted"),
-            html.A(
-                "CSV",
-                id=ids.grid_link(grid_id, "csv"),
-                href=_href(data, "csv"),
-                download="",
-                title="Every matching row as CSV, in the grid's sort.",
-                **link,
-            ),
-            html.A(
-                "JSON",
-                id=ids.grid_link(grid_id, "json"),
-                href=_href(data, "ndjson"),
-                download="",
-                title=JSON_TITLE,
-                **link,
-            ),
-            html.A(
-                "API",
-                id=ids.grid_link(grid_id, "api"),
-                href=_href(data, None),
-                title="The same rows from the HTTP API, as JSON pages (next token, total).",
-                **link,
-            ),
+            *_links(data, lambda what: ids.grid_link(grid_id, what), titles),
+        ],
+        className="small mb-2",
+    )
+
+
+def answer_links(api_path: str, params: list[tuple[str, str]], link_id, what: str) -> html.Div:
+    """CSV, JSON and API links of an answer that is no grid (the search's hits): the API's
+    ``api_path`` with ``params``; ``what`` says what the files hold; ``link_id(what)`` names
+    each link (csv, json, api)."""
+    titles = (
+        f"{what} as CSV.",
+        f"{what} as newline-delimited JSON (NDJSON): one JSON object per line.",
+        "The same answer from the HTTP API, as JSON.",
+    )
+    return html.Div(
+        [
+            html.Span(f"Download {what.lower()}:", className="text-muted"),
+            *_links(link_data(api_path, params, ()), link_id, titles),
         ],
         className="small mb-2",
     )

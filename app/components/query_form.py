@@ -1,5 +1,6 @@
 """The query builder's form, laid out from a builder state and the project's choices: the
-builder card (project, datasets, group-by, filters, time and units), the run bar, the results
+builder card (project, datasets, group-by, filters, time and units: their choices in
+`query_units`), the run bar, the results
 section (chart, exports, grid) and the card with the query as text. Layout only: the page
 (app/pages/query.py) reads the registry and wires the callbacks."""
 
@@ -16,10 +17,10 @@ from app import ids
 from app.components import query_exports as exports
 from app.components.chart_theme import zone_label
 from app.components.charts import ALTERNATIVES
+from app.components.query_units import unit_options
 from app.grid import server_grid
-from dsgrid_core.config.dimension import ENERGY_UNITS, NON_TIME_TYPES, POWER_UNITS
+from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.query.builder import FUNCTIONS, BuilderState
-from dsgrid_core.query.units import UNITS, family
 
 TYPES = NON_TIME_TYPES
 TIME_CHOICES = ("none", "hour", "day", "week", "month", "year")
@@ -53,50 +54,6 @@ def zone_options(project_zone: str | None) -> list[dict]:
         label = html.Span(text, title=z) if shown != z else text
         options.append({"label": label, "value": z, "search": f"{z} {shown}"})
     return options
-
-
-def unit_options(chosen: str | None = None) -> list[dict]:
-    """The units in two labelled groups (energy, power): a group's heading is not a choice."""
-
-    def group(title: str, units) -> list[dict]:
-        heading = {"label": title, "value": f"__{title}", "disabled": True}
-        return [heading, *({"label": u, "value": u} for u in units)]
-
-    options = [*group("Energy units", ENERGY_UNITS), *group("Power units", POWER_UNITS)]
-    if chosen and chosen not in UNITS:
-        options.append({"label": f"{chosen} (not a unit this tool knows)", "value": chosen})
-    return options
-
-
-def default_unit(metric_records: list[dict]) -> str | None:
-    """The unit the builder starts with: the most common unit of the project's metrics when
-    they are all of one kind (energy, or power); None when they mix kinds or name no unit this
-    tool knows (each record keeps its own)."""
-    units = [r.get("unit") for r in metric_records]
-    kinds = {family(u) for u in units}
-    if not units or len(kinds) != 1 or None in kinds:
-        return None
-    counts = {u: units.count(u) for u in set(units)}
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0][0]
-
-
-def unit_note(unit: str | None, metric_records: list[dict]) -> str:
-    """Which unit the values are in, and why (said under the unit control)."""
-    default = default_unit(metric_records)
-    kinds = sorted({family(r.get("unit")) or "other" for r in metric_records})
-    if unit:
-        kind = family(unit) or "its"
-        why = " (the project's most common unit: the default)" if unit == default else ""
-        return f"Every value converted to {unit}{why}; only {kind} units convert to it."
-    if len(kinds) > 1:
-        return (
-            f"The end uses mix {' and '.join(kinds)} units: each keeps its own; group by metric "
-            "to keep them apart."
-        )
-    return (
-        "Each record's own unit: end uses in different units are never added (summed over "
-        "end uses, values are converted to the most common unit)."
-    )
 
 
 def field_label(text: str, html_for: str | None = None) -> html.Label:
@@ -396,6 +353,7 @@ def results_section(builder: BuilderState | None) -> html.Div:
             html.Div(
                 [
                     dbc.Button("CSV", id=ids.query_export("csv"), **button),
+                    dbc.Button("NDJSON", id=ids.query_export("ndjson"), **button),
                     dbc.Button("Parquet", id=ids.query_export("parquet"), **button),
                     dbc.Button("HTML", id=ids.query_export("html"), **button),
                     dbc.Button("SVG", id=ids.query_export("svg"), **button),

@@ -1,6 +1,6 @@
 """The query builder's result: the job a tab runs (kept in its session storage), the paged
-grid read on the server, the charts that fit the result, and the exports (CSV, Parquet, PNG,
-SVG, HTML, and the query as JSON5, a command and a Python snippet).
+grid read on the server, the charts that fit the result, and the exports (CSV, NDJSON,
+Parquet, PNG, SVG, HTML, and the query as JSON5, a command and a Python snippet).
 
 The query page calls `register_callbacks()` once per app."""
 
@@ -22,6 +22,7 @@ from app.components.chart_theme import D3_VALUE, zone_label
 from app.grid import answer
 from dsgrid_core.errors import DsgridError, InputError
 from dsgrid_core.query.builder import from_query, from_search, to_query
+from dsgrid_core.query.units import converted_units, one_unit, unit_words
 
 
 def query_job(stored: dict | None) -> dict | None:
@@ -65,8 +66,10 @@ def seconds(job: dict) -> str:
 
 def _value_label(result: dict) -> str:
     label = f"{result.get('function') or 'sum'} of value"
-    if result.get("unit"):
+    if one_unit(result.get("unit")):
         return f"{label} ({result['unit']})"
+    if result.get("unit"):
+        return f"{label} ({unit_words(result['unit'])})"
     if (result.get("function") or "sum") == "count":
         return f"{label} (rows)"
     return f"{label} (each end use in its own unit)"
@@ -137,7 +140,12 @@ def summary(result: dict) -> str:
     """What the values are: their unit, and which alternatives they add up."""
     summed = _summed(result)
     unit = result.get("unit")
-    said = f"Values in {unit}." if unit else ""
+    said = f"Values in {unit}." if one_unit(unit) else ""
+    if unit and not said:
+        said = (
+            f"Each kind in its own unit: {unit_words(unit)}. Energy and power are never added: "
+            "each metric is a series of its own."
+        )
     return " ".join(s for s in (said, summed) if s)
 
 
@@ -156,7 +164,20 @@ def _chart_inputs(result: dict):
             records[t] = recs
             if not result.get("names"):
                 names[t] = {r["id"]: r["name"] for r in recs}
+    if "metric" in records and result.get("unit") and not one_unit(result["unit"]):
+        records["metric"] = _in_result_units(result, records["metric"])
     return frame, shape, names, records
+
+
+def _in_result_units(result: dict, metric_records: list[dict]) -> list[dict]:
+    """The metric records with the unit their values are in when the result converts each
+    kind to its own unit: the kind's unit for base records (a supplemental record's values
+    are in its own unit already)."""
+    facts = state.viewer().query_choices(result["project"])
+    if result["group_by"]["metric"] != facts["dimensions"]["metric"][0]:
+        return metric_records
+    units = converted_units(metric_records, result["unit"])
+    return [{**r, "unit": units[r["id"]]} for r in metric_records]
 
 
 def result_figure(result: dict, chart: str | None):
@@ -175,15 +196,16 @@ def result_figure(result: dict, chart: str | None):
     frame, shape, names, records = _chart_inputs(result)
     if charts.is_empty(frame, shape):
         return None, [], None, no_rows(result)
-    note = "" if result.get("unit") else charts.mixed_units(frame, shape, records)
+    unit = one_unit(result.get("unit"))  # None: each metric in its own (or its kind's) unit
+    note = "" if unit else charts.mixed_units(frame, shape, records)
     offered = charts.offered(frame, shape, records, mixed=bool(note))
     if not offered:
         return None, [], None, charts.why_none(frame, shape)
     kind = chart if chart in offered else offered[0]
     labels = charts.Labels(
         value=_value_label(result),
-        unit=result.get("unit"),
-        units=None if result.get("unit") else charts.metric_units(records),
+        unit=unit,
+        units=None if unit else charts.metric_units(records),
         time_zone=result.get("time_zone"),
     )
     figure = charts.figure(
@@ -234,6 +256,35 @@ def _column_defs(columns: list[dict], unit: str | None = None, zone: str | None 
             }
         defs.append(spec)
     return defs
+
+
+def _table_file(job: str, fmt: str) -> bytes:
+    """A finished job's whole table as a file of ``fmt`` (csv, ndjson, parquet)."""
+    viewer = state.viewer()
+    if fmt == "ndjson":
+        return "".join(viewer.result_ndjson(job)).encode()
+    return viewer.result_file(job, fmt)
+
+
+def _register_table_export(fmt: str) -> None:
+    """The button that downloads the result's whole table as ``fmt``; a refusal (a CSV or
+    NDJSON above the row cap) is said beside the buttons."""
+
+    @callback(
+        Output(ids.query_download(fmt), "data"),
+        Output(ids.QUERY_EXPORT_MESSAGE, "children", allow_duplicate=True),
+        Input(ids.query_export(fmt), "n_clicks"),
+        State(ids.QUERY_RESULT, "data"),
+        prevent_initial_call=True,
+    )
+    def export_table(_clicks, result):
+        if not result:
+            raise PreventUpdate
+        try:
+            data = _table_file(result["job"], fmt)
+        except DsgridError as exc:
+            return no_update, str(exc)
+        return dcc.send_bytes(data, f"dsgrid-query.{fmt}"), ""
 
 
 def _export_figure(result, chart):
@@ -291,7 +342,9 @@ def register_callbacks() -> None:
         count = f"{rows:,} row{'' if rows == 1 else 's'}"
         fresh = ctx.triggered_id != ids.QUERY_CHART_TYPE
         columns = (
-            _column_defs(result.get("columns", []), result.get("unit"), result.get("time_zone"))
+            _column_defs(
+                result.get("columns", []), one_unit(result.get("unit")), result.get("time_zone")
+            )
             if fresh
             else no_update
         )
@@ -342,37 +395,8 @@ def register_callbacks() -> None:
             return {"rowData": [], "rowCount": 0}
         return answer(request, state.viewer().result_page, result["job"])
 
-    @callback(
-        Output(ids.query_download("csv"), "data"),
-        Output(ids.QUERY_EXPORT_MESSAGE, "children", allow_duplicate=True),
-        Input(ids.query_export("csv"), "n_clicks"),
-        State(ids.QUERY_RESULT, "data"),
-        prevent_initial_call=True,
-    )
-    def export_csv(_clicks, result):
-        if not result:
-            raise PreventUpdate
-        try:
-            data = state.viewer().result_file(result["job"], "csv")
-        except DsgridError as exc:
-            return no_update, str(exc)
-        return dcc.send_bytes(data, "dsgrid-query.csv"), ""
-
-    @callback(
-        Output(ids.query_download("parquet"), "data"),
-        Output(ids.QUERY_EXPORT_MESSAGE, "children", allow_duplicate=True),
-        Input(ids.query_export("parquet"), "n_clicks"),
-        State(ids.QUERY_RESULT, "data"),
-        prevent_initial_call=True,
-    )
-    def export_parquet(_clicks, result):
-        if not result:
-            raise PreventUpdate
-        try:
-            data = state.viewer().result_file(result["job"], "parquet")
-        except DsgridError as exc:
-            return no_update, str(exc)
-        return dcc.send_bytes(data, "dsgrid-query.parquet"), ""
+    for fmt in ("csv", "ndjson", "parquet"):
+        _register_table_export(fmt)
 
     @callback(
         Output(ids.query_download("html"), "data"),

@@ -1,5 +1,6 @@
 """Scenario comparison: pick a project, the dimension to compare (scenario, model year, weather
-year or dataset) and its two records, hold the other alternatives at one record each, then
+year, dataset, or two versions of a dataset) and its two records, hold the other alternatives
+at one record each, then
 Compare. One query (with a ``comparison``) gives, per geography and hour, base, other, their
 difference and relative difference: drawn as a map of the difference, load-duration curves and
 a peak table. The address holds every choice: a link runs the same comparison (cached)."""
@@ -44,7 +45,7 @@ def layout(**params):
     except DsgridError as exc:
         problem = str(exc)
     if facts and not params:
-        pairs = controls.choice_records(s.project_id, s.dimension, facts)
+        pairs = controls.choice_records(s.project_id, s.dimension, facts, s.dataset)
         if len(pairs) > 1:
             s.base, s.other = pairs[0]["id"], pairs[1]["id"]
         else:
@@ -64,7 +65,8 @@ def layout(**params):
             dcc.Download(id=ids.COMPARE_DOWNLOAD),
             html.H1("Scenario comparison", className="h2"),
             html.P(
-                "Two scenarios, model years, weather years or datasets side by side: the "
+                "Two scenarios, model years, weather years, datasets or versions of a dataset "
+                "side by side: the "
                 "difference (other − base) by geography, load-duration curves and peaks, from "
                 "one query. The address holds every choice: a link runs the same comparison.",
                 className="text-muted",
@@ -136,6 +138,9 @@ def _results() -> html.Div:
     Output(ids.COMPARE_BASE, "value"),
     Output(ids.COMPARE_OTHER, "options"),
     Output(ids.COMPARE_OTHER, "value"),
+    Output(ids.COMPARE_DATASET, "options"),
+    Output(ids.COMPARE_DATASET, "value"),
+    Output(ids.COMPARE_DATASET_BOX, "style"),
     Output(ids.COMPARE_GEOGRAPHY, "options"),
     Output(ids.COMPARE_GEOGRAPHY, "value"),
     *[Output(ids.compare_hold(t), "options") for t in cq.HELD],
@@ -144,40 +149,45 @@ def _results() -> html.Div:
     Output(ids.COMPARE_ERROR, "children", allow_duplicate=True),
     Input(ids.COMPARE_PROJECT, "value"),
     Input(ids.COMPARE_DIMENSION, "value"),
+    Input(ids.COMPARE_DATASET, "value"),
     State(ids.COMPARE_GEOGRAPHY, "value"),
     prevent_initial_call=True,
 )
-def choices(project_id, dimension, geography):
-    """A new project or dimension: the records to compare (the first two chosen), the
-    alternatives to hold (the compared one off)."""
-    n = 6 + 3 * len(cq.HELD)
+def choices(project_id, dimension, dataset, geography):
+    """A new project, dimension or dataset (of versions): the records to compare (the first
+    two chosen; for versions, the datasets with two or more first), the alternatives to hold
+    (the compared one off)."""
+    n = 9 + 3 * len(cq.HELD)
     try:
         facts = controls.query_facts(project_id)
         if facts is None:
             raise PreventUpdate
-        pairs = controls.record_options(controls.choice_records(project_id, dimension, facts))
+        versions = dimension == "dataset_version"
+        versioned = controls.versioned_datasets(facts) if versions else []
+        if dataset not in versioned:
+            dataset = versioned[0] if versioned else None
+        records = controls.choice_records(project_id, dimension, facts, dataset or "")
+        pairs = controls.record_options(records)
         held = controls.held_choices(project_id, facts, cq.CompareState(project_id=project_id))
     except DsgridError as exc:
         return (*[no_update] * n, str(exc))
     geographies = facts["dimensions"]["geography"]
     if geography not in geographies:
         geography = geographies[1] if len(geographies) > 1 else geographies[0]
-    problem = (
-        ""
-        if len(pairs) > 1
-        else f"The project has one {cq.DIMENSIONS[dimension].lower()}: nothing to compare."
-    )
     return (
         pairs,
         pairs[0]["value"] if pairs else None,
         pairs,
         pairs[1]["value"] if len(pairs) > 1 else None,
+        [{"label": d, "value": d} for d in versioned] if versions else no_update,
+        dataset,
+        controls.dataset_box_style(dimension),
         [{"label": g, "value": g} for g in geographies],
         geography,
         *[held[t]["options"] for t in cq.HELD],
         *[held[t]["value"] for t in cq.HELD],
         *[t == dimension for t in cq.HELD],
-        problem,
+        controls.nothing_to_compare(dimension, pairs, facts),
     )
 
 
@@ -195,11 +205,14 @@ def end_use_choices(project_id):
         return [], []
 
 
-def _state(project_id, dimension, base, other, geography, unit, end_uses, *held) -> cq.CompareState:
+def _state(
+    project_id, dimension, dataset, base, other, geography, unit, end_uses, *held
+) -> cq.CompareState:
     return cq.CompareState(
         end_uses=list(end_uses or []),
         project_id=project_id or "",
         dimension=dimension or "scenario",
+        dataset=(dataset or "") if dimension == "dataset_version" else "",
         base=base or "",
         other=other or "",
         geography=geography or "",
@@ -211,6 +224,7 @@ def _state(project_id, dimension, base, other, geography, unit, end_uses, *held)
 CONTROLS = [
     ids.COMPARE_PROJECT,
     ids.COMPARE_DIMENSION,
+    ids.COMPARE_DATASET,
     ids.COMPARE_BASE,
     ids.COMPARE_OTHER,
     ids.COMPARE_GEOGRAPHY,
@@ -246,10 +260,11 @@ def run(initial, _clicks, *args):
         job_id = state.viewer().submit_query(query, wait=INLINE_WAIT, source="the comparison")
     except DsgridError as exc:
         return None, no_update, str(exc)
-    names = {
-        o["value"]: o["label"]
-        for o in controls.record_options(controls.choice_records(s.project_id, s.dimension, facts))
-    }
+    if s.dimension == "dataset_version":
+        names = {v: f"{s.dataset} {v}" for v in (s.base, s.other)}
+    else:
+        records = controls.choice_records(s.project_id, s.dimension, facts)
+        names = {o["value"]: o["label"] for o in controls.record_options(records)}
     new = cq.to_search(s)
     job = {
         "job": job_id,

@@ -1,4 +1,5 @@
-"""Datasets: every registered dataset, filtered by text and by the project that uses it."""
+"""Datasets: every registered dataset, filtered by text, dataset type, status in projects and
+the project that uses it."""
 
 from __future__ import annotations
 
@@ -11,5 +12,6 @@ dash.register_page(__name__, path="/datasets", name="Datasets", title="Datasets"
 register_list_callbacks("datasets", "dataset")
 
 
-def layout(q: str | None = None, project: str | None = None, **query):
-    return list_layout("datasets", "dataset", "Datasets", q=q, project=project, query=query)
+def layout(**query):
+    """``query``: the URL's parameters (q, the facets, project, the grid's state)."""
+    return list_layout("datasets", "dataset", "Datasets", query=query)

@@ -1,4 +1,4 @@
-"""Dimensions: every registered dimension, filtered by text, type and project."""
+"""Dimensions: every registered dimension, filtered by text, type, record class and project."""
 
 from __future__ import annotations
 
@@ -10,17 +10,9 @@ dash.register_page(
     __name__, path="/dimensions", name="Dimensions", title="Dimensions", order=3, nav=True
 )
 
-register_list_callbacks("dimensions", "dimension", with_type=True)
+register_list_callbacks("dimensions", "dimension")
 
 
-def layout(q: str | None = None, type: str | None = None, project: str | None = None, **query):
-    return list_layout(
-        "dimensions",
-        "dimension",
-        "Dimensions",
-        q=q,
-        type=type,
-        project=project,
-        with_type=True,
-        query=query,
-    )
+def layout(**query):
+    """``query``: the URL's parameters (q, the facets, project, the grid's state)."""
+    return list_layout("dimensions", "dimension", "Dimensions", query=query)

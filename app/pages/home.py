@@ -13,7 +13,7 @@ from dash import Input, Output, callback, clientside_callback, dcc, html
 
 from app import ids, state
 from app.components.common import KIND_LABELS, KIND_PATHS, component_link, human_bytes
-from dsgrid_core.browse.text_match import FIELD_LABELS
+from app.components.downloads import answer_links
 from dsgrid_core.errors import DsgridError
 from dsgrid_core.service.housekeeping import registry_folder_problem
 
@@ -259,7 +259,14 @@ def _results(text: str):
             color="secondary",
             id=ids.HOME_SEARCH_EMPTY,
         )
-    parts = []
+    parts = [
+        answer_links(
+            "/search",
+            [("q", text), ("limit", str(SEARCH_LIMIT))],
+            ids.home_search_link,
+            "Every hit shown, with why it matched",
+        )
+    ]
     if components:
         parts += [
             html.H2(_heading("Components", len(components)), className="h5 mt-2"),
@@ -334,12 +341,9 @@ def _results(text: str):
 
 
 def _why(hit: dict) -> html.Td:
-    """Why a hit matched, in small muted text: "name: Counties (word form of 'county')"."""
-    parts = [
-        f"{FIELD_LABELS.get(m['field'], m['field'])}: {', '.join(m['words'])} ({m['how']})"
-        for m in hit.get("matched") or []
-    ]
-    return html.Td("; ".join(parts), className="small text-muted")
+    """Why a hit matched, in small muted text: "name: Counties (word form of 'county')" (as
+    the search's files say it)."""
+    return html.Td(state.viewer().why_matched(hit.get("matched")), className="small text-muted")
 
 
 def _heading(what: str, count: int) -> str:

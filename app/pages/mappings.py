@@ -1,4 +1,5 @@
-"""Dimension mappings: every registered mapping, filtered by text, dimension type and project."""
+"""Dimension mappings: every registered mapping, filtered by text, dimension type, mapping type
+and project."""
 
 from __future__ import annotations
 
@@ -10,18 +11,11 @@ dash.register_page(
     __name__, path="/mappings", name="Mappings", title="Dimension mappings", order=4, nav=True
 )
 
-# A mapping's type is the type of the dimensions it joins (both have the same).
-register_list_callbacks("mappings", "dimension_mapping", with_type=True)
+# A mapping's type is the type of the dimensions it joins (both have the same); its class
+# is its mapping type.
+register_list_callbacks("mappings", "dimension_mapping")
 
 
-def layout(q: str | None = None, type: str | None = None, project: str | None = None, **query):
-    return list_layout(
-        "mappings",
-        "dimension_mapping",
-        "Dimension mappings",
-        q=q,
-        type=type,
-        project=project,
-        with_type=True,
-        query=query,
-    )
+def layout(**query):
+    """``query``: the URL's parameters (q, the facets, project, the grid's state)."""
+    return list_layout("mappings", "dimension_mapping", "Dimension mappings", query=query)

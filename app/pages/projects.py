@@ -1,4 +1,4 @@
-"""Projects: every registered project, filtered by text."""
+"""Projects: every registered project, filtered by text and status."""
 
 from __future__ import annotations
 
@@ -11,5 +11,6 @@ dash.register_page(__name__, path="/projects", name="Projects", title="Projects"
 register_list_callbacks("projects", "project")
 
 
-def layout(q: str | None = None, **query):
-    return list_layout("projects", "project", "Projects", q=q, query=query)
+def layout(**query):
+    """``query``: the URL's parameters (q, the facets, project, the grid's state)."""
+    return list_layout("projects", "project", "Projects", query=query)

@@ -5,9 +5,10 @@ query and its chart: opening it runs the query again, or shows the run this tab 
 Every run is a query job in a thread of the server, polled until it ends (progress and Cancel);
 small queries finish while the Run request waits and show at once. The job of the last run is
 kept in the tab's session storage: a link to the same query shows it without running again, and
-/query alone (which starts empty) offers it back ("Restore last query").
+/query alone (which starts empty) offers it back ("Restore last query", in the chart type it
+was last shown in).
 Results: a paged grid read on the server, charts that fit the result, and exports (CSV,
-Parquet, PNG, SVG, HTML, and the query as JSON5, a command and a Python snippet)."""
+NDJSON, Parquet, PNG, SVG, HTML, and the query as JSON5, a command and a Python snippet)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from dash.exceptions import PreventUpdate
 from app import ids, state
 from app.components import query_form as form
 from app.components import query_results as results
+from app.components import query_units as units_ui
 from app.components.charts import ALTERNATIVES
 from app.components.common import error_state
 from dsgrid_core.errors import DsgridError, InputError
@@ -32,6 +34,7 @@ dash.register_page(__name__, path="/query", name="Query", title="Query builder",
 TYPES = form.TYPES
 INLINE_WAIT = 1.5  # seconds a Run waits for its job: small queries show without polling
 POLL_MS = 500
+DOWNLOADS = ("csv", "ndjson", "parquet", "png", "html", "text")
 
 
 # --- what the pickers offer (cached reads) -------------------------------------------------------
@@ -171,8 +174,7 @@ def layout(**query):
             dcc.Store(id=ids.QUERY_ACTIVE),
             dcc.Store(id=ids.QUERY_RESULT),
             dcc.Interval(id=ids.QUERY_INTERVAL, interval=POLL_MS, disabled=True),
-            *[dcc.Download(id=ids.query_download(k)) for k in ("csv", "parquet", "png", "html")],
-            dcc.Download(id=ids.query_download("text")),
+            *[dcc.Download(id=ids.query_download(k)) for k in DOWNLOADS],
             html.H1("Query builder", className="h2"),
             html.P(
                 "Choose a project, its datasets, what to group by and filter, then Run. The "
@@ -241,6 +243,7 @@ def zone_matters(time):
     *[Output(ids.query_subsets(t), "style") for t in TYPES],
     Output(ids.QUERY_TIME_ZONE, "options"),
     Output(ids.QUERY_TIME_ZONE, "value"),
+    Output(ids.QUERY_UNIT, "options"),
     Output(ids.QUERY_UNIT, "value"),
     Output(ids.QUERY_RUN_ERROR, "children", allow_duplicate=True),
     Input(ids.QUERY_PROJECT, "value"),
@@ -248,16 +251,20 @@ def zone_matters(time):
 )
 def project_chosen(project_id):
     """A new project: its datasets (all submitted ones chosen), its dimensions and subsets, its
-    time zone; its alternatives grouped by and its most common unit; earlier choices are
-    dropped."""
+    time zone; its alternatives grouped by and its most common unit (metrics that mix energy
+    and power: grouped by, each kind in its most common unit); earlier choices are dropped."""
     try:
         facts = _facts(project_id)
     except DsgridError as exc:
-        return (*[no_update] * (2 + 7 * 7 + 3), str(exc))
+        return (*[no_update] * (2 + 7 * 7 + 4), str(exc))
     if facts is None:
         raise PreventUpdate
     dims, subsets = facts["dimensions"], facts["subsets"]
     grouped = _alternative_defaults(project_id, dims)
+    metrics = _metric_records(project_id)
+    if units_ui.mixes_kinds(metrics):
+        grouped["metric"] = dims["metric"][0]  # energy and power: never added together
+    unit = units_ui.default_unit(metrics)
     return (
         form.choices(facts["datasets"]),
         list(facts["datasets"]),
@@ -270,7 +277,8 @@ def project_chosen(project_id):
         *[form.SHOWN if subsets.get(t) else form.HIDDEN for t in TYPES],
         form.zone_options(facts["time_zone"]),
         facts["time_zone"],
-        form.default_unit(_metric_records(project_id)),
+        units_ui.unit_options(unit, metrics),
+        unit,
         "",
     )
 
@@ -282,7 +290,7 @@ def project_chosen(project_id):
 )
 def unit_said(unit, project_id):
     """Which unit the values will be in, and why."""
-    return form.unit_note(unit, _metric_records(project_id)) if project_id else ""
+    return units_ui.unit_note(unit, _metric_records(project_id)) if project_id else ""
 
 
 def _register_record_picker(t: str) -> None:
@@ -324,19 +332,21 @@ def start_job(builder: BuilderState) -> str:
     Input(ids.QUERY_RUN, "n_clicks"),
     Input(ids.QUERY_RESTORE, "n_clicks"),
     *[State(i, "value") for _, i in CONTROLS],
+    State(ids.QUERY_CHART_TYPE, "value"),
     State(ids.QUERY_JOB, "data"),
 )
 def run(initial, _clicks, _restore, *args):
     """Run on a click. On opening the page: run what the address asks (or show the tab's run
     of that very query); an address that asks nothing, or something invalid, shows nothing
-    (the tab's last run comes back only through "Restore last query")."""
-    stored = args[-1]
+    (the tab's last run comes back only through "Restore last query", with its chart)."""
+    chart, stored = args[-2], args[-1]
     if ctx.triggered_id == ids.QUERY_RESTORE:
-        if not stored or not stored.get("search"):
+        search = restored_search(stored)
+        if not search:
             raise PreventUpdate
-        return no_update, no_update, stored["search"], ""
+        return no_update, no_update, search, ""
     if ctx.triggered_id == ids.QUERY_RUN:
-        values = dict(zip(CONTROL_KEYS, args[:-1], strict=True))
+        values = dict(zip(CONTROL_KEYS, args[:-2], strict=True))
         try:
             builder = builder_from_controls(values)
             if builder is None:
@@ -356,7 +366,8 @@ def run(initial, _clicks, _restore, *args):
         except DsgridError:  # the job cannot be read now: run again what the address asks
             job = None
         if job is not None and _same_query(stored.get("search"), search):
-            return stored, no_update, no_update, ""  # the tab's run of this very query
+            shown = {**stored, "chart": chart or stored.get("chart")}
+            return stored, shown, no_update, ""  # the tab's run of this very query
         builder = from_search(search)
     try:
         job_id = start_job(builder)
@@ -364,8 +375,39 @@ def run(initial, _clicks, _restore, *args):
         return no_update, no_update, no_update, str(exc)
     except (sqlite3.Error, OSError) as exc:  # e.g. a registry folder the server cannot write
         return no_update, no_update, no_update, f"cannot start a query job in this registry: {exc}"
-    run = {"job": job_id, "search": _without_chart(builder)}
+    run = {"job": job_id, "search": _without_chart(builder), "chart": chart or None}
     return run, run, no_update, ""
+
+
+def restored_search(stored: dict | None) -> str | None:
+    """The address of the tab's last run: its query and the view it was last shown in (the
+    chart type); None when there is none or it no longer reads."""
+    if not stored or not stored.get("search"):
+        return None
+    try:
+        builder = from_search(stored["search"])
+    except DsgridError:
+        return None
+    if builder is None:
+        return None
+    return to_search(builder.model_copy(update={"chart": stored.get("chart") or None}))
+
+
+@callback(
+    Output(ids.QUERY_JOB, "data", allow_duplicate=True),
+    Input(ids.QUERY_CHART_TYPE, "value"),
+    State(ids.QUERY_JOB, "data"),
+    State(ids.QUERY_ACTIVE, "data"),
+    prevent_initial_call=True,
+)
+def keep_view(chart, stored, active):
+    """The chart type the tab's last run is shown in goes with it: "Restore last query"
+    brings both back."""
+    if not stored or (active or {}).get("job") != stored.get("job"):
+        raise PreventUpdate
+    if stored.get("chart") == chart:
+        raise PreventUpdate
+    return {**stored, "chart": chart}
 
 
 @callback(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dsgrid_core.browse import facets
 from dsgrid_core.browse.paging import Filter, Page, matching_rows, page_rows
 from dsgrid_core.browse.table_filters import check_columns
 from dsgrid_core.registry.registry import normalize_kind
@@ -14,6 +15,8 @@ LIST_COLUMNS = [
     "id",
     "name",
     "type",
+    "class",
+    "status",
     "version",
     "description",
     "registered_at",
@@ -21,14 +24,16 @@ LIST_COLUMNS = [
 ]
 
 
-def _listed(registry, kind, type, text, project) -> list[dict[str, Any]]:
+def _listed(registry, kind, type, text, project, class_=None, status=None) -> list[dict[str, Any]]:
+    """The latest versions of ``kind`` with their class and status (see ``facets``), those
+    matching the chosen values (checked: an unknown value is an InputError naming those the
+    kind takes)."""
     kind = normalize_kind(kind) if kind else None
-    rows = [s.to_dict() for s in registry.list(kind, type=type, text=text)]
-    if project:
-        used = {(d.kind, d.id) for d in registry.dependencies("project", project)}
-        used.add(("project", project))
-        rows = [r for r in rows if (r["kind"], r["id"]) in used]
-    return rows
+    chosen = facets.check_choices(kind, {"type": type, "class": class_, "status": status})
+    rows = [s.to_dict() for s in registry.list(kind, type=chosen["type"], text=text)]
+    rows = facets.annotate(registry, kind, rows)
+    used = facets.used_by(registry, project) if project else None
+    return facets.keep(rows, chosen, used)
 
 
 def component_rows(
@@ -38,13 +43,15 @@ def component_rows(
     type: str | None = None,
     text: str | None = None,
     project: str | None = None,
+    class_: str | None = None,
+    status: str | None = None,
     filters: list[Filter] | None = None,
     sort: list[tuple[str, bool]] | None = None,
 ) -> tuple[list[str], list[dict[str, Any]]]:
     """The columns and every component ``list_components`` pages through, at once (a
     download)."""
     check_columns(filters, sort, LIST_COLUMNS)
-    rows = _listed(registry, kind, type, text, project)
+    rows = _listed(registry, kind, type, text, project, class_, status)
     return LIST_COLUMNS, matching_rows(
         rows, key=("kind", "id"), filters=filters or [], sort=sort, columns=LIST_COLUMNS
     )
@@ -57,16 +64,19 @@ def list_components(
     type: str | None = None,
     text: str | None = None,
     project: str | None = None,
+    class_: str | None = None,
+    status: str | None = None,
     filters: list[Filter] | None = None,
     sort: list[tuple[str, bool]] | None = None,
     limit: int | None = None,
     token: str | None = None,
     offset: int | None = None,
 ) -> Page:
-    """One page of components; ``project`` keeps those the project's latest version uses."""
+    """One page of components; ``project`` keeps those the project's latest version uses,
+    ``class_`` and ``status`` those of that class and status (``facets``)."""
     check_columns(filters, sort, LIST_COLUMNS)
     return page_rows(
-        _listed(registry, kind, type, text, project),
+        _listed(registry, kind, type, text, project, class_, status),
         key=("kind", "id"),
         filters=filters or [],
         sort=sort,
@@ -75,6 +85,28 @@ def list_components(
         offset=offset,
         columns=LIST_COLUMNS,
     )
+
+
+def component_facets(
+    registry,
+    kind: str,
+    *,
+    type: str | None = None,
+    text: str | None = None,
+    project: str | None = None,
+    class_: str | None = None,
+    status: str | None = None,
+    filters: list[Filter] | None = None,
+) -> dict[str, dict[str, int]]:
+    """Facet counts of a list (``facets.facet_counts``): per facet of the kind, how many
+    components each value leaves under the other choices, the text and the filters."""
+    kind = normalize_kind(kind)
+    check_columns(filters, None, LIST_COLUMNS)
+    chosen = facets.check_choices(
+        kind, {"type": type, "class": class_, "status": status, "project": project}
+    )
+    rows = facets.annotate(registry, kind, [s.to_dict() for s in registry.list(kind, text=text)])
+    return facets.facet_counts(registry, kind, rows, chosen, filters or [])
 
 
 def _facts(record) -> dict[str, Any]:

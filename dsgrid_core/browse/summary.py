@@ -54,3 +54,32 @@ def search(registry, text: str, *, limit: int = 20) -> dict[str, list[dict[str, 
         "components": text_match.rank_components(query, components, limit),
         "records": text_match.rank_records(query, records, limit),
     }
+
+
+# the columns of a search as a file: which group a hit is in, the fields of both groups, why
+SEARCH_COLUMNS = [
+    "hit",
+    "kind",
+    "id",
+    "name",
+    "type",
+    "version",
+    "description",
+    "dimension_id",
+    "dimension_name",
+    "record_id",
+    "record_name",
+    "why",
+]
+
+
+def search_rows(found: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The hits of a ``search`` answer as the rows of one file: components, then records, in
+    the answer's order, each with ``hit`` (component or record) and ``why`` (its ``matched``
+    in words, as the search page shows it)."""
+    rows = []
+    for group, hits in (("component", found["components"]), ("record", found["records"])):
+        for hit in hits:
+            why = text_match.explain(hit.get("matched") or [])
+            rows.append({"hit": group, **hit, "why": why})
+    return rows

@@ -30,8 +30,11 @@ def make_kind_group(group_name: str, kind: str) -> click.Group:
     @click.pass_context
     def list_cmd(ctx, type_, name, text):
         """List registered components (latest versions)."""
+        from dsgrid_core.service.listing import listed  # late: pydantic
+
         with open_registry(ctx, read_only=True) as reg:
-            rows = [s.to_dict() for s in reg.list(kind, type=type_, name=name, text=text)]
+            # with class and status, as GET /api/v1/<kind>s has them
+            rows = listed(reg, kind, type=type_, name=name, text=text)
         if ctx.obj["json"]:
             emit_json(rows)
         else:

@@ -299,33 +299,44 @@ class QueryResultParams(DsgridModel):
     # Our additions, for interactive use: a page of the result, and a unit for every metric.
     limit: int | None = Field(default=None, ge=0)
     offset: int = Field(default=0, ge=0)
-    unit: str | None = None
+    unit: str | None = Field(
+        default=None,
+        description="Convert every metric to this unit (MWh), or each kind to its own unit: "
+        "an energy and a power unit, comma-separated (MWh,MW; energy and power never added).",
+    )
 
 
-COMPARED_DIMENSIONS = ("scenario", "model_year", "weather_year", "dataset")
+COMPARED_DIMENSIONS = ("scenario", "model_year", "weather_year", "dataset", "dataset_version")
 
 
 class Comparison(DsgridModel):
     """Our addition: two alternatives of one dimension (two scenarios, model years, weather
-    years, or two of the query's source datasets) side by side in one result: per remaining
-    group, ``base``, ``other``, ``difference`` (other - base) and ``relative_difference``
-    ((other - base) / base, null where base is 0). Alternatives are never summed together."""
+    years, two of the query's source datasets, or two versions of one of them) side by side in
+    one result: per remaining group, ``base``, ``other``, ``difference`` (other - base) and
+    ``relative_difference`` ((other - base) / base, null where base is 0). Alternatives are
+    never summed together."""
 
     dimension: str = Field(
         description="scenario, model_year, weather_year (records of the project's base "
-        "dimension of that type) or dataset (two of the query's source datasets)."
+        "dimension of that type), dataset (two of the query's source datasets) or "
+        "dataset_version (two versions of the source dataset dataset_id)."
     )
-    base: str = Field(min_length=1, description="The record id (or dataset id) compared to.")
-    other: str = Field(min_length=1, description="The record id (or dataset id) compared.")
+    base: str = Field(min_length=1, description="The record id, dataset id or version compared to.")
+    other: str = Field(min_length=1, description="The record id, dataset id or version compared.")
+    dataset_id: str | None = Field(
+        None,
+        description="dataset_version only: the source dataset read at version base on one "
+        "side and at version other on the other (the query's other datasets at the versions "
+        "the project lists).",
+    )
 
     @field_validator("dimension")
     @classmethod
     def _known_dimension(cls, value: str) -> str:
-        if value in ("version", "dataset_version", "versions"):
+        if value in ("version", "versions"):
             raise ValueError(
-                "comparing two versions of a dataset is not supported: a project query reads "
-                "the version its project lists; run the query on each project version, or "
-                "compare two datasets (dimension: dataset)"
+                f"'{value}' is not a comparison dimension; to compare two versions of a "
+                "dataset use dimension: dataset_version with its dataset_id"
             )
         if value not in COMPARED_DIMENSIONS:
             raise ValueError(
@@ -336,10 +347,21 @@ class Comparison(DsgridModel):
 
     @model_validator(mode="after")
     def _two_records(self):
-        if self.base == self.other:
+        versions = self.dimension == "dataset_version"
+        if versions and not self.dataset_id:
             raise ValueError(
-                f"base and other are both '{self.base}'; pick two different "
-                f"{self.dimension} records to compare"
+                "comparison.dataset_id: a comparison of versions names the dataset whose "
+                "versions base and other are; add dataset_id (one of the source datasets)"
+            )
+        if not versions and self.dataset_id is not None:
+            raise ValueError(
+                f"comparison.dataset_id: only a dataset_version comparison names a dataset; "
+                f"remove it, or compare dimension: dataset_version (not {self.dimension})"
+            )
+        if self.base == self.other:
+            what = f"versions of {self.dataset_id}" if versions else f"{self.dimension} records"
+            raise ValueError(
+                f"base and other are both '{self.base}'; pick two different {what} to compare"
             )
         return self
 
@@ -351,13 +373,28 @@ class ProjectQueryConfig(DsgridModel):
     result: QueryResultParams = Field(default_factory=QueryResultParams)
     comparison: Comparison | None = Field(
         default=None,
-        description="Our addition: compare two scenarios, model years, weather years or "
-        "source datasets in one query (see docs/queries.md, Comparisons).",
+        description="Our addition: compare two scenarios, model years, weather years, source "
+        "datasets or versions of a source dataset in one query (see docs/queries.md, "
+        "Comparisons).",
     )
 
     @model_validator(mode="after")
     def _compared_datasets_are_sources(self):
         comparison = self.comparison
+        if comparison is not None and comparison.dimension == "dataset_version":
+            plain = [
+                s.dataset_id
+                for s in self.project.dataset.source_datasets
+                if isinstance(s, SourceDataset)
+                and s.dataset_id not in self.project.excluded_dataset_ids
+            ]
+            if comparison.dataset_id not in plain:
+                raise ValueError(
+                    f"comparison.dataset_id: dataset '{comparison.dataset_id}' is not a source "
+                    f"dataset of the query ({', '.join(plain) or 'none'}); list it in "
+                    "project.dataset.source_datasets (not as a projection, not excluded)"
+                )
+            return self
         if comparison is None or comparison.dimension != "dataset":
             return self
         sources = [s.dataset_id for s in self.project.dataset.source_datasets]

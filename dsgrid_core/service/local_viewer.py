@@ -4,7 +4,7 @@ too, so `RemoteViewer` (its client) gets these answers as they are."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +19,14 @@ from dsgrid_core.browse import (
     summary,
 )
 from dsgrid_core.browse.paging import Page
+from dsgrid_core.data import parquet_pages
 from dsgrid_core.errors import ConflictError, InputError, NotFoundError
 from dsgrid_core.jobs.answers import job_answer
 from dsgrid_core.jobs.messages import public_error
 from dsgrid_core.jobs.runner import cancel_job
 from dsgrid_core.jobs.store import JobStore
 from dsgrid_core.service import registrations
-from dsgrid_core.service.viewer import Viewer, plain
+from dsgrid_core.service.viewer import Viewer, check_text_rows, plain
 
 RESULT_TABLE = "table.parquet"
 
@@ -56,6 +57,9 @@ class LocalViewer(Viewer):
 
     def components(self, kind: str, **options) -> Page:
         return _plain_page(components.list_components(self.registry, kind, **options))
+
+    def facets(self, kind: str, **options) -> dict[str, dict[str, int]]:
+        return plain(components.component_facets(self.registry, kind, **options))
 
     def component(self, kind: str, id: str, version: str | None = None) -> dict[str, Any]:
         return plain(components.component(self.registry, kind, id, version))
@@ -213,3 +217,20 @@ class LocalViewer(Viewer):
         if format == "csv":
             return results.csv_bytes(path)
         raise InputError(f"a result downloads as csv or parquet, not '{format}'.")
+
+    def result_ndjson(self, job_id: str) -> Iterator[str]:
+        """As `Viewer.result_ndjson`, read from the file in batches (not page after page)."""
+        path = self.result_table(job_id)
+        check_text_rows(parquet_pages.row_count(path))
+        columns = list(results.result_columns(path))
+        return downloads.encode(_file_rows(path), "ndjson", columns)
+
+
+def _file_rows(path: Path) -> Iterator[dict[str, Any]]:
+    """Every row of a result file, its cells as a JSON page gives them."""
+    import pyarrow.parquet as pq  # late: pyarrow
+
+    with pq.ParquetFile(path) as file:
+        for batch in file.iter_batches(batch_size=parquet_pages.BATCH_ROWS, use_threads=False):
+            for row in batch.to_pylist():
+                yield {c: results.iso_cell(v) for c, v in row.items()}

@@ -184,17 +184,43 @@ class RemoteViewer(Viewer):
 
     # --- components ------------------------------------------------------------------------
     def components(
-        self, kind: str, *, type=None, text=None, project=None, token=None, offset=None, **paging
+        self,
+        kind: str,
+        *,
+        type=None,
+        text=None,
+        project=None,
+        class_=None,
+        status=None,
+        token=None,
+        offset=None,
+        **paging,
     ) -> Page:
         return self._page(
             f"/{self._kind(kind)}",
             type=type,
             q=text,
             project=project,
+            status=status,
             next=token,
             offset=offset,
+            **{"class": class_},
             **paging,
         )
+
+    def facets(
+        self,
+        kind: str,
+        *,
+        type=None,
+        text=None,
+        project=None,
+        class_=None,
+        status=None,
+        filters=None,
+    ) -> dict[str, dict[str, int]]:
+        params = {"type": type, "q": text, "project": project, "class": class_, "status": status}
+        return self._get(f"/facets/{self._kind(kind)}", **params, **filter_params(filters))
 
     def component(self, kind: str, id: str, version: str | None = None) -> dict[str, Any]:
         return self._get(f"/{self._kind(kind)}/{self._q(id)}", version=version)

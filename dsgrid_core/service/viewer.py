@@ -18,8 +18,11 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypedDict, Unpack
 
-from dsgrid_core.browse import downloads
+from dsgrid_core.browse import downloads, text_match
 from dsgrid_core.browse.paging import MAX_LIMIT, AnyOf, Filter, Page
+from dsgrid_core.browse.results import TooLarge
+from dsgrid_core.browse.summary import SEARCH_COLUMNS, search_rows
+from dsgrid_core.settings import get as setting
 
 Filters = list[Filter | AnyOf] | None
 Sort = list[tuple[str, bool]] | None
@@ -48,6 +51,17 @@ def _iso(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
+def check_text_rows(rows: int | None) -> None:
+    """A result downloads as text (CSV, NDJSON) up to DSGRID_CSV_ROW_CAP rows; a larger one is
+    refused (413) with the way out (Parquet has no cap)."""
+    cap = int(setting("DSGRID_CSV_ROW_CAP"))
+    if rows is not None and rows > cap:
+        raise TooLarge(
+            f"the result has {rows:,} rows, above the text download cap of {cap:,} "
+            "(DSGRID_CSV_ROW_CAP): download it as Parquet (smaller and faster), or aggregate more."
+        )
+
+
 class Viewer(ABC):
     """Every question the viewer's pages ask; implementations answer over a registry folder or
     over HTTP. ``label`` is what the pages show as the registry (its folder or the API's URL)."""
@@ -66,6 +80,17 @@ class Viewer(ABC):
     @abstractmethod
     def search(self, text: str, limit: int = 20) -> dict[str, Any]: ...
 
+    def search_file(self, text: str, *, format: str, limit: int = 20) -> Iterator[str]:
+        """The hits of ``search`` as the text chunks of one ``csv`` or ``ndjson`` file:
+        components, then records, each with ``hit`` (component or record) and ``why``."""
+        found = self.search(text, limit=limit)
+        return downloads.encode(search_rows(found), format, SEARCH_COLUMNS)
+
+    @staticmethod
+    def why_matched(matched: list[str] | None) -> str:
+        """A search hit's ``matched`` (the fields and word forms it matched) in words."""
+        return text_match.explain(matched or [])
+
     # --- components ------------------------------------------------------------------------
     @abstractmethod
     def components(
@@ -75,10 +100,30 @@ class Viewer(ABC):
         type: str | None = None,
         text: str | None = None,
         project: str | None = None,
+        class_: str | None = None,
+        status: str | None = None,
         **paging: Unpack[Paging],
     ) -> Page:
-        """A page of the latest versions of ``kind`` (of dimension ``type``, with ``text`` in
-        the id, name or description, used by ``project``)."""
+        """A page of the latest versions of ``kind`` (of ``type``: a dimension type, a
+        dataset type; with ``text`` in the id, name or description; used by ``project``; of
+        ``class_`` and ``status``: see `dsgrid_core.browse.facets`). Items carry their
+        ``class`` and ``status``."""
+
+    @abstractmethod
+    def facets(
+        self,
+        kind: str,
+        *,
+        type: str | None = None,
+        text: str | None = None,
+        project: str | None = None,
+        class_: str | None = None,
+        status: str | None = None,
+        filters: Filters = None,
+    ) -> dict[str, dict[str, int]]:
+        """Facet counts of the list ``components`` answers with these choices: per facet of
+        the kind (type, class, status, project), how many components each value would leave
+        under the other choices and the filters (values with none left out), in one answer."""
 
     def catalog(self, kind: str, type: str | None = None) -> list[dict[str, Any]]:
         """Every component of ``kind`` (of dimension ``type``), latest versions, by id."""
@@ -216,6 +261,19 @@ class Viewer(ABC):
     def result_file(self, job_id: str, format: str) -> bytes:
         """A finished job's whole table as ``csv`` (refused above the CSV row cap) or
         ``parquet``."""
+
+    def result_ndjson(self, job_id: str) -> Iterator[str]:
+        """A finished job's whole table as newline-delimited JSON text chunks (one object per
+        row, as the JSON pages give it), page after page; the first page is read now, so a
+        missing job or one above the text download cap (`check_text_rows`) raises before
+        anything is written."""
+
+        def fetch(**paging: Any) -> Page:
+            return self.result_page(job_id, **paging)
+
+        first = fetch(limit=MAX_LIMIT, token=None)
+        check_text_rows(first.total)
+        return downloads.encode(downloads.every_row(first, fetch), "ndjson", first.columns)
 
     def result_frame(self, job_id: str):
         """A finished job's table as a pandas DataFrame (charts read small results whole)."""

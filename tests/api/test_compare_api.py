@@ -1,6 +1,6 @@
 """A comparison query over HTTP: POST /api/v1/queries with a ``comparison``, its result as
 JSON pages, CSV and Parquet (checked against pandas over the demo's raw files); bad
-comparisons answered 400 naming the field, with no job started."""
+comparisons (versions of a dataset too) answered 400 naming the field, with no job started."""
 
 from __future__ import annotations
 
@@ -130,8 +130,23 @@ def test_a_comparison_query_runs_and_exports(api, demo_registry_copy, demo_regis
             "comparison.dimension",
             "no alternatives",
         ),
+        (
+            {
+                "dimension": "dataset_version",
+                "dataset_id": "demo_resstock_like",
+                "base": "1.0.0",
+                "other": "2.0.0",
+            },
+            "comparison.other",
+            "its versions are 1.0.0",
+        ),
+        (
+            {"dimension": "dataset_version", "base": "1.0.0", "other": "2.0.0"},
+            "comparison.dataset_id",
+            "add dataset_id",
+        ),
     ],
-    ids=["same-twice", "unknown-record", "no-alternatives"],
+    ids=["same-twice", "unknown-record", "no-alternatives", "unknown-version", "no-dataset-id"],
 )
 def test_bad_comparisons_are_400_naming_the_field(api, demo_registry_copy, comparison, field, says):
     client = api(demo_registry_copy)

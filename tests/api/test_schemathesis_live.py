@@ -25,6 +25,8 @@ REGISTRY_DEPENDENT = (
     "/queries",  # names must resolve in the registry
     # `next` is an opaque token the server gave out; a made-up one is a 400.
     "/{kind}",
+    # which facets a kind has depends on the kind in the path (projects have no class)
+    "/facets/{kind}",
     "/jobs/{job_id}/result",
     # timestamp and value filters need an ISO time or a number after the operator.
     "/datasets/{id}/preview",

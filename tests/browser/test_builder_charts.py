@@ -8,6 +8,7 @@ their query. Expected numbers come from pandas over the demo's raw input files."
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 import numpy as np
@@ -392,4 +393,61 @@ def test_county_by_hour_offers_every_time_chart_with_tooltips_and_exports_that_s
         "unit MWh; time by hour, UTC-5",
     ):
         assert part in page, part
+    assert dash_duo.get_logs() == []
+
+
+def test_restore_brings_back_the_chart_type_and_the_result_downloads_as_ndjson(
+    dash_duo, viewer, demo_registry, demo_base, tmp_path
+):
+    source, inputs = demo_registry
+    search = _search(
+        ("g.sector", "Demo Sectors"),
+        ("t", "month"),
+        ("tz", "Etc/GMT+5"),
+        ("f.model_year", "Demo Model Years"),
+        ("i.model_year", "2025"),
+        ("f.scenario", "Demo Scenarios"),
+        ("i.scenario", "reference"),
+        ("u", "MWh"),
+    )
+    _start(dash_duo, viewer, _private_copy(source, tmp_path), f"/query?{search}")
+    _wait_finished(dash_duo)
+    assert "Stacked area" in _chart_choices(dash_duo)  # sectors are parts of a whole
+    _wait_figure(dash_duo, "scatter")
+    _pick_chart(dash_duo, "area")
+    wait_until(lambda: "chart=area" in dash_duo.driver.current_url)
+
+    # independently: monthly (local time) MWh per sector, for that model year and scenario
+    base = _demo(demo_base, inputs)
+    base = base[(base["model_year"] == "2025") & (base["scenario"] == "reference")]
+    month = _local(base).dt.to_period("M").dt.to_timestamp()
+    expected = base.assign(month=month).groupby(["sector", "month"])["value"].sum()
+    totals = sorted(expected.groupby(level="sector").sum())
+
+    def stacked():
+        traces = _figure(dash_duo)
+        return traces if traces and all(t["stackgroup"] for t in traces) else None
+
+    area = wait_until(stacked, 30, "a stacked area")
+    np.testing.assert_allclose(sorted(sum(t["y"]) for t in area), totals, rtol=1e-9)
+
+    # away to a bare /query, then "Restore last query": the query and its stacked area
+    dash_duo.driver.get(f"{dash_duo.server_url}/query")
+    restore = dash_duo.wait_for_element(f"#{ids.QUERY_RESTORE}")
+    wait_until(restore.is_displayed, 20, "Restore last query offered")
+    click(dash_duo, f"#{ids.QUERY_RESTORE}")
+    wait_until(lambda: "chart=area" in dash_duo.driver.current_url, 20, "the chart in the link")
+    _wait_finished(dash_duo)
+    restored = wait_until(stacked, 30, "the stacked area restored")
+    assert [t["y"] for t in restored] == [t["y"] for t in area]
+    assert component_prop(dash_duo, ids.QUERY_CHART_TYPE, "value") == "area"
+
+    # the whole result as NDJSON, from the result area: one object per row
+    downloads = allow_downloads(dash_duo, tmp_path / "downloads")
+    click(dash_duo, f"#{ids.query_export('ndjson')}")
+    lines = wait_for_download(downloads, "dsgrid-query.ndjson").read_text().splitlines()
+    rows = pd.DataFrame([json.loads(line) for line in lines])
+    assert len(rows) == len(expected)
+    got = rows.groupby("sector")["value"].sum().sort_values()
+    np.testing.assert_allclose(got.to_numpy(), totals, rtol=1e-9)
     assert dash_duo.get_logs() == []

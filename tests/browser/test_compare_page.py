@@ -1,7 +1,7 @@
 """The comparison page (/compare) in real Chromium, [local] and [remote]: build a scenario
-comparison with the controls, check its peak table against the same query's result read
-through the HTTP API (peaks computed with pandas here), restore it from its link, and show bad
-choices inline."""
+comparison (and one of two versions of a dataset) with the controls, check its peak table
+against the same query's result read through the HTTP API (peaks computed with pandas here),
+restore it from its link, and show bad choices inline."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from conftest import (
     wait_for_download,
     wait_until,
 )
+from versioned_demo import CHANGED, DATASET, FIRST, UNFIT, make_versioned
 
 from app import ids
 
@@ -333,4 +334,79 @@ def test_one_scenario_is_said_and_two_datasets_compare_on_test_efs(
     for row in range(1, 5):
         state = _cell(dash_duo, row, "geography")
         assert _number(_cell(dash_duo, row, "base_peak")) == pytest.approx(peaks[state], rel=1e-3)
+
+    # versions: no dataset of test_efs has two, which is said
+    _choose(dash_duo, ids.COMPARE_DIMENSION, "dataset_version")
+    dash_duo.wait_for_contains_text(
+        f"#{ids.COMPARE_ERROR}", "No dataset of the project has two versions"
+    )
+    assert dash_duo.get_logs() == []
+
+
+@pytest.fixture(scope="module")
+def versioned_template(demo_registry, dsgrid, tmp_path_factory) -> Path:
+    """The demo registry with versions 1.1.0 (values changed) and 1.2.0 (a county the project
+    lacks) of demo_resstock_like (tests/versioned_demo.py); each test copies it."""
+    return make_versioned(dsgrid, demo_registry[0], tmp_path_factory.mktemp("versions"))
+
+
+def test_two_versions_of_a_dataset_compare_and_the_link_keeps_them(
+    dash_duo, viewer, versioned_template, tmp_path
+):
+    registry = tmp_path / "registry"
+    shutil.copytree(versioned_template, registry)
+    comparison = {"dimension": "dataset_version", "dataset_id": DATASET, "base": FIRST}
+    held = [
+        _held("model_year", "2025"),
+        _held("scenario", "reference"),
+        _held("weather_year", "2018"),
+    ]
+    expected = _expected_peaks(
+        _api_result(registry, tmp_path, {**comparison, "other": CHANGED}, held)
+    )
+    # what the new version changed: county 11001 (DC) up, lighting in 10001 (DE) halved
+    assert {row[0] for row in expected if row[1] != row[3]} == {"All (coincident peak)", "DC", "DE"}
+
+    dash_duo.start_server(viewer(registry), port=free_port())
+    dash_duo.driver.set_window_size(1400, 1100)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/compare")
+    dash_duo.wait_for_element(f"#{ids.COMPARE_RUN}")
+    assert not dash_duo.find_element(f"#{ids.COMPARE_DATASET}").is_displayed()
+    _choose(dash_duo, ids.COMPARE_DIMENSION, "dataset_version")
+    # only the dataset with two versions or more is offered, and chosen; its first two versions
+    wait_until(lambda: component_prop(dash_duo, ids.COMPARE_OTHER, "value") == CHANGED)
+    assert component_prop(dash_duo, ids.COMPARE_DATASET, "value") == DATASET
+    assert [o["value"] for o in component_prop(dash_duo, ids.COMPARE_DATASET, "options")] == [
+        DATASET
+    ]
+    assert component_prop(dash_duo, ids.COMPARE_BASE, "value") == FIRST
+    assert [o["value"] for o in component_prop(dash_duo, ids.COMPARE_OTHER, "options")] == [
+        FIRST,
+        CHANGED,
+        UNFIT,
+    ]
+    click(dash_duo, f"#{ids.COMPARE_RUN}")
+    _check_peaks(dash_duo, expected)
+    dash_duo.wait_for_contains_text(
+        f"#{ids.COMPARE_SUMMARY}", f"{DATASET} {CHANGED} compared with {DATASET} {FIRST}"
+    )
+    params = parse_qs(urlparse(dash_duo.driver.current_url).query)
+    assert params["dimension"] == ["dataset_version"] and params["dataset"] == [DATASET]
+    assert params["base"] == [FIRST] and params["other"] == [CHANGED]
+    link = dash_duo.driver.current_url
+
+    # the link, opened afresh, restores the dataset, its versions and the same peaks
+    dash_duo.driver.get(f"{dash_duo.server_url}/")
+    dash_duo.wait_for_page(link)
+    _check_peaks(dash_duo, expected)
+    assert component_prop(dash_duo, ids.COMPARE_DATASET, "value") == DATASET
+    assert dash_duo.find_element(f"#{ids.COMPARE_DATASET}").is_displayed()
+
+    # a version whose dimensions the project does not have: said inline, naming the side
+    _choose(dash_duo, ids.COMPARE_OTHER, UNFIT)
+    wait_until(lambda: component_prop(dash_duo, ids.COMPARE_OTHER, "value") == UNFIT)
+    click(dash_duo, f"#{ids.COMPARE_RUN}")
+    dash_duo.wait_for_contains_text(
+        f"#{ids.COMPARE_ERROR}", f"comparison.other: dataset '{DATASET}' version {UNFIT}", 20
+    )
     assert dash_duo.get_logs() == []

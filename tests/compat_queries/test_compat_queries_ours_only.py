@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from queries_compare import renamed_by_type
+from queries_corpus import engines_for
 from queries_pandas import (
     PROJECT_ZONE,
     assert_same,
@@ -24,6 +25,12 @@ CHECKED = {
     "filter_expression_negate",
     "filter_on_time_dataset_param",
 }
+
+
+# these read the test_efs comparison: on its engines (queries_corpus.TRANSPORT_CORPORA)
+on_test_efs_engines = pytest.mark.parametrize(
+    "query_engine", engines_for("test_efs"), indirect=True
+)
 
 
 def test_every_intended_difference_is_checked():
@@ -52,27 +59,32 @@ def ours(query_comparison, query_reference_registry):
     return get
 
 
+@on_test_efs_engines
 def test_excluded_dataset_ids(ours, test_data, base):
     # the unpivoted copy is left out: test_efs_comstock alone
     table = ours("excluded_dataset_ids", "excluded_dataset_ids is not supported yet")
     assert_same(table, summed(to_states(test_data, base), ["geography", "metric"]))
 
 
+@on_test_efs_engines
 def test_source_dataset_without_type(ours, test_data, base):
     table = ours("source_without_type", "Unable to extract tag using discriminator")
     assert_same(table, summed(to_states(test_data, base), ["geography", "metric"]))
 
 
+@on_test_efs_engines
 def test_eq_null_safe_filter(ours, base):
     table = ours("filter_column_eqnullsafe", "operator=eqNullSafe is not supported")
     assert_same(table, summed(base[base["geography"] == "06073"], ["geography", "metric"]))
 
 
+@on_test_efs_engines
 def test_negated_expression_filter(ours, base):
     table = ours("filter_expression_negate", "negate Extra inputs are not permitted")
     assert_same(table, summed(base[base["geography"] != "06073"], ["geography", "metric"]))
 
 
+@on_test_efs_engines
 def test_time_filter_on_the_datasets(ours, test_data, base):
     table = ours("filter_on_time_dataset_param", "Pre-filtering time is not supported yet")
     hourly = summed(to_states(test_data, base), ["geography", "metric", "timestamp"])

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from queries_compare import renamed_by_type
+from queries_corpus import engines_for
 from queries_pandas import (
     PROJECT,
     PROJECT_ZONE,
@@ -28,6 +29,12 @@ from queries_reference import dimension_types_by_name
 from query_bugs import BUGS
 
 NOT_CALLABLE = "'Column' object is not callable"
+
+
+# these read the test_efs comparison: on its engines (queries_corpus.TRANSPORT_CORPORA)
+on_test_efs_engines = pytest.mark.parametrize(
+    "query_engine", engines_for("test_efs"), indirect=True
+)
 
 
 def test_every_bug_has_its_proof():
@@ -64,6 +71,7 @@ def _refused(reference: dict, text: str) -> None:
     assert not reference["accepted"] and text in reference["message"], reference["message"]
 
 
+@on_test_efs_engines
 def test_between_filters(answers, base, states):
     years = base["model_year"].between("2020", "2040")
     for key, kept in (("filter_between_model_year", years), ("filter_between_negate", ~years)):
@@ -85,6 +93,7 @@ def test_between_filters(answers, base, states):
         assert_same(ours, hourly[kept])
 
 
+@on_test_efs_engines
 def test_is_not_null_filter(answers, test_data, states):
     end_uses = records(test_data / PROJECT / "dimensions" / "enduses.csv")
     assert (end_uses["fuel_id"] != "").all()  # the filter keeps every end use
@@ -93,6 +102,7 @@ def test_is_not_null_filter(answers, test_data, states):
     assert_same(ours, summed(states, ["geography", "metric"]))
 
 
+@on_test_efs_engines
 def test_peak_load_reports(answers, base, states):
     by_state = summed(states, ["geography", "metric", "timestamp"])
     reference, ours = answers("peak_load_by_state", "peak_load")
@@ -110,6 +120,7 @@ def test_peak_load_reports(answers, base, states):
     assert_same(ours, peaks(by_state, ["metric"])[["metric", "timestamp", "value"]])
 
 
+@on_test_efs_engines
 def test_result_filters_on_supplemental_columns(answers, states):
     by_state = summed(states, ["geography", "metric"])
     for key, kept in (
@@ -122,6 +133,7 @@ def test_result_filters_on_supplemental_columns(answers, states):
         assert_same(ours, by_state[by_state["geography"].isin(kept)])
 
 
+@on_test_efs_engines
 def test_result_expression_filter_on_a_name_with_spaces(answers, states):
     reference, ours = answers("result_filter_expression_base")
     _refused(reference, "Parser Error")
@@ -129,6 +141,7 @@ def test_result_expression_filter_on_a_name_with_spaces(answers, states):
     assert_same(ours, by_state[by_state["metric"] == "fans"])
 
 
+@on_test_efs_engines
 def test_result_filter_ignores_column(answers, test_data, base):
     reference, ours = answers("result_filter_record_column")
     california = counties(test_data).query("state == 'CA'")["id"]
@@ -139,6 +152,7 @@ def test_result_filter_ignores_column(answers, test_data, base):
     assert_same(ours, expected)
 
 
+@on_test_efs_engines
 def test_dimension_types_with_a_supplemental_dimension(answers, test_data, states):
     expected = summed(states, ["geography", "metric"])
     reference, ours = answers("column_type_types_supplemental")
@@ -160,6 +174,7 @@ def _end_use_names(test_data) -> dict[str, str]:
     return dict(zip(end_uses["id"], end_uses["name"], strict=True))
 
 
+@on_test_efs_engines
 def test_names_with_dimension_types(answers, test_data, base):
     by_county = summed(base, ["geography", "metric"])
     places = counties(test_data)
@@ -174,6 +189,7 @@ def test_names_with_dimension_types(answers, test_data, base):
     assert_same(ours, named)
 
 
+@on_test_efs_engines
 def test_dimension_types_with_a_time_function(answers, base):
     frame = base.assign(month=local_clock(base["timestamp"], PROJECT_ZONE).dt.month)
     expected = summed(frame, ["month", "metric"])
@@ -184,6 +200,7 @@ def test_dimension_types_with_a_time_function(answers, base):
     assert_same(ours, expected)
 
 
+@on_test_efs_engines
 def test_time_zone_with_default_column_names(answers, states):
     reference, ours = answers("time_zone_new_york")
     _refused(reference, "A name can only have alphanumeric characters")
@@ -200,6 +217,7 @@ def _text(column: pd.Series) -> pd.Series:
     return column.astype(str)
 
 
+@on_test_efs_engines
 def test_pivoted_dataset_query(answers):
     reference, ours = answers("dataset_query_pivoted")
     _refused(reference, "The pivoted dimension can only have 1 column and 1 name")

@@ -1,5 +1,6 @@
-"""Comparisons (a query's ``comparison``: two scenarios, model years or datasets side by side)
-on every engine, against pandas over the demo's raw generated files; refusals of bad input."""
+"""Comparisons (a query's ``comparison``: two scenarios, model years, datasets or versions of a
+dataset side by side) on every engine, against pandas over the demo's raw generated files (and,
+for versions, over the rows the registry stores for each version); refusals of bad input."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from reference import apply_mapping, dataset_frame, in_unit, records, to_project
+from versioned_demo import CHANGED, DATASET, FIRST, UNFIT, make_versioned, stored_rows
 
 from dsgrid_core.errors import DsgridError
 
@@ -15,30 +17,60 @@ DATASETS = ("demo_comstock_like", "demo_resstock_like")
 TIME = "Demo Time 2018 Hourly EST"
 STATES = "Demo States"
 VALUES = ["base", "other", "difference", "relative_difference"]
+# Columns no demo submission maps, and the value each takes once summed over.
+UNMAPPED = {
+    "geography": "all",
+    "sector": "all",
+    "subsector": "all",
+    "timestamp": pd.Timestamp("2018-01-01", tz="UTC"),
+}
+
+
+def _summed(frame: pd.DataFrame, keep=()) -> pd.DataFrame:
+    """``frame`` summed over the unmapped columns not in ``keep``. Mappings and unit factors
+    apply row by row, so the sums are the same, and pandas maps a fraction of the rows (it
+    expands each row to 6 model year x scenario pairs)."""
+    drop = [c for c in UNMAPPED if c not in keep]
+    keys = [c for c in frame.columns if c not in (*drop, "value")]
+    summed = frame.groupby(keys, as_index=False, sort=False)["value"].sum()
+    return summed.assign(**{c: UNMAPPED[c] for c in drop})
 
 
 @pytest.fixture(scope="module")
-def demo_by_dataset(demo_registry):
-    """Each demo dataset in the project's base dimensions, in kWh, from the generated inputs,
-    with a ``dataset`` column."""
+def demo_raw(demo_registry) -> dict[str, pd.DataFrame]:
+    """Each demo dataset from the generated inputs, in its own dimensions, summed over its
+    sectors and subsectors (no test keeps them)."""
     _, inputs = demo_registry
     weather = records(inputs / "dimensions" / "weather_years.csv")["id"].iloc[0]
-    frames = []
+    frames = {}
     for dataset in DATASETS:
         folder = inputs / "datasets" / dataset
         trivial = {"weather_year": weather}
         for dim, file in (("model_year", "model_years.csv"), ("scenario", "scenarios.csv")):
             trivial[dim] = records(folder / "dimensions" / file)["id"].iloc[0]
         frame = dataset_frame(folder / "dataset.json5", trivial, TZ)
+        frames[dataset] = _summed(frame, keep=("geography", "timestamp"))
+    return frames
+
+
+def _projected(frames: dict[str, pd.DataFrame], inputs, keep=(), geography=None) -> pd.DataFrame:
+    """The datasets in the project's base dimensions, in kWh, with a ``dataset`` column
+    (reference.to_project over each submission's mapping files); ``keep``: the unmapped columns
+    the test keeps; ``geography``: a mapping of counties applied first (to states)."""
+    units = records(inputs / "dimensions" / "enduses.csv")
+    projected = []
+    for dataset, frame in frames.items():
+        if geography is not None:
+            frame = apply_mapping(frame, "geography", geography)
+        folder = inputs / "datasets" / dataset
         frame = to_project(
-            frame,
+            _summed(frame, keep),
             folder / "dimension_mappings.json5",
             records(folder / "dimensions" / "enduses.csv"),
-            records(inputs / "dimensions" / "enduses.csv"),
+            units,
         )
-        frames.append(frame.assign(dataset=dataset))
-    both = pd.concat(frames, ignore_index=True)
-    return in_unit(both, records(inputs / "dimensions" / "enduses.csv"), "kWh")
+        projected.append(frame.assign(dataset=dataset))
+    return in_unit(pd.concat(projected, ignore_index=True), units, "kWh")
 
 
 def _query(name: str, comparison: dict, filters=(), **result) -> dict:
@@ -105,7 +137,7 @@ def _same(actual: pd.DataFrame, expected: pd.DataFrame, keys: list[str]) -> None
         )
 
 
-def test_scenarios_by_state_and_hour(demo_registry, demo_by_dataset, engine, run_query_on):
+def test_scenarios_by_state_and_hour(demo_registry, demo_raw, engine, run_query_on):
     registry, inputs = demo_registry
     query = _query(
         "cmp_scenarios",
@@ -115,7 +147,7 @@ def test_scenarios_by_state_and_hour(demo_registry, demo_by_dataset, engine, run
     )
     table, result = run_query_on(registry, query, engine)
     states = records(inputs / "dimension_mappings" / "base_to_supplemental" / "county_to_state.csv")
-    frame = apply_mapping(demo_by_dataset, "geography", states)
+    frame = _projected(demo_raw, inputs, ("geography", "timestamp"), geography=states)
     frame = frame[frame["model_year"] == "2035"]
     expected = _expected(
         frame, ["geography", "timestamp"], "scenario", "reference", "high_electrification"
@@ -126,8 +158,8 @@ def test_scenarios_by_state_and_hour(demo_registry, demo_by_dataset, engine, run
     assert (table["difference"] > 0).all()
 
 
-def test_model_years_by_county(demo_registry, demo_by_dataset, engine, run_query_on):
-    registry, _ = demo_registry
+def test_model_years_by_county(demo_registry, demo_raw, engine, run_query_on):
+    registry, inputs = demo_registry
     query = _query(
         "cmp_years",
         {"dimension": "model_year", "base": "2025", "other": "2045"},
@@ -136,17 +168,16 @@ def test_model_years_by_county(demo_registry, demo_by_dataset, engine, run_query
         sort_columns=["-difference"],
     )
     table, _ = run_query_on(registry, query, engine)
-    frame = demo_by_dataset[demo_by_dataset["scenario"] == "reference"]
+    frame = _projected(demo_raw, inputs, ("geography",))
+    frame = frame[frame["scenario"] == "reference"]
     expected = _expected(frame, ["geography"], "model_year", "2025", "2045")
     # sorted as asked: by difference, largest first
     assert list(table["difference"]) == sorted(table["difference"], reverse=True)
     _same(table, expected, ["geography"])
 
 
-def test_datasets_by_end_use_with_null_relative(
-    demo_registry, demo_by_dataset, engine, run_query_on
-):
-    registry, _ = demo_registry
+def test_datasets_by_end_use_with_null_relative(demo_registry, demo_raw, engine, run_query_on):
+    registry, inputs = demo_registry
     query = _query(
         "cmp_datasets",
         {"dimension": "dataset", "base": "demo_resstock_like", "other": "demo_comstock_like"},
@@ -154,15 +185,111 @@ def test_datasets_by_end_use_with_null_relative(
         aggregations=[{"dimensions": {"metric": ["Demo End Uses"]}}],
     )
     table, _ = run_query_on(registry, query, engine)
-    frame = demo_by_dataset[
-        (demo_by_dataset["scenario"] == "reference") & (demo_by_dataset["model_year"] == "2025")
-    ]
+    frame = _projected(demo_raw, inputs)
+    frame = frame[(frame["scenario"] == "reference") & (frame["model_year"] == "2025")]
     expected = _expected(frame, ["metric"], "dataset", "demo_resstock_like", "demo_comstock_like")
     _same(table, expected, ["metric"])
     # end uses only the commercial dataset has: base 0 there, so no relative difference
     only_other = table[table["base"] == 0]
     assert len(only_other) > 0 and only_other["relative_difference"].isna().all()
     assert table.loc[table["base"] != 0, "relative_difference"].notna().all()
+
+
+@pytest.fixture(scope="module")
+def versioned(demo_registry, dsgrid, tmp_path_factory):
+    """A copy of the demo registry with versions 1.1.0 (values changed) and 1.2.0 (a county
+    the project lacks) of demo_resstock_like (tests/versioned_demo.py); the project lists
+    1.0.0."""
+    return make_versioned(dsgrid, demo_registry[0], tmp_path_factory.mktemp("versions"))
+
+
+def _versions(base: str, other: str) -> dict:
+    return {"dimension": "dataset_version", "dataset_id": DATASET, "base": base, "other": other}
+
+
+@pytest.fixture(scope="module")
+def version_sides(versioned, demo_registry) -> pd.DataFrame:
+    """Both sides of a version comparison with pandas, from the rows the registry stores: the
+    other dataset at the version the project lists, the compared one at each version (a
+    ``version`` column); in base dimensions and kWh, summed over hours."""
+    _, inputs = demo_registry
+    sides = []
+    for version in (FIRST, CHANGED):
+        frames = {
+            "demo_comstock_like": stored_rows(versioned, "demo_comstock_like", "1.0.0"),
+            DATASET: stored_rows(versioned, DATASET, version),
+        }
+        sides.append(_projected(frames, inputs, ("geography",)).assign(version=version))
+    return pd.concat(sides, ignore_index=True)
+
+
+def test_versions_by_county_and_end_use(versioned, version_sides, engine, run_query_on):
+    query = _query(
+        "cmp_versions",
+        _versions(FIRST, CHANGED),
+        filters=[("scenario", "high_electrification"), ("model_year", "2035")],
+        aggregations=[
+            {"dimensions": {"geography": ["Demo Counties"], "metric": ["Demo End Uses"]}}
+        ],
+    )
+    table, result = run_query_on(versioned, query, engine)
+    frame = version_sides[
+        (version_sides["scenario"] == "high_electrification")
+        & (version_sides["model_year"] == "2035")
+    ]
+    expected = _expected(frame, ["geography", "metric"], "version", FIRST, CHANGED)
+    _same(table, expected, ["geography", "metric"])
+    # what changed, and only that: county 11001 up a quarter, lighting in 10001 halved
+    changed = table[table["difference"].abs() > 1e-9]
+    assert set(changed["geography"]) == {"11001", "10001"}
+    assert (changed.loc[changed["geography"] == "11001", "difference"] > 0).all()
+    assert list(changed.loc[changed["geography"] == "10001", "metric"]) == [
+        "electricity_interior_lighting"
+    ]
+    assert result.metadata["comparison"]["dataset_id"] == DATASET
+
+
+def test_versions_are_cached_apart(versioned):
+    """The key holds both versions read: each pair of versions is a result of its own."""
+    from dsgrid_core.query.run import parse_query, run_query
+    from dsgrid_core.registry.registry import Registry
+
+    def query(base, other):
+        return parse_query(
+            _query(
+                "cmp_version_cache",
+                _versions(base, other),
+                filters=[("scenario", "reference"), ("model_year", "2025")],
+                aggregations=[{"dimensions": {"geography": [STATES]}}],
+            )
+        )
+
+    with Registry(versioned, read_only=True) as registry:
+        first = run_query(registry, query(FIRST, CHANGED))
+        again = run_query(registry, query(FIRST, CHANGED))
+        swapped = run_query(registry, query(CHANGED, FIRST))
+        assert [r.metadata["cache"] for r in (first, again, swapped)] == ["miss", "hit", "miss"]
+        assert first.metadata["versions"]["compared"] == {
+            "base": {DATASET: FIRST},
+            "other": {DATASET: CHANGED},
+        }
+        left, right = first.to_pandas(), swapped.to_pandas()
+    np.testing.assert_allclose(left["difference"], -right["difference"], rtol=1e-12)
+    assert (left["difference"] > 0).any()
+
+
+def test_a_version_that_does_not_fit_the_project_is_refused(versioned, duckdb_engine, run_query_on):
+    query = _query(
+        "cmp_unfit",
+        _versions(FIRST, UNFIT),
+        aggregations=[{"dimensions": {"geography": [STATES]}}],
+    )
+    with pytest.raises(DsgridError) as info:
+        run_query_on(versioned, query, duckdb_engine)
+    message = str(info.value)
+    assert message.startswith(f"comparison.other: dataset '{DATASET}' version {UNFIT}")
+    # the registry's words for a dataset whose records are not the project's
+    assert "'Demo Counties Plus', whose records are not all records of the project's" in message
 
 
 def test_comparison_is_cached_apart_from_its_sides(demo_registry_copy):
@@ -216,7 +343,38 @@ def test_comparison_is_cached_apart_from_its_sides(demo_registry_copy):
         (
             {"dimension": "version", "base": "1.0.0", "other": "1.1.0"},
             {},
-            "comparing two versions of a dataset is not supported",
+            "to compare two versions of a dataset use dimension: dataset_version",
+        ),
+        (
+            _versions("1.0.0", "1.0.0"),
+            {},
+            "base and other are both '1.0.0'; pick two different versions of demo_resstock_like",
+        ),
+        (
+            _versions("1.0.0", "1.1.0"),
+            {},
+            "comparison.other: dataset 'demo_resstock_like' has no version '1.1.0'; its "
+            "versions are 1.0.0",
+        ),
+        (
+            {"dimension": "dataset_version", "base": "1.0.0", "other": "1.1.0"},
+            {},
+            "comparison.dataset_id: a comparison of versions names the dataset",
+        ),
+        (
+            {**_versions("1.0.0", "1.1.0"), "dataset_id": "demo_other"},
+            {},
+            "comparison.dataset_id: dataset 'demo_other' is not a source dataset of the query",
+        ),
+        (
+            {
+                "dimension": "scenario",
+                "base": "reference",
+                "other": "high_electrification",
+                "dataset_id": "demo_resstock_like",
+            },
+            {},
+            "comparison.dataset_id: only a dataset_version comparison names a dataset",
         ),
         (
             {"dimension": "geography", "base": "10001", "other": "10003"},
@@ -234,7 +392,20 @@ def test_comparison_is_cached_apart_from_its_sides(demo_registry_copy):
             "a comparison has four value columns",
         ),
     ],
-    ids=["same-twice", "unknown", "no-alternatives", "versions", "parts", "dataset", "pivot"],
+    ids=[
+        "same-twice",
+        "unknown",
+        "no-alternatives",
+        "version",
+        "same-version-twice",
+        "unknown-version",
+        "versions-without-dataset",
+        "versions-of-no-source",
+        "dataset-id-with-scenario",
+        "parts",
+        "dataset",
+        "pivot",
+    ],
 )
 def test_bad_comparisons_are_refused_naming_the_field(
     demo_registry, duckdb_engine, run_query_on, comparison, result, message

@@ -13,6 +13,7 @@ import pytest
 from app.components import chart_theme, charts
 from app.components import query_exports as exports
 from app.components import query_form as form
+from app.components import query_units as units_ui
 from app.components.query_results import alternatives_summed, filters_text
 
 
@@ -70,7 +71,7 @@ def test_the_zone_picker_shows_utc_offsets_with_the_posix_name_as_tooltip():
 
 
 def test_energy_and_power_units_sit_in_separate_labelled_groups():
-    options = form.unit_options()
+    options = units_ui.unit_options()
     headings = [o["label"] for o in options if o.get("disabled")]
     assert headings == ["Energy units", "Power units"]
     values = [o["value"] for o in options]
@@ -83,13 +84,14 @@ def test_energy_and_power_units_sit_in_separate_labelled_groups():
 
 def test_the_default_unit_is_the_most_common_of_one_kind_and_is_said():
     end_uses = [{"unit": u} for u in ("MWh", "MWh", "kWh", "therm", "MWh", "kWh")]
-    assert form.default_unit(end_uses) == "MWh"
-    assert form.default_unit([{"unit": "kW"}, {"unit": "MW"}, {"unit": "MW"}]) == "MW"
-    assert form.default_unit([{"unit": "kWh"}, {"unit": "kW"}]) is None  # kinds mixed
-    note = form.unit_note("MWh", end_uses)
+    assert units_ui.default_unit(end_uses) == "MWh"
+    assert units_ui.default_unit([{"unit": "kW"}, {"unit": "MW"}, {"unit": "MW"}]) == "MW"
+    # kinds mixed: each kind in its own unit
+    assert units_ui.default_unit([{"unit": "kWh"}, {"unit": "kW"}]) == "kWh,kW"
+    note = units_ui.unit_note("MWh", end_uses)
     assert "converted to MWh" in note and "default" in note
-    assert "default" not in form.unit_note("kWh", end_uses)
-    assert "energy and power" in form.unit_note(None, [{"unit": "kWh"}, {"unit": "kW"}])
+    assert "default" not in units_ui.unit_note("kWh", end_uses)
+    assert "energy and power" in units_ui.unit_note(None, [{"unit": "kWh"}, {"unit": "kW"}])
 
 
 def test_metric_series_carry_their_own_unit_when_none_is_chosen():

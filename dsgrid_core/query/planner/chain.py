@@ -41,6 +41,7 @@ from dsgrid_core.query.planner.row_plan import FUNCTIONS, plan_rows
 from dsgrid_core.query.planner.sqltree import VALUE, alias, col, mapping_rows, subquery, table
 from dsgrid_core.query.planner.sum_plan import plan_sum
 from dsgrid_core.query.planner.timekeys import local_period
+from dsgrid_core.query.units import one_unit
 
 FAIL = "__dsgrid_fail"
 ROW = "__row"
@@ -90,7 +91,9 @@ def _check_metric_dropped(previous: Shape, shape: Shape, unit: str | None, where
     """A stage that adds every metric together after the one before kept a supplemental
     metric: the values are in each supplemental record's unit, which must be one."""
     before = previous.dimensions.get("metric")
-    if unit or shape.function == "count" or "metric" in shape.dimensions or before is None:
+    if one_unit(unit) or shape.function == "count" or "metric" in shape.dimensions:
+        return  # one unit for every value, rows counted, or the metric kept
+    if before is None:
         return
     if before.supplemental is None:
         return  # base records: with_metric_units checked their units

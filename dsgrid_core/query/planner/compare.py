@@ -1,10 +1,13 @@
 """A comparison (``comparison`` of a project query) planned as one statement.
 
 The query is planned twice, once per side: with a filter on the compared record (scenario,
-model year, weather year), or reading one of the two source datasets. Both plans go into one
-tree: their rows, tagged by side, are stacked and grouped by the columns the result keeps (the
-compared dimension's column dropped), so that each group has ``base`` and ``other`` side by
-side; a group one side lacks counts 0 there. Alternatives are never added together.
+model year, weather year), reading one of the two source datasets, or reading the compared
+dataset at that side's version (``context.compared``, loaded by
+``query.context.with_compared_versions``; the other datasets the same on both sides). Both
+plans go into one tree: their rows, tagged by side, are stacked and grouped by the columns the
+result keeps (the compared dimension's column dropped), so that each group has ``base`` and
+``other`` side by side; a group one side lacks counts 0 there. Alternatives are never added
+together.
 """
 
 from __future__ import annotations
@@ -29,8 +32,9 @@ _SIDE = "__side"
 def _check_records(context: ProjectContext, query: ProjectQueryConfig) -> None:
     """Unknown records, and a dimension with nothing to compare, refused naming the field."""
     comparison = query.comparison
-    if comparison.dimension == "dataset":
-        return  # the config model checked both are source datasets
+    if comparison.dimension in ("dataset", "dataset_version"):
+        # the config model checked the datasets are sources; the context loaded the versions
+        return
     dimension = context.base.get(comparison.dimension)
     if dimension is None:  # pragma: no cover - every project has the six base types
         raise InputError(f"comparison.dimension: the project has no {comparison.dimension}")
@@ -69,6 +73,8 @@ def _side_query(query: ProjectQueryConfig, record: str) -> ProjectQueryConfig:
             }
         )
         project = project.model_copy(update={"dataset": dataset})
+    elif comparison.dimension == "dataset_version":
+        pass  # the same query on both sides; the side's context holds the version read
     else:
         chosen = ExpressionFilter(
             dimension_type=comparison.dimension,
@@ -83,10 +89,17 @@ def _side_query(query: ProjectQueryConfig, record: str) -> ProjectQueryConfig:
     return query.model_copy(update={"project": project, "result": result, "comparison": None})
 
 
-def _side_context(context: ProjectContext, query: ProjectQueryConfig, record: str):
-    if query.comparison.dimension != "dataset":
-        return context
-    return replace(context, datasets=[d for d in context.datasets if d.dataset_id == record])
+def _side_context(context: ProjectContext, query: ProjectQueryConfig, side: str, record: str):
+    dimension = query.comparison.dimension
+    if dimension == "dataset":
+        return replace(context, datasets=[d for d in context.datasets if d.dataset_id == record])
+    if dimension == "dataset_version":
+        at_version = context.compared[side]
+        datasets = [
+            at_version if d.dataset_id == at_version.dataset_id else d for d in context.datasets
+        ]
+        return replace(context, datasets=datasets, compared={})
+    return context
 
 
 def _renamed(tree: exp.Expression, tables: dict, prefix: str):
@@ -135,7 +148,8 @@ def plan_comparison(context: ProjectContext, query: ProjectQueryConfig, plan_one
     plans = []
     for side in ("base", "other"):
         record = getattr(comparison, side)
-        plans.append(plan_one(_side_context(context, query, record), _side_query(query, record)))
+        side_context = _side_context(context, query, side, record)
+        plans.append(plan_one(side_context, _side_query(query, record)))
     base_plan, other_plan = plans
     keys = [o for o in base_plan.columns if o.type != "value" and o.type != comparison.dimension]
     names = [o.name for o in keys]

@@ -9,7 +9,8 @@
 * An aggregation that keeps no metric column adds every metric together. dsgrid refuses it
   ("a metric dimension is not included"); here it is answered when every metric record that
   reaches the result has one unit (or ``result.unit`` converts them all), and refused with the
-  units named otherwise.
+  units named otherwise. A ``result.unit`` of one unit per kind (``MWh,MW``) is checked like no
+  unit, each record in its kind's unit: energy and power are never added.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import replace
 from dsgrid_core.errors import InputError
 from dsgrid_core.query.context_types import ProjectContext
 from dsgrid_core.query.planner.outputs import OutputColumn, Shape
-from dsgrid_core.query.units import family, unit_factor
+from dsgrid_core.query.units import converted_units, family, one_unit, unit_factor
 
 
 def _units(records: list[dict]) -> dict[str, str | None]:
@@ -74,9 +75,10 @@ def with_metric_units(
 ) -> Shape:
     """``shape`` with its supplemental metric column converting units, or refused when the
     result would add values in different units. (A count counts rows, whatever their unit.)"""
-    if unit or shape.function == "count":
+    if one_unit(unit) or shape.function == "count":
         return shape  # every value is already in ``unit`` (query.units.with_unit)
-    base_units = _units(context.base["metric"].records)
+    # none, or one unit per kind: each record in its own unit, or in its kind's
+    base_units = converted_units(context.base["metric"].records, unit)
     metric = shape.dimensions.get("metric")
     if metric is not None:
         if metric.supplemental is None:
