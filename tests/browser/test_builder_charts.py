@@ -396,6 +396,9 @@ def test_county_by_hour_offers_every_time_chart_with_tooltips_and_exports_that_s
     assert dash_duo.get_logs() == []
 
 
+# local only: a remote viewer's NDJSON is the API's, which tests/api/test_result_formats.py
+# checks line for line (the suite's 30 minutes)
+@pytest.mark.parametrize("viewer", ["local"], indirect=True)
 def test_restore_brings_back_the_chart_type_and_the_result_downloads_as_ndjson(
     dash_duo, viewer, demo_registry, demo_base, tmp_path
 ):

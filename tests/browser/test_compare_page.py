@@ -350,6 +350,9 @@ def versioned_template(demo_registry, dsgrid, tmp_path_factory) -> Path:
     return make_versioned(dsgrid, demo_registry[0], tmp_path_factory.mktemp("versions"))
 
 
+# local only: a remote viewer runs the same comparison through the API, which
+# tests/api/test_compare_api.py checks for versions (the suite's 30 minutes)
+@pytest.mark.parametrize("viewer", ["local"], indirect=True)
 def test_two_versions_of_a_dataset_compare_and_the_link_keeps_them(
     dash_duo, viewer, versioned_template, tmp_path
 ):

@@ -42,6 +42,9 @@ def _links(dash_duo, facets: str, name: str) -> dict[str, int]:
     return out
 
 
+# local only: a remote viewer's facets and lists are the API's, which
+# tests/api/test_list_facets.py checks against the local viewer (the suite's 30 minutes)
+@pytest.mark.parametrize("viewer", ["local"], indirect=True)
 def test_class_and_status_facets_filter_the_list_and_stay_in_the_url(
     dash_duo, viewer, efs_registry_template
 ):
@@ -100,6 +103,8 @@ def test_class_and_status_facets_filter_the_list_and_stay_in_the_url(
     assert dash_duo.get_logs() == []
 
 
+# local only: the links are the same in both modes; the files are the API's
+@pytest.mark.parametrize("viewer", ["local"], indirect=True)
 def test_search_results_link_their_csv_json_and_api_answer(dash_duo, viewer, efs_registry_template):
     dash_duo.start_server(viewer(efs_registry_template))
     dash_duo.wait_for_page(f"{dash_duo.server_url}/?q=county")
