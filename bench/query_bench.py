@@ -11,7 +11,9 @@ multipliers):
   Q2 peak hour per state
   Q3 one state's hourly totals
   Q4 county -> balancing area (many-to-many, fractions) x scenario x model year
-Every answer is checked against the others (relative tolerance 1e-6). Times are wall clock,
+The project's plans read the stored tables, as the hand-written versions do (--summaries lets
+Q1 and Q4 read the version's summaries, see bench/summary_bench.py). Every answer is checked
+against the others (relative tolerance 1e-6). Times are wall clock,
 median of --runs after one warm-up run; peak memory is the maximum resident set size of a
 fresh process running the query (the JVM's for Spark).
 """
@@ -151,7 +153,7 @@ def peak_memory_duckdb(registry: Path, query: dict) -> float:
         "import json, resource, sys; from dsgrid_core.registry.registry import Registry; "
         "from dsgrid_core.query.run import parse_query, run_query; "
         "r = Registry(sys.argv[1], read_only=True); "
-        "run_query(r, parse_query(json.loads(sys.argv[2])), use_cache=False); "
+        "run_query(r, parse_query(json.loads(sys.argv[2])), use_cache=False, use_summaries=False); "
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )
     out = subprocess.run(
@@ -232,6 +234,12 @@ def main() -> None:
         default="large",
         help="scales at which Spark queries run without a warm-up run (minutes per run)",
     )
+    parser.add_argument(
+        "--summaries",
+        action="store_true",
+        help="let the project read summaries where they answer (Q1, Q4): not a like-for-like "
+        "comparison with the hand-written versions, which read the tables",
+    )
     parser.add_argument("--markdown", type=Path, help="write the table here too")
     args = parser.parse_args()
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -274,7 +282,10 @@ def main() -> None:
             query = parse_query(query_dict)
             with Registry(registry_path, read_only=True) as reg:
                 t_proj, res = median_time(
-                    lambda q=query, r=reg: run_query(r, q, use_cache=False), args.runs
+                    lambda q=query, r=reg: run_query(
+                        r, q, use_cache=False, use_summaries=args.summaries
+                    ),
+                    args.runs,
                 )
                 proj = res.reports["peak_load"] if qname == "Q2" else res.table
                 proj_frame = frame_of(proj)
@@ -308,6 +319,7 @@ def main() -> None:
                             q,
                             engine="spark",
                             use_cache=False,
+                            use_summaries=args.summaries,
                             engine_options={"master": "local[*]"},
                         ),
                         spark_runs,

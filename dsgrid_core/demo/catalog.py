@@ -20,8 +20,9 @@ from dsgrid_core.errors import InputError
 HOURS_PER_YEAR = 8760  # 2018 is not a leap year.
 
 # Whole states per scale, each set a superset of the previous one so the demo grows in place.
-# Every county in them is in the Eastern time zone, which is why the project time dimension is
-# EST (see `generate.py`). Rows per county: 43 commercial + 24 residential combinations.
+# Every county of small, medium and large is in the Eastern time zone, which is why the project
+# time dimension is EST (see `generate.py`). Rows per county: 43 commercial + 24 residential
+# combinations.
 SCALE_STATES: dict[str, tuple[str, ...]] = {
     # 4 counties, ~2.3M stacked rows.
     "small": ("DC", "DE"),
@@ -31,6 +32,14 @@ SCALE_STATES: dict[str, tuple[str, ...]] = {
     # states of the South Atlantic division that border it.
     "large": ("DC", "DE", "RI", "CT", "MA", "NH", "VT", "ME", "NY", "NJ", "PA", "MD", "WV"),
 }
+# For benchmarks only (bench/billion_rows.py): 2,046 counties, ~1.2 billion stacked rows (some
+# 10 GB of Parquet), the states east of the Mississippi and those the river borders. Counties of
+# the Central time zone store the same EST hours (absolute time, as every demo dataset).
+SCALE_STATES["xlarge"] = (
+    *SCALE_STATES["large"],
+    *("VA", "NC", "SC", "GA", "FL", "AL", "MS", "TN", "KY", "OH", "IN", "MI", "IL", "WI"),
+    *("MN", "IA", "MO", "AR", "LA"),
+)
 SCALES = tuple(SCALE_STATES)
 
 # Dense urban counties without mobile homes: the residential dataset leaves them out, which
@@ -213,7 +222,8 @@ def check_scale(scale: str) -> None:
     if scale not in SCALE_STATES:
         raise InputError(
             f"Unknown demo scale {scale!r}: use one of {', '.join(SCALES)} "
-            "(small about 2M stacked rows, medium about 24M, large about 176M)."
+            "(small about 2M stacked rows, medium about 24M, large about 176M; xlarge about "
+            "1.2 billion, for benchmarks)."
         )
 
 

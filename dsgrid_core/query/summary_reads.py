@@ -1,4 +1,4 @@
-"""What a query read of each dataset version: its summary over time (``data.summaries``) or its
+"""What a query read of each dataset version: its summaries (``data.summaries``) or its
 table; and a context whose datasets have no summaries (``use_summaries=False``), so that every
 answer can be checked against the full scan."""
 
@@ -19,7 +19,7 @@ def _all(context: ProjectContext) -> list[SourceDataset]:
 
 def without_summaries(context: ProjectContext) -> ProjectContext:
     def bare(ds: SourceDataset) -> SourceDataset:
-        return replace(ds, summary_path=None)
+        return replace(ds, summary_path=None, day_summary=None)
 
     return replace(
         context,
@@ -33,14 +33,17 @@ def without_summaries(context: ProjectContext) -> ProjectContext:
 
 
 def reads(context: ProjectContext, tables: dict[str, tuple[str, Any]]) -> list[dict[str, str]]:
-    """For each dataset version the plan's ``tables`` read: "summary" (over time), "table",
-    or both."""
+    """For each dataset version what the plan's ``tables`` read of it: "summary" (over time),
+    "summary per day", "table", or several joined by "and"."""
     paths = {str(value) for kind, value in tables.values() if kind == "parquet"}
     found: dict[tuple[str, str], list[str]] = {}
     for ds in _all(context):
         read = found.setdefault((ds.dataset_id, ds.version), [])
         if ds.summary_path is not None and str(ds.summary_path) in paths and "summary" not in read:
             read.append("summary")
+        day = ds.day_summary
+        if day is not None and str(day.location) in paths and "summary per day" not in read:
+            read.append("summary per day")
         if str(ds.table_path) in paths and "table" not in read:
             read.append("table")
     return [

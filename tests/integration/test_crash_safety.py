@@ -20,7 +20,7 @@ from dsgrid_core.jobs.store import JobStore
 from dsgrid_core.registry.registry import Registry
 
 FAST_TRIALS = 10
-SLOW_TRIALS = 50
+SLOW_TRIALS = 30
 
 
 def _dsgrid(*args) -> list[str]:
@@ -104,7 +104,7 @@ def test_a_killed_bulk_registration_leaves_a_whole_registry(seed, tmp_path, test
 
 
 @pytest.mark.slow
-def test_fifty_killed_bulk_registrations(tmp_path, test_data, complete, capsys):
+def test_thirty_killed_bulk_registrations(tmp_path, test_data, complete, capsys):
     outcomes = [_trial(1000 + i, tmp_path, test_data, complete) for i in range(SLOW_TRIALS)]
     killed = [o for o in outcomes if o != "finished"]
     with capsys.disabled():

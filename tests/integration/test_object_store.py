@@ -82,8 +82,14 @@ def test_registration_publishes_every_dataset_version_to_the_bucket(s3_registry,
     expected = sorted(
         f"efs/{d}/1.0.0/{name}"
         for d in DATASETS
-        # the table, the declared missing combinations, the summary over time (all datetime)
-        for name in ("missing_associations.parquet", "summary_total.parquet", "table.parquet")
+        # the table, the declared missing combinations, the summaries over time and per local
+        # day (all datetime, in one zone)
+        for name in (
+            "missing_associations.parquet",
+            "summary_day.parquet",
+            "summary_total.parquet",
+            "table.parquet",
+        )
     )
     assert keys == expected  # nothing staged is left, no directory markers
     assert not any((s3_registry / ".staging").iterdir())  # the local staging is gone too

@@ -1,8 +1,9 @@
-"""Summaries over time (dsgrid_core.data.summaries): written at registration, checked against
-pandas over the stored table, and a battery of queries answered with and without them on
-DuckDB and Spark: the same tables (within 1e-9), and the metadata says which file each query
-read. Queries a summary cannot answer (a time column, a time filter, a function other than a
-sum, a dataset with a time map) read the table either way."""
+"""Summaries (dsgrid_core.data.summaries), over time and per local day: written at
+registration, checked against pandas over the stored table, and a battery of queries answered
+with and without them on DuckDB and Spark: the same tables (within 1e-9), and the metadata says
+which file each query read. Queries no summary can answer (a time filter, a function other than
+a sum, a result by hour or in a zone whose days cut the stored days, a dataset with a time map)
+read the table either way."""
 
 from __future__ import annotations
 
@@ -48,6 +49,41 @@ def test_registration_writes_each_datetime_dataset_summed_over_time(demo_registr
         assert entry["size_bytes"] == (folder / "summary_total.parquet").stat().st_size
         # far under the 5 % the issue allows
         assert entry["size_bytes"] < 0.05 * (folder / "table.parquet").stat().st_size
+
+
+def test_registration_writes_each_datetime_dataset_summed_per_local_day(demo_registry):
+    """summary_day.parquet against pandas: each stored instant's date on the dataset's clock
+    (the demo's Eastern Standard Time, UTC-5), as days since 1970-01-01."""
+    registry, _ = demo_registry
+    for dataset_id, record in _versions(registry).items():
+        folder = registry / "data" / dataset_id / record.version
+        table = pd.read_parquet(folder / "table.parquet")
+        summary = pd.read_parquet(folder / "summary_day.parquet")
+        entry = record.extra["summaries"]["day"]
+        assert entry["zone"] == "Etc/GMT+5"
+        local = pd.to_datetime(table["timestamp"], utc=True).dt.tz_convert("Etc/GMT+5")
+        table["day"] = (local.dt.tz_localize(None).dt.normalize() - pd.Timestamp(0)).dt.days
+        keys = [*NON_TIME, "day"]
+        assert sorted(summary.columns) == sorted([*keys, "value"])
+        expected = table.groupby(keys, as_index=False)["value"].sum().sort_values(keys)
+        summary = summary.sort_values(keys).reset_index(drop=True)
+        # the demo's year runs from 2018-01-01 00:00 on its UTC-5 clock: 365 whole days
+        first, last = (pd.Timestamp(d) - pd.Timestamp(0) for d in ("2018-01-01", "2018-12-31"))
+        assert sorted(summary["day"].unique()) == list(range(first.days, last.days + 1))
+        assert len(summary) == len(expected)
+        for key in keys:
+            assert list(summary[key]) == list(expected[key]), key
+        np.testing.assert_allclose(summary["value"], expected["value"], rtol=1e-12)
+        assert entry["rows"] == len(summary)
+        table_bytes = (folder / "table.parquet").stat().st_size
+        both = entry["size_bytes"] + record.extra["summaries"]["total"]["size_bytes"]
+        assert both < 0.05 * table_bytes, f"{dataset_id}: summaries {both / table_bytes:.1%}"
+
+
+def _by_time(name: str, function: str, **result) -> dict:
+    time = {"dimension_name": TIME, "function": function}
+    dims = {"geography": [STATES], "metric": [END_USES], "time": [time]}
+    return _query(name, dims, **result)
 
 
 def _query(name: str, dimensions: dict, *, dataset_expression=None, **result) -> dict:
@@ -108,16 +144,19 @@ BATTERY = {
         "summary",
     ),
     "total_kwh": (_query("total_kwh", {}, unit="kWh"), "summary"),
-    # not answerable from a summary over time: read the table either way
-    "state_by_month": (
-        _query(
-            "state_by_month",
-            {
-                "geography": [STATES],
-                "metric": [END_USES],
-                "time": [{"dimension_name": TIME, "function": "start_of_month"}],
-            },
-        ),
+    # periods of whole days on the data's clock (the project's zone, the builder's default):
+    # the summary per local day
+    "state_by_month": (_by_time("state_by_month", "start_of_month"), "summary per day"),
+    "state_by_week_kwh": (
+        _by_time("state_by_week_kwh", "start_of_week", unit="kWh"),
+        "summary per day",
+    ),
+    "state_by_day_of_week": (_by_time("state_by_day_of_week", "dayofweek"), "summary per day"),
+    # not answerable from a summary: read the table either way
+    "state_by_hour_of_day": (_by_time("state_by_hour_of_day", "hour"), "table"),
+    # months in UTC cut the data's days (an EST day runs 05:00 to 05:00 UTC)
+    "state_by_month_in_utc": (
+        _by_time("state_by_month_in_utc", "start_of_month", time_zone="UTC"),
         "table",
     ),
     "state_in_january": (
@@ -184,8 +223,15 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
 
 
 # Spark runs the shapes that differ in what they read or how (fractions, an expression with
-# a pivot, a time column, another function); DuckDB runs them all.
-ON_SPARK = ("ba_scenario_model_year_kwh", "difference_of_datasets_pivoted_names", "state_by_month")
+# a pivot, periods and parts from the summary per day, periods from the table); DuckDB runs
+# them all.
+ON_SPARK = (
+    "ba_scenario_model_year_kwh",
+    "difference_of_datasets_pivoted_names",
+    "state_by_month",
+    "state_by_day_of_week",
+    "state_by_month_in_utc",
+)
 
 
 @pytest.mark.parametrize("engine", ["duckdb", "spark"], indirect=True)

@@ -10,7 +10,9 @@ factor (an annual total spread over the year's steps), its time read in its geog
 where the time is local. When the result keeps no time and filters none, the map is summed per
 stored key first, so a row is multiplied by its total factor instead of repeated per instant
 (sums only: other functions count rows); a dataset without a time map is then read from its
-summary over time where its version has one (``data.summaries``).
+summary over time where its version has one (``data.summaries``). A sum over local periods
+may read its summary per local day instead (``by_day``: ``sum_plan`` decides), whose rows have
+a ``day`` column in place of ``timestamp``.
 """
 
 from __future__ import annotations
@@ -38,14 +40,26 @@ ROW = "d"
 
 
 def dataset_source(
-    i: int, ds: SourceDataset, tables: dict, *, needs_instants: bool = True, sums: bool = False
+    i: int,
+    ds: SourceDataset,
+    tables: dict,
+    *,
+    needs_instants: bool = True,
+    sums: bool = False,
+    by_day: bool = False,
 ) -> exp.Expression:
     """The FROM item (aliased ``d``) of dataset ``i``; registers what it reads in ``tables``.
     ``needs_instants`` false: the caller uses no time column; with ``sums`` too (the caller
     only sums) the time map is summed per stored key. Other functions see a row per project
     instant, as dsgrid maps time before aggregating (the largest hourly value, not the
-    largest annual total)."""
+    largest annual total). ``by_day``: the version's summary per local day (the caller has
+    checked that it answers the sum)."""
     scan = f"ds_{i}"
+    if by_day:
+        if ds.day_summary is None or ds.time_join is not None or not sums:
+            raise ValueError(f"dataset '{ds.dataset_id}': no summary per day answers this")
+        tables[scan] = ("parquet", str(ds.day_summary.location))
+        return table(scan, ROW)
     tables[scan] = ("parquet", str(ds.table_path))
     if needs_instants and isinstance(ds.time_config, NoOpTimeConfig):
         raise InputError(

@@ -20,6 +20,7 @@ from sqlglot import exp
 
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.config.time_dimension import DatetimeTimeConfig
+from dsgrid_core.data.summaries import DAY_COLUMN, day_periods
 from dsgrid_core.errors import InputError
 from dsgrid_core.query.context_types import ProjectContext, SourceDataset
 from dsgrid_core.query.filters import IdCondition, TimeCondition
@@ -28,6 +29,7 @@ from dsgrid_core.query.planner.outputs import Shape
 from dsgrid_core.query.planner.sqltree import (
     TIME,
     VALUE,
+    Rows,
     alias,
     col,
     factor_rows,
@@ -86,17 +88,35 @@ def _worth_preaggregating(ds: SourceDataset, kept: list[Treatment], time_keys: i
     return groups <= ds.row_count * PREAGGREGATE_SHARE
 
 
-def _bucket_table(ds: SourceDataset, shape: Shape, tables: dict):
-    """The time-bucket table of a dataset, shared by datasets with the same time dimension."""
+def _bucket_rows(ds: SourceDataset, shape: Shape, tables: dict) -> tuple[str, Rows]:
+    """The time-bucket table of a dataset and its name, shared by datasets with the same time
+    dimension (registered in ``tables`` by ``_register``, when used)."""
     key = (ds.time_config.model_dump_json(), ds.time_shift_seconds)
     for name, (kind, value) in tables.items():
         if kind == "rows" and value.key == key:
             return name, value
     bucket = bucket_rows(ds.time_config, ds.time_shift_seconds, shape.time)
     bucket.key = key
-    name = f"time_{sum(1 for n in tables if n.startswith('time_'))}"
-    tables[name] = ("rows", bucket)
-    return name, bucket
+    return f"time_{sum(1 for n in tables if n.startswith('time_'))}", bucket
+
+
+def _day_buckets(
+    i: int, ds: SourceDataset, bucket: Rows, time_conditions: list, tables: dict
+) -> str | None:
+    """The table (local day -> result period) through which dataset ``i`` is read from its
+    summary per local day, registered in ``tables``; None where that summary does not answer:
+    none kept, a time map, a time filter, or a stored day split across periods (a result by
+    hour, or in another zone)."""
+    summary = ds.day_summary
+    if summary is None or ds.time_join is not None or time_conditions:
+        return None
+    periods = day_periods(summary.zone, bucket.rows)
+    if periods is None:
+        return None
+    name = f"days_{i}"
+    columns = [(DAY_COLUMN, "integer"), bucket.columns[1]]
+    tables[name] = ("rows", Rows(columns, sorted(periods.items())))
+    return name
 
 
 def _dataset_rows(
@@ -112,7 +132,15 @@ def _dataset_rows(
     kept_types = {c.type: c.supplemental for c in shape.columns if c.type != "time"}
     plans = treatments(ds, kept_types, selected, NON_TIME_TYPES)
     instants = shape.time is not None or bool(time_conditions)
-    source = exp.select().from_(dataset_source(i, ds, tables, needs_instants=instants, sums=True))
+    bucket_name = bucket = days = None
+    if shape.time is not None and use_buckets:
+        bucket_name, bucket = _bucket_rows(ds, shape, tables)
+        days = _day_buckets(i, ds, bucket, time_conditions, tables)
+        if days is None:
+            tables[bucket_name] = ("rows", bucket)
+    source = exp.select().from_(
+        dataset_source(i, ds, tables, needs_instants=instants, sums=True, by_day=days is not None)
+    )
     value: exp.Expression = col(VALUE, "d")
     if ds.weight != 1.0:
         value = times(value, ds.weight)
@@ -143,17 +171,19 @@ def _dataset_rows(
     where += [time_predicate(stored_time, cond) for cond in time_conditions]
 
     time_key = None
-    bucket = None
-    if shape.time is not None:
+    if days is not None:  # the summary per local day, each day in one period
+        on_day = exp.EQ(this=col(DAY_COLUMN, "d"), expression=col(DAY_COLUMN, "tb"))
+        source = source.join(table(days, "tb"), on=on_day)
+        time_key = col("bucket", "tb")
+    elif bucket_name is not None:
+        source = source.join(
+            table(bucket_name, "tb"),
+            on=exp.EQ(this=col(TIME, "d"), expression=col("instant", "tb")),
+            join_type="left",
+        )
+        time_key = col("bucket", "tb")
+    elif shape.time is not None:
         time_key = stored_time
-        if use_buckets:
-            name, bucket = _bucket_table(ds, shape, tables)
-            source = source.join(
-                table(name, "tb"),
-                on=exp.EQ(this=col(TIME, "d"), expression=col("instant", "tb")),
-                join_type="left",
-            )
-            time_key = col("bucket", "tb")
 
     time_keys = _time_key_count(ds, bucket) if time_key is not None else 1
     nothing = any(tr.kind == "none" for tr in plans)  # (an aggregate of no rows is a row)
