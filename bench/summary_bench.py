@@ -1,6 +1,6 @@
 """Summaries against the full scan: builder-style totals (no time column; the summary over
-time) and sums by month, week and day of the week on the data's clock (the summary per local
-day) at scale.
+time) and sums by month, week and day of the week on the data's clock (the summaries per local
+month and per local day) at scale.
 
     python bench/summary_bench.py [--data-dir DIR] [--scales medium,large] [--runs 5]
                                   [--engines duckdb] [--markdown FILE]
@@ -47,7 +47,7 @@ def period(function: str) -> dict:
 
 
 # what the builder asks for a map, a bar chart or a table of totals (read from the summary over
-# time), and for lines by month or week (the summary per local day); label -> (query, read)
+# time), and for lines by month or week (the summaries by local period); label -> (query, read)
 QUERIES = {
     "state x end use (map, bars)": (
         query("b1", {"geography": ["Demo States"], "metric": ["Demo End Uses"]}),
@@ -84,7 +84,7 @@ QUERIES = {
     ),
     "state x month (lines)": (
         query("b5", {"geography": ["Demo States"], "time": [period("start_of_month")]}),
-        "summary per day",
+        "summary per month",
     ),
     "end use x week x scenario, kWh (lines)": (
         query(
@@ -106,14 +106,14 @@ QUERIES = {
 
 
 def registry_with_summaries(data_dir: Path, scale: str) -> Path:
-    from dsgrid_core.data.summaries import DAY, TOTAL, recorded
+    from dsgrid_core.data.summaries import DAY, MONTH, TOTAL, recorded
     from dsgrid_core.registry.registry import Registry
 
     for path in (data_dir / scale, data_dir / f"{scale}-summaries"):
         if (path / "registry.db").exists():
             with Registry(path, read_only=True) as reg:
                 kept = [recorded(reg.show("dataset", d).extra) for d in DATASETS]
-                if all(TOTAL in k and DAY in k for k in kept):
+                if all(TOTAL in k and DAY in k and MONTH in k for k in kept):
                     return path
     path = data_dir / f"{scale}-summaries"
     subprocess.run(  # noqa: S603 - our own CLI

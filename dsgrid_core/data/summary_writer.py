@@ -11,8 +11,8 @@ from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.config.time_dimension import DatetimeTimeConfig
 from dsgrid_core.config.time_formats import AlignedInAbsoluteTime
 from dsgrid_core.data.storage import file_digest
-from dsgrid_core.data.summaries import DAY, DAY_COLUMN, FILES, TOTAL, local_day
-from dsgrid_core.sql import ident, lit
+from dsgrid_core.data.summaries import DAY, FILES, MONTH, TOTAL, local_day
+from dsgrid_core.sql import ident, idents, lit
 
 DAYS_TABLE = "__summary_days"
 
@@ -23,7 +23,7 @@ def summarizable(time_config) -> bool:
 
 
 def day_zone(time_config) -> str | None:
-    """The zone a dataset's summary per local day reads its days in: the zone of its
+    """The zone a dataset's summaries by local period read their days in: the zone of its
     timestamps; None where each row has its own (aligned in standard clock time)."""
     if not isinstance(time_config.time_zone_format, AlignedInAbsoluteTime):
         return None
@@ -31,28 +31,30 @@ def day_zone(time_config) -> str | None:
     return "UTC" if zone in ("LOCAL", "NONE") else zone
 
 
-def _written(con, kind: str, target: Path, **extra) -> dict[str, Any]:
+def _copy_sums(con, select: str, kind: str, folder: Path, **extra) -> dict[str, Any]:
+    target = folder / FILES[kind]
+    con.execute(f"COPY ({select}) TO {lit(str(target))} (FORMAT parquet, COMPRESSION zstd)")
     rows = con.execute(f"SELECT count(*) FROM read_parquet({lit(str(target))})").fetchone()[0]  # noqa: S608
     size, digest = file_digest(target)
     return {"file": FILES[kind], "rows": rows, "size_bytes": size, "sha256": digest, **extra}
 
 
-def _write_total(con, table: str, folder: Path) -> dict[str, Any]:
-    """The rows summed over time, from ``table``: the stored rows, or their sums per day (24
-    times fewer to read; a sum of sums, null where every value is, as SQL's SUM)."""
-    target = folder / FILES[TOTAL]
-    keys = ", ".join(ident(c) for c in NON_TIME_TYPES)
-    con.execute(
-        f"COPY (SELECT {keys}, CAST(SUM({ident('value')}) AS DOUBLE) AS {ident('value')} "  # noqa: S608 - identifiers and a literal path
-        f"FROM {ident(table)} GROUP BY {keys}) TO {lit(str(target))} "
-        "(FORMAT parquet, COMPRESSION zstd)"
-    )
-    return _written(con, TOTAL, target)
+def _sums(source: str, keys: list[str], period: str | None = None) -> str:
+    """SELECT the ids (and ``period``, an expression named by its kind) and the sum of value
+    from ``source`` (a sum of sums where the source is a summary: null where every value is,
+    as SQL's SUM)."""
+    ids = ", ".join(ident(c) for c in keys)
+    value = f"CAST(SUM({ident('value')}) AS DOUBLE) AS {ident('value')}"
+    if period is None:
+        return f"SELECT {ids}, {value} FROM {source} GROUP BY ALL"  # noqa: S608 - identifiers
+    return f"SELECT {ids}, {period}, {value} FROM {source} GROUP BY ALL"  # noqa: S608
 
 
-def _write_days(con, table: str, folder: Path, time_config, zone: str) -> dict[str, Any]:
-    """The rows summed per local day; every stored instant is one of the time dimension's (the
-    registration's time check), so the join to the day of each loses no row."""
+def _write_periods(con, table: str, folder: Path, time_config, zone: str) -> dict[str, Any]:
+    """Sums per local day from the stored rows (every stored instant is one of the time
+    dimension's, the registration's time check, so the join to each one's day loses no row),
+    then per local month from the days (a day's date names its month), then the total over
+    time from the months."""
     tz = ZoneInfo(zone)
     instants = time_config.instants()
     con.execute(f"CREATE OR REPLACE TEMP TABLE {DAYS_TABLE} (instant TIMESTAMPTZ, day BIGINT)")
@@ -60,17 +62,22 @@ def _write_days(con, table: str, folder: Path, time_config, zone: str) -> dict[s
         f"INSERT INTO {DAYS_TABLE} SELECT unnest($1::TIMESTAMPTZ[]), unnest($2::BIGINT[])",  # noqa: S608
         [instants, [local_day(t, tz) for t in instants]],
     )
-    target = folder / FILES[DAY]
-    keys = ", ".join(f"s.{ident(c)}" for c in NON_TIME_TYPES)
-    con.execute(
-        f"COPY (SELECT {keys}, d.day AS {ident(DAY_COLUMN)}, "  # noqa: S608 - identifiers and a literal path
-        f"CAST(SUM(s.{ident('value')}) AS DOUBLE) AS {ident('value')} "
-        f"FROM {ident(table)} s JOIN {DAYS_TABLE} d ON s.{ident('timestamp')} = d.instant "
-        f"GROUP BY ALL) TO {lit(str(target))} "
-        "(FORMAT parquet, COMPRESSION zstd)"
+    keys = list(NON_TIME_TYPES)
+    stored = (
+        f"(SELECT s.*, d.day FROM {ident(table)} s JOIN {DAYS_TABLE} d "  # noqa: S608
+        f"ON s.{ident('timestamp')} = d.instant)"
     )
+    # rows in order of day: their values compress about 7 % better than in order of ids
+    by_day = f"{_sums(stored, keys, ident(DAY))} ORDER BY {ident(DAY)}, {idents(keys)}"
+    written = {DAY: _copy_sums(con, by_day, DAY, folder, zone=zone)}
+    days = f"read_parquet({lit(str(folder / FILES[DAY]))})"
+    date = f"(DATE '1970-01-01' + CAST({ident(DAY)} AS INTEGER))"
+    month = f"((year({date}) - 1970) * 12 + month({date}) - 1) AS {ident(MONTH)}"
+    written[MONTH] = _copy_sums(con, _sums(days, keys, month), MONTH, folder, zone=zone)
+    months = f"read_parquet({lit(str(folder / FILES[MONTH]))})"
+    written[TOTAL] = _copy_sums(con, _sums(months, keys), TOTAL, folder)
     con.execute(f"DROP TABLE {DAYS_TABLE}")
-    return _written(con, DAY, target, zone=zone)
+    return written
 
 
 def write_summaries(con, table: str, folder: Path, time_config) -> dict[str, dict[str, Any]]:
@@ -79,13 +86,7 @@ def write_summaries(con, table: str, folder: Path, time_config) -> dict[str, dic
     if not summarizable(time_config):
         return {}
     zone = day_zone(time_config)
-    if zone is None:
-        return {TOTAL: _write_total(con, table, folder)}
-    day = _write_days(con, table, folder, time_config, zone)
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {DAYS_TABLE}_sums AS "  # noqa: S608 - a literal path
-        f"SELECT * FROM read_parquet({lit(str(folder / FILES[DAY]))})"
-    )
-    total = _write_total(con, f"{DAYS_TABLE}_sums", folder)
-    con.execute(f"DROP VIEW {DAYS_TABLE}_sums")
-    return {TOTAL: total, DAY: day}
+    if zone is not None:
+        return _write_periods(con, table, folder, time_config, zone)
+    total = _sums(ident(table), list(NON_TIME_TYPES))
+    return {TOTAL: _copy_sums(con, total, TOTAL, folder)}

@@ -12,7 +12,7 @@ from dsgrid_core.config.any_dimension import parse_dimension
 from dsgrid_core.config.dimension import ENERGY_UNITS, NON_TIME_TYPES, POWER_UNITS
 from dsgrid_core.config.project import ProjectConfig
 from dsgrid_core.config.time_dimension import DatetimeTimeConfig, TimeInterval
-from dsgrid_core.data.summaries import day_summary, summary_location
+from dsgrid_core.data.summaries import period_summaries, summary_location
 from dsgrid_core.errors import CheckFailed, InputError, NotFoundError
 from dsgrid_core.query.context_types import (
     DimensionInfo,
@@ -317,7 +317,7 @@ def _source_dataset(
         version=record.version,
         table_path=registry.data.locate(record.data_path),
         summary_path=summary_location(registry.data, record),
-        day_summary=day_summary(registry.data, record),
+        period_summaries=period_summaries(registry.data, record),
         mappings=mappings,
         time_shift_seconds=0 if join else time_shift_seconds(ds_time, context.time),
         dimensions=dims,
@@ -395,7 +395,7 @@ def load_dataset_context(registry, dataset_id: str, version: str | None = None) 
             version=record.version,
             table_path=registry.data.locate(record.data_path),
             summary_path=summary_location(registry.data, record),
-            day_summary=day_summary(registry.data, record),
+            period_summaries=period_summaries(registry.data, record),
             mappings={},
             # Times as the dataset labels them (period-ending stays period-ending), as dsgrid
             # answers a dataset query in the dataset's own dimensions.

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from dsgrid_core.errors import InputError
 
 if TYPE_CHECKING:
-    from dsgrid_core.data.summaries import DaySummary
+    from dsgrid_core.data.summaries import PeriodSummary
     from dsgrid_core.query.dataset_time import TimeJoin
 
 
@@ -59,9 +59,9 @@ class SourceDataset:
     # the version's summary over time (data.summaries), or None: what a sum that keeps and
     # filters no time reads instead of the table, when there is no time map
     summary_path: Path | str | None = None
-    # its summary per local day (data.summaries), or None: what a sum over local periods reads
-    # where each stored day falls in one period (query.planner.day_summary)
-    day_summary: DaySummary | None = None
+    # its summaries by local period (data.summaries), coarsest first: what a sum over local
+    # periods reads where each stored period falls in one of the result's (planner.sum_plan)
+    period_summaries: tuple[PeriodSummary, ...] = ()
 
 
 @dataclass

@@ -19,7 +19,7 @@ def _all(context: ProjectContext) -> list[SourceDataset]:
 
 def without_summaries(context: ProjectContext) -> ProjectContext:
     def bare(ds: SourceDataset) -> SourceDataset:
-        return replace(ds, summary_path=None, day_summary=None)
+        return replace(ds, summary_path=None, period_summaries=())
 
     return replace(
         context,
@@ -34,16 +34,17 @@ def without_summaries(context: ProjectContext) -> ProjectContext:
 
 def reads(context: ProjectContext, tables: dict[str, tuple[str, Any]]) -> list[dict[str, str]]:
     """For each dataset version what the plan's ``tables`` read of it: "summary" (over time),
-    "summary per day", "table", or several joined by "and"."""
+    "summary per month", "summary per day", "table", or several joined by "and"."""
     paths = {str(value) for kind, value in tables.values() if kind == "parquet"}
     found: dict[tuple[str, str], list[str]] = {}
     for ds in _all(context):
         read = found.setdefault((ds.dataset_id, ds.version), [])
         if ds.summary_path is not None and str(ds.summary_path) in paths and "summary" not in read:
             read.append("summary")
-        day = ds.day_summary
-        if day is not None and str(day.location) in paths and "summary per day" not in read:
-            read.append("summary per day")
+        for period in ds.period_summaries:
+            name = f"summary per {period.kind}"
+            if str(period.location) in paths and name not in read:
+                read.append(name)
         if str(ds.table_path) in paths and "table" not in read:
             read.append("table")
     return [

@@ -51,9 +51,7 @@ CORPORA = {
 TRANSPORT_CORPORA: dict[str, tuple[str, ...]] = (
     {}
     if os.environ.get("DSGRID_COMPAT_QUERY_ALL_CORPORA") == "1"
-    else {
-        engine: ("standard_scenarios",) for engine in ("spark", "spark_connect", "spark_cluster")
-    }
+    else {engine: ("standard_scenarios",) for engine in ("spark", "spark_connect", "spark_cluster")}
 )
 
 # our engines: DSGRID_COMPAT_QUERY_ENGINES (comma-separated), all four by default

@@ -83,10 +83,11 @@ def test_registration_publishes_every_dataset_version_to_the_bucket(s3_registry,
         f"efs/{d}/1.0.0/{name}"
         for d in DATASETS
         # the table, the declared missing combinations, the summaries over time and per local
-        # day (all datetime, in one zone)
+        # day and month (all datetime, in one zone)
         for name in (
             "missing_associations.parquet",
             "summary_day.parquet",
+            "summary_month.parquet",
             "summary_total.parquet",
             "table.parquet",
         )

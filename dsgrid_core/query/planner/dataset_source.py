@@ -11,8 +11,8 @@ where the time is local. When the result keeps no time and filters none, the map
 stored key first, so a row is multiplied by its total factor instead of repeated per instant
 (sums only: other functions count rows); a dataset without a time map is then read from its
 summary over time where its version has one (``data.summaries``). A sum over local periods
-may read its summary per local day instead (``by_day``: ``sum_plan`` decides), whose rows have
-a ``day`` column in place of ``timestamp``.
+may read one of its summaries by local period instead (``period``: ``sum_plan`` decides),
+whose rows have a column named by its kind (``day``, ``month``) in place of ``timestamp``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlglot import exp
 
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.config.time_dimension import NoOpTimeConfig
+from dsgrid_core.data.summaries import PeriodSummary
 from dsgrid_core.errors import InputError
 from dsgrid_core.query.context_types import SourceDataset
 from dsgrid_core.query.dataset_time import ZONE
@@ -46,19 +47,19 @@ def dataset_source(
     *,
     needs_instants: bool = True,
     sums: bool = False,
-    by_day: bool = False,
+    period: PeriodSummary | None = None,
 ) -> exp.Expression:
     """The FROM item (aliased ``d``) of dataset ``i``; registers what it reads in ``tables``.
     ``needs_instants`` false: the caller uses no time column; with ``sums`` too (the caller
     only sums) the time map is summed per stored key. Other functions see a row per project
     instant, as dsgrid maps time before aggregating (the largest hourly value, not the
-    largest annual total). ``by_day``: the version's summary per local day (the caller has
-    checked that it answers the sum)."""
+    largest annual total). ``period``: one of the version's summaries by local period (the
+    caller has checked that it answers the sum)."""
     scan = f"ds_{i}"
-    if by_day:
-        if ds.day_summary is None or ds.time_join is not None or not sums:
-            raise ValueError(f"dataset '{ds.dataset_id}': no summary per day answers this")
-        tables[scan] = ("parquet", str(ds.day_summary.location))
+    if period is not None:
+        if period not in ds.period_summaries or ds.time_join is not None or not sums:
+            raise ValueError(f"dataset '{ds.dataset_id}': no summary per {period.kind} here")
+        tables[scan] = ("parquet", str(period.location))
         return table(scan, ROW)
     tables[scan] = ("parquet", str(ds.table_path))
     if needs_instants and isinstance(ds.time_config, NoOpTimeConfig):

@@ -20,7 +20,7 @@ from sqlglot import exp
 
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.config.time_dimension import DatetimeTimeConfig
-from dsgrid_core.data.summaries import DAY_COLUMN, day_periods
+from dsgrid_core.data.summaries import PeriodSummary, periods_of
 from dsgrid_core.errors import InputError
 from dsgrid_core.query.context_types import ProjectContext, SourceDataset
 from dsgrid_core.query.filters import IdCondition, TimeCondition
@@ -100,23 +100,23 @@ def _bucket_rows(ds: SourceDataset, shape: Shape, tables: dict) -> tuple[str, Ro
     return f"time_{sum(1 for n in tables if n.startswith('time_'))}", bucket
 
 
-def _day_buckets(
+def _summary_periods(
     i: int, ds: SourceDataset, bucket: Rows, time_conditions: list, tables: dict
-) -> str | None:
-    """The table (local day -> result period) through which dataset ``i`` is read from its
-    summary per local day, registered in ``tables``; None where that summary does not answer:
-    none kept, a time map, a time filter, or a stored day split across periods (a result by
-    hour, or in another zone)."""
-    summary = ds.day_summary
-    if summary is None or ds.time_join is not None or time_conditions:
+) -> tuple[PeriodSummary, str] | None:
+    """The coarsest of the dataset's summaries by local period that answers a sum into
+    ``bucket`` (stored instant -> result period), with the table (its period -> result period)
+    registered in ``tables``; None where none does: none kept, a time map, a time filter, or
+    each summary's periods split across the result's (a result by hour, or in another zone)."""
+    if ds.time_join is not None or time_conditions:
         return None
-    periods = day_periods(summary.zone, bucket.rows)
-    if periods is None:
-        return None
-    name = f"days_{i}"
-    columns = [(DAY_COLUMN, "integer"), bucket.columns[1]]
-    tables[name] = ("rows", Rows(columns, sorted(periods.items())))
-    return name
+    for summary in ds.period_summaries:
+        periods = periods_of(summary, bucket.rows)
+        if periods is not None:
+            name = f"periods_{i}"
+            columns = [(summary.kind, "integer"), bucket.columns[1]]
+            tables[name] = ("rows", Rows(columns, sorted(periods.items())))
+            return summary, name
+    return None
 
 
 def _dataset_rows(
@@ -132,14 +132,15 @@ def _dataset_rows(
     kept_types = {c.type: c.supplemental for c in shape.columns if c.type != "time"}
     plans = treatments(ds, kept_types, selected, NON_TIME_TYPES)
     instants = shape.time is not None or bool(time_conditions)
-    bucket_name = bucket = days = None
+    bucket_name = bucket = summary = None
     if shape.time is not None and use_buckets:
         bucket_name, bucket = _bucket_rows(ds, shape, tables)
-        days = _day_buckets(i, ds, bucket, time_conditions, tables)
-        if days is None:
+        summary = _summary_periods(i, ds, bucket, time_conditions, tables)
+        if summary is None:
             tables[bucket_name] = ("rows", bucket)
+    period = summary[0] if summary else None
     source = exp.select().from_(
-        dataset_source(i, ds, tables, needs_instants=instants, sums=True, by_day=days is not None)
+        dataset_source(i, ds, tables, needs_instants=instants, sums=True, period=period)
     )
     value: exp.Expression = col(VALUE, "d")
     if ds.weight != 1.0:
@@ -171,9 +172,11 @@ def _dataset_rows(
     where += [time_predicate(stored_time, cond) for cond in time_conditions]
 
     time_key = None
-    if days is not None:  # the summary per local day, each day in one period
-        on_day = exp.EQ(this=col(DAY_COLUMN, "d"), expression=col(DAY_COLUMN, "tb"))
-        source = source.join(table(days, "tb"), on=on_day)
+    if summary is not None:  # a summary by local period, each of its periods in one of ours
+        kind, name = summary[0].kind, summary[1]
+        source = source.join(
+            table(name, "tb"), on=exp.EQ(this=col(kind, "d"), expression=col(kind, "tb"))
+        )
         time_key = col("bucket", "tb")
     elif bucket_name is not None:
         source = source.join(
