@@ -22,7 +22,6 @@ answers of the two ways are compared (relative tolerance 1e-9).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -34,7 +33,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from hand_written import DATASETS  # noqa: E402 - bench/ is the script's folder
+import common  # noqa: E402 - bench/ is the script's folder
+from hand_written import DATASETS  # noqa: E402
 from query_bench import queries  # noqa: E402
 
 MAPPED = ["geography", "metric", "model_year", "scenario"]
@@ -131,18 +131,10 @@ def same(a: dict, b: dict) -> bool:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        default=Path(os.environ.get("DSGRID_BENCH_DIR", Path.home() / "dsgrid-bench")),
-    )
+    parser = common.parser(__doc__)
     parser.add_argument("--scale", default="xlarge")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--memory-limit", default="3GB")
-    parser.add_argument("--markdown", type=Path, help="write the table here too")
     args = parser.parse_args()
 
     from dsgrid_core.registry.registry import Registry
@@ -200,10 +192,7 @@ def main() -> None:
         lines.append(
             f"\nBuilding the registry (`dsgrid demo --scale {args.scale}`): {build / 60:.1f} min."
         )
-    text = "\n".join(lines) + "\n"
-    print("\n" + text)
-    if args.markdown:
-        args.markdown.write_text(text)
+    common.publish(lines, args.markdown)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ fresh process running the query (the JVM's for Spark).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -32,7 +31,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from hand_written import (  # noqa: E402 - bench/ is the script's folder
+import common  # noqa: E402 - bench/ is the script's folder
+from hand_written import (  # noqa: E402
     DATASETS,
     TZ,
     Inputs,
@@ -208,14 +208,7 @@ class PeakMemory:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        default=Path(os.environ.get("DSGRID_BENCH_DIR", Path.home() / "dsgrid-bench")),
-    )
+    parser = common.parser(__doc__)
     parser.add_argument("--scales", default="small,medium,large")
     parser.add_argument("--engines", default="duckdb,spark")
     parser.add_argument("--runs", type=int, default=3)
@@ -240,7 +233,6 @@ def main() -> None:
         help="let the project read summaries where they answer (Q1, Q4): not a like-for-like "
         "comparison with the hand-written versions, which read the tables",
     )
-    parser.add_argument("--markdown", type=Path, help="write the table here too")
     args = parser.parse_args()
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
@@ -363,10 +355,7 @@ def main() -> None:
             f"Spark peak memory (driver process + JVM, sampled every 0.1 s): "
             f"{max(spark_peaks):.2f} GiB"
         )
-    text = "\n".join(lines) + "\n\n" + "\n".join(f"- {n}" for n in notes) + "\n"
-    print(text)
-    if args.markdown:
-        args.markdown.write_text(text)
+    common.publish([*lines, "", *(f"- {n}" for n in notes)], args.markdown)
 
 
 if __name__ == "__main__":

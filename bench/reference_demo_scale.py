@@ -19,7 +19,6 @@ is outside the repository: the large scale needs about 10 GB.
 
 from __future__ import annotations
 
-import argparse
 import glob
 import os
 import shutil
@@ -28,6 +27,8 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import common  # bench/ is the script's folder
 
 REPO = Path(__file__).resolve().parent.parent
 QUERIES = REPO / "bench" / "queries" / "demo_reference"
@@ -196,19 +197,15 @@ def side_by_side(scale: str, work: Path, ref: str, ours: str, timeout: float) ->
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    default_work = Path(os.environ.get("DSGRID_BENCH_DIR", Path.home() / "dsgrid-bench"))
+    parser = common.parser(__doc__, data_dir=False)
     parser.add_argument("--scales", default="small,medium")
-    parser.add_argument("--work-dir", type=Path, default=default_work / "reference-demo")
+    parser.add_argument("--work-dir", type=Path, default=common.bench_dir() / "reference-demo")
     parser.add_argument(
         "--ref-venv",
         type=Path,
         default=Path(os.environ.get("DSGRID_REFERENCE_VENV", REPO / ".venv-reference")),
     )
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per step")
-    parser.add_argument("--markdown", type=Path, help="also write the table to this file")
     args = parser.parse_args()
     ref = str(args.ref_venv / "bin" / "dsgrid")
     ours = shutil.which("dsgrid") or sys.exit("our dsgrid CLI is not on PATH")
@@ -226,10 +223,7 @@ def main() -> None:
         for row in side_by_side(scale.strip(), args.work_dir, ref, ours, args.timeout):
             print(row, flush=True)
             lines.append(row)
-    text = "\n".join(lines) + "\n"
-    print("\n" + text)
-    if args.markdown:
-        args.markdown.write_text(text)
+    common.publish(lines, args.markdown)
 
 
 if __name__ == "__main__":

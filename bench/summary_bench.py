@@ -16,13 +16,14 @@ compared (relative tolerance 1e-9) and the metadata must say what each read.
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import common  # bench/ is the script's folder
 
 REPO = Path(__file__).resolve().parent.parent
 DATASETS = ("demo_comstock_like", "demo_resstock_like")
@@ -157,18 +158,10 @@ def agree(a, b) -> bool:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        default=Path(os.environ.get("DSGRID_BENCH_DIR", Path.home() / "dsgrid-bench")),
-    )
+    parser = common.parser(__doc__)
     parser.add_argument("--scales", default="medium,large")
     parser.add_argument("--engines", default="duckdb")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--markdown", type=Path, help="write the table here too")
     args = parser.parse_args()
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
@@ -209,10 +202,7 @@ def main() -> None:
                     )
                     print(line, flush=True)
                     lines.append(line)
-    text = "\n".join(lines) + "\n"
-    print("\n" + text)
-    if args.markdown:
-        args.markdown.write_text(text)
+    common.publish(lines, args.markdown)
 
 
 if __name__ == "__main__":
