@@ -84,7 +84,7 @@ QUERIES = {
         "summary",
     ),
     "state x month (lines)": (
-        query("b5", {"geography": ["Demo States"], "time": [period("start_of_month")]}),
+        query("b5", {"geography": ["Demo States"], "time": [period("start_of_month")]}, unit="MWh"),
         "summary per month",
     ),
     "end use x week x scenario, kWh (lines)": (
@@ -100,7 +100,7 @@ QUERIES = {
         "summary per day",
     ),
     "sector x day of the week": (
-        query("b7", {"sector": ["Demo Sectors"], "time": [period("dayofweek")]}),
+        query("b7", {"sector": ["Demo Sectors"], "time": [period("dayofweek")]}, unit="MWh"),
         "summary per day",
     ),
 }
