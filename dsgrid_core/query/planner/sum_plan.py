@@ -90,7 +90,7 @@ def _worth_preaggregating(ds: SourceDataset, kept: list[Treatment], time_keys: i
 
 def _bucket_rows(ds: SourceDataset, shape: Shape, tables: dict) -> tuple[str, Rows]:
     """The time-bucket table of a dataset and its name, shared by datasets with the same time
-    dimension (registered in ``tables`` by ``_register``, when used)."""
+    dimension (the caller registers it in ``tables`` when it reads the table through it)."""
     key = (ds.time_config.model_dump_json(), ds.time_shift_seconds)
     for name, (kind, value) in tables.items():
         if kind == "rows" and value.key == key:
