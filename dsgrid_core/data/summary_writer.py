@@ -33,8 +33,8 @@ def day_zone(time_config) -> str | None:
 
 def _copy_sums(con, select: str, kind: str, folder: Path, **extra) -> dict[str, Any]:
     target = folder / FILES[kind]
-    con.execute(f"COPY ({select}) TO {lit(str(target))} (FORMAT parquet, COMPRESSION zstd)")
-    rows = con.execute(f"SELECT count(*) FROM read_parquet({lit(str(target))})").fetchone()[0]  # noqa: S608
+    copied = f"COPY ({select}) TO {lit(str(target))} (FORMAT parquet, COMPRESSION zstd)"
+    rows = con.execute(copied).fetchone()[0]  # COPY answers with the rows it wrote
     size, digest = file_digest(target)
     return {"file": FILES[kind], "rows": rows, "size_bytes": size, "sha256": digest, **extra}
 
@@ -43,11 +43,9 @@ def _sums(source: str, keys: list[str], period: str | None = None) -> str:
     """SELECT the ids (and ``period``, an expression named by its kind) and the sum of value
     from ``source`` (a sum of sums where the source is a summary: null where every value is,
     as SQL's SUM)."""
-    ids = ", ".join(ident(c) for c in keys)
+    columns = [idents(keys), *([period] if period else [])]
     value = f"CAST(SUM({ident('value')}) AS DOUBLE) AS {ident('value')}"
-    if period is None:
-        return f"SELECT {ids}, {value} FROM {source} GROUP BY ALL"  # noqa: S608 - identifiers
-    return f"SELECT {ids}, {period}, {value} FROM {source} GROUP BY ALL"  # noqa: S608
+    return f"SELECT {', '.join(columns)}, {value} FROM {source} GROUP BY ALL"  # noqa: S608
 
 
 def _write_periods(con, table: str, folder: Path, time_config, zone: str) -> dict[str, Any]:
