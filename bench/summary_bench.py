@@ -1,13 +1,13 @@
 """Summaries against the full scan: builder-style totals (no time column; the summary over
 time) and sums by month, week and day of the week on the data's clock (the summaries per local
-month and per local day) at scale.
+month and per local day, and those over geography where the result keeps none) at scale.
 
     python bench/summary_bench.py [--data-dir DIR] [--scales medium,large] [--runs 5]
                                   [--engines duckdb] [--markdown FILE]
 
 Data: demo registries built with `dsgrid demo` (small 2.3M, medium 24M, large 175M stacked
 rows) in --data-dir (default $DSGRID_BENCH_DIR or ~/dsgrid-bench, outside the repository,
-shared with bench/query_bench.py; a registry made before both summaries existed is rebuilt in
+shared with bench/query_bench.py; a registry made before every summary existed is rebuilt in
 DIR/<scale>-summaries). Each query runs in this process as the builder's job runner runs it
 (run_query, result cache off), warm: one run first, then the median of --runs, with
 summaries (what every query does) and without (`--no-summaries`: the tables). The answers are
@@ -17,6 +17,7 @@ compared (relative tolerance 1e-9) and the metadata must say what each read.
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -87,6 +88,10 @@ QUERIES = {
         query("b5", {"geography": ["Demo States"], "time": [period("start_of_month")]}, unit="MWh"),
         "summary per month",
     ),
+    "end use x month (lines)": (
+        query("b8", {"metric": ["Demo End Uses"], "time": [period("start_of_month")]}),
+        "summary per month over geography",
+    ),
     "end use x week x scenario, kWh (lines)": (
         query(
             "b6",
@@ -97,26 +102,31 @@ QUERIES = {
             },
             unit="kWh",
         ),
-        "summary per day",
+        "summary per day over geography",
     ),
     "sector x day of the week": (
         query("b7", {"sector": ["Demo Sectors"], "time": [period("dayofweek")]}, unit="MWh"),
+        "summary per day over geography",
+    ),
+    "state x week (lines)": (
+        query("b9", {"geography": ["Demo States"], "time": [period("start_of_week")]}, unit="MWh"),
         "summary per day",
     ),
 }
 
 
 def registry_with_summaries(data_dir: Path, scale: str) -> Path:
-    from dsgrid_core.data.summaries import DAY, MONTH, TOTAL, recorded
+    from dsgrid_core.data.summaries import KINDS, recorded
     from dsgrid_core.registry.registry import Registry
 
     for path in (data_dir / scale, data_dir / f"{scale}-summaries"):
         if (path / "registry.db").exists():
             with Registry(path, read_only=True) as reg:
                 kept = [recorded(reg.show("dataset", d).extra) for d in DATASETS]
-                if all(TOTAL in k and DAY in k and MONTH in k for k in kept):
+                if all(set(k) == set(KINDS) for k in kept):
                     return path
     path = data_dir / f"{scale}-summaries"
+    shutil.rmtree(path, ignore_errors=True)  # made before every summary existed
     subprocess.run(  # noqa: S603 - our own CLI
         [sys.executable, "-m", "dsgrid_core.cli.main", "demo", str(path), "--scale", scale],
         check=True,

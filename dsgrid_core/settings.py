@@ -31,6 +31,14 @@ SETTINGS: tuple[Setting, ...] = (
         "is always allowed.",
         "registry",
     ),
+    Setting(
+        "DSGRID_SUMMARY_SHARE",
+        "0.05",
+        "Largest share of a dataset table's bytes its summaries (sums over time, per local "
+        "month and day, and those over geography) may take together, written at registration: "
+        "those that do not fit are not kept, and queries they would answer read the table.",
+        "registry",
+    ),
     Setting("DSGRID_ENGINE", "duckdb", "Query engine: duckdb or spark.", "queries"),
     Setting(
         "DSGRID_DUCKDB_MEMORY_LIMIT",

@@ -13,15 +13,25 @@ SQL's SUM is):
   recorded as ``zone``). They answer a sum over local periods (days, weeks, months, years;
   parts such as the month or the day of the week) wherever every stored day (month) falls in
   one of the result's periods: the planner checks that over the dataset's instants
-  (``periods_of``) and reads the coarsest that does, so a result in another zone, or by hour,
-  reads the table. Hourly data shrinks 24 times per day, 730 times per month.
+  (``periods_of``), so a result in another zone, or by hour, reads the table. Hourly data
+  shrinks 24 times per day, 730 times per month.
+- ``summary_day_over_geography.parquet`` and ``summary_month_over_geography.parquet``: the same
+  summed over geography too (the six other ids): what a sum per period that keeps no
+  geography, filters none and weighs every geography id alike (a county -> state mapping, not
+  a split) reads. Geography is the dimension with the most ids in dsgrid's datasets (counties),
+  so these are a few thousandths of their table.
+
+Of the summaries that answer a sum, the planner reads the one with the fewest rows.
 
 Summaries are written at registration, into the staging folder beside the table, so they are
-published with the version or not at all (`data.summary_writer`); the version record lists
-them (``extra["summaries"]``: file, rows, size, SHA-256), which is how a query knows they exist
-without asking the store (a dataset whose rows each keep their own zone has the total only).
-Versions registered before summaries existed have none and are read in full. This module is
-what a query needs (light: a repeated query loads no SQL library).
+published with the version or not at all (`data.summary_writer`). Together they take at most a
+share of the table's bytes (5 % unless DSGRID_SUMMARY_SHARE says otherwise): the writer keeps
+them in the order of ``KINDS`` while they fit (daily data keeps no summary per day, a dataset of
+four counties none over geography). The version record lists those kept (``extra["summaries"]``:
+file, rows, size, SHA-256, and the zone of those by local period), which is how a query knows
+they exist without asking the store (a dataset whose rows each keep their own zone has the total
+only). Versions registered before summaries existed have none and are read in full. This module
+is what a query needs (light: a repeated query loads no SQL library).
 """
 
 from __future__ import annotations
@@ -35,12 +45,29 @@ from zoneinfo import ZoneInfo
 TOTAL = "total"
 DAY = "day"
 MONTH = "month"
-FILES = {
-    TOTAL: "summary_total.parquet",
-    DAY: "summary_day.parquet",
-    MONTH: "summary_month.parquet",
+DAY_OVER_GEOGRAPHY = "day_over_geography"
+MONTH_OVER_GEOGRAPHY = "month_over_geography"
+OVER_GEOGRAPHY = ("geography",)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What one kind of summary sums over: its local period (the column ``day`` or ``month``;
+    None for the sum over all time) and the dimension types summed out beside time."""
+
+    period: str | None
+    summed: tuple[str, ...] = ()
+
+
+# Every kind, in the order the writer keeps them while they fit the share of the table's bytes.
+KINDS = {
+    TOTAL: Kind(None),
+    MONTH: Kind(MONTH),
+    DAY: Kind(DAY),
+    DAY_OVER_GEOGRAPHY: Kind(DAY, OVER_GEOGRAPHY),
+    MONTH_OVER_GEOGRAPHY: Kind(MONTH, OVER_GEOGRAPHY),
 }
-PERIODS = (MONTH, DAY)  # summaries by local period, coarsest first; each kind names its column
+FILES = {kind: f"summary_{kind}.parquet" for kind in KINDS}
 _EPOCH = date(1970, 1, 1).toordinal()
 
 
@@ -60,12 +87,29 @@ KEYS = {DAY: local_day, MONTH: local_month}
 
 @dataclass(frozen=True)
 class PeriodSummary:
-    """A version's summary by local period: its kind (day, month), where it is, and the zone
-    its periods are read in."""
+    """A version's summary by local period: its kind (a key of ``KINDS``), where it is, the
+    zone its periods are read in and its rows."""
 
     kind: str
     location: Path | str
     zone: str
+    rows: int = 0
+
+    @property
+    def period(self) -> str:
+        """Its period column: ``day`` or ``month``."""
+        return KINDS[self.kind].period
+
+    @property
+    def summed(self) -> tuple[str, ...]:
+        """The dimension types it has summed out (their ids are not among its columns)."""
+        return KINDS[self.kind].summed
+
+    @property
+    def label(self) -> str:
+        """What a query's metadata says it read."""
+        over = "".join(f" over {t}" for t in self.summed)
+        return f"summary per {self.period}{over}"
 
 
 def periods_of(
@@ -74,7 +118,7 @@ def periods_of(
     """The summary's period -> result period, where the summary answers a sum into ``buckets``
     (stored instant -> result period): every stored period's instants land in one result
     period. None where some do not (a result by hour, or in another zone)."""
-    zone, key = ZoneInfo(summary.zone), KEYS[summary.kind]
+    zone, key = ZoneInfo(summary.zone), KEYS[summary.period]
     found: dict[int, Any] = {}
     for instant, bucket in buckets:
         if found.setdefault(key(instant, zone), bucket) != bucket:
@@ -97,11 +141,17 @@ def summary_location(data_store, record, kind: str = TOTAL) -> Path | str | None
 
 
 def period_summaries(data_store, record) -> tuple[PeriodSummary, ...]:
-    """The version's summaries by local period, coarsest first (none for versions registered
-    before they existed)."""
+    """The version's summaries by local period, fewest rows first (none for versions
+    registered before they existed)."""
     kept = recorded(record.extra)
-    return tuple(
-        PeriodSummary(kind, summary_location(data_store, record, kind), kept[kind]["zone"])
-        for kind in PERIODS
-        if kind in kept and record.data_path
-    )
+    found = [
+        PeriodSummary(
+            kind,
+            summary_location(data_store, record, kind),
+            kept[kind]["zone"],
+            int(kept[kind].get("rows", 0)),
+        )
+        for kind, spec in KINDS.items()
+        if spec.period is not None and kind in kept and record.data_path
+    ]
+    return tuple(sorted(found, key=lambda s: s.rows))

@@ -11,7 +11,19 @@ from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.config.time_dimension import DatetimeTimeConfig
 from dsgrid_core.config.time_formats import AlignedInAbsoluteTime
 from dsgrid_core.data.storage import file_digest
-from dsgrid_core.data.summaries import DAY, FILES, MONTH, TOTAL, local_day
+from dsgrid_core.data.summaries import (
+    DAY,
+    DAY_OVER_GEOGRAPHY,
+    FILES,
+    KINDS,
+    MONTH,
+    MONTH_OVER_GEOGRAPHY,
+    OVER_GEOGRAPHY,
+    TOTAL,
+    local_day,
+)
+from dsgrid_core.errors import InputError
+from dsgrid_core.settings import get as setting
 from dsgrid_core.sql import ident, idents, lit
 
 DAYS_TABLE = "__summary_days"
@@ -31,28 +43,49 @@ def day_zone(time_config) -> str | None:
     return "UTC" if zone in ("LOCAL", "NONE") else zone
 
 
-def _copy_sums(con, select: str, kind: str, folder: Path, **extra) -> dict[str, Any]:
+def summary_share() -> float:
+    """The largest share of a table's bytes its summaries may take (DSGRID_SUMMARY_SHARE)."""
+    raw = setting("DSGRID_SUMMARY_SHARE")
+    try:
+        share = float(raw)
+    except ValueError:
+        share = -1.0
+    if not 0 <= share <= 1:
+        raise InputError(
+            f"DSGRID_SUMMARY_SHARE is {raw!r}: give the largest share of a dataset table's "
+            "bytes its summaries may take, a number from 0 to 1 (default 0.05)."
+        )
+    return share
+
+
+def _copy_sums(con, select: str, kind: str, folder: Path) -> dict[str, Any]:
     target = folder / FILES[kind]
     copied = f"COPY ({select}) TO {lit(str(target))} (FORMAT parquet, COMPRESSION zstd)"
     rows = con.execute(copied).fetchone()[0]  # COPY answers with the rows it wrote
     size, digest = file_digest(target)
-    return {"file": FILES[kind], "rows": rows, "size_bytes": size, "sha256": digest, **extra}
+    return {"file": FILES[kind], "rows": rows, "size_bytes": size, "sha256": digest}
 
 
 def _sums(source: str, keys: list[str], period: str | None = None) -> str:
     """SELECT the ids (and ``period``, an expression named by its kind) and the sum of value
     from ``source`` (a sum of sums where the source is a summary: null where every value is,
-    as SQL's SUM)."""
+    as SQL's SUM); rows in order of period: their values compress about 7 % better than in
+    order of ids."""
     columns = [idents(keys), *([period] if period else [])]
     value = f"CAST(SUM({ident('value')}) AS DOUBLE) AS {ident('value')}"
-    return f"SELECT {', '.join(columns)}, {value} FROM {source} GROUP BY ALL"  # noqa: S608
+    select = f"SELECT {', '.join(columns)}, {value} FROM {source} GROUP BY ALL"  # noqa: S608
+    return f"{select} ORDER BY {len(keys) + 1}, {idents(keys)}" if period else select
+
+
+def _read(folder: Path, kind: str) -> str:
+    return f"read_parquet({lit(str(folder / FILES[kind]))})"
 
 
 def _write_periods(con, table: str, folder: Path, time_config, zone: str) -> dict[str, Any]:
-    """Sums per local day from the stored rows (every stored instant is one of the time
-    dimension's, the registration's time check, so the join to each one's day loses no row),
-    then per local month from the days (a day's date names its month), then the total over
-    time from the months."""
+    """Every kind of summary: sums per local day from the stored rows (every stored instant is
+    one of the time dimension's, the registration's time check, so the join to each one's day
+    loses no row); from the days, sums per local month (a day's date names its month) and
+    per day over geography; from those, the total over time and per month over geography."""
     tz = ZoneInfo(zone)
     instants = time_config.instants()
     con.execute(f"CREATE OR REPLACE TEMP TABLE {DAYS_TABLE} (instant TIMESTAMPTZ, day BIGINT)")
@@ -61,30 +94,57 @@ def _write_periods(con, table: str, folder: Path, time_config, zone: str) -> dic
         [instants, [local_day(t, tz) for t in instants]],
     )
     keys = list(NON_TIME_TYPES)
+    fewer = [k for k in keys if k not in OVER_GEOGRAPHY]
     stored = (
         f"(SELECT s.*, d.day FROM {ident(table)} s JOIN {DAYS_TABLE} d "  # noqa: S608
         f"ON s.{ident('timestamp')} = d.instant)"
     )
-    # rows in order of day: their values compress about 7 % better than in order of ids
-    by_day = f"{_sums(stored, keys, ident(DAY))} ORDER BY {ident(DAY)}, {idents(keys)}"
-    written = {DAY: _copy_sums(con, by_day, DAY, folder, zone=zone)}
-    days = f"read_parquet({lit(str(folder / FILES[DAY]))})"
     date = f"(DATE '1970-01-01' + CAST({ident(DAY)} AS INTEGER))"
     month = f"((year({date}) - 1970) * 12 + month({date}) - 1) AS {ident(MONTH)}"
-    written[MONTH] = _copy_sums(con, _sums(days, keys, month), MONTH, folder, zone=zone)
-    months = f"read_parquet({lit(str(folder / FILES[MONTH]))})"
-    written[TOTAL] = _copy_sums(con, _sums(months, keys), TOTAL, folder)
+    day = ident(DAY)
+    steps = (  # kind, its source, the ids it keeps, its period
+        (DAY, stored, keys, day),
+        (MONTH, _read(folder, DAY), keys, month),
+        (TOTAL, _read(folder, MONTH), keys, None),
+        (DAY_OVER_GEOGRAPHY, _read(folder, DAY), fewer, day),
+        (MONTH_OVER_GEOGRAPHY, _read(folder, DAY_OVER_GEOGRAPHY), fewer, month),
+    )
+    written = {}
+    for kind, source, kept, period in steps:
+        written[kind] = _copy_sums(con, _sums(source, kept, period), kind, folder)
+        if period is not None:
+            written[kind]["zone"] = zone
     con.execute(f"DROP TABLE {DAYS_TABLE}")
     return written
 
 
-def write_summaries(con, table: str, folder: Path, time_config) -> dict[str, dict[str, Any]]:
+def _within(written: dict[str, dict[str, Any]], folder: Path, budget: float) -> dict:
+    """The summaries kept, in the order of ``KINDS`` while their bytes fit in ``budget``; the
+    files of the others are removed."""
+    kept, used = {}, 0
+    for kind in KINDS:
+        entry = written.get(kind)
+        if entry is None:
+            continue
+        if used + entry["size_bytes"] <= budget:
+            kept[kind], used = entry, used + entry["size_bytes"]
+        else:
+            (folder / entry["file"]).unlink()
+    return kept
+
+
+def write_summaries(
+    con, table: str, folder: Path, time_config, budget: float
+) -> dict[str, dict[str, Any]]:
     """Write the summaries of the stored rows (view or table ``table`` on DuckDB connection
-    ``con``) into ``folder``; what the version record keeps of them."""
+    ``con``) into ``folder``, those that fit in ``budget`` bytes together (the share
+    ``summary_share`` of the table's); what the version record keeps of them."""
     if not summarizable(time_config):
         return {}
     zone = day_zone(time_config)
     if zone is not None:
-        return _write_periods(con, table, folder, time_config, zone)
-    total = _sums(ident(table), list(NON_TIME_TYPES))
-    return {TOTAL: _copy_sums(con, total, TOTAL, folder)}
+        written = _write_periods(con, table, folder, time_config, zone)
+    else:
+        total = _sums(ident(table), list(NON_TIME_TYPES))
+        written = {TOTAL: _copy_sums(con, total, TOTAL, folder)}
+    return _within(written, folder, budget)

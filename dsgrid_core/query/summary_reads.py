@@ -34,7 +34,8 @@ def without_summaries(context: ProjectContext) -> ProjectContext:
 
 def reads(context: ProjectContext, tables: dict[str, tuple[str, Any]]) -> list[dict[str, str]]:
     """For each dataset version what the plan's ``tables`` read of it: "summary" (over time),
-    "summary per month", "summary per day", "table", or several joined by "and"."""
+    "summary per month", "summary per day" (each perhaps "over geography"), "table", or
+    several joined by "and"."""
     paths = {str(value) for kind, value in tables.values() if kind == "parquet"}
     found: dict[tuple[str, str], list[str]] = {}
     for ds in _all(context):
@@ -42,9 +43,8 @@ def reads(context: ProjectContext, tables: dict[str, tuple[str, Any]]) -> list[d
         if ds.summary_path is not None and str(ds.summary_path) in paths and "summary" not in read:
             read.append("summary")
         for period in ds.period_summaries:
-            name = f"summary per {period.kind}"
-            if str(period.location) in paths and name not in read:
-                read.append(name)
+            if str(period.location) in paths and period.label not in read:
+                read.append(period.label)
         if str(ds.table_path) in paths and "table" not in read:
             read.append("table")
     return [

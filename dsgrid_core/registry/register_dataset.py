@@ -18,7 +18,7 @@ from dsgrid_core.data.base_store import MISSING_FILE, TABLE_FILE
 from dsgrid_core.data.duck import connect
 from dsgrid_core.data.readers import DatasetShape, build_stacked_view, stored_columns
 from dsgrid_core.data.storage import file_digest
-from dsgrid_core.data.summary_writer import write_summaries
+from dsgrid_core.data.summary_writer import summary_share, write_summaries
 from dsgrid_core.errors import AlreadyExistsError, InputError
 from dsgrid_core.registry.components import PreparedDimension, prepare_dimension
 from dsgrid_core.registry.register_dimensions import (
@@ -171,6 +171,7 @@ def stage_dataset_table(
     shape = DatasetShape(
         trivial=trivial, pivot_ids=set(plan.records.get(pivot, [])), time=plan.time
     )
+    share = summary_share()  # a bad setting is refused before any work
     staging = registry.data.new_staging_dir()
     con = connect()
     try:
@@ -219,9 +220,9 @@ def stage_dataset_table(
             f"TO {lit(str(staging / MISSING_FILE))} (FORMAT parquet)"
         )
         _say(progress, "summarizing")
-        facts["summaries"] = write_summaries(con, "stored", staging, plan.time)
         size, digest = file_digest(table_path)
         facts.update(size_bytes=size, sha256=digest)
+        facts["summaries"] = write_summaries(con, "stored", staging, plan.time, share * size)
         return staging, facts
     except BaseException:
         registry.data.discard(staging)

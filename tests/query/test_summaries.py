@@ -1,7 +1,8 @@
-"""Summaries (dsgrid_core.data.summaries), over time and per local day: written at
-registration, checked against pandas over the stored table, and a battery of queries answered
-with and without them on DuckDB and Spark: the same tables (within 1e-9), and the metadata says
-which file each query read. Queries no summary can answer (a time filter, a function other than
+"""Summaries (dsgrid_core.data.summaries), over time, per local day and month, and those summed
+over geography too: written at registration within their share of the table's bytes, checked
+against pandas over the stored table, and batteries of queries answered with and without them
+on DuckDB and Spark: the same tables (within 1e-9), and the metadata says which file each query
+read. Queries no summary can answer (a time filter, a function other than
 a sum, a result by hour or in a zone whose days cut the stored days, a dataset with a time map)
 read the table either way."""
 
@@ -27,6 +28,16 @@ def _versions(registry_path):
 
     with Registry(registry_path, read_only=True) as registry:
         return {d: registry.show("dataset", d) for d in DEMO_DATASETS}
+
+
+@pytest.fixture(scope="module")
+def roomy_registry(tmp_path_factory, dsgrid):
+    """The small demo registered with room for every summary (a tenth of the table's bytes):
+    with four counties, the sums over geography do not fit in the default 5 %."""
+    registry = tmp_path_factory.mktemp("roomy") / "registry"
+    result = dsgrid("demo", registry, "--scale", "small", env={"DSGRID_SUMMARY_SHARE": "0.1"})
+    assert result.exit_code == 0, result
+    return registry
 
 
 def test_registration_writes_each_datetime_dataset_summed_over_time(demo_registry):
@@ -59,24 +70,25 @@ def _local_periods(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-@pytest.mark.parametrize("kind", ["day", "month"])
-def test_registration_writes_each_datetime_dataset_summed_per_local_period(demo_registry, kind):
-    registry, _ = demo_registry
-    for dataset_id, record in _versions(registry).items():
-        folder = registry / "data" / dataset_id / record.version
+@pytest.mark.parametrize("kind", ["day", "month", "day_over_geography", "month_over_geography"])
+def test_registration_writes_each_datetime_dataset_summed_per_local_period(roomy_registry, kind):
+    for dataset_id, record in _versions(roomy_registry).items():
+        folder = roomy_registry / "data" / dataset_id / record.version
         table = _local_periods(pd.read_parquet(folder / "table.parquet"))
         summary = pd.read_parquet(folder / f"summary_{kind}.parquet")
         entry = record.extra["summaries"][kind]
         assert entry["zone"] == "Etc/GMT+5"
-        keys = [*NON_TIME, kind]
+        period = kind.split("_")[0]
+        ids = [t for t in NON_TIME if not (kind.endswith("geography") and t == "geography")]
+        keys = [*ids, period]
         assert sorted(summary.columns) == sorted([*keys, "value"])
         expected = table.groupby(keys, as_index=False)["value"].sum().sort_values(keys)
         summary = summary.sort_values(keys).reset_index(drop=True)
         # the demo's year runs from 2018-01-01 00:00 on its UTC-5 clock: 365 whole days,
         # the twelve months of 2018
         first = pd.Timestamp("2018-01-01") - pd.Timestamp(0)
-        periods = range(first.days, first.days + 365) if kind == "day" else range(576, 588)
-        assert sorted(summary[kind].unique()) == list(periods)
+        periods = range(first.days, first.days + 365) if period == "day" else range(576, 588)
+        assert sorted(summary[period].unique()) == list(periods)
         assert len(summary) == len(expected)
         for key in keys:
             assert list(summary[key]) == list(expected[key]), key
@@ -84,17 +96,54 @@ def test_registration_writes_each_datetime_dataset_summed_per_local_period(demo_
         assert entry["rows"] == len(summary)
 
 
-def test_summaries_take_under_five_percent_of_the_table(demo_registry):
+def test_summaries_take_under_their_share_of_the_table(demo_registry, roomy_registry):
+    """At the default 5 % the small demo keeps its sums over time, per month and per day, and
+    per month over geography; the one per day over geography (a quarter of the one per day:
+    four counties) would take the set over 5 % and is not kept, nor left in the folder. With
+    room for a tenth, every summary is kept, byte for byte the same files."""
     registry, _ = demo_registry
     for dataset_id, record in _versions(registry).items():
         folder = registry / "data" / dataset_id / record.version
-        kept = record.extra["summaries"]
-        assert sorted(kept) == ["day", "month", "total"]
-        for entry in kept.values():
+        roomy = _versions(roomy_registry)[dataset_id]
+        kept, every = record.extra["summaries"], roomy.extra["summaries"]
+        assert sorted(every) == sorted(
+            ["total", "month", "day", "day_over_geography", "month_over_geography"]
+        )
+        assert sorted(kept) == ["day", "month", "month_over_geography", "total"]
+        for kind, entry in kept.items():
             assert entry["size_bytes"] == (folder / entry["file"]).stat().st_size
+            assert entry["sha256"] == every[kind]["sha256"]
+        files = {p.name for p in folder.iterdir() if p.name.startswith("summary_")}
+        assert files == {e["file"] for e in kept.values()}
         table_bytes = (folder / "table.parquet").stat().st_size
         share = sum(e["size_bytes"] for e in kept.values()) / table_bytes
         assert share < 0.05, f"{dataset_id}: summaries {share:.1%} of the table"
+        with_day = share + every["day_over_geography"]["size_bytes"] / table_bytes
+        assert with_day > 0.05, f"{dataset_id}: {with_day:.1%} would have fit"
+        roomy_bytes = roomy_registry / "data" / dataset_id / "1.0.0" / "table.parquet"
+        roomy_share = sum(e["size_bytes"] for e in every.values()) / roomy_bytes.stat().st_size
+        assert 0.05 < roomy_share < 0.1
+
+
+def test_a_bad_summary_share_is_refused_before_any_work(tmp_path, dsgrid, demo_registry):
+    registry = tmp_path / "registry"
+    assert dsgrid("registry", "create", registry).exit_code == 0
+    project = demo_registry[1] / "project.json5"
+    registered = dsgrid("registry", "projects", "register", project, "-l", "p", registry=registry)
+    assert registered.exit_code == 0, registered
+    dataset = demo_registry[1] / "datasets" / "demo_resstock_like" / "dataset.json5"
+    for bad in ("lots", "1.5", "-0.1"):
+        result = dsgrid(
+            "registry", "datasets", "register", dataset, "-l", "d",
+            registry=registry, env={"DSGRID_SUMMARY_SHARE": bad},
+        )  # fmt: skip
+        assert result.exit_code == 2, result
+        assert f"DSGRID_SUMMARY_SHARE is '{bad}'" in result.stderr
+        assert "a number from 0 to 1" in result.stderr
+    # nothing staged, nothing kept
+    assert [p for p in (registry / "data").rglob("*") if p.is_file()] == []
+    listed = dsgrid("registry", "datasets", "list", registry=registry, as_json=True)
+    assert listed.json() == []
 
 
 def _by_time(name: str, function: str, **result) -> dict:
@@ -266,6 +315,125 @@ def test_every_answer_is_the_full_scans(demo_registry, engine):
             DEMO_DATASETS, expected_read
         ), name
         assert {r["read"] for r in read_off["read"]} == {"table"}, name
+
+
+def _over_time(name: str, function: str, dimensions: dict, **result) -> dict:
+    time = {"dimension_name": TIME, "function": function}
+    return _query(name, {**dimensions, "time": [time]}, **result)
+
+
+# name -> (query, read with every summary kept, read at the default 5 % of the small demo);
+# a sum per period that keeps no geography, filters none and weighs each county alike reads
+# the summaries over geography.
+GEOGRAPHY_BATTERY = {
+    "end_use_by_week_kwh": (
+        _over_time("end_use_by_week_kwh", "start_of_week", {"metric": [END_USES]}, unit="kWh"),
+        "summary per day over geography",
+        "summary per day",
+    ),
+    "sector_by_day_of_week": (
+        _over_time("sector_by_day_of_week", "dayofweek", {"sector": []}, unit="kWh"),
+        "summary per day over geography",
+        "summary per day",
+    ),
+    "scenario_by_month": (
+        _over_time("scenario_by_month", "start_of_month", {"scenario": [SCENARIOS]}, unit="MWh"),
+        "summary per month over geography",
+        "summary per month over geography",
+    ),
+    "end_use_by_week_of_the_difference": (
+        _over_time(
+            "end_use_by_week_of_the_difference",
+            "start_of_week",
+            {"metric": [END_USES]},
+            dataset_expression="demo_comstock_like - demo_resstock_like",
+        ),
+        "summary per day over geography",
+        "summary per day",
+    ),
+    # a filter on geography keeps it: the summaries that have it
+    "end_use_by_week_in_one_state": (
+        _over_time(
+            "end_use_by_week_in_one_state",
+            "start_of_week",
+            {"metric": [END_USES]},
+            dimension_filters=[STATE_FILTER],
+        ),
+        "summary per day",
+        "summary per day",
+    ),
+    "balancing_area_by_month": (
+        _over_time("balancing_area_by_month", "start_of_month", {"geography": [BAS]}, unit="kWh"),
+        "summary per month",
+        "summary per month",
+    ),
+    # hours cut every day: the table
+    "end_use_by_hour_of_day": (
+        _over_time("end_use_by_hour_of_day", "hour", {"metric": [END_USES]}),
+        "table",
+        "table",
+    ),
+}
+GEOGRAPHY_ON_SPARK = ("end_use_by_week_kwh", "scenario_by_month")
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "spark"], indirect=True)
+def test_sums_over_geography_are_the_full_scans(roomy_registry, demo_registry, engine):
+    names = GEOGRAPHY_ON_SPARK if engine.name == "spark" else GEOGRAPHY_BATTERY
+    for name in names:
+        query, roomy_read, default_read = GEOGRAPHY_BATTERY[name]
+        for registry, expected_read in (
+            (roomy_registry, roomy_read),
+            (demo_registry[0], default_read),
+        ):
+            with_summaries, read_on = _run(registry, query, engine, use_summaries=True)
+            full, read_off = _run(registry, query, engine, use_summaries=False)
+            _same(with_summaries, full)
+            assert {r["dataset_id"]: r["read"] for r in read_on["read"]} == dict.fromkeys(
+                DEMO_DATASETS, expected_read
+            ), (name, registry)
+            assert {r["read"] for r in read_off["read"]} == {"table"}, name
+            if engine.name == "spark":
+                break  # the roomy registry only: Spark reads what DuckDB reads
+
+
+def test_a_summary_over_geography_needs_every_county_weighed_alike(tmp_path):
+    """Where the plan weighs counties apart (a split mapping: factors that differ), or keeps
+    some only, the summary per day that keeps geography answers, not the smaller one over
+    geography; with one constant for all, the smaller one."""
+    from datetime import UTC, datetime, timedelta
+
+    from dsgrid_core.data.summaries import PeriodSummary
+    from dsgrid_core.query.context_types import SourceDataset
+    from dsgrid_core.query.planner.sqltree import Rows
+    from dsgrid_core.query.planner.sum_plan import _summary_periods
+    from dsgrid_core.query.planner.treatments import Treatment
+
+    start = datetime(2018, 1, 1, 5, tzinfo=UTC)  # midnight on the demo's UTC-5 clock
+    instants = [start + timedelta(hours=h) for h in range(24 * 14)]
+    weeks = Rows(
+        [("instant", "instant"), ("bucket", "wallclock")],
+        [(t, (t - timedelta(hours=5)).date().isocalendar().week) for t in instants],
+    )
+    over = PeriodSummary("day_over_geography", tmp_path / "over.parquet", "Etc/GMT+5", 14)
+    by_county = PeriodSummary("day", tmp_path / "day.parquet", "Etc/GMT+5", 56)
+    ds = SourceDataset(
+        dataset_id="d",
+        version="1.0.0",
+        table_path=tmp_path / "table.parquet",
+        mappings={},
+        time_shift_seconds=0,
+        dimensions={},
+        period_summaries=(over, by_county),
+    )
+    alike = Treatment("geography", "scale", constant=2.0)
+    split = Treatment("geography", "factor", factors={"a": 1.0, "b": 0.5})
+    some = Treatment("geography", "scale", keep_ids={"a"}, constant=1.0)
+    for plan, expected in ((alike, over), (split, by_county), (some, by_county)):
+        tables: dict = {}
+        chosen, name = _summary_periods(0, ds, weeks, [], [plan], tables)
+        assert chosen == expected, plan
+        assert len(tables[name][1].rows) == 14  # each stored day -> its week
 
 
 def test_test_efs_totals_from_summaries(efs_registry_template, duckdb_engine):

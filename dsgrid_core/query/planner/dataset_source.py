@@ -12,7 +12,8 @@ stored key first, so a row is multiplied by its total factor instead of repeated
 (sums only: other functions count rows); a dataset without a time map is then read from its
 summary over time where its version has one (``data.summaries``). A sum over local periods
 may read one of its summaries by local period instead (``period``: ``sum_plan`` decides),
-whose rows have a column named by its kind (``day``, ``month``) in place of ``timestamp``.
+whose rows have a column named by its period (``day``, ``month``) in place of ``timestamp``
+(and none of a dimension it is summed over).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def dataset_source(
     scan = f"ds_{i}"
     if period is not None:
         if period not in ds.period_summaries or ds.time_join is not None or not sums:
-            raise ValueError(f"dataset '{ds.dataset_id}': no summary per {period.kind} here")
+            raise ValueError(f"dataset '{ds.dataset_id}': no {period.label} here")
         tables[scan] = ("parquet", str(period.location))
         return table(scan, ROW)
     tables[scan] = ("parquet", str(ds.table_path))

@@ -101,19 +101,29 @@ def _bucket_rows(ds: SourceDataset, shape: Shape, tables: dict) -> tuple[str, Ro
 
 
 def _summary_periods(
-    i: int, ds: SourceDataset, bucket: Rows, time_conditions: list, tables: dict
+    i: int,
+    ds: SourceDataset,
+    bucket: Rows,
+    time_conditions: list,
+    plans: list[Treatment],
+    tables: dict,
 ) -> tuple[PeriodSummary, str] | None:
-    """The coarsest of the dataset's summaries by local period that answers a sum into
+    """The smallest of the dataset's summaries by local period that answers a sum into
     ``bucket`` (stored instant -> result period), with the table (its period -> result period)
     registered in ``tables``; None where none does: none kept, a time map, a time filter, or
-    each summary's periods split across the result's (a result by hour, or in another zone)."""
+    each summary's periods split across the result's (a result by hour, or in another zone).
+    A summary summed over a dimension answers only where the plan weighs each of its ids alike
+    (a constant, no filter): a sum that keeps it, filters it or splits its ids does not."""
     if ds.time_join is not None or time_conditions:
         return None
+    alike = {tr.type for tr in plans if tr.kind == "scale" and tr.keep_ids is None}
     for summary in ds.period_summaries:
+        if not alike.issuperset(summary.summed):
+            continue
         periods = periods_of(summary, bucket.rows)
         if periods is not None:
             name = f"periods_{i}"
-            columns = [(summary.kind, "integer"), bucket.columns[1]]
+            columns = [(summary.period, "integer"), bucket.columns[1]]
             tables[name] = ("rows", Rows(columns, sorted(periods.items())))
             return summary, name
     return None
@@ -135,7 +145,7 @@ def _dataset_rows(
     bucket_name = bucket = summary = None
     if shape.time is not None and use_buckets:
         bucket_name, bucket = _bucket_rows(ds, shape, tables)
-        summary = _summary_periods(i, ds, bucket, time_conditions, tables)
+        summary = _summary_periods(i, ds, bucket, time_conditions, plans, tables)
         if summary is None:
             tables[bucket_name] = ("rows", bucket)
     period = summary[0] if summary else None
@@ -173,9 +183,9 @@ def _dataset_rows(
 
     time_key = None
     if summary is not None:  # a summary by local period, each of its periods in one of ours
-        kind, name = summary[0].kind, summary[1]
+        period, name = summary[0].period, summary[1]
         source = source.join(
-            table(name, "tb"), on=exp.EQ(this=col(kind, "d"), expression=col(kind, "tb"))
+            table(name, "tb"), on=exp.EQ(this=col(period, "d"), expression=col(period, "tb"))
         )
         time_key = col("bucket", "tb")
     elif bucket_name is not None:
