@@ -113,15 +113,16 @@ class PeriodSummary:
 
 
 def periods_of(
-    summary: PeriodSummary, buckets: list[tuple[datetime, Any]]
+    zone: str, period: str, buckets: list[tuple[datetime, Any]]
 ) -> dict[int, Any] | None:
-    """The summary's period -> result period, where the summary answers a sum into ``buckets``
-    (stored instant -> result period): every stored period's instants land in one result
-    period. None where some do not (a result by hour, or in another zone)."""
-    zone, key = ZoneInfo(summary.zone), KEYS[summary.period]
+    """A summary's period (``day`` or ``month`` read in ``zone``) -> result period, where the
+    summary answers a sum into ``buckets`` (stored instant -> result period): every stored
+    period's instants land in one result period. None where some do not (a result by hour, or
+    in another zone)."""
+    tz, key = ZoneInfo(zone), KEYS[period]
     found: dict[int, Any] = {}
     for instant, bucket in buckets:
-        if found.setdefault(key(instant, zone), bucket) != bucket:
+        if found.setdefault(key(instant, tz), bucket) != bucket:
             return None
     return found
 

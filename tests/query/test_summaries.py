@@ -397,26 +397,25 @@ def test_sums_over_geography_are_the_full_scans(roomy_registry, demo_registry, e
                 break  # the roomy registry only: Spark reads what DuckDB reads
 
 
-def test_a_summary_over_geography_needs_every_county_weighed_alike(tmp_path):
+def test_a_summary_over_geography_needs_every_county_weighed_alike(demo_registry, tmp_path):
     """Where the plan weighs counties apart (a split mapping: factors that differ), or keeps
     some only, the summary per day that keeps geography answers, not the smaller one over
-    geography; with one constant for all, the smaller one."""
-    from datetime import UTC, datetime, timedelta
+    geography; with one constant for all, the smaller one. By hour, neither."""
+    from types import SimpleNamespace
 
+    from dsgrid_core.config.time_dimension import DatetimeTimeConfig
     from dsgrid_core.data.summaries import PeriodSummary
     from dsgrid_core.query.context_types import SourceDataset
-    from dsgrid_core.query.planner.sqltree import Rows
-    from dsgrid_core.query.planner.sum_plan import _summary_periods
+    from dsgrid_core.query.planner.time_buckets import TimeBuckets
+    from dsgrid_core.query.planner.timekeys import TimeOutput
     from dsgrid_core.query.planner.treatments import Treatment
+    from dsgrid_core.registry.registry import Registry
 
-    start = datetime(2018, 1, 1, 5, tzinfo=UTC)  # midnight on the demo's UTC-5 clock
-    instants = [start + timedelta(hours=h) for h in range(24 * 14)]
-    weeks = Rows(
-        [("instant", "instant"), ("bucket", "wallclock")],
-        [(t, (t - timedelta(hours=5)).date().isocalendar().week) for t in instants],
-    )
-    over = PeriodSummary("day_over_geography", tmp_path / "over.parquet", "Etc/GMT+5", 14)
-    by_county = PeriodSummary("day", tmp_path / "day.parquet", "Etc/GMT+5", 56)
+    with Registry(demo_registry[0], read_only=True) as registry:
+        time = registry.show("dataset", DEMO_DATASETS[0]).extra["dimensions"]["time"]
+        config = registry.show("dimension", time["id"], time["version"]).config
+    over = PeriodSummary("day_over_geography", tmp_path / "over.parquet", "Etc/GMT+5", 365)
+    by_county = PeriodSummary("day", tmp_path / "day.parquet", "Etc/GMT+5", 1460)
     ds = SourceDataset(
         dataset_id="d",
         version="1.0.0",
@@ -424,16 +423,22 @@ def test_a_summary_over_geography_needs_every_county_weighed_alike(tmp_path):
         mappings={},
         time_shift_seconds=0,
         dimensions={},
+        time_config=DatetimeTimeConfig.model_validate(config),
         period_summaries=(over, by_county),
     )
+    weeks = SimpleNamespace(time=TimeOutput("local", "Etc/GMT+5", "start_of_week"))
     alike = Treatment("geography", "scale", constant=2.0)
     split = Treatment("geography", "factor", factors={"a": 1.0, "b": 0.5})
     some = Treatment("geography", "scale", keep_ids={"a"}, constant=1.0)
     for plan, expected in ((alike, over), (split, by_county), (some, by_county)):
         tables: dict = {}
-        chosen, name = _summary_periods(0, ds, weeks, [], [plan], tables)
+        chosen, name = TimeBuckets(weeks, tables).summary(ds, [], [plan])
         assert chosen == expected, plan
-        assert len(tables[name][1].rows) == 14  # each stored day -> its week
+        days = tables[name][1].rows  # each stored day -> the Monday of its week
+        assert len(days) == 365
+        assert {week.weekday() for _, week in days} == {0}
+    hours = SimpleNamespace(time=TimeOutput("part", "Etc/GMT+5", "hour"))
+    assert TimeBuckets(hours, {}).summary(ds, [], [alike]) is None
 
 
 def test_test_efs_totals_from_summaries(efs_registry_template, duckdb_engine):

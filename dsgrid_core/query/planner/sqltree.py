@@ -4,7 +4,6 @@ in-memory tables (mappings, names, time buckets) that a plan hands to the engine
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlglot import exp
 
@@ -63,7 +62,6 @@ class Rows:
 
     columns: list[tuple[str, str]]
     rows: list[tuple]
-    key: Any = None  # what the rows were made from, so that equal tables are shared
 
 
 MAPPING_COLUMNS = [("from_id", "string"), ("to_id", "string"), ("fraction", "double")]

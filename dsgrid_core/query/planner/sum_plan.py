@@ -20,7 +20,6 @@ from sqlglot import exp
 
 from dsgrid_core.config.dimension import NON_TIME_TYPES
 from dsgrid_core.config.time_dimension import DatetimeTimeConfig
-from dsgrid_core.data.summaries import PeriodSummary, periods_of
 from dsgrid_core.errors import InputError
 from dsgrid_core.query.context_types import ProjectContext, SourceDataset
 from dsgrid_core.query.filters import IdCondition, TimeCondition
@@ -29,7 +28,6 @@ from dsgrid_core.query.planner.outputs import Shape
 from dsgrid_core.query.planner.sqltree import (
     TIME,
     VALUE,
-    Rows,
     alias,
     col,
     factor_rows,
@@ -39,8 +37,8 @@ from dsgrid_core.query.planner.sqltree import (
     table,
     times,
 )
+from dsgrid_core.query.planner.time_buckets import TimeBuckets
 from dsgrid_core.query.planner.timekeys import (
-    bucket_rows,
     local_period,
     shifted,
     time_predicate,
@@ -88,66 +86,26 @@ def _worth_preaggregating(ds: SourceDataset, kept: list[Treatment], time_keys: i
     return groups <= ds.row_count * PREAGGREGATE_SHARE
 
 
-def _bucket_rows(ds: SourceDataset, shape: Shape, tables: dict) -> tuple[str, Rows]:
-    """The time-bucket table of a dataset and its name, shared by datasets with the same time
-    dimension (the caller registers it in ``tables`` when it reads the table through it)."""
-    key = (ds.time_config.model_dump_json(), ds.time_shift_seconds)
-    for name, (kind, value) in tables.items():
-        if kind == "rows" and value.key == key:
-            return name, value
-    bucket = bucket_rows(ds.time_config, ds.time_shift_seconds, shape.time)
-    bucket.key = key
-    return f"time_{sum(1 for n in tables if n.startswith('time_'))}", bucket
-
-
-def _summary_periods(
-    i: int,
-    ds: SourceDataset,
-    bucket: Rows,
-    time_conditions: list,
-    plans: list[Treatment],
-    tables: dict,
-) -> tuple[PeriodSummary, str] | None:
-    """The smallest of the dataset's summaries by local period that answers a sum into
-    ``bucket`` (stored instant -> result period), with the table (its period -> result period)
-    registered in ``tables``; None where none does: none kept, a time map, a time filter, or
-    each summary's periods split across the result's (a result by hour, or in another zone).
-    A summary summed over a dimension answers only where the plan weighs each of its ids alike
-    (a constant, no filter): a sum that keeps it, filters it or splits its ids does not."""
-    if ds.time_join is not None or time_conditions:
-        return None
-    alike = {tr.type for tr in plans if tr.kind == "scale" and tr.keep_ids is None}
-    for summary in ds.period_summaries:
-        if not alike.issuperset(summary.summed):
-            continue
-        periods = periods_of(summary, bucket.rows)
-        if periods is not None:
-            name = f"periods_{i}"
-            columns = [(summary.period, "integer"), bucket.columns[1]]
-            tables[name] = ("rows", Rows(columns, sorted(periods.items())))
-            return summary, name
-    return None
-
-
 def _dataset_rows(
     i: int,
     ds: SourceDataset,
     shape: Shape,
     selected: dict[str, set[str]],
     time_conditions: list[TimeCondition],
-    use_buckets: bool,
+    buckets: TimeBuckets | None,
     tables: dict,
 ) -> exp.Select:
-    """One dataset in the result's columns (not yet summed across datasets)."""
+    """One dataset in the result's columns (not yet summed across datasets); ``buckets``: the
+    plan's time buckets, where the result's periods are local ones."""
     kept_types = {c.type: c.supplemental for c in shape.columns if c.type != "time"}
     plans = treatments(ds, kept_types, selected, NON_TIME_TYPES)
     instants = shape.time is not None or bool(time_conditions)
     bucket_name = bucket = summary = None
-    if shape.time is not None and use_buckets:
-        bucket_name, bucket = _bucket_rows(ds, shape, tables)
-        summary = _summary_periods(i, ds, bucket, time_conditions, plans, tables)
+    if shape.time is not None and buckets is not None:
+        bucket = buckets.bucket(ds)[1]
+        summary = buckets.summary(ds, time_conditions, plans)
         if summary is None:
-            tables[bucket_name] = ("rows", bucket)
+            bucket_name = buckets.read_through_bucket(ds)
     period = summary[0] if summary else None
     source = exp.select().from_(
         dataset_source(i, ds, tables, needs_instants=instants, sums=True, period=period)
@@ -255,8 +213,9 @@ def plan_sum(
     selected = selected_ids(conditions)
     time_conditions = [c for c in conditions if isinstance(c, TimeCondition)]
     use_buckets = _uses_buckets(context, shape)
+    buckets = TimeBuckets(shape, tables) if use_buckets else None
     parts = [
-        _dataset_rows(i, ds, shape, selected, time_conditions, use_buckets, tables)
+        _dataset_rows(i, ds, shape, selected, time_conditions, buckets, tables)
         for i, ds in enumerate(context.datasets)
     ]
     union: exp.Expression = parts[0]

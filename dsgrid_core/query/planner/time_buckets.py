@@ -1,0 +1,92 @@
+"""The time buckets of one summed plan (stored instant -> result period) and the summary by
+local period each dataset reads, worked out once per time dimension: a project's datasets
+mostly share theirs, and each costs a pass in Python over a year of instants (some 10 ms),
+so the last few are remembered for the next query (pure functions of the time dimension,
+its shift, the result's periods and a summary's zone)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from dsgrid_core.config.time_dimension import DatetimeTimeConfig
+from dsgrid_core.data.summaries import PeriodSummary, periods_of
+from dsgrid_core.query.context_types import SourceDataset
+from dsgrid_core.query.planner.outputs import Shape
+from dsgrid_core.query.planner.sqltree import Rows
+from dsgrid_core.query.planner.timekeys import TimeOutput, bucket_rows
+from dsgrid_core.query.planner.treatments import Treatment
+
+
+@lru_cache(maxsize=16)
+def _buckets(config_json: str, shift_seconds: int, output: TimeOutput) -> Rows:
+    config = DatetimeTimeConfig.model_validate_json(config_json)
+    return bucket_rows(config, shift_seconds, output)
+
+
+@lru_cache(maxsize=32)
+def _periods(
+    zone: str, period: str, config_json: str, shift_seconds: int, output: TimeOutput
+) -> tuple[tuple[int, object], ...] | None:
+    """A summary's period -> result period (``data.summaries.periods_of``), None where one of
+    its periods splits across the result's."""
+    found = periods_of(zone, period, _buckets(config_json, shift_seconds, output).rows)
+    return None if found is None else tuple(sorted(found.items()))
+
+
+class TimeBuckets:
+    """For one plan (``shape``, its ``tables``): each dataset's bucket table, registered in
+    ``tables`` only when a dataset reads its table through it, and the periods of the summaries
+    that answer."""
+
+    def __init__(self, shape: Shape, tables: dict):
+        self.shape, self.tables = shape, tables
+        self._names: dict[tuple, str] = {}
+
+    def _name(self, key: tuple, stem: str) -> str:
+        if key not in self._names:
+            taken = set(self.tables) | set(self._names.values())
+            self._names[key] = next(
+                f"{stem}_{n}" for n in range(len(taken) + 1) if f"{stem}_{n}" not in taken
+            )
+        return self._names[key]
+
+    def _key(self, ds: SourceDataset) -> tuple:
+        return (ds.time_config.model_dump_json(), ds.time_shift_seconds, self.shape.time)
+
+    def bucket(self, ds: SourceDataset) -> tuple[str, Rows]:
+        """The dataset's bucket table and its name (not registered)."""
+        key = self._key(ds)
+        return self._name(key, "time"), _buckets(*key)
+
+    def read_through_bucket(self, ds: SourceDataset) -> str:
+        """Register the dataset's bucket table (it reads its table through it); its name."""
+        name, rows = self.bucket(ds)
+        self.tables[name] = ("rows", rows)
+        return name
+
+    def summary(
+        self, ds: SourceDataset, time_conditions: list, plans: list[Treatment]
+    ) -> tuple[PeriodSummary, str] | None:
+        """The smallest of the dataset's summaries by local period that answers its sum into
+        the buckets, with its table (period -> result period) registered in ``tables``; None
+        where none does: none kept, a time map, a time filter, or each summary's periods split
+        across the result's (a result by hour, or in another zone). A summary summed over a
+        dimension answers only where the plan weighs each of its ids alike (a constant, no
+        filter): a sum that keeps it, filters it or splits its ids does not."""
+        if ds.time_join is not None or time_conditions:
+            return None
+        key = self._key(ds)
+        alike = {tr.type for tr in plans if tr.kind == "scale" and tr.keep_ids is None}
+        for summary in ds.period_summaries:
+            if not alike.issuperset(summary.summed):
+                continue
+            periods = _periods(summary.zone, summary.period, *key)
+            if periods is not None:
+                name = self._name((summary.zone, summary.period, *key), "periods")
+                column = _buckets(*key).columns[1]
+                self.tables[name] = (
+                    "rows",
+                    Rows([(summary.period, "integer"), column], list(periods)),
+                )
+                return summary, name
+        return None
