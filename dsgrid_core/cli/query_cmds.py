@@ -38,8 +38,8 @@ def query() -> None:
 @click.option(
     "--no-summaries",
     is_flag=True,
-    help="Read every dataset's table, never its summary over time (the same answer; for "
-    "checking and timing).",
+    help="Read every dataset's table, never its summaries (the same answer; for checking and "
+    "timing).",
 )
 @click.option("--overwrite", is_flag=True, help="Replace OUTPUT/<query name> if it exists.")
 @click.pass_context
