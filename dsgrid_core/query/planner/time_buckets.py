@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from dsgrid_core.config.time_dimension import DatetimeTimeConfig
 from dsgrid_core.data.summaries import PeriodSummary, periods_of
 from dsgrid_core.query.context_types import SourceDataset
 from dsgrid_core.query.planner.outputs import Shape
@@ -17,19 +16,31 @@ from dsgrid_core.query.planner.timekeys import TimeOutput, bucket_rows
 from dsgrid_core.query.planner.treatments import Treatment
 
 
+class _Config:
+    """A time dimension, equal to another with the same JSON (a key of the caches below)."""
+
+    def __init__(self, config):
+        self.config, self.json = config, config.model_dump_json()
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Config) and other.json == self.json
+
+    def __hash__(self) -> int:
+        return hash(self.json)
+
+
 @lru_cache(maxsize=16)
-def _buckets(config_json: str, shift_seconds: int, output: TimeOutput) -> Rows:
-    config = DatetimeTimeConfig.model_validate_json(config_json)
-    return bucket_rows(config, shift_seconds, output)
+def _buckets(config: _Config, shift_seconds: int, output: TimeOutput) -> Rows:
+    return bucket_rows(config.config, shift_seconds, output)
 
 
 @lru_cache(maxsize=32)
 def _periods(
-    zone: str, period: str, config_json: str, shift_seconds: int, output: TimeOutput
+    zone: str, period: str, config: _Config, shift_seconds: int, output: TimeOutput
 ) -> tuple[tuple[int, object], ...] | None:
     """A summary's period -> result period (``data.summaries.periods_of``), None where one of
     its periods splits across the result's."""
-    found = periods_of(zone, period, _buckets(config_json, shift_seconds, output).rows)
+    found = periods_of(zone, period, _buckets(config, shift_seconds, output).rows)
     return None if found is None else tuple(sorted(found.items()))
 
 
@@ -51,7 +62,7 @@ class TimeBuckets:
         return self._names[key]
 
     def _key(self, ds: SourceDataset) -> tuple:
-        return (ds.time_config.model_dump_json(), ds.time_shift_seconds, self.shape.time)
+        return (_Config(ds.time_config), ds.time_shift_seconds, self.shape.time)
 
     def bucket(self, ds: SourceDataset) -> tuple[str, Rows]:
         """The dataset's bucket table and its name (not registered)."""
