@@ -1,6 +1,6 @@
 """Summaries against the full scan: builder-style totals (no time column; the summary over
-time) and sums by month, week and day of the week on the data's clock (the summaries per local
-month and per local day, and those over geography where the result keeps none) at scale.
+time) and sums by month, week, day and day of the week on the data's clock (the summaries per
+local month, week and day, and those over geography where the result keeps none) at scale.
 
     python bench/summary_bench.py [--data-dir DIR] [--scales medium,large] [--runs 5]
                                   [--engines duckdb] [--markdown FILE]
@@ -110,6 +110,10 @@ QUERIES = {
     ),
     "state x week (lines)": (
         query("b9", {"geography": ["Demo States"], "time": [period("start_of_week")]}, unit="MWh"),
+        "summary per week",
+    ),
+    "state x day (lines)": (
+        query("b10", {"geography": ["Demo States"], "time": [period("start_of_day")]}, unit="MWh"),
         "summary per day",
     ),
 }

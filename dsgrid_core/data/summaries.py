@@ -20,6 +20,9 @@ SQL's SUM is):
   geography, filters none and weighs every geography id alike (a county -> state mapping, not
   a split) reads. Geography is the dimension with the most ids in dsgrid's datasets (counties),
   so these are a few thousandths of their table.
+- ``summary_week.parquet``: the stored rows summed per local week (``week``: Monday to Sunday,
+  weeks since the one of 1970-01-01), for sums per week that keep the geography (a state's
+  weekly lines): 7 times fewer rows than the one per day.
 
 Of the summaries that answer a sum, the planner reads the one with the fewest rows.
 
@@ -45,6 +48,7 @@ from zoneinfo import ZoneInfo
 TOTAL = "total"
 DAY = "day"
 MONTH = "month"
+WEEK = "week"
 DAY_OVER_GEOGRAPHY = "day_over_geography"
 MONTH_OVER_GEOGRAPHY = "month_over_geography"
 OVER_GEOGRAPHY = ("geography",)
@@ -66,6 +70,7 @@ KINDS = {
     DAY: Kind(DAY),
     DAY_OVER_GEOGRAPHY: Kind(DAY, OVER_GEOGRAPHY),
     MONTH_OVER_GEOGRAPHY: Kind(MONTH, OVER_GEOGRAPHY),
+    WEEK: Kind(WEEK),
 }
 FILES = {kind: f"summary_{kind}.parquet" for kind in KINDS}
 _EPOCH = date(1970, 1, 1).toordinal()
@@ -82,7 +87,13 @@ def local_month(instant: datetime, zone: ZoneInfo) -> int:
     return (local.year - 1970) * 12 + local.month - 1
 
 
-KEYS = {DAY: local_day, MONTH: local_month}
+def local_week(instant: datetime, zone: ZoneInfo) -> int:
+    """Weeks (Monday to Sunday) since the one of 1970-01-01 (a Thursday) of an (aware)
+    instant's date in ``zone``."""
+    return (local_day(instant, zone) + 3) // 7
+
+
+KEYS = {DAY: local_day, MONTH: local_month, WEEK: local_week}
 
 
 @dataclass(frozen=True)
