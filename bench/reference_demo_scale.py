@@ -2,7 +2,7 @@
 
     python bench/reference_demo_scale.py [--scales small,medium] [--work-dir DIR]
                                          [--ref-venv .venv-reference] [--timeout 3600]
-                                         [--markdown FILE]
+                                         [--registration-only] [--markdown FILE]
 
 For each scale (small 2.3M, medium 24M, large 175M stacked rows): `dsgrid demo` builds our demo
 registry, `dsgrid registry projects export` writes it as a dsgrid project folder, and both CLIs
@@ -12,6 +12,7 @@ new process each, our result cache off. Each step is timed (wall clock) with its
 (the maximum resident set size of the process and its children: os.wait4). The result tables
 are compared (columns by name, rows sorted, relative tolerance 1e-9). A reference step that
 fails or passes --timeout is reported as such, with its time so far and peak memory.
+--registration-only stops after the registrations.
 
 The work folder (default $DSGRID_BENCH_DIR/reference-demo or ~/dsgrid-bench/reference-demo)
 is outside the repository: the large scale needs about 10 GB.
@@ -122,7 +123,9 @@ def ratio(ref: Step, ours: Step) -> str:
     return f"{ref.seconds / ours.seconds:.1f}x"
 
 
-def side_by_side(scale: str, work: Path, ref: str, ours: str, timeout: float) -> list[str]:
+def side_by_side(
+    scale: str, work: Path, ref: str, ours: str, timeout: float, queries: bool = True
+) -> list[str]:
     folder = work / scale
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -154,7 +157,7 @@ def side_by_side(scale: str, work: Path, ref: str, ours: str, timeout: float) ->
         f"| {scale} | bulk-register | {ref_reg.cell()} | {our_reg.cell()} | "
         f"{ratio(ref_reg, our_reg)} | |"
     )
-    for path in sorted(QUERIES.glob("*.json5")):
+    for path in sorted(QUERIES.glob("*.json5")) if queries else []:
         name = path.stem
         ref_out, our_out = folder / "ref-out", folder / "our-out"
         ref_q = (
@@ -206,6 +209,7 @@ def main() -> None:
         default=Path(os.environ.get("DSGRID_REFERENCE_VENV", REPO / ".venv-reference")),
     )
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per step")
+    parser.add_argument("--registration-only", action="store_true", help="no queries")
     args = parser.parse_args()
     ref = str(args.ref_venv / "bin" / "dsgrid")
     ours = shutil.which("dsgrid") or sys.exit("our dsgrid CLI is not on PATH")
@@ -220,7 +224,10 @@ def main() -> None:
         "|---|---|---:|---:|---:|---|",
     ]
     for scale in args.scales.split(","):
-        for row in side_by_side(scale.strip(), args.work_dir, ref, ours, args.timeout):
+        steps = side_by_side(
+            scale.strip(), args.work_dir, ref, ours, args.timeout, not args.registration_only
+        )
+        for row in steps:
             print(row, flush=True)
             lines.append(row)
     common.publish(lines, args.markdown)
