@@ -245,11 +245,18 @@ SETTINGS: tuple[Setting, ...] = (
         "scripts",
     ),
     Setting(
+        "DSGRID_TEST_EVERY_TRANSPORT_CASE",
+        None,
+        "1: the engine parity suite (tests/query) runs every case of a test parametrized beyond "
+        "its engine on Spark Connect and the cluster too (by default they run its first case).",
+        "scripts",
+    ),
+    Setting(
         "DSGRID_COMPAT_QUERY_ALL_CORPORA",
         None,
-        "1: the differential query suite runs every corpus on Spark Connect and the cluster "
-        "too (by default they answer the StandardScenarios corpus; test_efs runs on DuckDB and "
-        "local Spark).",
+        "1: the differential query suite runs every corpus on every engine (by default test_efs "
+        "runs on DuckDB, StandardScenarios on DuckDB and local Spark, and Spark Connect and the "
+        "cluster are left to the engine parity suite).",
         "scripts",
     ),
     Setting(

@@ -78,8 +78,10 @@ def to_project(
     dataset_units: pd.DataFrame,
     project_units: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Map a dataset to the project's base dimensions, converting metric units."""
+    """Map a dataset to the project's base dimensions, converting metric units (as categories
+    inside: the merges and the sum copy small codes, not millions of strings)."""
     config = json5.loads(mappings_file.read_text())
+    frame = frame.astype(dict.fromkeys(DIMS, "category"))
     metric_done = False
     for entry in config["mappings"]:
         mapping = records(mappings_file.parent / entry["file"])
@@ -97,8 +99,10 @@ def to_project(
             ]
             metric_done = True
         frame = apply_mapping(frame, dim, mapping)
+        frame[dim] = frame[dim].astype("category")
     assert metric_done or set(frame["metric"]) <= set(project_units["id"])
-    return frame.groupby([*DIMS, "timestamp"], as_index=False)["value"].sum()
+    summed = frame.groupby([*DIMS, "timestamp"], as_index=False, observed=True)["value"].sum()
+    return summed.astype(dict.fromkeys(DIMS, object))  # plain strings, as callers compare
 
 
 def in_unit(frame: pd.DataFrame, metric_records: pd.DataFrame, unit: str) -> pd.DataFrame:

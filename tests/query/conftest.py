@@ -6,6 +6,7 @@ child process, so its queries go through the runner)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +64,33 @@ def run(registry_path, query: dict, engine: EngineChoice):
 @pytest.fixture(scope="session")
 def run_query_on():
     return run
+
+
+# Spark Connect and the standalone cluster carry the same Spark SQL as local mode; what they
+# can get wrong is the transport (sessions, rows sent and received, files read by executors).
+TRANSPORTS = ("spark_connect", "spark_cluster")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Where a query test is parametrized beyond its engine (functions, operators, periods),
+    the transports run its first case and DuckDB and local Spark every case
+    (DSGRID_TEST_EVERY_TRANSPORT_CASE=1: every case everywhere). This keeps the whole suite
+    under its 30 minutes."""
+    import os
+
+    if os.environ.get("DSGRID_TEST_EVERY_TRANSPORT_CASE") == "1":
+        return
+    here = Path(__file__).parent
+    kept, dropped = [], []
+    for item in items:
+        spec = getattr(item, "callspec", None)
+        further = (
+            spec is not None
+            and here in Path(item.path).parents
+            and spec.params.get("engine") in TRANSPORTS
+            and any(index > 0 for name, index in spec.indices.items() if name != "engine")
+        )
+        (dropped if further else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
