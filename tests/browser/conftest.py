@@ -10,6 +10,93 @@ import pytest
 
 from app.state import API_URL_KEY, REGISTRY_KEY
 
+# One Chromium for the whole session: starting and quitting one per test cost about 1.5 s of
+# each of the ~150 browser tests. Every test gets a fresh tab, no cookies, the first test's
+# window size and an empty console log; a browser that cannot be reset is replaced.
+
+
+class _SessionChromium:
+    """The session's Chromium (started on first use) and its reset between tests."""
+
+    def __init__(self):
+        self.driver = None
+        self.size = None
+
+    def take(self, make):
+        """The driver, started with ``make()`` unless one is running."""
+        if self.driver is None:
+            self.driver = make()
+            self.size = self.driver.get_window_size()
+        return self.driver
+
+    def reset(self) -> None:
+        """Leave nothing of the last test: one new blank tab, no cookies, the window's first
+        size. Quits the browser (the next test starts another) if any of it fails."""
+        from selenium.common.exceptions import WebDriverException
+
+        driver = self.driver
+        if driver is None:
+            return
+        try:
+            old = driver.window_handles
+            driver.switch_to.new_window("tab")
+            for handle in old:
+                driver.switch_to.window(handle)
+                driver.close()
+            driver.switch_to.window(driver.window_handles[0])
+            driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+            driver.set_window_size(self.size["width"], self.size["height"])
+            driver.get_log("browser")  # the console of the last test, read and dropped
+        except WebDriverException:
+            self.quit()
+
+    def quit(self) -> None:
+        from selenium.common.exceptions import WebDriverException
+
+        if self.driver is not None:
+            with contextlib.suppress(WebDriverException):
+                self.driver.quit()
+        self.driver = None
+
+
+@pytest.fixture(scope="session")
+def session_chromium():
+    chromium = _SessionChromium()
+    yield chromium
+    chromium.quit()
+
+
+@pytest.fixture
+def dash_duo(request, dash_thread_server, tmp_path, session_chromium):
+    """dash.testing's dash_duo on the session's Chromium (see _SessionChromium): the same
+    options (tests/conftest.py's pytest_setup_options), downloads saved in the test's own
+    folder."""
+    from dash.testing.composite import DashComposite
+
+    downloads = tmp_path / "download"
+    downloads.mkdir()
+
+    class OnSessionChromium(DashComposite):
+        def get_webdriver(self):
+            driver = session_chromium.take(super().get_webdriver)
+            driver.execute_cdp_cmd(
+                "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+            )
+            return driver
+
+        def __exit__(self, *exc):
+            session_chromium.reset()
+
+    config = request.config
+    with OnSessionChromium(
+        server=dash_thread_server,
+        browser=config.getoption("webdriver"),
+        headless=config.getoption("headless"),
+        options=config.hook.pytest_setup_options(),
+        download_path=str(downloads),
+    ) as composite:
+        yield composite
+
 
 @pytest.fixture(params=["local", "remote"])
 def viewer(request, tmp_path):

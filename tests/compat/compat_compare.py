@@ -35,21 +35,46 @@ def reference_python() -> Path | None:
     return python if python.exists() else None
 
 
+class ReferenceJob:
+    """A batch for the reference driver, started in the background: our side of the comparison
+    runs meanwhile (the two use both cores); answer() waits for the reference's."""
+
+    def __init__(self, job: dict, workdir: Path):
+        python = reference_python()
+        if python is None:
+            raise RuntimeError(f"the reference venv is missing: {reference_venv()}")
+        workdir.mkdir(parents=True, exist_ok=True)
+        # its output goes to files: a full pipe would stop it while nobody reads
+        self.out = tempfile.NamedTemporaryFile(prefix="reference-", suffix=".json", dir=workdir)
+        self.err = tempfile.NamedTemporaryFile(prefix="reference-", suffix=".log", dir=workdir)
+        self.process = subprocess.Popen(  # noqa: S603 - fixed interpreter and script
+            [str(python), str(DRIVER)],
+            stdin=subprocess.PIPE,
+            stdout=self.out,
+            stderr=self.err,
+            text=True,
+            cwd=workdir,
+        )
+        self.process.stdin.write(json.dumps({**job, "workdir": str(workdir)}))
+        self.process.stdin.close()
+
+    def answer(self) -> dict:
+        try:
+            code = self.process.wait(timeout=600)
+            if code != 0:
+                self.err.seek(0)
+                tail = self.err.read().decode(errors="replace")[-3000:]
+                raise RuntimeError(f"reference driver failed:\n{tail}")
+            self.out.seek(0)
+            return json.loads(self.out.read())
+        finally:
+            self.out.close()
+            self.err.close()
+
+
 def run_reference(job: dict, workdir: Path) -> dict:
-    python = reference_python()
-    if python is None:
-        raise RuntimeError(f"the reference venv is missing: {reference_venv()}")
-    done = subprocess.run(  # noqa: S603 - fixed interpreter and script
-        [str(python), str(DRIVER)],
-        input=json.dumps({**job, "workdir": str(workdir)}),
-        capture_output=True,
-        text=True,
-        cwd=workdir,
-        timeout=600,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"reference driver failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout)
+    """The reference driver's answer to one batch."""
+    return ReferenceJob(job, workdir).answer()
 
 
 @dataclass
@@ -106,10 +131,11 @@ def _clean(message: str, workdir: Path | None = None) -> str:
 def load_rows(configs: list[ConfigFile], workdir: Path) -> list[Row]:
     from compat_ours import load_verdict
 
-    answer = run_reference({"mode": "load", "items": [c.as_job for c in configs]}, workdir)
+    job = ReferenceJob({"mode": "load", "items": [c.as_job for c in configs]}, workdir)
+    our_verdicts = [load_verdict(config.path, config.kind) for config in configs]
+    answer = job.answer()
     rows = []
-    for config, ref in zip(configs, answer["verdicts"], strict=True):
-        ours = load_verdict(config.path, config.kind)
+    for config, ref, ours in zip(configs, answer["verdicts"], our_verdicts, strict=True):
         ref["message"], ours["message"] = (
             _clean(ref["message"], workdir),
             _clean(ours["message"], workdir),
@@ -257,10 +283,11 @@ def register_rows(
             for i, (_, steps) in enumerate(plans)
         ],
     }
-    answer = run_reference(job, workdir)
+    reference = ReferenceJob(job, workdir)
+    our_plans = [register(workdir / f"ours{i}", steps) for i, (_, steps) in enumerate(plans)]
+    answer = reference.answer()
     rows = []
-    for i, ((config, steps), ref_plan) in enumerate(zip(plans, answer["plans"], strict=True)):
-        our_plan = register(workdir / f"ours{i}", steps)
+    for (config, _), ref_plan, our_plan in zip(plans, answer["plans"], our_plans, strict=True):
         for ref, ours in zip(ref_plan["steps"], our_plan["steps"], strict=True):
             ref["message"] = _clean(ref["message"], workdir)
             ours["message"] = _clean(ours["message"], workdir)
