@@ -420,3 +420,51 @@ def spark_cluster_runner(tmp_path_factory):
     yield runner
     runner.stop()
     cluster.stop()
+
+
+# ---------------------------------------------------------------------------------------------
+# The reference, ahead of its tests: the differential query suite (tests/compat_queries) waits
+# about two minutes for the reference to register test_efs and the small StandardScenarios and
+# to answer their query files. When that suite is selected, a thread does it, one reference
+# process at a time, from the session's first test: beside the tests before it (the browser's
+# wait on Chromium most of the time). Those reference processes have TMPDIRs of their own, so
+# they cannot meet another test's reference process.
+# ---------------------------------------------------------------------------------------------
+
+
+def _reference_ahead(tmp_path_factory) -> None:
+    """What the differential query suite's fixtures would do first (each of them locked and
+    once per session: they find it done, or wait for it)."""
+    from queries_corpus import missing_requirement
+    from queries_session import start_reference
+    from queries_standard_scenarios import reference_url, registered_by_the_reference
+    from reference_cli import reference_efs_registry
+
+    if missing_requirement() is not None:
+        return
+    url, _, _ = reference_efs_registry(tmp_path_factory, TEST_DATA)
+    work = tmp_path_factory.mktemp("compat-ahead")
+    start_reference("test_efs", url, work).process.wait()
+    if missing_requirement("standard_scenarios") is None:
+        side = registered_by_the_reference(tmp_path_factory)
+        start_reference("standard_scenarios", reference_url(side), work)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def reference_ahead(request, tmp_path_factory):
+    import threading
+
+    thread = None
+    if any(item.path.parent.name == "compat_queries" for item in request.session.items):
+
+        def ahead():
+            try:
+                _reference_ahead(tmp_path_factory)
+            except Exception:  # noqa: BLE001, S110 - the suite's fixtures try again and say why
+                pass
+
+        thread = threading.Thread(target=ahead, name="reference-ahead", daemon=True)
+        thread.start()
+    yield
+    if thread is not None:
+        thread.join(timeout=900)

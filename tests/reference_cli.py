@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -28,14 +29,26 @@ def require_reference() -> Path:
 
 
 def reference(
-    *args: str | Path, url: str | None = None, cwd: Path, check: bool = True
+    *args: str | Path,
+    url: str | None = None,
+    cwd: Path,
+    check: bool = True,
+    private_tmp: Path | None = None,
 ) -> subprocess.CompletedProcess:
-    """One reference CLI call; it writes dsgrid.log into ``cwd``."""
+    """One reference CLI call; it writes dsgrid.log into ``cwd``. ``private_tmp``: its
+    TMPDIR, for a call that may run beside other reference calls (the reference writes fixed
+    names such as dimension_mappings.json5 into the temporary folder)."""
     argv = [str(require_reference())]
     if url is not None:
         argv += ["-u", url]
     argv += [str(a) for a in args]
-    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=900)  # noqa: S603
+    env = None
+    if private_tmp is not None:
+        private_tmp.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "TMPDIR": str(private_tmp)}
+    done = subprocess.run(  # noqa: S603
+        argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=900
+    )
     if check and done.returncode != 0:
         raise AssertionError(
             f"reference {' '.join(argv[1:])} failed ({done.returncode}):\n"
@@ -62,6 +75,7 @@ def writable_copy(source: Path, target: Path) -> Path:
 
 
 _BUILT: dict[tuple[str, str], tuple[str, Path, Path]] = {}
+_BUILDING = threading.Lock()  # tests/conftest.py may build it in a thread, ahead of its tests
 
 
 def reference_efs_registry(tmp_path_factory, test_data: Path) -> tuple[str, Path, Path]:
@@ -69,10 +83,18 @@ def reference_efs_registry(tmp_path_factory, test_data: Path) -> tuple[str, Path
     test data as bench/reference_side_by_side.py does), built once per test session: (url,
     data path, database path). Tests read it, never change it."""
     key = (str(tmp_path_factory.getbasetemp()), str(test_data))
-    if key not in _BUILT:
-        root = tmp_path_factory.mktemp("reference-efs")
-        url, data = create_reference_registry(root)
-        files = writable_copy(test_data, root / "td")
-        reference("registry", "bulk-register", "test_efs_registration.json5", url=url, cwd=files)
-        _BUILT[key] = (url, data, root / "ref.db")
+    with _BUILDING:
+        if key not in _BUILT:
+            root = tmp_path_factory.mktemp("reference-efs")
+            url, data = create_reference_registry(root)
+            files = writable_copy(test_data, root / "td")
+            reference(
+                "registry",
+                "bulk-register",
+                "test_efs_registration.json5",
+                url=url,
+                cwd=files,
+                private_tmp=root / "tmp",
+            )
+            _BUILT[key] = (url, data, root / "ref.db")
     return _BUILT[key]

@@ -66,6 +66,47 @@ def session_chromium():
     chromium.quit()
 
 
+class _ThreadServer:
+    """What dash.testing's dash_duo serves an app with (``server(app)``, ``server.url``), as
+    `dsgrid serve` serves it: werkzeug's server for ``app.server`` in a thread, on 127.0.0.1
+    and a port the system picks (two test runs never meet), stopped within 50 ms. dash's own
+    ThreadedRunner numbers ports from 58050 and kills its thread, half a second a test."""
+
+    def __init__(self):
+        self.server = None
+        self.thread = None
+
+    def __call__(self, app, port: int = 0, **_):
+        import threading
+
+        from werkzeug.serving import make_server
+
+        app.scripts.config.serve_locally = True
+        app.css.config.serve_locally = True
+        self.server = make_server("127.0.0.1", port, app.server, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,))
+        self.thread.daemon = True
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}"
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.thread.join(timeout=10)
+            self.server.server_close()
+
+
+@pytest.fixture
+def dash_thread_server():
+    """Overrides dash.testing's: see _ThreadServer."""
+    server = _ThreadServer()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def dash_duo(request, dash_thread_server, tmp_path, session_chromium):
     """dash.testing's dash_duo on the session's Chromium (see _SessionChromium): the same
@@ -549,14 +590,3 @@ def type_into(dash_duo, input_id: str, text: str) -> None:
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys(Keys.DELETE)
     box.send_keys(str(text) + Keys.TAB)
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on now. dash.testing numbers servers from 58050 in every
-    pytest process, so two test runs on one machine can reach each other's servers; pass
-    ``port=free_port()`` to ``dash_duo.start_server``."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]

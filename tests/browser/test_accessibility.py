@@ -19,7 +19,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import component_prop, free_port, wait_until
+from conftest import component_prop, wait_until
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
@@ -99,7 +99,7 @@ def _open(dash_duo, name: str, registry: Path) -> None:
 
 
 def _start(dash_duo, local_viewer, registry: Path) -> None:
-    dash_duo.start_server(local_viewer(registry), port=free_port())
+    dash_duo.start_server(local_viewer(registry))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from conftest import (
     allow_downloads,
     click,
     component_prop,
-    free_port,
     plotly_traces,
     scroll_to,
     wait_for_download,
@@ -172,7 +171,7 @@ def test_scenario_comparison_peaks_match_the_api_and_the_link_restores_it(
     expected = _expected_peaks(_api_result(registry, tmp_path, comparison))
 
     app = viewer(registry)
-    dash_duo.start_server(app, port=free_port())
+    dash_duo.start_server(app)
     dash_duo.driver.set_window_size(1400, 1100)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/compare")
     dash_duo.wait_for_element(f"#{ids.COMPARE_RUN}")
@@ -237,7 +236,7 @@ def test_scenario_comparison_peaks_match_the_api_and_the_link_restores_it(
 def test_a_bad_link_says_what_is_wrong(dash_duo, viewer, demo_registry, tmp_path):
     registry = tmp_path / "registry"
     shutil.copytree(demo_registry[0], registry)
-    dash_duo.start_server(viewer(registry), port=free_port())
+    dash_duo.start_server(viewer(registry))
     dash_duo.wait_for_page(
         f"{dash_duo.server_url}/compare?project=demo_us_buildings&dimension=scenario"
         "&base=reference&other=nope"
@@ -274,7 +273,7 @@ def test_a_model_year_link_with_end_uses_restores_them_and_their_peaks(
             ],
         )
     )
-    dash_duo.start_server(viewer(registry), port=free_port())
+    dash_duo.start_server(viewer(registry))
     dash_duo.driver.set_window_size(1400, 1100)
     dash_duo.wait_for_page(
         f"{dash_duo.server_url}/compare?project=demo_us_buildings&dimension=model_year"
@@ -298,7 +297,7 @@ def test_one_scenario_is_said_and_two_datasets_compare_on_test_efs(
     ComStock data in two layouts: their difference is 0 everywhere."""
     registry = tmp_path / "registry"
     shutil.copytree(efs_registry_template, registry)
-    dash_duo.start_server(viewer(registry), port=free_port())
+    dash_duo.start_server(viewer(registry))
     dash_duo.driver.set_window_size(1400, 1100)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/compare")
     dash_duo.wait_for_contains_text(f"#{ids.COMPARE_ERROR}", "one scenario: nothing to compare")
@@ -370,7 +369,7 @@ def test_two_versions_of_a_dataset_compare_and_the_link_keeps_them(
     # what the new version changed: county 11001 (DC) up, lighting in 10001 (DE) halved
     assert {row[0] for row in expected if row[1] != row[3]} == {"All (coincident peak)", "DC", "DE"}
 
-    dash_duo.start_server(viewer(registry), port=free_port())
+    dash_duo.start_server(viewer(registry))
     dash_duo.driver.set_window_size(1400, 1100)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/compare")
     dash_duo.wait_for_element(f"#{ids.COMPARE_RUN}")

@@ -24,7 +24,6 @@ from conftest import (
     allow_downloads,
     click,
     component_prop,
-    free_port,
     grid_filter,
     grid_snapshot,
     grid_sort,
@@ -257,7 +256,7 @@ def _screenshot(dash_duo, name: str) -> None:
 
 def _start(dash_duo, viewer, registry: Path, path: str = "/query"):
     app = viewer(registry)
-    dash_duo.start_server(app, port=free_port())
+    dash_duo.start_server(app)
     dash_duo.driver.set_window_size(1400, 1100)
     dash_duo.wait_for_page(f"{dash_duo.server_url}{path}")
     return app

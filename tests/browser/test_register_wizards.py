@@ -17,7 +17,6 @@ import pytest
 from conftest import (
     click,
     edit_cell,
-    free_port,
     grid_row_index,
     grid_snapshot,
     pick,
@@ -57,7 +56,7 @@ def sessions(folder: Path) -> list[Path]:
 
 
 def start(dash_duo, app, path: str) -> None:
-    dash_duo.start_server(app, port=free_port())
+    dash_duo.start_server(app)
     dash_duo.driver.set_window_size(1400, 1000)
     dash_duo.wait_for_page(f"{dash_duo.server_url}{path}")
 

@@ -47,6 +47,7 @@ class ReferenceJob:
         # its output goes to files: a full pipe would stop it while nobody reads
         self.out = tempfile.NamedTemporaryFile(prefix="reference-", suffix=".json", dir=workdir)
         self.err = tempfile.NamedTemporaryFile(prefix="reference-", suffix=".log", dir=workdir)
+        private = Path(tempfile.mkdtemp(prefix="reference-tmp-", dir=workdir))
         self.process = subprocess.Popen(  # noqa: S603 - fixed interpreter and script
             [str(python), str(DRIVER)],
             stdin=subprocess.PIPE,
@@ -54,6 +55,9 @@ class ReferenceJob:
             stderr=self.err,
             text=True,
             cwd=workdir,
+            # a TMPDIR of its own: it may run beside other reference processes, and the
+            # reference writes fixed names into the temporary folder
+            env={**os.environ, "TMPDIR": str(private)},
         )
         self.process.stdin.write(json.dumps({**job, "workdir": str(workdir)}))
         self.process.stdin.close()

@@ -43,9 +43,9 @@ def standard_scenarios_registries(tmp_path_factory):
     reason = missing_requirement("standard_scenarios")
     if reason:
         pytest.skip(reason)
-    from queries_standard_scenarios import build_standard_scenarios
+    from queries_standard_scenarios import register_ours, registered_by_the_reference
 
-    return build_standard_scenarios(tmp_path_factory.mktemp("standard-scenarios"))
+    return register_ours(registered_by_the_reference(tmp_path_factory))
 
 
 @pytest.fixture(scope="session")

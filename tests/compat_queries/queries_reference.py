@@ -44,6 +44,8 @@ class ReferenceRun:
         }
         # its output goes to a file: a full pipe would stop it while nobody reads
         self.log = workdir / "driver.log"
+        private = workdir / "tmp"
+        private.mkdir(exist_ok=True)
         with open(self.log, "w") as log:
             self.process = subprocess.Popen(  # noqa: S603 - fixed interpreter and script
                 [str(python), str(DRIVER)],
@@ -52,7 +54,9 @@ class ReferenceRun:
                 stderr=subprocess.STDOUT,
                 text=True,
                 cwd=workdir,
-                env={**os.environ, "DSGRID_BACKEND_ENGINE": "duckdb"},
+                # a TMPDIR of its own: it may run beside other reference processes, and the
+                # reference writes fixed names into the temporary folder
+                env={**os.environ, "DSGRID_BACKEND_ENGINE": "duckdb", "TMPDIR": str(private)},
             )
         self.process.stdin.write(json.dumps(job))
         self.process.stdin.close()

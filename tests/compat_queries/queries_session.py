@@ -4,6 +4,7 @@ per engine; the tests and scripts/compat_queries_report.py read the same rows.""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,15 +24,17 @@ class Comparison:
 
 
 _REFERENCE: dict[tuple[str, str], ReferenceRun] = {}
+_STARTING = threading.Lock()  # tests/conftest.py may start a run in a thread, ahead of its tests
 _COMPARISONS: dict[tuple[str, str, str, str], Comparison] = {}
 
 
 def start_reference(corpus: str, url: str, workdir: Path) -> ReferenceRun:
     """The reference's run of a corpus's queries, started once (in the background)."""
-    if (corpus, url) not in _REFERENCE:
-        _REFERENCE[corpus, url] = ReferenceRun(
-            query_files(corpus), url, workdir / "reference" / corpus
-        )
+    with _STARTING:
+        if (corpus, url) not in _REFERENCE:
+            _REFERENCE[corpus, url] = ReferenceRun(
+                query_files(corpus), url, workdir / "reference" / corpus
+            )
     return _REFERENCE[corpus, url]
 
 

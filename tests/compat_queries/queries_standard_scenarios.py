@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,10 +58,17 @@ def _current_project_time_zone(project: Path, legacy: dict[str, str]) -> None:
     project.write_text(text, encoding="utf-8")
 
 
-def build_standard_scenarios(folder: Path) -> Registries:
-    """Make the small copy in ``folder`` and register it in a new reference registry and in a
-    new registry of ours (the reference first: it writes next to the configs it reads)."""
-    small_project, registration_plans, run_reference, register, legacy = _compat_modules()
+@dataclass(frozen=True)
+class ReferenceSide:
+    folder: Path  # the copy, the reference's registry and (once registered) ours
+    steps: list  # the registration steps (compat_compare.registration_plans)
+    reference: list  # the reference's verdict on each step
+
+
+def register_with_the_reference(folder: Path) -> ReferenceSide:
+    """Make the small copy in ``folder`` and register it in a new reference registry (before
+    ours: it writes next to the configs it reads)."""
+    small_project, registration_plans, run_reference, _, legacy = _compat_modules()
     folder.mkdir(parents=True, exist_ok=True)
     plan = small_project(STANDARD_SCENARIOS_BULK, folder / "copy")
     _current_project_time_zone(plan.project, legacy)
@@ -72,7 +80,38 @@ def build_standard_scenarios(folder: Path) -> Registries:
         {"mode": "register", "plans": [{"registry": str(folder / "reference"), "steps": steps}]},
         work,
     )["plans"][0]["steps"]
-    ours = register(folder / "ours", steps)["steps"]
+    return ReferenceSide(folder, steps, reference)
+
+
+_SESSION: dict[str, ReferenceSide] = {}
+_REGISTERING = threading.Lock()  # tests/conftest.py may register it in a thread, ahead
+
+
+def registered_by_the_reference(tmp_path_factory) -> ReferenceSide:
+    """register_with_the_reference, once per test session."""
+    key = str(tmp_path_factory.getbasetemp())
+    with _REGISTERING:
+        if key not in _SESSION:
+            folder = tmp_path_factory.mktemp("standard-scenarios")
+            _SESSION[key] = register_with_the_reference(folder)
+    return _SESSION[key]
+
+
+def reference_url(side: ReferenceSide) -> str:
+    return f"sqlite:///{side.folder / 'reference' / 'ref.db'}"
+
+
+def build_standard_scenarios(folder: Path) -> Registries:
+    """Make the small copy in ``folder`` and register it in a new reference registry and in a
+    new registry of ours."""
+    return register_ours(register_with_the_reference(folder))
+
+
+def register_ours(side: ReferenceSide) -> Registries:
+    """Register the copy the reference registered in a new registry of ours."""
+    *_, register, _ = _compat_modules()
+    reference = side.reference
+    ours = register(side.folder / "ours", side.steps)["steps"]
     if not (reference[0]["accepted"] and ours[0]["accepted"]):
         raise RuntimeError(
             f"the small StandardScenarios project was not registered: reference "
@@ -86,5 +125,4 @@ def build_standard_scenarios(folder: Path) -> Registries:
             registered.append(ref["dataset_id"])
         else:
             refused[ref["dataset_id"]] = ref["message"] if not ref["accepted"] else our["message"]
-    url = f"sqlite:///{folder / 'reference' / 'ref.db'}"
-    return Registries(url, folder / "ours", tuple(registered), refused)
+    return Registries(reference_url(side), side.folder / "ours", tuple(registered), refused)
