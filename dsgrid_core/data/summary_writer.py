@@ -13,11 +13,13 @@ from dsgrid_core.config.time_formats import AlignedInAbsoluteTime
 from dsgrid_core.data.storage import file_digest
 from dsgrid_core.data.summaries import (
     DAY,
+    DAY_OVER_CATEGORIES,
     DAY_OVER_GEOGRAPHY,
     FILES,
     KINDS,
     MONTH,
     MONTH_OVER_GEOGRAPHY,
+    OVER_CATEGORIES,
     OVER_GEOGRAPHY,
     TOTAL,
     WEEK,
@@ -91,8 +93,8 @@ def _write_periods(con, table: str, folder: Path, time_config, zone: str) -> dic
     """Every kind of summary: sums per local day from the stored rows (every stored instant is
     one of the time dimension's, the registration's time check, so the join to each one's day
     loses no row); from the days, sums per local month (a day's date names its month) and
-    week, and per day over geography; from those, the total over time and per month over
-    geography."""
+    week, per day over geography and per day over sector, subsector and metric; from those,
+    the total over time and per month over geography."""
     tz = ZoneInfo(zone)
     instants = time_config.instants()
     con.execute(f"CREATE OR REPLACE TEMP TABLE {DAYS_TABLE} (instant TIMESTAMPTZ, day BIGINT)")
@@ -102,6 +104,7 @@ def _write_periods(con, table: str, folder: Path, time_config, zone: str) -> dic
     )
     keys = list(NON_TIME_TYPES)
     fewer = [k for k in keys if k not in OVER_GEOGRAPHY]
+    places = [k for k in keys if k not in OVER_CATEGORIES]
     stored = (
         f"(SELECT s.*, d.day FROM {ident(table)} s JOIN {DAYS_TABLE} d "  # noqa: S608
         f"ON s.{ident('timestamp')} = d.instant)"
@@ -117,6 +120,7 @@ def _write_periods(con, table: str, folder: Path, time_config, zone: str) -> dic
         (DAY_OVER_GEOGRAPHY, _read(folder, DAY), fewer, day),
         (MONTH_OVER_GEOGRAPHY, _read(folder, DAY_OVER_GEOGRAPHY), fewer, month),
         (WEEK, _read(folder, DAY), keys, week),
+        (DAY_OVER_CATEGORIES, _read(folder, DAY), places, day),
     )
     written = {}
     for kind, source, kept, period in steps:

@@ -1,5 +1,5 @@
-"""Summaries (dsgrid_core.data.summaries), over time, per local day and month, and those summed
-over geography too: written at registration within their share of the table's bytes, checked
+"""Summaries (dsgrid_core.data.summaries), over time, per local day, week and month, and those
+summed over geography or over sector, subsector and metric too: written at registration within their share of the table's bytes, checked
 against pandas over the stored table, and batteries of queries answered with and without them
 on DuckDB and Spark: the same tables (within 1e-9), and the metadata says which file each query
 read. Queries no summary can answer (a time filter, a function other than
@@ -19,6 +19,7 @@ import pytest
 NON_TIME = ["geography", "sector", "subsector", "metric", "model_year", "scenario", "weather_year"]
 DEMO_DATASETS = ("demo_comstock_like", "demo_resstock_like")
 STATES, BAS, END_USES = "Demo States", "Demo Balancing Areas", "Demo End Uses"
+COUNTIES, SECTORS = "Demo Counties", "Demo Sectors"  # base dimensions
 SCENARIOS, MODEL_YEARS = "Demo Scenarios", "Demo Model Years"
 TIME = "Demo Time 2018 Hourly EST"
 
@@ -73,7 +74,21 @@ def _local_periods(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-KINDS = ["total", "month", "day", "day_over_geography", "month_over_geography", "week"]
+KINDS = [
+    "total",
+    "month",
+    "day",
+    "day_over_geography",
+    "month_over_geography",
+    "week",
+    "day_over_sector_subsector_metric",
+]
+# the dimension types each kind sums out beside time
+SUMMED_OUT = {
+    "day_over_geography": {"geography"},
+    "month_over_geography": {"geography"},
+    "day_over_sector_subsector_metric": {"sector", "subsector", "metric"},
+}
 
 
 @pytest.mark.parametrize("kind", KINDS[1:])
@@ -85,7 +100,7 @@ def test_registration_writes_each_datetime_dataset_summed_per_local_period(roomy
         entry = record.extra["summaries"][kind]
         assert entry["zone"] == "Etc/GMT+5"
         period = kind.split("_")[0]
-        ids = [t for t in NON_TIME if not (kind.endswith("geography") and t == "geography")]
+        ids = [t for t in NON_TIME if t not in SUMMED_OUT.get(kind, set())]
         keys = [*ids, period]
         assert sorted(summary.columns) == sorted([*keys, "value"])
         expected = table.groupby(keys, as_index=False)["value"].sum().sort_values(keys)
@@ -424,6 +439,123 @@ def test_sums_over_geography_are_the_full_scans(roomy_registry, demo_registry, e
             assert {r["read"] for r in read_off["read"]} == {"table"}, name
             if engine.name == "spark":
                 break  # the roomy registry only: Spark reads what DuckDB reads
+
+
+@pytest.fixture(scope="module")
+def one_unit_registry(tmp_path_factory):
+    """The small demo with every end use in kWh, registered at the default share: as real
+    projects keep theirs (StandardScenarios' ResStock and ComStock end uses, fuels included,
+    are all kWh), where the demo mixes MWh, kWh, MBtu and therm on purpose."""
+    import csv
+
+    from dsgrid_core.demo import generate_demo_files
+    from dsgrid_core.service.housekeeping import create_registry
+
+    root = tmp_path_factory.mktemp("one-unit")
+    bulk = generate_demo_files(root / "inputs", scale="small")
+    relabelled = 0
+    for path in (root / "inputs").rglob("*.csv"):
+        with path.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        if not rows or list(rows[0]) != ["id", "name", "fuel_id", "unit"]:
+            continue
+        with path.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows({**row, "unit": "kWh"} for row in rows)
+        relabelled += 1
+    assert relabelled >= 3  # the project's end uses and each dataset's
+    registry = create_registry(root / "registry")
+    try:
+        registry.bulk_register(bulk, log_message="one unit")
+    finally:
+        registry.close()
+    return root / "registry"
+
+
+OVER_CATEGORIES = "summary per day over sector, subsector and metric"
+# name -> (query, read from the demo in one unit); a sum per period that keeps the geography
+# and none of sector, subsector and metric, filters none of them and converts every end use
+# by one factor reads the summary over them (alternatives kept or summed alike)
+CATEGORIES_BATTERY = {
+    "state_by_day_mwh": (
+        _over_time("state_by_day_mwh", "start_of_day", {"geography": [STATES]}, unit="MWh"),
+        OVER_CATEGORIES,
+    ),
+    "county_by_week_and_scenario": (
+        _over_time(
+            "county_by_week_and_scenario",
+            "start_of_week",
+            {"geography": [COUNTIES], "scenario": [SCENARIOS]},
+            unit="kWh",
+        ),
+        OVER_CATEGORIES,
+    ),
+    "balancing_area_by_day_of_the_difference": (
+        _over_time(
+            "balancing_area_by_day_of_the_difference",
+            "start_of_day",
+            {"geography": [BAS]},
+            dataset_expression="demo_comstock_like - demo_resstock_like",
+        ),
+        OVER_CATEGORIES,
+    ),
+    # a kept end use, a filter on one, a kept sector: the summaries that have them
+    "state_by_day_and_end_use": (
+        _over_time(
+            "state_by_day_and_end_use",
+            "start_of_day",
+            {"geography": [STATES], "metric": [END_USES]},
+        ),
+        "summary per day",
+    ),
+    "state_by_day_of_one_end_use": (
+        _over_time(
+            "state_by_day_of_one_end_use",
+            "start_of_day",
+            {"geography": [STATES]},
+            dimension_filters=[
+                {
+                    "filter_type": "column_operator",
+                    "dimension_type": "metric",
+                    "dimension_name": END_USES,
+                    "operator": "isin",
+                    "value": ["electricity_heating", "electricity_cooling"],
+                }
+            ],
+        ),
+        "summary per day",
+    ),
+    "state_by_day_and_sector": (
+        _over_time(
+            "state_by_day_and_sector", "start_of_day", {"geography": [STATES], "sector": [SECTORS]}
+        ),
+        "summary per day",
+    ),
+}
+CATEGORIES_ON_SPARK = ("state_by_day_mwh", "state_by_day_of_one_end_use")
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "spark"], indirect=True)
+def test_sums_over_the_categories_of_use_are_the_full_scans(one_unit_registry, engine):
+    names = CATEGORIES_ON_SPARK if engine.name == "spark" else CATEGORIES_BATTERY
+    for name in names:
+        query, expected_read = CATEGORIES_BATTERY[name]
+        with_summaries, read_on = _run(one_unit_registry, query, engine, use_summaries=True)
+        full, read_off = _run(one_unit_registry, query, engine, use_summaries=False)
+        _same(with_summaries, full)
+        assert _reads(read_on) == _expected(expected_read), name
+        assert {r["read"] for r in read_off["read"]} == {"table"}, name
+
+
+def test_end_uses_in_several_units_never_read_the_summary_over_them(roomy_registry, duckdb_engine):
+    """The demo's end uses convert by different factors into MWh (MWh, kWh, MBtu, therm): a
+    state's daily lines of all uses read the summary per day, which keeps the end use."""
+    query = CATEGORIES_BATTERY["state_by_day_mwh"][0]
+    with_summaries, read_on = _run(roomy_registry, query, duckdb_engine, use_summaries=True)
+    full, _ = _run(roomy_registry, query, duckdb_engine, use_summaries=False)
+    _same(with_summaries, full)
+    assert _reads(read_on) == _expected("summary per day")
 
 
 def test_a_summary_over_geography_needs_every_county_weighed_alike(demo_registry, tmp_path):
