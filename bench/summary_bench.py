@@ -3,7 +3,7 @@ time) and sums by month, week, day and day of the week on the data's clock (the 
 local month, week and day, and those over geography where the result keeps none) at scale.
 
     python bench/summary_bench.py [--data-dir DIR] [--scales medium,large] [--runs 5]
-                                  [--engines duckdb] [--markdown FILE]
+                                  [--engines duckdb] [--one-unit] [--markdown FILE]
 
 Data: demo registries built with `dsgrid demo` (small 2.3M, medium 24M, large 175M stacked
 rows) in --data-dir (default $DSGRID_BENCH_DIR or ~/dsgrid-bench, outside the repository,
@@ -11,7 +11,9 @@ shared with bench/query_bench.py; a registry made before every summary existed i
 DIR/<scale>-summaries). Each query runs in this process as the builder's job runner runs it
 (run_query, result cache off), warm: one run first, then the median of --runs, with
 summaries (what every query does) and without (`--no-summaries`: the tables). The answers are
-compared (relative tolerance 1e-9) and the metadata must say what each read.
+compared (relative tolerance 1e-9) and the metadata must say what each read. --one-unit: the
+demo with every end use relabelled to kWh (DIR/<scale>-one-unit), as real projects keep
+theirs, and sums of all uses by day and week (the summary over sector, subsector and metric).
 """
 
 from __future__ import annotations
@@ -119,6 +121,56 @@ QUERIES = {
 }
 
 
+# the demo with every end use in one unit (as real projects keep theirs): daily and weekly
+# lines of all uses read the summary per day over sector, subsector and metric
+ONE_UNIT = "summary per day over sector, subsector and metric"
+ONE_UNIT_QUERIES = {
+    "state x day, all uses (lines)": (
+        query("u1", {"geography": ["Demo States"], "time": [period("start_of_day")]}, unit="MWh"),
+        ONE_UNIT,
+    ),
+    "state x week, all uses (lines)": (
+        query("u2", {"geography": ["Demo States"], "time": [period("start_of_week")]}, unit="MWh"),
+        ONE_UNIT,
+    ),
+    "county x day x scenario, all uses": (
+        query(
+            "u3",
+            {
+                "geography": ["Demo Counties"],
+                "scenario": ["Demo Scenarios"],
+                "time": [period("start_of_day")],
+            },
+            unit="kWh",
+        ),
+        ONE_UNIT,
+    ),
+}
+
+
+def one_unit_registry(data_dir: Path, scale: str) -> Path:
+    """The demo at ``scale`` with its end uses relabelled to kWh, registered in
+    DIR/<scale>-one-unit (made once)."""
+    from dsgrid_core.demo import generate_demo_files
+    from dsgrid_core.demo.generate import relabel_end_use_units
+    from dsgrid_core.service.housekeeping import create_registry
+
+    path = data_dir / f"{scale}-one-unit"
+    if (path / "registry.db").exists():
+        return path
+    inputs = data_dir / f"{scale}-one-unit-inputs"
+    shutil.rmtree(inputs, ignore_errors=True)
+    bulk = generate_demo_files(inputs, scale=scale)
+    relabel_end_use_units(inputs, "kWh")
+    registry = create_registry(path)
+    try:
+        registry.bulk_register(bulk, log_message=f"demo in one unit ({scale})")
+    finally:
+        registry.close()
+        shutil.rmtree(inputs, ignore_errors=True)
+    return path
+
+
 def registry_with_summaries(data_dir: Path, scale: str) -> Path:
     from dsgrid_core.data.summaries import KINDS, recorded
     from dsgrid_core.registry.registry import Registry
@@ -176,6 +228,11 @@ def main() -> None:
     parser.add_argument("--scales", default="medium,large")
     parser.add_argument("--engines", default="duckdb")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--one-unit",
+        action="store_true",
+        help="the demo with every end use in kWh (DIR/<scale>-one-unit) and sums of all uses",
+    )
     args = parser.parse_args()
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
@@ -193,7 +250,10 @@ def main() -> None:
         "|---|---:|---:|---|---|---|---:|---:|---:|---|",
     ]
     for scale in args.scales.split(","):
-        path = registry_with_summaries(args.data_dir, scale)
+        if args.one_unit:
+            path, queries = one_unit_registry(args.data_dir, scale), ONE_UNIT_QUERIES
+        else:
+            path, queries = registry_with_summaries(args.data_dir, scale), QUERIES
         with Registry(path, read_only=True) as reg:
             records = [reg.show("dataset", d) for d in DATASETS]
             rows = sum(r.row_count for r in records)
@@ -203,7 +263,7 @@ def main() -> None:
             )
             share = f"{summary_bytes:,} / {table_bytes:,} ({summary_bytes / table_bytes:.3%})"
             for engine in args.engines.split(","):
-                for label, (body, read) in QUERIES.items():
+                for label, (body, read) in queries.items():
                     model = parse_query(body)
                     fast, on = timed(reg, model, engine, args.runs, True)
                     slow, off = timed(reg, model, engine, args.runs, False)

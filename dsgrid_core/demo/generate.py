@@ -371,3 +371,22 @@ def generate_demo_files(
         "Wrote the %s demo (%d counties, %d stacked rows) to %s", scale, len(counties), total, out
     )
     return out / BULK_FILE
+
+
+END_USE_HEADER = ["id", "name", "fuel_id", "unit"]
+
+
+def relabel_end_use_units(out_dir: Path, unit: str) -> int:
+    """Rewrite the end-use records of a demo generated in ``out_dir`` (the project's and each
+    dataset's) in one ``unit``, the values unchanged: the demo as the planner sees projects
+    whose end uses share a unit (real ones keep theirs, fuels included, in kWh), where it mixes
+    four on purpose. For tests and benchmarks. Returns how many files it rewrote."""
+    rewritten = 0
+    for path in sorted(Path(out_dir).rglob("*.csv")):
+        with path.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        if not rows or rows[0] != END_USE_HEADER:
+            continue
+        _write_csv(path, END_USE_HEADER, [[*row[:3], unit] for row in rows[1:]])
+        rewritten += 1
+    return rewritten

@@ -1,10 +1,10 @@
 """Summaries (dsgrid_core.data.summaries), over time, per local day, week and month, and those
-summed over geography or over sector, subsector and metric too: written at registration within their share of the table's bytes, checked
-against pandas over the stored table, and batteries of queries answered with and without them
-on DuckDB and Spark: the same tables (within 1e-9), and the metadata says which file each query
-read. Queries no summary can answer (a time filter, a function other than
-a sum, a result by hour or in a zone whose days cut the stored days, a dataset with a time map)
-read the table either way."""
+summed over geography or over sector, subsector and metric too: written at registration within
+their share of the table's bytes, checked against pandas over the stored table, and batteries
+of queries answered with and without them on DuckDB and Spark: the same tables (within 1e-9),
+and the metadata says which file each query read. Queries no summary can answer (a time
+filter, a function other than a sum, a result by hour or in a zone whose days cut the stored
+days, a dataset with a time map) read the table either way."""
 
 from __future__ import annotations
 
@@ -446,24 +446,13 @@ def one_unit_registry(tmp_path_factory):
     """The small demo with every end use in kWh, registered at the default share: as real
     projects keep theirs (StandardScenarios' ResStock and ComStock end uses, fuels included,
     are all kWh), where the demo mixes MWh, kWh, MBtu and therm on purpose."""
-    import csv
-
     from dsgrid_core.demo import generate_demo_files
+    from dsgrid_core.demo.generate import relabel_end_use_units
     from dsgrid_core.service.housekeeping import create_registry
 
     root = tmp_path_factory.mktemp("one-unit")
     bulk = generate_demo_files(root / "inputs", scale="small")
-    relabelled = 0
-    for path in (root / "inputs").rglob("*.csv"):
-        with path.open(newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
-        if not rows or list(rows[0]) != ["id", "name", "fuel_id", "unit"]:
-            continue
-        with path.open("w", newline="", encoding="utf-8") as f:
-            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows({**row, "unit": "kWh"} for row in rows)
-        relabelled += 1
+    relabelled = relabel_end_use_units(root / "inputs", "kWh")
     assert relabelled >= 3  # the project's end uses and each dataset's
     registry = create_registry(root / "registry")
     try:
