@@ -336,10 +336,14 @@ ON_SPARK = (
 
 @pytest.mark.parametrize("engine", ["duckdb", "spark"], indirect=True)
 def test_every_answer_is_the_full_scans(demo_registry, engine):
-    registry, _ = demo_registry
     names = ON_SPARK if engine.name == "spark" else BATTERY
-    for name in names:
-        query, expected_read = BATTERY[name]
+    _answers_are_the_full_scans(demo_registry[0], {n: BATTERY[n] for n in names}, engine)
+
+
+def _answers_are_the_full_scans(registry, battery: dict, engine) -> None:
+    """Each query of ``battery`` (name -> (query, read)) run with and without summaries: the
+    same table, read from what it names, and from the tables without them."""
+    for name, (query, expected_read) in battery.items():
         with_summaries, read_on = _run(registry, query, engine, use_summaries=True)
         full, read_off = _run(registry, query, engine, use_summaries=False)
         _same(with_summaries, full)
@@ -528,23 +532,16 @@ CATEGORIES_ON_SPARK = ("state_by_day_mwh", "state_by_day_of_one_end_use")
 @pytest.mark.parametrize("engine", ["duckdb", "spark"], indirect=True)
 def test_sums_over_the_categories_of_use_are_the_full_scans(one_unit_registry, engine):
     names = CATEGORIES_ON_SPARK if engine.name == "spark" else CATEGORIES_BATTERY
-    for name in names:
-        query, expected_read = CATEGORIES_BATTERY[name]
-        with_summaries, read_on = _run(one_unit_registry, query, engine, use_summaries=True)
-        full, read_off = _run(one_unit_registry, query, engine, use_summaries=False)
-        _same(with_summaries, full)
-        assert _reads(read_on) == _expected(expected_read), name
-        assert {r["read"] for r in read_off["read"]} == {"table"}, name
+    battery = {n: CATEGORIES_BATTERY[n] for n in names}
+    _answers_are_the_full_scans(one_unit_registry, battery, engine)
 
 
 def test_end_uses_in_several_units_never_read_the_summary_over_them(roomy_registry, duckdb_engine):
     """The demo's end uses convert by different factors into MWh (MWh, kWh, MBtu, therm): a
     state's daily lines of all uses read the summary per day, which keeps the end use."""
     query = CATEGORIES_BATTERY["state_by_day_mwh"][0]
-    with_summaries, read_on = _run(roomy_registry, query, duckdb_engine, use_summaries=True)
-    full, _ = _run(roomy_registry, query, duckdb_engine, use_summaries=False)
-    _same(with_summaries, full)
-    assert _reads(read_on) == _expected("summary per day")
+    battery = {"state_by_day_mwh": (query, "summary per day")}
+    _answers_are_the_full_scans(roomy_registry, battery, duckdb_engine)
 
 
 def test_a_summary_over_geography_needs_every_county_weighed_alike(demo_registry, tmp_path):
