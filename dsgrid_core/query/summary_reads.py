@@ -34,8 +34,8 @@ def without_summaries(context: ProjectContext) -> ProjectContext:
 
 def reads(context: ProjectContext, tables: dict[str, tuple[str, Any]]) -> list[dict[str, str]]:
     """For each dataset version what the plan's ``tables`` read of it: "summary" (over time),
-    "summary per month", "summary per day" (each perhaps "over geography"), "table", or
-    several joined by "and"."""
+    a summary by local period (its label: "summary per week", "summary per day over
+    geography", ...), "table", or several joined by "and"."""
     paths = {str(value) for kind, value in tables.values() if kind == "parquet"}
     found: dict[tuple[str, str], list[str]] = {}
     for ds in _all(context):
