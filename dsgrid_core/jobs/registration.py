@@ -102,34 +102,42 @@ def execute_registration_job(registry_path: Path, job_id: str) -> str:
         steps["total"] = max(steps["total"], steps["done"] + 1)
         store.progress(job_id, steps["done"], steps["total"], message)
 
+    status, error, metadata = "failed", None, None
     try:
-        with Registry(registry_path) as registry:
-            made = _register(registry, kind, params, say)
-        store.finish(job_id, "succeeded", metadata={"components": made})
-        return "succeeded"
-    except DsgridError as exc:
-        # Stored in the names the user knows, never the server's upload paths (listed by
-        # GET /api/v1/jobs): the session's manifest is still here, removed below.
-        error, metadata = scrub_failure(
-            str(exc),
-            {
-                "error_type": type(exc).__name__,
-                "message": exc.message,
-                "details": exc.details,
-                "problems": exc.problems,
-            },
-            *upload_context(params),
-        )
-        store.finish(job_id, "failed", error=error, metadata=metadata)
-        return "failed"
-    except Exception as exc:  # noqa: BLE001 - recorded for the user, never lost
-        error, _ = scrub_failure(f"{type(exc).__name__}: {exc}", {}, *upload_context(params))
-        store.finish(job_id, "failed", error=error)
-        return "failed"
+        try:
+            with Registry(registry_path) as registry:
+                made = _register(registry, kind, params, say)
+            status, metadata = "succeeded", {"components": made}
+        except DsgridError as exc:
+            # Stored in the names the user knows, never the server's upload paths (listed by
+            # GET /api/v1/jobs): the session's manifest is still here, removed below.
+            error, metadata = scrub_failure(
+                str(exc),
+                {
+                    "error_type": type(exc).__name__,
+                    "message": exc.message,
+                    "details": exc.details,
+                    "problems": exc.problems,
+                },
+                *upload_context(params),
+            )
+        except Exception as exc:  # noqa: BLE001 - recorded for the user, never lost
+            error, _ = scrub_failure(f"{type(exc).__name__}: {exc}", {}, *upload_context(params))
+        # the uploaded files go before the job is seen to end: whoever reads its status
+        # finds them gone
+        _remove_upload_session(params)
+        store.finish(job_id, status, error=error, metadata=metadata)
+        return status
     finally:
         store.close()
-        if params.get("upload_session"):  # the form's or request's files are done with
-            try:
-                UploadStore(params.get("upload_root")).remove(params["upload_session"])
-            except DsgridError:
-                pass
+        _remove_upload_session(params)  # also when the job is stopped
+
+
+def _remove_upload_session(params: dict) -> None:
+    """Remove the form's or request's uploaded files, done with (nothing if there are none or
+    they are gone already)."""
+    if params.get("upload_session"):
+        try:
+            UploadStore(params.get("upload_root")).remove(params["upload_session"])
+        except DsgridError:
+            pass
