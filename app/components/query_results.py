@@ -391,8 +391,13 @@ def register_callbacks() -> None:
         State(ids.QUERY_RESULT, "data"),
     )
     def grid_rows(request, result):
+        # No result yet: the grid is hidden and its first request is left unanswered. Answering
+        # it with no rows would make dash-ag-grid (35.3) hand the next answer, the first result's
+        # rows, to AG Grid through a deferred call that a quick re-render can cancel, leaving
+        # them loading for good (the likely cause of one CI failure, rows never drawn after the
+        # first run on a loaded machine). The new result's purge asks again.
         if not result:
-            return {"rowData": [], "rowCount": 0}
+            raise PreventUpdate
         return answer(request, state.viewer().result_page, result["job"])
 
     for fmt in ("csv", "ndjson", "parquet"):

@@ -425,6 +425,17 @@ return out.map(r => r[1]);
 """
 
 
+GRID_STATE_JS = """
+const grid = document.querySelector(arguments[0]);
+if (!grid) { return 'not in the page'; }
+const rows = grid.querySelectorAll('.ag-center-cols-container [role="row"]');
+const loading = grid.querySelectorAll('.ag-loading').length;
+const box = grid.getBoundingClientRect();
+return `${rows.length} row elements, ${loading} loading, ${box.width}x${box.height} px, `
+    + `shown: ${grid.offsetParent !== null}`;
+"""
+
+
 def grid_snapshot(dash_duo, grid_id: str, columns: Iterable[str]) -> list[dict[str, str]] | None:
     """The rendered rows of an AG Grid as {column: text}, read in one script (no stale
     elements while the grid redraws); None while a row is half drawn."""
@@ -437,14 +448,20 @@ def wait_for_grid_rows(
     """Wait until the grid shows ``count`` loaded rows (the first column filled); returns
     them (an empty list for a grid that must show no rows)."""
     columns = list(columns)
+    seen = []
 
     def ready():
         rows = grid_snapshot(dash_duo, grid_id, columns)
+        seen[:] = [rows]
         if rows is None or len(rows) != count:
             return None
         return rows if all(r[columns[0]] for r in rows) else None
 
-    return wait_until(ready, timeout, f"{count} rows in {grid_id}")
+    try:
+        return wait_until(ready, timeout, f"{count} rows in {grid_id}")
+    except AssertionError as exc:
+        state = dash_duo.driver.execute_script(GRID_STATE_JS, f"#{grid_id}")
+        raise AssertionError(f"{exc}; last rows: {seen[0]!r}; grid: {state}") from None
 
 
 # Helpers of the query builder tests (test_query_builder.py)
