@@ -13,7 +13,8 @@ DIR/<scale>-summaries). Each query runs in this process as the builder's job run
 summaries (what every query does) and without (`--no-summaries`: the tables). The answers are
 compared (relative tolerance 1e-9) and the metadata must say what each read. --one-unit: the
 demo with every end use relabelled to kWh (DIR/<scale>-one-unit), as real projects keep
-theirs, and sums of all uses by day and week (the summary over sector, subsector and metric).
+theirs, and sums of all uses by day and week (the summary over sector, subsector and metric
+per unit, which the demo's own four units read too).
 """
 
 from __future__ import annotations
@@ -116,14 +117,14 @@ QUERIES = {
     ),
     "state x day (lines)": (
         query("b10", {"geography": ["Demo States"], "time": [period("start_of_day")]}, unit="MWh"),
-        "summary per day",
+        "summary per day over sector, subsector and metric per unit",
     ),
 }
 
 
 # the demo with every end use in one unit (as real projects keep theirs): daily and weekly
-# lines of all uses read the summary per day over sector, subsector and metric
-ONE_UNIT = "summary per day over sector, subsector and metric"
+# lines of all uses read the summary per day over sector, subsector and metric (one group)
+ONE_UNIT = "summary per day over sector, subsector and metric per unit"
 ONE_UNIT_QUERIES = {
     "state x day, all uses (lines)": (
         query("u1", {"geography": ["Demo States"], "time": [period("start_of_day")]}, unit="MWh"),
@@ -151,13 +152,19 @@ ONE_UNIT_QUERIES = {
 def one_unit_registry(data_dir: Path, scale: str) -> Path:
     """The demo at ``scale`` with its end uses relabelled to kWh, registered in
     DIR/<scale>-one-unit (made once)."""
+    from dsgrid_core.data.summaries import KINDS, recorded
     from dsgrid_core.demo import generate_demo_files
     from dsgrid_core.demo.generate import relabel_end_use_units
+    from dsgrid_core.registry.registry import Registry
     from dsgrid_core.service.housekeeping import create_registry
 
     path = data_dir / f"{scale}-one-unit"
     if (path / "registry.db").exists():
-        return path
+        with Registry(path, read_only=True) as reg:
+            kept = [recorded(reg.show("dataset", d).extra) for d in DATASETS]
+        if all(set(k) == set(KINDS) for k in kept):
+            return path
+        shutil.rmtree(path)  # made before every summary existed
     inputs = data_dir / f"{scale}-one-unit-inputs"
     shutil.rmtree(inputs, ignore_errors=True)
     bulk = generate_demo_files(inputs, scale=scale)

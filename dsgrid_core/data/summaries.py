@@ -23,11 +23,15 @@ SQL's SUM is):
 - ``summary_week.parquet``: the stored rows summed per local week (``week``: Monday to Sunday,
   weeks since the one of 1970-01-01), for sums per week that keep the geography (a state's
   weekly lines): 7 times fewer rows than the one per day.
-- ``summary_day_over_sector_subsector_metric.parquet``: the sums per local day summed over
-  sector, subsector and metric too: per geography id and alternative (scenario, model year,
-  weather year) and day. What a state's daily or weekly lines of all uses read, where the plan
-  weighs every sector, subsector and metric id alike (no filter on them, every metric record
-  converted by one factor: one unit); 30 to 50 times fewer rows than the one per day.
+- ``summary_day_over_sector_subsector_metric_per_unit.parquet``: the sums per local day
+  summed over sector, subsector and the metrics of each unit: per geography id, alternative
+  (scenario, model year, weather year), unit and day. Its ``metric`` column names each unit's
+  first metric id (in id order); the record keeps which metric went where (``groups``: metric
+  id -> the id its values were summed under). What a state's daily or weekly lines of all
+  uses read, where the plan weighs every sector and subsector id alike
+  and every metric id of one unit alike (no filter on them, each unit converted by one
+  factor): 30 to 50 times fewer rows than the one per day in one unit, about as many times
+  fewer as the end uses per unit where several units mix.
 
 Of the summaries that answer a sum, the planner reads the one with the fewest rows.
 
@@ -56,18 +60,21 @@ MONTH = "month"
 WEEK = "week"
 DAY_OVER_GEOGRAPHY = "day_over_geography"
 MONTH_OVER_GEOGRAPHY = "month_over_geography"
-DAY_OVER_CATEGORIES = "day_over_sector_subsector_metric"
+DAY_OVER_CATEGORIES = "day_over_sector_subsector_metric_per_unit"
 OVER_GEOGRAPHY = ("geography",)
-OVER_CATEGORIES = ("sector", "subsector", "metric")
+OVER_CATEGORIES = ("sector", "subsector")
+PER_UNIT = "metric"
 
 
 @dataclass(frozen=True)
 class Kind:
     """What one kind of summary sums over: its local period (the column ``day`` or ``month``;
-    None for the sum over all time) and the dimension types summed out beside time."""
+    None for the sum over all time), the dimension types summed out beside time and the one
+    summed within groups (the metrics of each unit; its column names each group's first id)."""
 
     period: str | None
     summed: tuple[str, ...] = ()
+    grouped: str | None = None
 
 
 # Every kind, in the order the writer keeps them while they fit the share of the table's bytes.
@@ -78,7 +85,7 @@ KINDS = {
     DAY_OVER_GEOGRAPHY: Kind(DAY, OVER_GEOGRAPHY),
     MONTH_OVER_GEOGRAPHY: Kind(MONTH, OVER_GEOGRAPHY),
     WEEK: Kind(WEEK),
-    DAY_OVER_CATEGORIES: Kind(DAY, OVER_CATEGORIES),
+    DAY_OVER_CATEGORIES: Kind(DAY, OVER_CATEGORIES, PER_UNIT),
 }
 FILES = {kind: f"summary_{kind}.parquet" for kind in KINDS}
 _EPOCH = date(1970, 1, 1).toordinal()
@@ -113,6 +120,7 @@ class PeriodSummary:
     location: Path | str
     zone: str
     rows: int = 0
+    groups: tuple[tuple[str, str], ...] = ()  # (id, the id it was summed under), in id order
 
     @property
     def period(self) -> str:
@@ -125,11 +133,21 @@ class PeriodSummary:
         return KINDS[self.kind].summed
 
     @property
+    def grouped(self) -> str | None:
+        """The dimension type it has summed within groups (``groups``), or None."""
+        return KINDS[self.kind].grouped
+
+    @property
     def label(self) -> str:
         """What a query's metadata says it read."""
-        *others, last = self.summed or ("",)
+        grouped = KINDS[self.kind].grouped
+        *others, last = (*self.summed, *([grouped] if grouped else [])) or ("",)
         over = f"{', '.join(others)} and {last}" if others else last
-        return f"summary per {self.period}" + (f" over {over}" if over else "")
+        return (
+            f"summary per {self.period}"
+            + (f" over {over}" if over else "")
+            + (" per unit" if grouped else "")
+        )
 
 
 def periods_of(
@@ -171,6 +189,7 @@ def period_summaries(data_store, record) -> tuple[PeriodSummary, ...]:
             summary_location(data_store, record, kind),
             kept[kind]["zone"],
             int(kept[kind].get("rows", 0)),
+            tuple(sorted((kept[kind].get("groups") or {}).items())),
         )
         for kind, spec in KINDS.items()
         if spec.period is not None and kind in kept and record.data_path

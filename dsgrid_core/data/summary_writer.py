@@ -21,6 +21,7 @@ from dsgrid_core.data.summaries import (
     MONTH_OVER_GEOGRAPHY,
     OVER_CATEGORIES,
     OVER_GEOGRAPHY,
+    PER_UNIT,
     TOTAL,
     WEEK,
     local_day,
@@ -78,23 +79,54 @@ def _sums(source: str, keys: list[str], period: str | None = None) -> str:
     """SELECT the ids (and ``period``, an expression named by its kind) and the sum of value
     from ``source`` (a sum of sums where the source is a summary: null where every value is,
     as SQL's SUM); rows in order of period: their values compress about 7 % better than in
-    order of ids."""
+    order of ids. Ordered, the same rows make the same file from one registration to the next
+    (a hash aggregate's order varies with its threads)."""
     columns = [idents(keys), *([period] if period else [])]
     value = f"CAST(SUM({ident('value')}) AS DOUBLE) AS {ident('value')}"
     select = f"SELECT {', '.join(columns)}, {value} FROM {source} GROUP BY ALL"  # noqa: S608
-    return f"{select} ORDER BY {len(keys) + 1}, {idents(keys)}" if period else select
+    order = f"{len(keys) + 1}, {idents(keys)}" if period else idents(keys)
+    return f"{select} ORDER BY {order}"
 
 
 def _read(folder: Path, kind: str) -> str:
     return f"read_parquet({lit(str(folder / FILES[kind]))})"
 
 
-def _write_periods(con, table: str, folder: Path, time_config, zone: str) -> dict[str, Any]:
+def unit_groups(units: dict[str, str | None]) -> dict[str, str]:
+    """Metric id -> the first id (in id order) of the metrics in its unit (``units``: metric
+    id -> unit); a metric without a unit is a group of its own."""
+    first: dict[str, str] = {}
+    groups = {}
+    for metric in sorted(units):
+        unit = units[metric]
+        groups[metric] = metric if unit is None else first.setdefault(unit, metric)
+    return groups
+
+
+def _grouped(source: str, groups: dict[str, str]) -> str:
+    """``source`` with each metric id replaced by its group's (an id the groups lack, which
+    the registration's checks rule out, stays itself); a projection, so the rows keep the
+    source's order and their sums the same bits from one registration to the next."""
+    metric = ident(PER_UNIT)
+    cases = " ".join(
+        f"WHEN {lit(member)} THEN {lit(first)}"
+        for member, first in groups.items()
+        if member != first
+    )
+    if not cases:
+        return source
+    renamed = f"CASE s.{metric} {cases} ELSE s.{metric} END"
+    return f"(SELECT s.* REPLACE ({renamed} AS {metric}) FROM {source} s)"  # noqa: S608
+
+
+def _write_periods(
+    con, table: str, folder: Path, time_config, zone: str, groups: dict[str, str]
+) -> dict[str, Any]:
     """Every kind of summary: sums per local day from the stored rows (every stored instant is
     one of the time dimension's, the registration's time check, so the join to each one's day
     loses no row); from the days, sums per local month (a day's date names its month) and
-    week, per day over geography and per day over sector, subsector and metric; from those,
-    the total over time and per month over geography."""
+    week, per day over geography and per day over sector, subsector and the metrics of each
+    unit (``groups``); from those, the total over time and per month over geography."""
     tz = ZoneInfo(zone)
     instants = time_config.instants()
     con.execute(f"CREATE OR REPLACE TEMP TABLE {DAYS_TABLE} (instant TIMESTAMPTZ, day BIGINT)")
@@ -104,7 +136,7 @@ def _write_periods(con, table: str, folder: Path, time_config, zone: str) -> dic
     )
     keys = list(NON_TIME_TYPES)
     fewer = [k for k in keys if k not in OVER_GEOGRAPHY]
-    places = [k for k in keys if k not in OVER_CATEGORIES]
+    per_unit = [k for k in keys if k not in OVER_CATEGORIES]
     stored = (
         f"(SELECT s.*, d.day FROM {ident(table)} s JOIN {DAYS_TABLE} d "  # noqa: S608
         f"ON s.{ident('timestamp')} = d.instant)"
@@ -120,13 +152,14 @@ def _write_periods(con, table: str, folder: Path, time_config, zone: str) -> dic
         (DAY_OVER_GEOGRAPHY, _read(folder, DAY), fewer, day),
         (MONTH_OVER_GEOGRAPHY, _read(folder, DAY_OVER_GEOGRAPHY), fewer, month),
         (WEEK, _read(folder, DAY), keys, week),
-        (DAY_OVER_CATEGORIES, _read(folder, DAY), places, day),
+        (DAY_OVER_CATEGORIES, _grouped(_read(folder, DAY), groups), per_unit, day),
     )
     written = {}
     for kind, source, kept, period in steps:
         written[kind] = _copy_sums(con, _sums(source, kept, period), kind, folder)
         if period is not None:
             written[kind]["zone"] = zone
+    written[DAY_OVER_CATEGORIES]["groups"] = groups
     con.execute(f"DROP TABLE {DAYS_TABLE}")
     return written
 
@@ -147,16 +180,18 @@ def _within(written: dict[str, dict[str, Any]], folder: Path, budget: float) -> 
 
 
 def write_summaries(
-    con, table: str, folder: Path, time_config, budget: float
+    con, table: str, folder: Path, time_config, budget: float, metric_units: dict[str, Any]
 ) -> dict[str, dict[str, Any]]:
     """Write the summaries of the stored rows (view or table ``table`` on DuckDB connection
     ``con``) into ``folder``, those that fit in ``budget`` bytes together (the share
-    ``summary_share`` of the table's); what the version record keeps of them."""
+    ``summary_share`` of the table's); what the version record keeps of them.
+    ``metric_units``: the dataset's metric ids -> their unit (None where a record has none)."""
     if not summarizable(time_config):
         return {}
     zone = day_zone(time_config)
     if zone is not None:
-        written = _write_periods(con, table, folder, time_config, zone)
+        groups = unit_groups(metric_units)
+        written = _write_periods(con, table, folder, time_config, zone, groups)
     else:
         total = _sums(ident(table), list(NON_TIME_TYPES))
         written = {TOTAL: _copy_sums(con, total, TOTAL, folder)}

@@ -37,6 +37,7 @@ class DatasetPlan:
     config: DatasetConfig
     dimensions: dict[str, dict[str, Any]] = field(default_factory=dict)  # type -> id/version/name
     records: dict[str, list[str]] = field(default_factory=dict)
+    metric_units: dict[str, Any] = field(default_factory=dict)  # metric id -> unit (or None)
     time: Any = None
     new_dimensions: list[PreparedDimension] = field(default_factory=list)
     deps: list[Dependency] = field(default_factory=list)
@@ -62,6 +63,8 @@ def plan_dataset(
             plan.new_dimensions.append(prep)
         plan.dimensions[prep.type] = {"id": prep.id, "version": prep.version, "name": prep.name}
         plan.records[prep.type] = prep.record_ids
+        if prep.type == "metric":
+            plan.metric_units = {r["id"]: r.get("unit") for r in prep.records}
         if prep.type == "time":
             plan.time = dim
         if prep.type == "geography":
@@ -75,9 +78,10 @@ def plan_dataset(
             "version": record.version,
             "name": registry.get("dimension", record.id).name,
         }
-        plan.records[t] = [
-            r["id"] for r in registry.store.dimension_records(record.id, record.version)
-        ]
+        records = registry.store.dimension_records(record.id, record.version)
+        plan.records[t] = [r["id"] for r in records]
+        if t == "metric":
+            plan.metric_units = {r["id"]: r.get("unit") for r in records}
         if t == "time":
             plan.time = parse_dimension(record.config)
         plan.deps.append(Dependency("dimension", record.id, record.version))
@@ -222,7 +226,9 @@ def stage_dataset_table(
         _say(progress, "summarizing")
         size, digest = file_digest(table_path)
         facts.update(size_bytes=size, sha256=digest)
-        facts["summaries"] = write_summaries(con, "stored", staging, plan.time, share * size)
+        facts["summaries"] = write_summaries(
+            con, "stored", staging, plan.time, share * size, plan.metric_units
+        )
         return staging, facts
     except BaseException:
         registry.data.discard(staging)

@@ -22,6 +22,7 @@ STATES, BAS, END_USES = "Demo States", "Demo Balancing Areas", "Demo End Uses"
 COUNTIES, SECTORS = "Demo Counties", "Demo Sectors"  # base dimensions
 SCENARIOS, MODEL_YEARS = "Demo Scenarios", "Demo Model Years"
 TIME = "Demo Time 2018 Hourly EST"
+OVER_CATEGORIES = "summary per day over sector, subsector and metric per unit"
 
 
 def _versions(registry_path):
@@ -81,14 +82,27 @@ KINDS = [
     "day_over_geography",
     "month_over_geography",
     "week",
-    "day_over_sector_subsector_metric",
+    "day_over_sector_subsector_metric_per_unit",
 ]
-# the dimension types each kind sums out beside time
+# the dimension types each kind sums out beside time (the last sums the end uses of each unit
+# under the first id of that unit)
 SUMMED_OUT = {
     "day_over_geography": {"geography"},
     "month_over_geography": {"geography"},
-    "day_over_sector_subsector_metric": {"sector", "subsector", "metric"},
+    "day_over_sector_subsector_metric_per_unit": {"sector", "subsector"},
 }
+
+
+def _unit_groups(registry_path, record) -> dict[str, str]:
+    """The dataset's end use ids -> the first id (in id order) of those in their unit, from its
+    metric dimension's records."""
+    from dsgrid_core.registry.registry import Registry
+
+    metric = record.extra["dimensions"]["metric"]
+    with Registry(registry_path, read_only=True) as registry:
+        records = pd.DataFrame(registry.store.dimension_records(metric["id"], metric["version"]))
+    first = records.groupby("unit")["id"].transform("min")
+    return dict(zip(records["id"], first, strict=True))
 
 
 @pytest.mark.parametrize("kind", KINDS[1:])
@@ -98,6 +112,11 @@ def test_registration_writes_each_datetime_dataset_summed_per_local_period(roomy
         table = _local_periods(pd.read_parquet(folder / "table.parquet"))
         summary = pd.read_parquet(folder / f"summary_{kind}.parquet")
         entry = record.extra["summaries"][kind]
+        if kind.endswith("_per_unit"):
+            groups = _unit_groups(roomy_registry, record)
+            assert len(set(groups.values())) >= 3  # the demo's MWh, kWh, MBtu (and therm)
+            assert entry["groups"] == groups
+            table["metric"] = table["metric"].map(groups)
         assert entry["zone"] == "Etc/GMT+5"
         period = kind.split("_")[0]
         ids = [t for t in NON_TIME if t not in SUMMED_OUT.get(kind, set())]
@@ -146,7 +165,7 @@ def test_summaries_take_under_their_share_of_the_table(demo_registry, roomy_regi
         assert {"total", "month", "day"} <= set(kept) and "day_over_geography" not in kept
         for kind, entry in kept.items():
             assert entry["size_bytes"] == (folder / entry["file"]).stat().st_size
-            assert entry["sha256"] == every[kind]["sha256"]
+            assert entry["sha256"] == every[kind]["sha256"], (dataset_id, kind)
         files = {p.name for p in folder.iterdir() if p.name.startswith("summary_")}
         assert files == {e["file"] for e in kept.values()}
         share = sum(e["size_bytes"] for e in kept.values()) / table_bytes
@@ -376,8 +395,8 @@ GEOGRAPHY_BATTERY = {
     ),
     "sector_by_day_of_week": (
         _over_time("sector_by_day_of_week", "dayofweek", {"sector": []}, unit="kWh"),
-        "summary per day over geography",
-        "summary per day",
+        OVER_CATEGORIES,  # fewer rows than over geography (four counties)
+        "summary per day",  # the one per unit does not fit in 5 % here
     ),
     "scenario_by_month": (
         _over_time("scenario_by_month", "start_of_month", {"scenario": [SCENARIOS]}, unit="MWh"),
@@ -466,7 +485,6 @@ def one_unit_registry(tmp_path_factory):
     return root / "registry"
 
 
-OVER_CATEGORIES = "summary per day over sector, subsector and metric"
 # name -> (query, read from the demo in one unit); a sum per period that keeps the geography
 # and none of sector, subsector and metric, filters none of them and converts every end use
 # by one factor reads the summary over them (alternatives kept or summed alike)
@@ -536,12 +554,46 @@ def test_sums_over_the_categories_of_use_are_the_full_scans(one_unit_registry, e
     _answers_are_the_full_scans(one_unit_registry, battery, engine)
 
 
-def test_end_uses_in_several_units_never_read_the_summary_over_them(roomy_registry, duckdb_engine):
+def test_end_uses_in_several_units_read_the_sums_of_each_unit(roomy_registry, duckdb_engine):
     """The demo's end uses convert by different factors into MWh (MWh, kWh, MBtu, therm): a
-    state's daily lines of all uses read the summary per day, which keeps the end use."""
-    query = CATEGORIES_BATTERY["state_by_day_mwh"][0]
-    battery = {"state_by_day_mwh": (query, "summary per day")}
+    state's daily lines of all uses read the summary per unit (each unit's sum converted by its
+    factor); a filter on two end uses, which leaves others of their unit out, the one per
+    day."""
+    battery = {"state_by_day_mwh": (CATEGORIES_BATTERY["state_by_day_mwh"][0], OVER_CATEGORIES)}
+    two = json.loads(json.dumps(CATEGORIES_BATTERY["state_by_day_of_one_end_use"][0]))
+    two["result"]["unit"] = "MWh"
+    battery["state_by_day_of_two_end_uses_in_mwh"] = (two, "summary per day")
+    difference = _over_time(
+        "balancing_area_by_day_of_the_difference_in_mwh",
+        "start_of_day",
+        {"geography": [BAS]},
+        dataset_expression="demo_comstock_like - demo_resstock_like",
+        unit="MWh",
+    )
+    battery[difference["name"]] = (difference, OVER_CATEGORIES)
     _answers_are_the_full_scans(roomy_registry, battery, duckdb_engine)
+
+
+def test_a_summary_per_unit_needs_one_factor_per_unit():
+    """The planner's check, on made-up plans: the metrics of a group (a unit) must all be there
+    and weighed alike; a constant weight without a filter always passes."""
+    from dsgrid_core.data.summaries import DAY_OVER_CATEGORIES, PeriodSummary
+    from dsgrid_core.query.planner.time_buckets import _alike_in_groups
+    from dsgrid_core.query.planner.treatments import Treatment
+
+    groups = (("a", "a"), ("b", "a"), ("c", "c"))
+    summary = PeriodSummary(DAY_OVER_CATEGORIES, "s.parquet", "UTC", 2, groups)
+    assert summary.label == OVER_CATEGORIES
+
+    def factor(**factors):
+        return Treatment("metric", "factor", factors=factors)
+
+    assert _alike_in_groups(factor(a=0.001, b=0.001, c=0.29), summary)
+    assert not _alike_in_groups(factor(a=0.001, b=1.0, c=0.29), summary)  # b is not like a
+    assert not _alike_in_groups(factor(a=0.001, c=0.29), summary)  # b filtered out
+    assert _alike_in_groups(Treatment("metric", "scale", constant=2.0), summary)
+    assert not _alike_in_groups(Treatment("metric", "scale", keep_ids={"a"}), summary)
+    assert not _alike_in_groups(Treatment("metric", "keep"), summary)
 
 
 def test_a_summary_over_geography_needs_every_county_weighed_alike(demo_registry, tmp_path):

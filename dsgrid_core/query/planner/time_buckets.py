@@ -83,13 +83,17 @@ class TimeBuckets:
         where none does: none kept, a time map, a time filter, or each summary's periods split
         across the result's (a result by hour, or in another zone). A summary summed over a
         dimension answers only where the plan weighs each of its ids alike (a constant, no
-        filter): a sum that keeps it, filters it or splits its ids does not."""
+        filter): a sum that keeps it, filters it or splits its ids does not; one summed within
+        groups (the metrics of each unit), where the plan weighs the ids of each group alike."""
         if ds.time_join is not None or time_conditions:
             return None
         key = self._key(ds)
         alike = {tr.type for tr in plans if tr.kind == "scale" and tr.keep_ids is None}
+        by_type = {tr.type: tr for tr in plans}
         for summary in ds.period_summaries:
             if not alike.issuperset(summary.summed):
+                continue
+            if summary.grouped and not _alike_in_groups(by_type[summary.grouped], summary):
                 continue
             periods = _periods(summary.zone, summary.period, *key)
             if periods is not None:
@@ -101,3 +105,17 @@ class TimeBuckets:
                 )
                 return summary, name
         return None
+
+
+def _alike_in_groups(tr: Treatment, summary: PeriodSummary) -> bool:
+    """Whether plan ``tr`` weighs the ids of each of the summary's groups alike, so that the
+    group's sum (under its first id) times that id's weight is the sum of the ids' weighted
+    values: every id of the dataset, none filtered out, one factor per group."""
+    if tr.kind == "scale":
+        return tr.keep_ids is None
+    if tr.kind != "factor" or not summary.groups:
+        return False
+    factors = tr.factors
+    if set(factors) != {member for member, _ in summary.groups}:
+        return False
+    return all(factors[member] == factors[first] for member, first in summary.groups)
