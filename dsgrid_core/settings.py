@@ -35,7 +35,8 @@ SETTINGS: tuple[Setting, ...] = (
         "DSGRID_SUMMARY_SHARE",
         "0.05",
         "Largest share of a dataset table's bytes its summaries (sums over time, per local "
-        "month, week and day, and those over geography or over sector, subsector and metric) "
+        "month, week and day, and those over geography or over sector, subsector and the "
+        "metrics of each unit) "
         "may take together, written at "
         "registration: those that do not fit are not kept, and queries they would answer read "
         "the table.",
