@@ -150,52 +150,43 @@ ONE_UNIT_QUERIES = {
 
 
 def one_unit_registry(data_dir: Path, scale: str) -> Path:
-    """The demo at ``scale`` with its end uses relabelled to kWh, registered in
+    """The demo at ``scale`` with its end uses in kWh (`dsgrid demo --end-use-unit kWh`), in
     DIR/<scale>-one-unit (made once)."""
-    from dsgrid_core.data.summaries import KINDS, recorded
-    from dsgrid_core.demo import generate_demo_files
-    from dsgrid_core.demo.generate import relabel_end_use_units
-    from dsgrid_core.registry.registry import Registry
-    from dsgrid_core.service.housekeeping import create_registry
-
-    path = data_dir / f"{scale}-one-unit"
-    if (path / "registry.db").exists():
-        with Registry(path, read_only=True) as reg:
-            kept = [recorded(reg.show("dataset", d).extra) for d in DATASETS]
-        if all(set(k) == set(KINDS) for k in kept):
-            return path
-        shutil.rmtree(path)  # made before every summary existed
-    inputs = data_dir / f"{scale}-one-unit-inputs"
-    shutil.rmtree(inputs, ignore_errors=True)
-    bulk = generate_demo_files(inputs, scale=scale)
-    relabel_end_use_units(inputs, "kWh")
-    registry = create_registry(path)
-    try:
-        registry.bulk_register(bulk, log_message=f"demo in one unit ({scale})")
-    finally:
-        registry.close()
-        shutil.rmtree(inputs, ignore_errors=True)
-    return path
+    return built(data_dir / f"{scale}-one-unit", scale, "--end-use-unit", "kWh")
 
 
-def registry_with_summaries(data_dir: Path, scale: str) -> Path:
+def has_every_summary(path: Path) -> bool:
+    """Whether the demo registry at ``path`` exists with every kind of summary."""
     from dsgrid_core.data.summaries import KINDS, recorded
     from dsgrid_core.registry.registry import Registry
 
-    for path in (data_dir / scale, data_dir / f"{scale}-summaries"):
-        if (path / "registry.db").exists():
-            with Registry(path, read_only=True) as reg:
-                kept = [recorded(reg.show("dataset", d).extra) for d in DATASETS]
-                if all(set(k) == set(KINDS) for k in kept):
-                    return path
-    path = data_dir / f"{scale}-summaries"
-    shutil.rmtree(path, ignore_errors=True)  # made before every summary existed
+    if not (path / "registry.db").exists():
+        return False
+    with Registry(path, read_only=True) as reg:
+        kept = [recorded(reg.show("dataset", d).extra) for d in DATASETS]
+    return all(set(k) == set(KINDS) for k in kept)
+
+
+def built(path: Path, scale: str, *options: str) -> Path:
+    """The demo registry at ``path`` (`dsgrid demo PATH --scale SCALE OPTIONS`), made again
+    where it was made before every summary existed."""
+    if has_every_summary(path):
+        return path
+    shutil.rmtree(path, ignore_errors=True)
     subprocess.run(  # noqa: S603 - our own CLI
-        [sys.executable, "-m", "dsgrid_core.cli.main", "demo", str(path), "--scale", scale],
+        [sys.executable, "-m", "dsgrid_core.cli.main", "demo", str(path), "--scale", scale]
+        + list(options),
         check=True,
         cwd=REPO,
     )
     return path
+
+
+def registry_with_summaries(data_dir: Path, scale: str) -> Path:
+    """DIR/<scale> (shared with bench/query_bench.py) where it has every summary, else
+    DIR/<scale>-summaries."""
+    path = data_dir / scale
+    return path if has_every_summary(path) else built(data_dir / f"{scale}-summaries", scale)
 
 
 def timed(registry, model, engine: str, runs: int, use_summaries: bool):

@@ -28,6 +28,14 @@ def require_reference() -> Path:
     return REFERENCE_CLI
 
 
+def private_tmp_env(folder: Path, **extra: str) -> dict[str, str]:
+    """The environment of a reference process with a TMPDIR of its own (``folder``, made here)
+    and ``extra`` variables: reference processes may run side by side, and the reference
+    writes fixed names such as dimension_mappings.json5 into the temporary folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return {**os.environ, **extra, "TMPDIR": str(folder)}
+
+
 def reference(
     *args: str | Path,
     url: str | None = None,
@@ -36,16 +44,12 @@ def reference(
     private_tmp: Path | None = None,
 ) -> subprocess.CompletedProcess:
     """One reference CLI call; it writes dsgrid.log into ``cwd``. ``private_tmp``: its
-    TMPDIR, for a call that may run beside other reference calls (the reference writes fixed
-    names such as dimension_mappings.json5 into the temporary folder)."""
+    TMPDIR, for a call that may run beside other reference calls (``private_tmp_env``)."""
     argv = [str(require_reference())]
     if url is not None:
         argv += ["-u", url]
     argv += [str(a) for a in args]
-    env = None
-    if private_tmp is not None:
-        private_tmp.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "TMPDIR": str(private_tmp)}
+    env = private_tmp_env(private_tmp) if private_tmp is not None else None
     done = subprocess.run(  # noqa: S603
         argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=900
     )

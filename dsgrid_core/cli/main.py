@@ -145,13 +145,24 @@ def report_dir_option(f):
     type=click.Path(file_okay=False),
     help="Where to write the generated input files (default: PATH/.demo-input).",
 )
+@click.option(
+    "--end-use-unit",
+    metavar="UNIT",
+    help="Write every end use in this energy unit (kWh, MWh, ...), the values unchanged, as "
+    "real projects keep theirs (default: the demo mixes MWh, kWh, MBtu and therm on purpose).",
+)
 @click.pass_context
-def demo_cmd(ctx, path, scale, seed, work_dir):
+def demo_cmd(ctx, path, scale, seed, work_dir, end_use_unit):
     """Build a demo registry in PATH from generated, realistic US building load data."""
     from dsgrid_core.service.demo import build_demo  # late: keeps dsgrid --help fast
 
     done = build_demo(
-        path, scale=scale, seed=seed, work_dir=work_dir, progress=Progress(f"demo {scale}")
+        path,
+        scale=scale,
+        seed=seed,
+        work_dir=work_dir,
+        end_use_unit=end_use_unit,
+        progress=Progress(f"demo {scale}"),
     )
     if ctx.obj["json"]:
         emit_json({"ok": True, "path": str(Path(path).resolve()), "items": done})

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from dsgrid_core.config.dimension import ENERGY_UNITS
+from dsgrid_core.errors import InputError
 from dsgrid_core.service.housekeeping import create_registry
 
 
@@ -16,12 +18,22 @@ def build_demo(
     scale: str = "small",
     seed: int = 0,
     work_dir: str | Path | None = None,
+    end_use_unit: str | None = None,
     progress: Callable[..., Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Generate the demo's input files (in ``work_dir``, else a folder in ``path`` removed
     afterwards) and register them in a new registry at ``path``; the registered components.
-    A failure leaves no registry folder behind."""
+    ``end_use_unit``: every end use written in that energy unit, the values unchanged (as real
+    projects keep theirs; the demo mixes MWh, kWh, MBtu and therm on purpose). A failure
+    leaves no registry folder behind."""
     from dsgrid_core.demo import generate_demo_files  # late: numpy, pandas
+    from dsgrid_core.demo.generate import relabel_end_use_units
+
+    if end_use_unit is not None and end_use_unit not in ENERGY_UNITS:
+        raise InputError(
+            f"end use unit {end_use_unit!r} is not an energy unit: give one of "
+            f"{', '.join(ENERGY_UNITS)}."
+        )
 
     registry = create_registry(path)
     inputs = Path(work_dir) if work_dir else Path(path) / ".demo-input"
@@ -29,6 +41,8 @@ def build_demo(
         if progress:
             progress("generating input files")
         bulk = generate_demo_files(inputs, scale=scale, seed=seed)
+        if end_use_unit is not None:
+            relabel_end_use_units(inputs, end_use_unit)
         return registry.bulk_register(
             bulk, log_message=f"demo registry ({scale})", progress=progress
         )

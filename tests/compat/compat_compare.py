@@ -17,6 +17,8 @@ import json5
 from compat_corpus import CORPORA, FORMS, REPO_ROOT, ConfigFile, discover
 from compat_shrink import SmallProject
 
+from tests.reference_cli import private_tmp_env
+
 DRIVER = Path(__file__).resolve().parent / "reference_driver.py"
 
 # outcomes that are compatible: same verdict; a file naming its dimensions, which the
@@ -47,7 +49,6 @@ class ReferenceJob:
         # its output goes to files: a full pipe would stop it while nobody reads
         self.out = tempfile.NamedTemporaryFile(prefix="reference-", suffix=".json", dir=workdir)
         self.err = tempfile.NamedTemporaryFile(prefix="reference-", suffix=".log", dir=workdir)
-        private = Path(tempfile.mkdtemp(prefix="reference-tmp-", dir=workdir))
         self.process = subprocess.Popen(  # noqa: S603 - fixed interpreter and script
             [str(python), str(DRIVER)],
             stdin=subprocess.PIPE,
@@ -55,9 +56,7 @@ class ReferenceJob:
             stderr=self.err,
             text=True,
             cwd=workdir,
-            # a TMPDIR of its own: it may run beside other reference processes, and the
-            # reference writes fixed names into the temporary folder
-            env={**os.environ, "TMPDIR": str(private)},
+            env=private_tmp_env(Path(tempfile.mkdtemp(prefix="reference-tmp-", dir=workdir))),
         )
         self.process.stdin.write(json.dumps({**job, "workdir": str(workdir)}))
         self.process.stdin.close()

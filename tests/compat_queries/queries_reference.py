@@ -4,12 +4,13 @@ own Python, one process for the whole batch of a corpus, against its reference r
 from __future__ import annotations
 
 import json
-import os
 import subprocess  # noqa: S404 - runs the reference's own Python on our driver
 from pathlib import Path
 
 import pandas as pd
 from queries_corpus import TEST_DATA, QueryFile, reference_python, reference_venv
+
+from tests.reference_cli import private_tmp_env
 
 DRIVER = Path(__file__).resolve().parent / "reference_query_driver.py"
 
@@ -44,8 +45,6 @@ class ReferenceRun:
         }
         # its output goes to a file: a full pipe would stop it while nobody reads
         self.log = workdir / "driver.log"
-        private = workdir / "tmp"
-        private.mkdir(exist_ok=True)
         with open(self.log, "w") as log:
             self.process = subprocess.Popen(  # noqa: S603 - fixed interpreter and script
                 [str(python), str(DRIVER)],
@@ -54,9 +53,7 @@ class ReferenceRun:
                 stderr=subprocess.STDOUT,
                 text=True,
                 cwd=workdir,
-                # a TMPDIR of its own: it may run beside other reference processes, and the
-                # reference writes fixed names into the temporary folder
-                env={**os.environ, "DSGRID_BACKEND_ENGINE": "duckdb", "TMPDIR": str(private)},
+                env=private_tmp_env(workdir / "tmp", DSGRID_BACKEND_ENGINE="duckdb"),
             )
         self.process.stdin.write(json.dumps(job))
         self.process.stdin.close()

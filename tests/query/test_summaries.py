@@ -81,8 +81,8 @@ KINDS = [
     "day",
     "day_over_geography",
     "month_over_geography",
-    "week",
     "day_over_sector_subsector_metric_per_unit",
+    "week",
 ]
 # the dimension types each kind sums out beside time (the last sums the end uses of each unit
 # under the first id of that unit)
@@ -263,10 +263,11 @@ BATTERY = {
     # default): the coarsest summary by local period that answers
     "state_by_month": (_by_time("state_by_month", "start_of_month"), "summary per month"),
     "state_by_quarter": (_by_time("state_by_quarter", "quarter"), "summary per month"),
-    # the summary per week fits in the 5 % of the commercial dataset, not of the residential
+    # the summary per week does not fit in the 5 % of the small demo (the one per unit, kept
+    # before it, cannot answer: the end use is kept)
     "state_by_week_kwh": (
         _by_time("state_by_week_kwh", "start_of_week", unit="kWh"),
-        {"demo_comstock_like": "summary per week", "demo_resstock_like": "summary per day"},
+        "summary per day",
     ),
     "state_by_day_of_week": (_by_time("state_by_day_of_week", "dayofweek"), "summary per day"),
     # not answerable from a summary: read the table either way
@@ -396,7 +397,8 @@ GEOGRAPHY_BATTERY = {
     "sector_by_day_of_week": (
         _over_time("sector_by_day_of_week", "dayofweek", {"sector": []}, unit="kWh"),
         OVER_CATEGORIES,  # fewer rows than over geography (four counties)
-        "summary per day",  # the one per unit does not fit in 5 % here
+        # at 5 %, the residential dataset keeps no summary per unit (its four units)
+        {"demo_comstock_like": OVER_CATEGORIES, "demo_resstock_like": "summary per day"},
     ),
     "scenario_by_month": (
         _over_time("scenario_by_month", "start_of_month", {"scenario": [SCENARIOS]}, unit="MWh"),
@@ -418,7 +420,7 @@ GEOGRAPHY_BATTERY = {
     "end_use_by_week_kwh": (
         _over_time("end_use_by_week_kwh", "start_of_week", {"metric": [END_USES]}, unit="kWh"),
         "summary per week",
-        {"demo_comstock_like": "summary per week", "demo_resstock_like": "summary per day"},
+        "summary per day",
     ),
     # a filter on geography keeps it: the summaries that have it
     "end_use_by_day_in_one_state": (
@@ -465,24 +467,33 @@ def test_sums_over_geography_are_the_full_scans(roomy_registry, demo_registry, e
 
 
 @pytest.fixture(scope="module")
-def one_unit_registry(tmp_path_factory):
-    """The small demo with every end use in kWh, registered at the default share: as real
-    projects keep theirs (StandardScenarios' ResStock and ComStock end uses, fuels included,
-    are all kWh), where the demo mixes MWh, kWh, MBtu and therm on purpose."""
-    from dsgrid_core.demo import generate_demo_files
-    from dsgrid_core.demo.generate import relabel_end_use_units
-    from dsgrid_core.service.housekeeping import create_registry
+def one_unit_registry(tmp_path_factory, dsgrid):
+    """The small demo with every end use in kWh (`dsgrid demo --end-use-unit kWh`), registered
+    at the default share: as real projects keep theirs (StandardScenarios' ResStock and
+    ComStock end uses, fuels included, are all kWh), where the demo mixes MWh, kWh, MBtu and
+    therm on purpose."""
+    from dsgrid_core.registry.registry import Registry
 
-    root = tmp_path_factory.mktemp("one-unit")
-    bulk = generate_demo_files(root / "inputs", scale="small")
-    relabelled = relabel_end_use_units(root / "inputs", "kWh")
-    assert relabelled >= 3  # the project's end uses and each dataset's
-    registry = create_registry(root / "registry")
-    try:
-        registry.bulk_register(bulk, log_message="one unit")
-    finally:
-        registry.close()
-    return root / "registry"
+    registry = tmp_path_factory.mktemp("one-unit") / "registry"
+    result = dsgrid("demo", registry, "--scale", "small", "--end-use-unit", "kWh")
+    assert result.exit_code == 0, result
+    with Registry(registry, read_only=True) as reg:
+        end_uses = [
+            reg.store.dimension_records(record.id, record.version)
+            for record in reg.store.iter_versions()
+            if record.kind == "dimension" and record.config.get("type") == "metric"
+        ]
+    assert len(end_uses) == 3  # the project's and each dataset's
+    assert {r["unit"] for records in end_uses for r in records} == {"kWh"}
+    return registry
+
+
+def test_a_demo_in_a_unit_that_is_no_energy_unit_is_refused(tmp_path, dsgrid):
+    result = dsgrid("demo", tmp_path / "registry", "--end-use-unit", "kW")
+    assert result.exit_code == 2
+    assert "'kW' is not an energy unit" in result.stderr and "MWh" in result.stderr, result
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "registry").exists()
 
 
 # name -> (query, read from the demo in one unit); a sum per period that keeps the geography
