@@ -113,7 +113,7 @@ QUERIES = {
     ),
     "state x week (lines)": (
         query("b9", {"geography": ["Demo States"], "time": [period("start_of_week")]}, unit="MWh"),
-        "summary per week",
+        "summary per day over sector, subsector and metric per unit",  # kept before the weeks
     ),
     "state x day (lines)": (
         query("b10", {"geography": ["Demo States"], "time": [period("start_of_day")]}, unit="MWh"),
