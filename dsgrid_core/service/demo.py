@@ -27,7 +27,7 @@ def build_demo(
     projects keep theirs; the demo mixes MWh, kWh, MBtu and therm on purpose). A failure
     leaves no registry folder behind."""
     from dsgrid_core.demo import generate_demo_files  # late: numpy, pandas
-    from dsgrid_core.demo.generate import relabel_end_use_units
+    from dsgrid_core.demo.generate import relabel_end_use_units  # late: numpy, pandas
 
     if end_use_unit is not None and end_use_unit not in ENERGY_UNITS:
         raise InputError(
