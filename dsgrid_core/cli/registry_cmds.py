@@ -302,8 +302,15 @@ def recover_cmd(ctx):
     help="Create the target with its data here: a new or empty folder (needed for an "
     "arangodb:// target that does not exist yet) or an empty s3://bucket/prefix.",
 )
+@click.option(
+    "--rewrite-summaries",
+    is_flag=True,
+    help="Write each dataset version's summaries again in the copy, as a registration writes "
+    "them today (kinds added since, DSGRID_SUMMARY_SHARE), instead of copying them; the "
+    "tables are copied unchanged.",
+)
 @click.pass_context
-def copy_cmd(ctx, source, target, data_root):
+def copy_cmd(ctx, source, target, data_root, rewrite_summaries):
     """Copy a whole registry into an empty one: every component with all its versions in
     their order, history, dependencies, records, and every dataset version's data files
     (checked against their recorded sizes and SHA-256 after copying). Works between any
@@ -312,7 +319,11 @@ def copy_cmd(ctx, source, target, data_root):
     from dsgrid_core.service.housekeeping import copy_registry  # late: keeps dsgrid --help fast
 
     report, shown, root = copy_registry(
-        source, target, data_root=data_root, progress=Progress("copy")
+        source,
+        target,
+        data_root=data_root,
+        rewrite_summaries=rewrite_summaries,
+        progress=Progress("copy"),
     )
     if ctx.obj["json"]:
         emit_json({"ok": True, "location": shown, "data_root": root, **report.to_dict()})

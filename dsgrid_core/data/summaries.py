@@ -42,7 +42,8 @@ them in the order of ``KINDS`` while they fit (daily data keeps no summary per d
 four counties none over geography). The version record lists those kept (``extra["summaries"]``:
 file, rows, size, SHA-256, and the zone of those by local period), which is how a query knows
 they exist without asking the store (a dataset whose rows each keep their own zone has the total
-only). Versions registered before summaries existed have none and are read in full. This module
+only). Versions registered before summaries existed have none and are read in full (`dsgrid
+registry copy --rewrite-summaries` writes today's in a copy: `registry.resummarize`). This module
 is what a query needs (light: a repeated query loads no SQL library).
 """
 

@@ -5,7 +5,9 @@ Everything is copied: every component with all its versions in their order (conf
 messages, submitters, registration times), dependencies, dimension and mapping records, and
 every dataset version's data files. Not copied: a registry's local jobs table and result cache.
 
-The target must be empty; a target that is not is refused before anything is written.
+The target must be empty; a target that is not is refused before anything is written. With
+``rewrite_summaries`` each dataset version's summaries are written again from its staged table
+(`registry.resummarize`) instead of copied, and its record in the target lists those.
 
 Order: the data first, then all the metadata in ONE transaction of the target store.
 
@@ -29,16 +31,19 @@ from __future__ import annotations
 import heapq
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from dsgrid_core.data.base_store import MISSING_FILE, TABLE_FILE, BaseDataStore
 from dsgrid_core.data.storage import file_digest
 from dsgrid_core.data.summaries import recorded
+from dsgrid_core.data.summary_writer import summary_share
 from dsgrid_core.errors import InputError
 from dsgrid_core.registry.location import DB_FILE, HOME_MARKER, is_url
 from dsgrid_core.registry.registry import Registry
+from dsgrid_core.registry.resummarize import rewrite_summaries as resummarize
 from dsgrid_core.registry.store import Dependency, RegistryStore, VersionRecord
 
 KIND_ORDER = {"dimension": 0, "dimension_mapping": 1, "dataset": 2, "project": 3}
@@ -115,11 +120,20 @@ def is_empty(registry) -> bool:
     )
 
 
-def copy_registry(source, target, *, progress: Callable[[str], None] | None = None) -> CopyReport:
+def copy_registry(
+    source,
+    target,
+    *,
+    rewrite_summaries: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> CopyReport:
     """Copy every component, version, dependency, record and data file of ``source`` (a
-    Registry, may be read-only) into ``target`` (an empty Registry open for writing)."""
+    Registry, may be read-only) into ``target`` (an empty Registry open for writing).
+    ``rewrite_summaries``: each dataset version's summaries written again in the copy, as a
+    registration writes them today (`registry.resummarize`), instead of copied."""
     say = progress or (lambda _message: None)
     target._require_writable()
+    share = summary_share() if rewrite_summaries else None  # a bad setting: refused first
     if not is_empty(target):
         raise InputError(
             f"{target.location} is not empty: a registry is copied only into a new or empty "
@@ -129,11 +143,19 @@ def copy_registry(source, target, *, progress: Callable[[str], None] | None = No
     report = CopyReport(versions=len(order))
     datasets = [v for v in order if v.kind == "dataset"]
     published: list[tuple[str, str]] = []
+    summarized: dict[Key, dict[str, Any]] = {}
     try:
         for i, record in enumerate(datasets, 1):
             say(f"data of dataset {record.id} {record.version} ({i}/{len(datasets)})")
-            report.data_bytes += _copy_data(source.data, target.data, record)
+            rewrite = (
+                None if share is None else partial(resummarize, source.store, record, share=share)
+            )
+            size, summaries = _copy_data(source.data, target.data, record, rewrite)
+            report.data_bytes += size
+            if summaries is not None:
+                summarized[(record.kind, record.id, record.version)] = summaries
             published.append((record.id, record.version))
+        order = [_with_summaries(v, summarized) for v in order]
         report.dataset_versions = len(published)
         say(f"metadata: {len(order)} versions")
         with target.store.transaction():
@@ -147,9 +169,23 @@ def copy_registry(source, target, *, progress: Callable[[str], None] | None = No
     return report
 
 
-def _copy_data(source: BaseDataStore, target: BaseDataStore, record: VersionRecord) -> int:
+def _with_summaries(record: VersionRecord, summarized: dict[Key, dict[str, Any]]):
+    """The record as the copy keeps it: with the summaries written again, if they were."""
+    summaries = summarized.get((record.kind, record.id, record.version))
+    if summaries is None:
+        return record
+    return replace(record, extra={**(record.extra or {}), "summaries": summaries})
+
+
+def _copy_data(
+    source: BaseDataStore,
+    target: BaseDataStore,
+    record: VersionRecord,
+    rewrite: Callable[[Path], dict[str, Any]] | None = None,
+) -> tuple[int, dict[str, Any] | None]:
     """One dataset version's files: read, checked, published, read back and checked; returns
-    the bytes copied."""
+    the bytes copied and, with ``rewrite``, the summaries it wrote in place of the copied ones
+    (``rewrite(staging folder)``; what the version's record keeps of them)."""
     where = f"dataset {record.id} {record.version}"
     expected_path = BaseDataStore.version_path(record.id, record.version)
     if record.data_path != expected_path:
@@ -182,6 +218,13 @@ def _copy_data(source: BaseDataStore, target: BaseDataStore, record: VersionReco
                     "does not have its recorded size and SHA-256; run `dsgrid registry check` "
                     "on the source. Nothing was copied."
                 )
+        summaries = None
+        if rewrite is not None:
+            for entry in recorded(record.extra).values():
+                (staging / entry["file"]).unlink()
+                digests.pop(entry["file"])
+            summaries = rewrite(staging)
+            digests |= {e["file"]: file_digest(staging / e["file"]) for e in summaries.values()}
         target.prepare_publish(staging, record.id, record.version)
         target.publish(staging, record.id, record.version)
     except BaseException:
@@ -198,7 +241,7 @@ def _copy_data(source: BaseDataStore, target: BaseDataStore, record: VersionReco
     except BaseException:
         target.unpublish(record.id, record.version)
         raise
-    return sum(d[0] for d in digests.values())
+    return sum(d[0] for d in digests.values()), summaries
 
 
 def _copy_metadata(
@@ -247,13 +290,14 @@ def copy_between(
     target_location: str,
     *,
     data_root: str | None = None,
+    rewrite_summaries: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[CopyReport, str, str]:
     """Copy the registry at ``source_location`` into ``target_location``: an existing empty
     registry, or a new one (a folder that does not exist or is empty; with ``data_root``, a
     new registry with its data there). A registry folder created here is removed again when
     the copy fails (an ArangoDB database created here stays, as an empty registry). Returns
-    (report, target as shown, its data root)."""
+    (report, target as shown, its data root). ``rewrite_summaries``: see copy_registry."""
     if _same(source_location, target_location):
         raise InputError("--from and --to name the same registry.")
     created: Path | None = None  # a registry folder made here: emptied again on failure
@@ -272,7 +316,9 @@ def copy_between(
         target = Registry.create(target_location, data_root=data_root)
     try:
         with Registry(source_location, read_only=True) as source:
-            report = copy_registry(source, target, progress=progress)
+            report = copy_registry(
+                source, target, rewrite_summaries=rewrite_summaries, progress=progress
+            )
     except BaseException:
         target.close()
         if created is not None:  # it was new or empty: leave it empty

@@ -1,8 +1,9 @@
 """`dsgrid registry copy --from REG --to REG`: the copy of the registered test_efs registry has
 the same components, history, dependencies, dependents, records, data files, `registry check`
 and query results as its source; folder -> folder, folder -> s3:// data, and folder ->
-ArangoDB when DSGRID_TEST_ARANGO_URL names a server. A target that is not empty is refused and
-left unchanged; a copy that fails part-way leaves the target as it was."""
+ArangoDB when DSGRID_TEST_ARANGO_URL names a server; with --rewrite-summaries, today's
+summaries in the copy. A target that is not empty is refused and left unchanged; a copy that
+fails part-way leaves the target as it was."""
 
 from __future__ import annotations
 
@@ -127,6 +128,42 @@ def test_a_copy_moves_local_data_to_an_object_store(
     back = tmp_path / "back"
     assert dsgrid("registry", "copy", "--from", target, "--to", back).exit_code == 0
     assert _everything(back) == source
+
+
+def test_a_copy_to_an_object_store_writes_the_summaries_again(
+    efs_registry_template, tmp_path, test_data, dsgrid, s3_bucket
+):
+    """--rewrite-summaries with room for every summary: the copy's records list more kinds
+    than the source's (which kept those that fit in 5 %), each one's file is on S3 beside the
+    version's table, the tables are the source's, `registry check` passes, queries agree."""
+    target = tmp_path / "on_s3"
+    done = dsgrid(
+        "registry", "copy", "--from", efs_registry_template, "--to", target,
+        "--data-root", s3_bucket.url("again"), "--rewrite-summaries",
+        env={"DSGRID_SUMMARY_SHARE": "1"},
+    )  # fmt: skip
+    assert done.exit_code == 0, done
+    keys = set(s3_bucket.keys("again/"))
+    source, copy = _everything(efs_registry_template), _everything(target)
+    assert copy["check"][0], copy["check"]
+    assert {k: v for k, v in copy.items() if k.startswith("file ")} == {
+        k: v for k, v in source.items() if k.startswith("file ")
+    }
+    with (
+        Registry(efs_registry_template, read_only=True) as before,
+        Registry(target, read_only=True) as after,
+    ):
+        datasets = [c.id for c in after.list() if c.kind == "dataset"]
+        assert len(datasets) == 3
+        for dataset_id in datasets:
+            old = before.show("dataset", dataset_id).extra["summaries"]
+            record = after.show("dataset", dataset_id)
+            new = record.extra["summaries"]
+            assert set(old) < set(new), dataset_id
+            for entry in new.values():
+                name = f"{dataset_id}/{record.version}/{entry['file']}"
+                assert any(k.endswith(name) for k in keys), name
+    _same_queries(efs_registry_template, target, test_data, exact=False)
 
 
 @pytest.mark.skipif(not ARANGO_URL, reason="DSGRID_TEST_ARANGO_URL is not set: no ArangoDB server")

@@ -699,6 +699,59 @@ def test_copy_keeps_summaries_and_check_finds_one_missing(demo_registry, dsgrid,
     assert any("summary total" in f["what"] and "missing" in f["what"] for f in findings)
 
 
+def test_a_copy_writes_again_the_summaries_of_a_registry_made_without_them(
+    demo_registry, dsgrid, tmp_path, duckdb_engine
+):
+    """The demo registered with no room for summaries (as a registry made before they existed
+    reads), copied with --rewrite-summaries: each version of the copy has the summaries a
+    registration writes today, byte for byte those of the demo registered with them, its
+    table unchanged; `registry check` passes and queries read them. Without the flag the
+    copy has none."""
+    bare = tmp_path / "bare"
+    made = dsgrid("demo", bare, "--scale", "small", env={"DSGRID_SUMMARY_SHARE": "0"})
+    assert made.exit_code == 0, made
+    plain = tmp_path / "plain"
+    assert dsgrid("registry", "copy", "--from", bare, "--to", plain).exit_code == 0
+    rewritten = tmp_path / "rewritten"
+    done = dsgrid("registry", "copy", "--from", bare, "--to", rewritten, "--rewrite-summaries")
+    assert done.exit_code == 0, done
+
+    registered = _versions(demo_registry[0])
+    for dataset_id, record in _versions(rewritten).items():
+        assert not _versions(bare)[dataset_id].extra["summaries"]
+        assert not _versions(plain)[dataset_id].extra["summaries"]
+        assert record.sha256 == registered[dataset_id].sha256  # the same table
+        kept = record.extra["summaries"]
+        assert kept == registered[dataset_id].extra["summaries"]  # files, rows, bytes, SHA-256
+        folder = rewritten / "data" / dataset_id / record.version
+        written = {p.name for p in folder.iterdir() if p.name.startswith("summary_")}
+        assert written == {e["file"] for e in kept.values()}
+    checked = dsgrid("registry", "check", registry=rewritten, as_json=True)
+    assert checked.exit_code == 0, checked
+    query = CATEGORIES_BATTERY["state_by_day_mwh"][0]
+    read = {"demo_comstock_like": OVER_CATEGORIES, "demo_resstock_like": "summary per day"}
+    _answers_are_the_full_scans(rewritten, {"state_by_day_mwh": (query, read)}, duckdb_engine)
+
+
+def test_a_copy_with_a_bad_summary_share_is_refused_and_leaves_nothing(
+    demo_registry, dsgrid, tmp_path
+):
+    target = tmp_path / "copy"
+    refused = dsgrid(
+        "registry",
+        "copy",
+        "--from",
+        demo_registry[0],
+        "--to",
+        target,
+        "--rewrite-summaries",
+        env={"DSGRID_SUMMARY_SHARE": "lots"},
+    )
+    assert refused.exit_code == 2, refused
+    assert "DSGRID_SUMMARY_SHARE is 'lots'" in refused.stderr and "Traceback" not in refused.stderr
+    assert not target.exists()
+
+
 def test_cli_no_summaries_reads_the_tables(demo_registry_copy, dsgrid, tmp_path):
     query = tmp_path / "q.json5"
     query.write_text(json.dumps(BATTERY["state_by_end_use"][0]))
