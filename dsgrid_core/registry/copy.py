@@ -39,11 +39,9 @@ from typing import Any
 from dsgrid_core.data.base_store import MISSING_FILE, TABLE_FILE, BaseDataStore
 from dsgrid_core.data.storage import file_digest
 from dsgrid_core.data.summaries import recorded
-from dsgrid_core.data.summary_writer import summary_share
 from dsgrid_core.errors import InputError
 from dsgrid_core.registry.location import DB_FILE, HOME_MARKER, is_url
 from dsgrid_core.registry.registry import Registry
-from dsgrid_core.registry.resummarize import rewrite_summaries as resummarize
 from dsgrid_core.registry.store import Dependency, RegistryStore, VersionRecord
 
 KIND_ORDER = {"dimension": 0, "dimension_mapping": 1, "dataset": 2, "project": 3}
@@ -133,6 +131,10 @@ def copy_registry(
     registration writes them today (`registry.resummarize`), instead of copied."""
     say = progress or (lambda _message: None)
     target._require_writable()
+    # (a repeated query goes through the service this module is part of: it loads neither)
+    from dsgrid_core.data.summary_writer import summary_share  # late: sqlglot
+    from dsgrid_core.registry.resummarize import rewrite_summaries as resummarize  # late: duckdb
+
     share = summary_share() if rewrite_summaries else None  # a bad setting: refused first
     if not is_empty(target):
         raise InputError(
