@@ -1,18 +1,29 @@
 """Side by side with the reference dsgrid-toolkit 0.4.0 on the demo project at realistic scale.
 
     python bench/reference_demo_scale.py [--scales small,medium] [--work-dir DIR]
-                                         [--ref-venv .venv-reference] [--timeout 3600]
-                                         [--registration-only] [--markdown FILE]
+                                         [--engine duckdb|spark] [--timeout 3600]
+                                         [--ref-venv .venv-reference]
+                                         [--ref-spark-venv .venv-reference-spark]
+                                         [--spark-memory 8g] [--spark-cores 2]
+                                         [--registration-only | --queries q1,q3]
+                                         [--markdown FILE]
 
 For each scale (small 2.3M, medium 24M, large 175M stacked rows): `dsgrid demo` builds our demo
 registry, `dsgrid registry projects export` writes it as a dsgrid project folder, and both CLIs
 bulk-register that same folder into new registries. Then each query of
 bench/queries/demo_reference/ (Q1-Q4 in the reference's syntax) runs once through each CLI, a
-new process each, our result cache off. Each step is timed (wall clock) with its peak memory
-(the maximum resident set size of the process and its children: os.wait4). The result tables
-are compared (columns by name, rows sorted, relative tolerance 1e-9). A reference step that
-fails or passes --timeout is reported as such, with its time so far and peak memory.
---registration-only stops after the registrations.
+new process each, our result cache off. Each step is timed (wall clock) with its peak memory:
+the larger of the largest process waited for (os.wait4) and the resident memory of the whole
+process tree, sampled (bench/process_memory.py). The result tables are compared (columns by
+name, rows sorted, relative tolerance 1e-9). A reference step that fails or passes --timeout
+is reported as such, with its time so far and peak memory. --registration-only stops after the
+registrations.
+
+--engine spark runs both tools on Spark in local mode with the same cores and driver memory:
+the reference from a venv with its Spark extra (bench/reference_spark.py says how to make it),
+which maps time through a Spark Thrift Server this script starts per scale (127.0.0.1; its
+memory counts in the reference's steps); ours with `--engine spark`. Our registration does not
+depend on the query engine.
 
 The work folder (default $DSGRID_BENCH_DIR/reference-demo or ~/dsgrid-bench/reference-demo)
 is outside the repository: the large scale needs about 10 GB.
@@ -26,10 +37,12 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import common  # bench/ is the script's folder
+import reference_spark
+from process_memory import kill_tree, tree_rss_bytes
 
 REPO = Path(__file__).resolve().parent.parent
 QUERIES = REPO / "bench" / "queries" / "demo_reference"
@@ -49,27 +62,44 @@ class Step:
         return f"{self.why} after {self.seconds:.0f} s ({self.peak_gib:.2f} GiB)"
 
 
-def run(cmd: list[str], cwd: Path, timeout: float) -> Step:
-    """``cmd`` in a new process: wall time, peak memory of it and its children, outcome."""
+@dataclass
+class Side:
+    """How one tool is run: its CLI with the options before the command, its environment,
+    and processes outside the command whose memory counts with it (a Thrift Server)."""
+
+    cli: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    also: list[int] = field(default_factory=list)
+
+
+def run(cmd: list[str], cwd: Path, timeout: float, side: Side) -> Step:
+    """``cmd`` in a new process: wall time, peak memory, outcome. Peak memory is the larger
+    of the largest process waited for (os.wait4) and the resident memory of the command's
+    process tree plus ``side.also``, sampled every 0.1 s (a Spark JVM is not waited for)."""
     log = cwd / "bench-step.log"
     start = time.perf_counter()
+    sampled = 0
     with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+        proc = subprocess.Popen(  # noqa: S603
+            cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **side.env}
+        )
         deadline = start + timeout
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
+            sampled = max(sampled, tree_rss_bytes([proc.pid, *side.also]))
             if time.perf_counter() > deadline:
-                proc.kill()
+                kill_tree(proc.pid)
                 _, status, usage = os.wait4(proc.pid, 0)
                 proc.returncode = -9
                 seconds = time.perf_counter() - start
-                return Step(seconds, usage.ru_maxrss / 2**20, False, f"over {timeout:.0f} s")
-            time.sleep(0.05)
+                peak = max(usage.ru_maxrss * 1024, sampled) / 2**30
+                return Step(seconds, peak, False, f"over {timeout:.0f} s")
+            time.sleep(0.1)
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    peak = usage.ru_maxrss / 2**20  # KiB -> GiB
+    peak = max(usage.ru_maxrss * 1024, sampled) / 2**30  # ru_maxrss is in KiB
     if proc.returncode == 0:
         return Step(seconds, peak, True)
     tail = log.read_text(errors="replace").strip().splitlines()[-1:] or [""]
@@ -124,54 +154,49 @@ def ratio(ref: Step, ours: Step) -> str:
 
 
 def side_by_side(
-    scale: str, work: Path, ref: str, ours: str, timeout: float, queries: bool = True
+    scale: str, folder: Path, ref: Side, ours: Side, timeout: float, queries: list[Path]
 ) -> list[str]:
-    folder = work / scale
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    demo, export = folder / "demo", folder / "export"
-    subprocess.run([ours, "demo", str(demo), "--scale", scale], check=True, capture_output=True)  # noqa: S603
-    subprocess.run(  # noqa: S603
-        [ours, "--registry", str(demo), "registry", "projects", "export", PROJECT, str(export)],
-        check=True,
-        capture_output=True,
-    )
-    shutil.rmtree(demo)  # only the exported folder is registered, by both
+    """One scale: both registrations of the exported folder, then each query; table rows."""
+    export = folder / "export"
     url = f"sqlite:///{folder / 'ref.db'}"
     subprocess.run(  # noqa: S603
-        [ref, "create-registry", url, "-p", str(folder / "ref-data")],
+        [ref.cli[0], "create-registry", url, "-p", str(folder / "ref-data")],
         check=True,
         capture_output=True,
         cwd=folder,
     )
-    subprocess.run([ours, "registry", "create", str(folder / "ours")], check=True)  # noqa: S603
+    subprocess.run([ours.cli[0], "registry", "create", str(folder / "ours")], check=True)  # noqa: S603
     rows = []
     register = "registration.json5"
-    ref_reg = run([ref, "-u", url, "registry", "bulk-register", register], export, timeout)
+    ref_reg = run(
+        [*ref.cli, "-u", url, "registry", "bulk-register", register], export, timeout, ref
+    )
     our_reg = run(
-        [ours, "--registry", str(folder / "ours"), "registry", "bulk-register", register],
+        [*ours.cli, "--registry", str(folder / "ours"), "registry", "bulk-register", register],
         export,
         timeout,
+        ours,
     )
     rows.append(
         f"| {scale} | bulk-register | {ref_reg.cell()} | {our_reg.cell()} | "
         f"{ratio(ref_reg, our_reg)} | |"
     )
-    for path in sorted(QUERIES.glob("*.json5")) if queries else []:
+    for path in queries:
         name = path.stem
         ref_out, our_out = folder / "ref-out", folder / "our-out"
         ref_q = (
             run(
-                [ref, "-u", url, "query", "project", "run", str(path), "-o", str(ref_out)],
+                [*ref.cli, "-u", url, "query", "project", "run", str(path), "-o", str(ref_out)],
                 folder,
                 timeout,
+                ref,
             )
             if ref_reg.ok
             else Step(0, 0, False, "not registered")
         )
         our_q = run(
             [
-                ours,
+                *ours.cli,
                 "--registry",
                 str(folder / "ours"),
                 "query",
@@ -183,6 +208,7 @@ def side_by_side(
             ],
             folder,
             timeout,
+            ours,
         )
         agree = same_table(
             read_table(ref_out, name) if ref_q.ok else None,
@@ -199,6 +225,74 @@ def side_by_side(
     return rows
 
 
+def export_demo(scale: str, work: Path, ours: str) -> Path:
+    """A new folder for ``scale`` holding our demo exported as a dsgrid project folder."""
+    folder = work / scale
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    demo = folder / "demo"
+    subprocess.run([ours, "demo", str(demo), "--scale", scale], check=True, capture_output=True)  # noqa: S603
+    subprocess.run(  # noqa: S603
+        [
+            ours,
+            "--registry",
+            str(demo),
+            "registry",
+            "projects",
+            "export",
+            PROJECT,
+            str(folder / "export"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    shutil.rmtree(demo)  # only the exported folder is registered, by both
+    return folder
+
+
+def chosen_queries(args) -> list[Path]:
+    """The query files --queries names (q1,q3: the files whose names start so), all by
+    default, none with --registration-only."""
+    every = sorted(QUERIES.glob("*.json5"))
+    if args.registration_only:
+        return []
+    if not args.queries:
+        return every
+    names = [n.strip() for n in args.queries.split(",") if n.strip()]
+    chosen = [p for p in every if any(p.stem.startswith(n) for n in names)]
+    if not chosen:
+        sys.exit(f"--queries {args.queries} names none of {[p.stem for p in every]}")
+    return chosen
+
+
+def scale_rows(scale: str, args, ours_cli: str) -> list[str]:
+    """Export the demo at ``scale`` and measure both tools on the chosen engine."""
+    folder = export_demo(scale, args.work_dir, ours_cli)
+    engine = ["--engine", args.engine]
+    if args.engine == "duckdb":
+        ref = Side([str(args.ref_venv / "bin" / "dsgrid")])
+        ours = Side([ours_cli, *engine])
+        return side_by_side(scale, folder, ref, ours, args.timeout, chosen_queries(args))
+    venv = args.ref_spark_venv
+    with reference_spark.thrift_server(
+        venv, folder / "thrift", args.spark_memory, args.spark_cores
+    ) as server:
+        ref = Side(
+            [str(venv / "bin" / "dsgrid")],
+            reference_spark.reference_env(venv, server, args.spark_memory, args.spark_cores),
+            [server.pid],
+        )
+        ours = Side(
+            [ours_cli, *engine],
+            {
+                "DSGRID_SPARK_MASTER": f"local[{args.spark_cores}]",
+                "DSGRID_SPARK_DRIVER_MEMORY": args.spark_memory,
+                "SPARK_LOCAL_IP": "127.0.0.1",
+            },
+        )
+        return side_by_side(scale, folder, ref, ours, args.timeout, chosen_queries(args))
+
+
 def main() -> None:
     parser = common.parser(__doc__, data_dir=False)
     parser.add_argument("--scales", default="small,medium")
@@ -210,24 +304,36 @@ def main() -> None:
     )
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per step")
     parser.add_argument("--registration-only", action="store_true", help="no queries")
+    parser.add_argument("--queries", help="only these queries: q1,q3 (default: all four)")
+    parser.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="both tools' engine (spark: the reference from --ref-spark-venv with a Thrift Server)",
+    )
+    parser.add_argument(
+        "--ref-spark-venv",
+        type=Path,
+        default=Path(os.environ.get("DSGRID_REFERENCE_SPARK_VENV", REPO / ".venv-reference-spark")),
+        help=f"the reference with its Spark extra; make it with: {reference_spark.INSTALL_HINT}",
+    )
+    parser.add_argument("--spark-memory", default="8g", help="Spark driver memory of each tool")
+    parser.add_argument("--spark-cores", type=int, default=2, help="local[N] for each tool")
     args = parser.parse_args()
-    ref = str(args.ref_venv / "bin" / "dsgrid")
     ours = shutil.which("dsgrid") or sys.exit("our dsgrid CLI is not on PATH")
     subprocess.run(  # noqa: S603 - compiled bytecode for both sides, as pip did for the reference
         [sys.executable, "-m", "compileall", "-q", str(REPO / "dsgrid_core")], check=True
     )
     lines = [
-        f"Measured {time.strftime('%Y-%m-%d')}: wall seconds (peak memory) of one run each.",
+        f"Measured {time.strftime('%Y-%m-%d')} on {args.engine}: wall seconds (peak memory) "
+        "of one run each.",
         "",
         "| scale | step | reference dsgrid-toolkit 0.4.0 | dsgrid-viewer | speed-up | "
         "same result |",
         "|---|---|---:|---:|---:|---|",
     ]
     for scale in args.scales.split(","):
-        steps = side_by_side(
-            scale.strip(), args.work_dir, ref, ours, args.timeout, not args.registration_only
-        )
-        for row in steps:
+        for row in scale_rows(scale.strip(), args, ours):
             print(row, flush=True)
             lines.append(row)
     common.publish(lines, args.markdown)
