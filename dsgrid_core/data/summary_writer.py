@@ -92,6 +92,12 @@ def _read(folder: Path, kind: str) -> str:
     return f"read_parquet({lit(str(folder / FILES[kind]))})"
 
 
+def metric_units(records: list[dict[str, Any]]) -> dict[str, str | None]:
+    """Metric id -> its unit, from a metric dimension's records (None where one has none):
+    what ``write_summaries`` groups the metrics by."""
+    return {r["id"]: r.get("unit") for r in records}
+
+
 def unit_groups(units: dict[str, str | None]) -> dict[str, str]:
     """Metric id -> the first id (in id order) of the metrics in its unit (``units``: metric
     id -> unit); a metric without a unit is a group of its own."""

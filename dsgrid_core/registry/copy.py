@@ -187,7 +187,8 @@ def _copy_data(
 ) -> tuple[int, dict[str, Any] | None]:
     """One dataset version's files: read, checked, published, read back and checked; returns
     the bytes copied and, with ``rewrite``, the summaries it wrote in place of the copied ones
-    (``rewrite(staging folder)``; what the version's record keeps of them)."""
+    (``rewrite(staging folder)``, which holds no summary files: the old ones are not read;
+    what the version's record keeps of them)."""
     where = f"dataset {record.id} {record.version}"
     expected_path = BaseDataStore.version_path(record.id, record.version)
     if record.data_path != expected_path:
@@ -198,7 +199,8 @@ def _copy_data(
     files = [TABLE_FILE]
     if source.exists(source.sibling(record.data_path, MISSING_FILE)):
         files.append(MISSING_FILE)
-    files += [entry["file"] for entry in recorded(record.extra).values()]
+    kept = {} if rewrite else recorded(record.extra)  # summaries written again: not read
+    files += [entry["file"] for entry in kept.values()]
     staging = target.new_staging_dir()
     digests: dict[str, tuple[int, str]] = {}
     try:
@@ -207,10 +209,7 @@ def _copy_data(
             source.download(path, staging / name)
             digests[name] = file_digest(staging / name)
         expected = {TABLE_FILE: (record.size_bytes, record.sha256)}
-        expected |= {
-            e["file"]: (e.get("size_bytes"), e.get("sha256"))
-            for e in recorded(record.extra).values()
-        }
+        expected |= {e["file"]: (e.get("size_bytes"), e.get("sha256")) for e in kept.values()}
         for name, (size, sha256) in expected.items():
             if (size is not None and digests[name][0] != size) or (
                 sha256 and digests[name][1] != sha256
@@ -222,9 +221,6 @@ def _copy_data(
                 )
         summaries = None
         if rewrite is not None:
-            for entry in recorded(record.extra).values():
-                (staging / entry["file"]).unlink()
-                digests.pop(entry["file"])
             summaries = rewrite(staging)
             digests |= {e["file"]: file_digest(staging / e["file"]) for e in summaries.values()}
         target.prepare_publish(staging, record.id, record.version)

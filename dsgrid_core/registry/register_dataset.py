@@ -18,7 +18,7 @@ from dsgrid_core.data.base_store import MISSING_FILE, TABLE_FILE
 from dsgrid_core.data.duck import connect
 from dsgrid_core.data.readers import DatasetShape, build_stacked_view, stored_columns
 from dsgrid_core.data.storage import file_digest
-from dsgrid_core.data.summary_writer import summary_share, write_summaries
+from dsgrid_core.data.summary_writer import metric_units, summary_share, write_summaries
 from dsgrid_core.errors import AlreadyExistsError, InputError
 from dsgrid_core.registry.components import PreparedDimension, prepare_dimension
 from dsgrid_core.registry.register_dimensions import (
@@ -64,7 +64,7 @@ def plan_dataset(
         plan.dimensions[prep.type] = {"id": prep.id, "version": prep.version, "name": prep.name}
         plan.records[prep.type] = prep.record_ids
         if prep.type == "metric":
-            plan.metric_units = {r["id"]: r.get("unit") for r in prep.records}
+            plan.metric_units = metric_units(prep.records)
         if prep.type == "time":
             plan.time = dim
         if prep.type == "geography":
@@ -81,7 +81,7 @@ def plan_dataset(
         records = registry.store.dimension_records(record.id, record.version)
         plan.records[t] = [r["id"] for r in records]
         if t == "metric":
-            plan.metric_units = {r["id"]: r.get("unit") for r in records}
+            plan.metric_units = metric_units(records)
         if t == "time":
             plan.time = parse_dimension(record.config)
         plan.deps.append(Dependency("dimension", record.id, record.version))

@@ -11,25 +11,24 @@ from typing import Any
 from dsgrid_core.config.any_dimension import parse_dimension
 from dsgrid_core.data.base_store import TABLE_FILE
 from dsgrid_core.data.duck import connect
-from dsgrid_core.data.summary_writer import write_summaries
+from dsgrid_core.data.summary_writer import metric_units, write_summaries
 from dsgrid_core.registry.store import RegistryStore, VersionRecord
 from dsgrid_core.sql import lit
 
 
-def metric_units(store: RegistryStore, record: VersionRecord) -> dict[str, Any]:
+def version_metric_units(store: RegistryStore, record: VersionRecord) -> dict[str, Any]:
     """The dataset version's metric ids -> their unit (None where a record has none)."""
     metric = (record.extra or {}).get("dimensions", {}).get("metric")
     if not metric:
         return {}
-    rows = store.dimension_records(metric["id"], metric["version"])
-    return {r["id"]: r.get("unit") for r in rows}
+    return metric_units(store.dimension_records(metric["id"], metric["version"]))
 
 
 def rewrite_summaries(
     store: RegistryStore, record: VersionRecord, folder: Path, share: float
 ) -> dict[str, dict[str, Any]]:
     """Write dataset version ``record``'s summaries beside its table in ``folder`` (a staging
-    copy of its files, whose old summary files the caller has removed), those that fit in
+    copy of its files without their summaries: the old ones are not read), those that fit in
     ``share`` of the table's bytes; what its record keeps of them."""
     time = (record.extra or {}).get("dimensions", {}).get("time")
     if not time:
@@ -44,7 +43,7 @@ def rewrite_summaries(
         )
         budget = share * (folder / TABLE_FILE).stat().st_size
         return write_summaries(
-            con, "stored", folder, time_config, budget, metric_units(store, record)
+            con, "stored", folder, time_config, budget, version_metric_units(store, record)
         )
     finally:
         con.close()

@@ -733,6 +733,36 @@ def test_a_copy_writes_again_the_summaries_of_a_registry_made_without_them(
     _answers_are_the_full_scans(rewritten, {"state_by_day_mwh": (query, read)}, duckdb_engine)
 
 
+def test_a_copy_that_writes_summaries_again_does_not_read_the_old_ones(
+    demo_registry, demo_registry_copy, dsgrid, tmp_path
+):
+    """A source whose summary file was damaged: a plain copy refuses it (the file lacks its
+    recorded SHA-256), naming it; a copy with --rewrite-summaries never reads it and writes
+    the summaries again, byte for byte those of the intact demo."""
+    folder = demo_registry_copy / "data" / "demo_comstock_like"
+    (version,) = [p for p in folder.iterdir() if p.is_dir()]
+    damaged = version / "summary_total.parquet"
+    damaged.write_bytes(b"not parquet")
+
+    plain = dsgrid("registry", "copy", "--from", demo_registry_copy, "--to", tmp_path / "plain")
+    assert plain.exit_code == 2, plain
+    assert "summary_total.parquet" in plain.stderr and "SHA-256" in plain.stderr
+    assert "Traceback" not in plain.stderr
+
+    target = tmp_path / "rewritten"
+    done = dsgrid(
+        "registry", "copy", "--from", demo_registry_copy, "--to", target, "--rewrite-summaries"
+    )
+    assert done.exit_code == 0, done
+    intact = demo_registry[0] / "data" / "demo_comstock_like" / version.name
+    copied = target / "data" / "demo_comstock_like" / version.name
+    names = sorted(p.name for p in intact.iterdir() if p.name.startswith("summary_"))
+    assert "summary_total.parquet" in names
+    for name in names:
+        assert (copied / name).read_bytes() == (intact / name).read_bytes(), name
+    assert dsgrid("registry", "check", registry=target).exit_code == 0
+
+
 def test_a_copy_with_a_bad_summary_share_is_refused_and_leaves_nothing(
     demo_registry, dsgrid, tmp_path
 ):
