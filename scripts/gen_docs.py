@@ -85,7 +85,7 @@ def cli_page() -> str:
 
 def api_document() -> dict[str, Any]:
     from app.api.openapi import openapi_document
-    from app.api.read_routes import ROUTES
+    from app.api.route_table import ROUTES
 
     return openapi_document(ROUTES)
 

@@ -1,7 +1,8 @@
 """The HTTP JSON API under /api/v1: a Flask blueprint on the viewer's own server.
 
-Routes are declared in `read_routes.py`, `job_routes.py` and `registration_routes.py` (path,
-parameter and answer models); `routing.py` answers them in one JSON envelope; `openapi.py`
+Routes are declared in `registry_routes.py`, `records_routes.py`, `data_routes.py`,
+`job_routes.py` and `registration_routes.py` (path, parameter and answer models) into
+`route_table.py`; `routing.py` answers them in one JSON envelope; `openapi.py`
 makes the OpenAPI document from the same declarations (/api/v1/openapi.json).
 
 The web app answers every other GET path with its page, so unknown API paths, wrong methods
@@ -14,13 +15,14 @@ import flask
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 
-from app.api import (  # noqa: F401 - their decorators declare the routes
-    job_routes,
-    read_routes,
-    registration_routes,
-)
+# Their decorators declare the routes, in this order: the OpenAPI document's.
+# isort: off
+from app.api import registry_routes, records_routes, data_routes  # noqa: F401
+from app.api import job_routes, registration_routes  # noqa: F401
+
+# isort: on
 from app.api.openapi import openapi_document
-from app.api.read_routes import ROUTES
+from app.api.route_table import ROUTES
 from app.api.routing import make_view
 from app.envelope import error_response
 

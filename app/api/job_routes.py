@@ -8,7 +8,7 @@ import flask
 
 from app import state
 from app.api import models as m
-from app.api.read_routes import parse_filters, route
+from app.api.route_table import parse_filters, route
 from app.envelope import envelope
 from dsgrid_core.browse.paging import parse_sort
 from dsgrid_core.errors import NotFoundError

@@ -13,7 +13,7 @@ import flask
 from app import state
 from app.api import models as m
 from app.api.job_routes import answer_job
-from app.api.read_routes import route
+from app.api.route_table import route
 from dsgrid_core.service import registrations
 
 WRITES = (

@@ -24,7 +24,7 @@ def test_generated_reference_pages_are_up_to_date():
 def test_every_command_setting_and_route_is_documented():
     import gen_docs
 
-    from app.api.read_routes import ROUTES
+    from app.api.route_table import ROUTES
     from dsgrid_core.settings import SETTINGS
 
     cli = (REFERENCE / "cli.md").read_text()
