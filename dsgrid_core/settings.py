@@ -240,6 +240,13 @@ SETTINGS: tuple[Setting, ...] = (
         "scripts",
     ),
     Setting(
+        "DSGRID_REFERENCE_SPARK_VENV",
+        ".venv-reference-spark",
+        "The venv holding the reference with its Spark extra (dsgrid-toolkit[spark] 0.4.0), "
+        "for bench/reference_demo_scale.py --engine spark only; no test needs it.",
+        "scripts",
+    ),
+    Setting(
         "DSGRID_COMPAT_QUERY_ENGINES",
         "duckdb,spark,spark_connect,spark_cluster",
         "Our engines the differential query suite (tests/compat_queries) compares with the "
