@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 from pathlib import Path
 
 
@@ -32,3 +33,10 @@ def publish(lines: list[str], markdown: Path | None) -> None:
     print("\n" + text)
     if markdown:
         markdown.write_text(text)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (for a server a benchmark starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

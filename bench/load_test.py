@@ -20,7 +20,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,14 +30,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import common  # bench/ is the script's folder
+
 REPO = Path(__file__).resolve().parent.parent
 TOKEN = "load-test-token"  # noqa: S105 - a throwaway token for a loopback server
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Client:
@@ -219,7 +214,7 @@ def main() -> None:
                 check=True,
                 capture_output=True,
             )
-        port = free_port()
+        port = common.free_port()
         env = {
             **os.environ,
             "DSGRID_REGISTRY": str(registry),

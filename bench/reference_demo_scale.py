@@ -265,14 +265,14 @@ def chosen_queries(args) -> list[Path]:
     return chosen
 
 
-def scale_rows(scale: str, args, ours_cli: str) -> list[str]:
+def scale_rows(scale: str, args, ours_cli: str, queries: list[Path]) -> list[str]:
     """Export the demo at ``scale`` and measure both tools on the chosen engine."""
     folder = export_demo(scale, args.work_dir, ours_cli)
     engine = ["--engine", args.engine]
     if args.engine == "duckdb":
         ref = Side([str(args.ref_venv / "bin" / "dsgrid")])
         ours = Side([ours_cli, *engine])
-        return side_by_side(scale, folder, ref, ours, args.timeout, chosen_queries(args))
+        return side_by_side(scale, folder, ref, ours, args.timeout, queries)
     venv = args.ref_spark_venv
     with reference_spark.thrift_server(
         venv, folder / "thrift", args.spark_memory, args.spark_cores
@@ -290,7 +290,7 @@ def scale_rows(scale: str, args, ours_cli: str) -> list[str]:
                 "SPARK_LOCAL_IP": "127.0.0.1",
             },
         )
-        return side_by_side(scale, folder, ref, ours, args.timeout, chosen_queries(args))
+        return side_by_side(scale, folder, ref, ours, args.timeout, queries)
 
 
 def main() -> None:
@@ -321,6 +321,7 @@ def main() -> None:
     parser.add_argument("--spark-cores", type=int, default=2, help="local[N] for each tool")
     args = parser.parse_args()
     ours = shutil.which("dsgrid") or sys.exit("our dsgrid CLI is not on PATH")
+    queries = chosen_queries(args)  # a bad --queries stops before any demo is built
     subprocess.run(  # noqa: S603 - compiled bytecode for both sides, as pip did for the reference
         [sys.executable, "-m", "compileall", "-q", str(REPO / "dsgrid_core")], check=True
     )
@@ -333,7 +334,7 @@ def main() -> None:
         "|---|---|---:|---:|---:|---|",
     ]
     for scale in args.scales.split(","):
-        for row in scale_rows(scale.strip(), args, ours):
+        for row in scale_rows(scale.strip(), args, ours, queries):
             print(row, flush=True)
             lines.append(row)
     common.publish(lines, args.markdown)

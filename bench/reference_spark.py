@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import common  # bench/ is the script's folder
+
 THRIFT_SERVER_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
 INSTALL_HINT = (
     'python3.11 -m venv VENV && VENV/bin/pip install "dsgrid-toolkit[spark]==0.4.0" "pandas<3"'
@@ -32,12 +34,6 @@ def spark_home(venv: Path) -> Path:
     if not found or not (found[0] / "bin" / "spark-submit").exists():
         raise SystemExit(f"no pyspark in {venv}; make the venv with: {INSTALL_HINT}")
     return found[0]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_for_port(port: int, proc: subprocess.Popen, log: Path, timeout: float) -> None:
@@ -64,7 +60,7 @@ def thrift_server(venv: Path, folder: Path, memory: str, cores: int) -> Iterator
     its metastore and log in ``folder``; stopped on leaving."""
     home = spark_home(venv)
     folder.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = common.free_port()
     log = folder / "thrift-server.log"
     env = {**os.environ, "SPARK_HOME": str(home), "SPARK_LOCAL_IP": "127.0.0.1"}
     cmd = [
